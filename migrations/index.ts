@@ -1,0 +1,14 @@
+import type { Knex } from 'knex';
+import * as postgis from './20261123000100_postgis';
+import * as grids from './20261123000200_grids';
+import * as workers from './20261123000300_workers';
+
+/**
+ * Every migration, in order. Listed explicitly (rather than read from the folder) so the same list runs
+ * under tsx, jest and compiled JavaScript. Append-only: a landed migration is never edited.
+ */
+export const migrations: Record<string, { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }> = {
+  '20261123000100_postgis': postgis,
+  '20261123000200_grids': grids,
+  '20261123000300_workers': workers,
+};

@@ -1,0 +1,58 @@
+import type { Knex } from 'knex';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import type { Viewer } from './modules/auth/viewer';
+import { createGridLoaders, type GridLoaders } from './modules/grid/loaders';
+import { createWorkerLoaders, type WorkerLoaders } from './modules/worker/loaders';
+import { GridService } from './modules/grid/service';
+import { WorkerService } from './modules/worker/service';
+
+export interface Loaders {
+  grid: GridLoaders;
+  worker: WorkerLoaders;
+}
+
+export interface Services {
+  grid: GridService;
+  worker: WorkerService;
+}
+
+/**
+ * Built once per request. Loaders and services are created on first use: most requests (a mobile
+ * `resolveLocation`, a health probe through GraphQL) touch one or two of them.
+ */
+export interface Context {
+  requestId: string;
+  viewer: Viewer;
+  /** The database handle for this request: the pool, or a transaction in tests. */
+  db: Knex;
+  log: Logger;
+  config: Config;
+  loaders: Loaders;
+  services: Services;
+}
+
+export interface ContextInput {
+  requestId: string;
+  viewer: Viewer;
+  db: Knex;
+  log: Logger;
+  config: Config;
+}
+
+export function createContext(input: ContextInput): Context {
+  const ctx = { ...input } as Context;
+  let loaders: Loaders | undefined;
+  let services: Services | undefined;
+  Object.defineProperties(ctx, {
+    loaders: {
+      get: () => (loaders ??= { grid: createGridLoaders(input.db), worker: createWorkerLoaders(input.db) }),
+      enumerable: true,
+    },
+    services: {
+      get: () => (services ??= { grid: new GridService(ctx), worker: new WorkerService(ctx) }),
+      enumerable: true,
+    },
+  });
+  return ctx;
+}

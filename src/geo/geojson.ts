@@ -1,0 +1,85 @@
+/**
+ * Structural checks of GeoJSON geometries (RFC 7946) that arrive from clients, before PostGIS sees them:
+ * PostGIS would refuse most of these too, but with a message that names neither the ring nor the vertex.
+ * Every problem is collected, not just the first, so one round trip shows a GIS editor all of them.
+ */
+export type Position = number[];
+
+export interface GeometryProblem {
+  code: 'NOT_GEOMETRY' | 'UNSUPPORTED_TYPE' | 'BAD_COORDINATES' | 'NON_FINITE' | 'OUT_OF_RANGE' | 'SWAPPED_AXES';
+  message: string;
+  /** Index path into `coordinates`: [polygon, ring, vertex] for a MultiPolygon, [ring, vertex] for a Polygon. */
+  path?: number[];
+  lng?: number;
+  lat?: number;
+}
+
+export interface Geometry {
+  type: string;
+  coordinates?: unknown;
+  geometries?: Geometry[];
+}
+
+/** How deep positions are nested in each geometry type's `coordinates`. */
+const POSITION_DEPTH: Record<string, number> = {
+  Point: 0,
+  MultiPoint: 1,
+  LineString: 1,
+  MultiLineString: 2,
+  Polygon: 2,
+  MultiPolygon: 3,
+};
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function geometryProblems(value: unknown, allowed: readonly string[] = Object.keys(POSITION_DEPTH)): GeometryProblem[] {
+  if (!isObject(value) || typeof value.type !== 'string') {
+    return [{ code: 'NOT_GEOMETRY', message: 'expected a GeoJSON geometry object with a "type"' }];
+  }
+  if (!allowed.includes(value.type)) {
+    return [{ code: 'UNSUPPORTED_TYPE', message: `geometry type must be one of ${allowed.join(', ')} (got "${value.type}")` }];
+  }
+  const problems: GeometryProblem[] = [];
+  walkPositions(value.coordinates, POSITION_DEPTH[value.type], [], problems);
+  return problems;
+}
+
+function walkPositions(node: unknown, depth: number, path: number[], problems: GeometryProblem[]): void {
+  if (depth === 0) {
+    checkPosition(node, path, problems);
+    return;
+  }
+  if (!Array.isArray(node)) {
+    problems.push({ code: 'BAD_COORDINATES', message: `coordinates${fmtPath(path)} must be an array`, path });
+    return;
+  }
+  node.forEach((child, i) => walkPositions(child, depth - 1, [...path, i], problems));
+}
+
+function checkPosition(pos: unknown, path: number[], problems: GeometryProblem[]): void {
+  const where = `coordinates${fmtPath(path)}`;
+  if (!Array.isArray(pos) || pos.length < 2 || pos.length > 3 || !pos.every((n) => typeof n === 'number')) {
+    problems.push({ code: 'BAD_COORDINATES', message: `${where} must be a [lng, lat] position`, path });
+    return;
+  }
+  const [lng, lat] = pos as number[];
+  if (!Number.isFinite(lng) || !Number.isFinite(lat)) {
+    problems.push({ code: 'NON_FINITE', message: `${where} has a non-finite coordinate`, path });
+  } else if (Math.abs(lat) > 90 && Math.abs(lat) <= 180 && Math.abs(lng) <= 90) {
+    problems.push({
+      code: 'SWAPPED_AXES',
+      message: `${where} [${lng}, ${lat}]: latitude ${lat} is out of range and looks like a longitude; GeoJSON positions are [lng, lat]`,
+      path,
+      lng,
+      lat,
+    });
+  } else if (Math.abs(lng) > 180 || Math.abs(lat) > 90) {
+    problems.push({ code: 'OUT_OF_RANGE', message: `${where} [${lng}, ${lat}] is outside lng -180..180, lat -90..90`, path, lng, lat });
+  }
+}
+
+function fmtPath(path: number[]): string {
+  return path.map((i) => `[${i}]`).join('');
+}

@@ -1,0 +1,62 @@
+import { badInput } from '../errors';
+
+/**
+ * Relay object identification and cursor connections. Global ids are `base64url("<Type>:<uuid>")`: opaque to
+ * clients, but they say which table to look in, which `node(id:)` needs.
+ */
+export type NodeType = 'Grid' | 'GridWorker';
+const NODE_TYPES: ReadonlySet<string> = new Set<NodeType>(['Grid', 'GridWorker']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function toGlobalId(type: NodeType, id: string): string {
+  return Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
+}
+
+/** The type and database id behind a global id, or null when it is not one of ours. */
+export function fromGlobalId(globalId: string): { type: NodeType; id: string } | null {
+  const decoded = Buffer.from(globalId, 'base64url').toString('utf8');
+  const sep = decoded.indexOf(':');
+  if (sep < 0) return null;
+  const type = decoded.slice(0, sep);
+  const id = decoded.slice(sep + 1);
+  return NODE_TYPES.has(type) && UUID.test(id) ? { type: type as NodeType, id } : null;
+}
+
+/** A global id argument that must name an object of `type`; `field` names the argument in the error. */
+export function expectGlobalId(globalId: string, type: NodeType, field: string): string {
+  const parsed = fromGlobalId(globalId);
+  if (!parsed || parsed.type !== type) {
+    throw badInput(`${field} is not a ${type} id (got "${globalId}")`, field);
+  }
+  return parsed.id;
+}
+
+export const PAGE_SIZE = { default: 20, max: 100 } as const;
+
+export function pageSize(first: number | null | undefined, field = 'first'): number {
+  if (first === null || first === undefined) return PAGE_SIZE.default;
+  if (!Number.isInteger(first) || first < 1 || first > PAGE_SIZE.max) {
+    throw badInput(`${field} must be between 1 and ${PAGE_SIZE.max} (got ${first})`, field);
+  }
+  return first;
+}
+
+/**
+ * Cursors are keyset positions (the sort key of the last row seen), not offsets, so a page stays correct
+ * while rows are inserted before it and deep pages cost the same as the first.
+ */
+export function encodeCursor(key: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string, arity: number, field = 'after'): (string | number)[] {
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.length === arity && key.every((k) => typeof k === 'string' || typeof k === 'number')) {
+      return key;
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw badInput(`${field} is not a cursor returned by this connection (got "${cursor}")`, field);
+}

@@ -1,0 +1,74 @@
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { geometryProblems } from '../geo/geojson';
+
+/** Literal GeoJSON written inline in a query (rather than passed as a variable) becomes a plain value. */
+function literalValue(node: ValueNode, variables?: Record<string, unknown> | null): unknown {
+  switch (node.kind) {
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+      return node.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(node.value);
+    case Kind.NULL:
+      return null;
+    case Kind.LIST:
+      return node.values.map((v) => literalValue(v, variables));
+    case Kind.OBJECT:
+      return Object.fromEntries(node.fields.map((f) => [f.name.value, literalValue(f.value, variables)]));
+    case Kind.VARIABLE:
+      return variables?.[node.name.value];
+    default:
+      return undefined;
+  }
+}
+
+function parseGeoJSON(value: unknown): unknown {
+  // A GeoJSON geometry sent as a JSON string (some clients stringify it) is accepted too.
+  const geometry = typeof value === 'string' ? safeJson(value) : value;
+  const problems = geometryProblems(geometry);
+  if (problems.length > 0) {
+    throw new GraphQLError(`Invalid GeoJSON: ${problems.slice(0, 5).map((p) => p.message).join('; ')}`, {
+      extensions: { code: 'BAD_USER_INPUT', problems },
+    });
+  }
+  return geometry;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export const GeoJSONScalar = new GraphQLScalarType({
+  name: 'GeoJSON',
+  serialize: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
+  parseValue: parseGeoJSON,
+  parseLiteral: (node, variables) => parseGeoJSON(literalValue(node, variables)),
+});
+
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+function parseDateTime(value: unknown): Date {
+  if (typeof value !== 'string' || !ISO_WITH_ZONE.test(value)) {
+    throw new GraphQLError(
+      `DateTime must be an ISO 8601 string with a time zone, e.g. "2026-11-23T08:00:00Z" (got ${JSON.stringify(value)})`,
+      { extensions: { code: 'BAD_USER_INPUT' } },
+    );
+  }
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    throw new GraphQLError(`DateTime "${value}" is not a real date`, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return date;
+}
+
+export const DateTimeScalar = new GraphQLScalarType({
+  name: 'DateTime',
+  serialize: (value) => (value instanceof Date ? value : new Date(value as string)).toISOString(),
+  parseValue: parseDateTime,
+  parseLiteral: (node) => parseDateTime(node.kind === Kind.STRING ? node.value : undefined),
+});

@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Resolvers } from '../generated/graphql';
+import { authResolvers } from '../modules/auth/resolvers';
+import { gridResolvers } from '../modules/grid/resolvers';
+import { nodeResolvers } from '../modules/node/resolvers';
+import { workerResolvers } from '../modules/worker/resolvers';
+import { DateTimeScalar, GeoJSONScalar } from './scalars';
+
+/** The SDL files in schema/, the contract the resolvers are generated against. */
+export const SCHEMA_DIR = path.resolve(__dirname, '../../schema');
+
+export function loadTypeDefs(dir = SCHEMA_DIR): string {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort()
+    .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+    .join('\n');
+}
+
+/** Merges per-module resolver maps type by type (a module may extend Query, another Grid, ...). */
+export function mergeResolvers(...maps: Resolvers[]): Resolvers {
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const map of maps) {
+    for (const [type, fields] of Object.entries(map)) {
+      const target = (merged[type] ??= {});
+      for (const [field, resolver] of Object.entries(fields as Record<string, unknown>)) {
+        if (field in target) throw new Error(`resolver ${type}.${field} is defined twice`);
+        target[field] = resolver;
+      }
+    }
+  }
+  return merged as Resolvers;
+}
+
+export function buildResolvers(): Resolvers {
+  return {
+    ...mergeResolvers(nodeResolvers, gridResolvers, workerResolvers, authResolvers),
+    GeoJSON: GeoJSONScalar,
+    DateTime: DateTimeScalar,
+  };
+}

@@ -1,0 +1,46 @@
+import type { Resolvers } from '../../generated/graphql';
+import { encodeCursor, toGlobalId } from '../../graphql/relay';
+import type { GridRow } from './mappers';
+
+const cursorOf = (g: GridRow) => encodeCursor([g.code, g.id]);
+
+export const gridResolvers: Resolvers = {
+  Query: {
+    grid: (_, args, ctx) => ctx.services.grid.grid(args),
+    grids: (_, args, ctx) => ctx.services.grid.list(args.filter, args.first, args.after),
+    resolveLocation: (_, args, ctx) => ctx.services.grid.resolveLocation(args),
+  },
+  Grid: {
+    id: (g) => toGlobalId('Grid', g.id),
+    parent: (g, _, ctx) => ctx.services.grid.byId(g.parent_id),
+    ancestors: (g, _, ctx) => ctx.services.grid.ancestors(g),
+    children: (g, args, ctx) => ctx.services.grid.children(g, args),
+    boundary: (g, args, ctx) => ctx.services.grid.boundary(g, args.simplifyMeters),
+    areaSqm: (g) => g.area_sqm,
+    centroid: (g) => ({ lng: g.centroid_lng, lat: g.centroid_lat }),
+    validFrom: (g) => g.valid_from,
+    validTo: (g) => g.valid_to,
+    workers: (g, _, ctx) => ctx.services.worker.onGrid(g),
+    responsibleWorkers: (g, _, ctx) => ctx.services.grid.responsibleWorkers(g),
+  },
+  GridConnection: {
+    edges: (c) => c.rows.map((node) => ({ cursor: cursorOf(node), node })),
+    nodes: (c) => c.rows,
+    pageInfo: (c) => ({
+      hasNextPage: c.hasNextPage,
+      hasPreviousPage: c.hasPreviousPage,
+      startCursor: c.rows.length ? cursorOf(c.rows[0]) : null,
+      endCursor: c.rows.length ? cursorOf(c.rows[c.rows.length - 1]) : null,
+    }),
+    totalCount: (c) => c.totalCount(),
+  },
+  LocationResolution: {
+    grid: (r) => r.grid,
+    chain: (r) => r.chain,
+    dedicatedGrids: (r) => r.dedicatedGrids,
+    responsibleWorkers: (r) => r.responsibleWorkers,
+    responsibleGrid: (r, _, ctx) => ctx.services.grid.byId(r.responsibleGridId),
+    approximate: (r) => r.approximate,
+    distanceMeters: (r) => r.distanceMeters,
+  },
+};

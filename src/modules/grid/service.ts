@@ -1,0 +1,147 @@
+import type { Context } from '../../context';
+import type { CoordinateSystem, GridFilter, GridLevel } from '../../generated/graphql';
+import { badInput } from '../../errors';
+import { checkPosition, degreesAround, metresToDegrees, toWgs84 } from '../../geo/coordinates';
+import { decodeCursor, expectGlobalId, pageSize } from '../../graphql/relay';
+import type { WorkerRow } from '../worker/mappers';
+import * as repo from './repo';
+import { resolveLocationRows } from './repo-resolve';
+import type { GridConnectionSource, GridRow, LocationResolutionSource } from './mappers';
+
+/** A position outside every grid but this close to one is resolved to it, flagged approximate. */
+export const APPROXIMATE_WITHIN_METERS = 100;
+const MAX_SIMPLIFY_METERS = 10_000;
+
+export class GridService {
+  constructor(private readonly ctx: Context) {}
+
+  private get loaders() {
+    return this.ctx.loaders.grid;
+  }
+
+  async grid(args: { id?: string | null; code?: string | null }): Promise<GridRow | null> {
+    // VALIDATION
+    const given = [args.id, args.code].filter((v) => v !== null && v !== undefined);
+    if (given.length !== 1) throw badInput('grid needs exactly one of id or code');
+    // RESOLUTION
+    if (args.id) return this.loaders.byId.load(expectGlobalId(args.id, 'Grid', 'id'));
+    return this.loaders.byCode.load(args.code!);
+  }
+
+  byId(id: string | null): Promise<GridRow | null> {
+    return id ? this.loaders.byId.load(id) : Promise.resolve(null);
+  }
+
+  async ancestors(grid: GridRow): Promise<GridRow[]> {
+    const rows = await this.loaders.byId.loadMany(grid.ancestor_ids);
+    return rows.filter((r): r is GridRow => r !== null && !(r instanceof Error));
+  }
+
+  async list(filter: GridFilter | null | undefined, first: number | null | undefined, after: string | null | undefined) {
+    // VALIDATION
+    const limit = pageSize(first);
+    const position = after ? this.keysetPosition(after) : null;
+    const f: repo.GridListFilter = {
+      level: filter?.level,
+      parentIds: filter?.parentId ? [expectGlobalId(filter.parentId, 'Grid', 'filter.parentId')] : undefined,
+      ancestorId: filter?.ancestorId ? expectGlobalId(filter.ancestorId, 'Grid', 'filter.ancestorId') : null,
+      nameContains: filter?.nameContains?.trim() || null,
+      bbox: filter?.bbox ? checkBbox(filter.bbox) : null,
+      intersects: filter?.intersects ?? null,
+    };
+    // RESOLUTION
+    const rows = await repo.listGrids(this.ctx.db, f, position, limit + 1);
+    this.loaders.primeAll(rows);
+    return page(rows, limit, position !== null, () => repo.countGrids(this.ctx.db, f));
+  }
+
+  async children(
+    grid: GridRow,
+    args: { level?: GridLevel | null; first?: number | null; after?: string | null },
+  ): Promise<GridConnectionSource> {
+    const limit = pageSize(args.first);
+    const position = args.after ? this.keysetPosition(args.after) : null;
+    const level = args.level ?? null;
+    const rows = await this.loaders.childrenPage({ level, after: position, limit: limit + 1 }).load(grid.id);
+    return page(rows, limit, position !== null, () => this.loaders.childCount(level).load(grid.id));
+  }
+
+  async boundary(grid: GridRow, simplifyMeters: number | null | undefined): Promise<string> {
+    let tolerance: number | null = null;
+    if (simplifyMeters !== null && simplifyMeters !== undefined) {
+      if (!Number.isFinite(simplifyMeters) || simplifyMeters < 0 || simplifyMeters > MAX_SIMPLIFY_METERS) {
+        throw badInput(`simplifyMeters must be between 0 and ${MAX_SIMPLIFY_METERS} (got ${simplifyMeters})`, 'simplifyMeters');
+      }
+      if (simplifyMeters > 0) tolerance = metresToDegrees(simplifyMeters);
+    }
+    const geojson = await this.loaders.boundary(tolerance).load(grid.id);
+    if (geojson === null) throw new Error(`grid ${grid.id} has no boundary`);
+    return geojson;
+  }
+
+  /**
+   * The active workers responsible for a grid: its own, else those of the nearest ancestor with any. The
+   * chains of all grids on a page are fetched through one batched load.
+   */
+  async responsibleWorkers(grid: GridRow): Promise<WorkerRow[]> {
+    const chain = [...grid.ancestor_ids, grid.id];
+    const staffs = await this.ctx.loaders.worker.activeOnGrid.loadMany(chain);
+    for (let i = staffs.length - 1; i >= 0; i--) {
+      const staff = staffs[i];
+      if (staff instanceof Error) throw staff;
+      if (staff.length > 0) return staff;
+    }
+    return [];
+  }
+
+  async resolveLocation(args: { lng: number; lat: number; crs?: CoordinateSystem | null }): Promise<LocationResolutionSource> {
+    // VALIDATION
+    const input = checkPosition(args.lng, args.lat);
+    const point = toWgs84(input, args.crs ?? 'WGS84');
+    // RESOLUTION
+    const { dLng, dLat } = degreesAround(APPROXIMATE_WITHIN_METERS * 1.05, point.lat);
+    const found = await resolveLocationRows(this.ctx.db, point, {
+      maxDistanceMeters: APPROXIMATE_WITHIN_METERS,
+      dLng,
+      dLat,
+    });
+    this.loaders.primeAll(found.chain);
+    this.loaders.primeAll(found.dedicated);
+    this.ctx.loaders.worker.primeAll(found.workers);
+    const grid = found.gridId ? (found.chain.find((g) => g.id === found.gridId) ?? null) : null;
+    return {
+      point,
+      grid,
+      chain: grid ? found.chain : [],
+      dedicatedGrids: found.dedicated,
+      responsibleGridId: found.responsibleGridId,
+      responsibleWorkers: found.workers,
+      approximate: grid !== null && (found.distanceMeters ?? 0) > 0,
+      distanceMeters: grid ? found.distanceMeters : null,
+    };
+  }
+
+  private keysetPosition(after: string): [string, string] {
+    const [code, id] = decodeCursor(after, 2);
+    if (typeof code !== 'string' || typeof id !== 'string') throw badInput(`after is not a grid cursor (got "${after}")`, 'after');
+    return [code, id];
+  }
+}
+
+/** Turns `limit + 1` fetched rows into a page: the extra row only says that another page follows. */
+function page(rows: GridRow[], limit: number, afterGiven: boolean, totalCount: () => Promise<number>): GridConnectionSource {
+  return { rows: rows.slice(0, limit), hasNextPage: rows.length > limit, hasPreviousPage: afterGiven, totalCount };
+}
+
+function checkBbox(bbox: readonly number[]): [number, number, number, number] {
+  if (bbox.length !== 4) {
+    throw badInput(`filter.bbox must be [minLng, minLat, maxLng, maxLat] (got ${bbox.length} numbers)`, 'filter.bbox');
+  }
+  const [minLng, minLat, maxLng, maxLat] = bbox;
+  checkPosition(minLng, minLat, { lng: 'filter.bbox[0] (minLng)', lat: 'filter.bbox[1] (minLat)' });
+  checkPosition(maxLng, maxLat, { lng: 'filter.bbox[2] (maxLng)', lat: 'filter.bbox[3] (maxLat)' });
+  if (minLng > maxLng || minLat > maxLat) {
+    throw badInput(`filter.bbox minimum must not exceed maximum (got [${bbox.join(', ')}])`, 'filter.bbox');
+  }
+  return [minLng, minLat, maxLng, maxLat];
+}

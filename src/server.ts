@@ -1,0 +1,100 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ApolloServer } from '@apollo/server';
+import type { Config } from './config';
+import { createContext, type Context } from './context';
+import { openDatabase, type Database } from './db/knex';
+import { migrateLatest } from './db/migrate';
+import { unauthenticated } from './errors';
+import { createApolloServer } from './graphql/apollo';
+import { createRequestHandler } from './http';
+import type { Logger } from './logger';
+import { InvalidTokenError, viewerFromAuthorization } from './modules/auth/jwt';
+import { seedDemoDistrict } from '../seeds/demo';
+
+export interface App {
+  /** Where the GraphQL endpoint listens, e.g. http://localhost:4000/graphql. */
+  url: string;
+  db: Database;
+  apollo: ApolloServer<Context>;
+  /** Stops taking requests, lets the ones in flight finish, then closes the database. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Progress lines while preparing the database (migrations, first-start seeding). */
+  onProgress?: (line: string) => void;
+}
+
+const READY_TIMEOUT_MS = 2000;
+const MAX_BODY_BYTES = 20 * 1024 * 1024;
+
+/**
+ * Builds and starts the service: opens the database (server or embedded), migrates it, seeds the demo
+ * district on the first start of an empty embedded database, and listens. The only place a server starts.
+ */
+export async function startApp(config: Config, log: Logger, options: StartOptions = {}): Promise<App> {
+  const progress = options.onProgress ?? ((line: string) => log.info(line));
+  const db = await openDatabase(config, log);
+  try {
+    const applied = await migrateLatest(db.knex);
+    if (applied.length) progress(`applied ${applied.length} migration(s): ${applied.join(', ')}`);
+    if (db.kind === 'embedded' && config.seedDemo === 'auto') {
+      const result = await seedDemoDistrict(db.knex, progress);
+      if (result !== 'already-seeded') {
+        progress(`demo district seeded: ${result.grids} grids, ${result.workers} workers in ${(result.ms / 1000).toFixed(1)} s`);
+      }
+    }
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+
+  const apollo = createApolloServer(config, log);
+  await apollo.start();
+  const handler = createRequestHandler({
+    apollo,
+    log,
+    maxBodyBytes: MAX_BODY_BYTES,
+    context: async (req, requestId) => {
+      try {
+        const viewer = await viewerFromAuthorization(config.jwt, req.headers.authorization);
+        return createContext({ requestId, viewer, db: db.knex, log: log.child({ reqId: requestId }), config });
+      } catch (err) {
+        if (err instanceof InvalidTokenError) throw unauthenticated(err.message);
+        throw err;
+      }
+    },
+    databaseReady: () => withTimeout(db.knex.raw('/* readiness */ SELECT 1'), READY_TIMEOUT_MS),
+  });
+  const server = http.createServer(handler);
+  server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout (60 s)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await apollo.stop();
+      await db.close();
+    })());
+
+  return { url: `http://${host}:${port}/graphql`, db, apollo, stop };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      () => (clearTimeout(timer), resolve()),
+      (err) => (clearTimeout(timer), reject(err)),
+    );
+  });
+}
