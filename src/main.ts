@@ -26,7 +26,10 @@ async function main(): Promise<void> {
   say(`\nGrid registry ready: ${app.url}  (${app.db.kind === 'embedded' ? 'embedded database' : 'PostgreSQL'})`);
   say(`Open it in a browser to explore the API; health: ${app.url.replace('/graphql', '/healthz')}\n`);
 
+  let shuttingDown = false;
   const shutdown = (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
     log.info({ signal }, 'shutting down');
     setTimeout(() => {
       log.error('requests still running after the grace period; exiting anyway');
@@ -40,8 +43,10 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  // `on`, not `once`: tsx re-raises a signal that has no listener left, which would kill the process
+  // mid-drain.
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 main().catch((err) => {

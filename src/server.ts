@@ -79,9 +79,16 @@ export async function startApp(config: Config, log: Logger, options: StartOption
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      // No new connections; keep-alive connections are closed as soon as their request in flight is
+      // answered (an idle socket would otherwise hold close() open until its keep-alive timeout).
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
-      await closed;
+      try {
+        await closed;
+      } finally {
+        clearInterval(sweep);
+      }
       await apollo.stop();
       await db.close();
     })());

@@ -6,7 +6,15 @@
 export type Position = number[];
 
 export interface GeometryProblem {
-  code: 'NOT_GEOMETRY' | 'UNSUPPORTED_TYPE' | 'BAD_COORDINATES' | 'NON_FINITE' | 'OUT_OF_RANGE' | 'SWAPPED_AXES';
+  code:
+    | 'NOT_GEOMETRY'
+    | 'UNSUPPORTED_TYPE'
+    | 'BAD_COORDINATES'
+    | 'NON_FINITE'
+    | 'OUT_OF_RANGE'
+    | 'SWAPPED_AXES'
+    | 'RING_TOO_SHORT'
+    | 'RING_NOT_CLOSED';
   message: string;
   /** Index path into `coordinates`: [polygon, ring, vertex] for a MultiPolygon, [ring, vertex] for a Polygon. */
   path?: number[];
@@ -43,7 +51,35 @@ export function geometryProblems(value: unknown, allowed: readonly string[] = Ob
   }
   const problems: GeometryProblem[] = [];
   walkPositions(value.coordinates, POSITION_DEPTH[value.type], [], problems);
+  if (problems.length === 0 && (value.type === 'Polygon' || value.type === 'MultiPolygon')) {
+    const polygons = (value.type === 'Polygon' ? [value.coordinates] : value.coordinates) as number[][][][];
+    polygons.forEach((rings, p) => rings.forEach((ring, r) => checkRing(ring, value.type === 'Polygon' ? [r] : [p, r], problems)));
+  }
   return problems;
+}
+
+/** RFC 7946 §3.1.6: a linear ring is closed and has at least four positions. */
+function checkRing(ring: number[][], path: number[], problems: GeometryProblem[]): void {
+  const where = `coordinates${fmtPath(path)}`;
+  if (ring.length < 4) {
+    problems.push({
+      code: 'RING_TOO_SHORT',
+      message: `${where}: a ring needs at least 4 positions (3 corners and the first repeated at the end), got ${ring.length}`,
+      path,
+    });
+    return;
+  }
+  const first = ring[0];
+  const last = ring[ring.length - 1];
+  if (first[0] !== last[0] || first[1] !== last[1]) {
+    problems.push({
+      code: 'RING_NOT_CLOSED',
+      message: `${where}: the ring is not closed: it starts at [${first[0]}, ${first[1]}] but ends at [${last[0]}, ${last[1]}]`,
+      path,
+      lng: last[0],
+      lat: last[1],
+    });
+  }
 }
 
 function walkPositions(node: unknown, depth: number, path: number[], problems: GeometryProblem[]): void {

@@ -1,0 +1,174 @@
+/**
+ * `npm run bench:resolve`: the mobile resolve path at city scale, over HTTP.
+ *
+ * Loads Zhengzhou-sized data (15 districts, 208 streets, 3,306 communities, 19,557 grids, 107,158
+ * micro-grids, 6,331 dedicated grids) into DATABASE_URL if it is not there yet, starts the API as its own
+ * process, and drives it with autocannon at one concurrency: `resolveLocation` at random points against the
+ * same server's `{ __typename }` (HTTP + GraphQL overhead and nothing else), in alternating rounds. Prints
+ * req/s, p50 and p99 of each round, the medians, and their ratios. Target: resolve throughput ≥ 0.8 of the
+ * trivial query's, p99 ≤ 1.5 × its p99.
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/grid_registry_bench npm run bench:resolve -- [--duration 10] [--connections 16] [--rounds 3]
+ */
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import knexFactory from 'knex';
+import { migrateLatest } from '../src/db/migrate';
+import { loadCity } from './city';
+import { startServer } from './lib/server';
+import { SeededRandom } from '../seeds/lib/random';
+
+const RESOLVE = `query Resolve($lng: Float!, $lat: Float!) {
+  resolveLocation(lng: $lng, lat: $lat, crs: WGS84) {
+    grid { id code name level }
+    chain { name }
+    responsibleGrid { code name }
+    responsibleWorkers { id name phone }
+    approximate
+    distanceMeters
+  }
+}`;
+const TRIVIAL = '{ __typename }';
+
+interface Round {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '16' },
+      rounds: { type: 'string', default: '3' },
+      points: { type: 'string', default: '20000' },
+    },
+  });
+  const duration = Number(values.duration);
+  const connections = Number(values.connections);
+  const rounds = Number(values.rounds);
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL must point at a PostgreSQL + PostGIS database for the benchmark city (see README)');
+
+  const knex = knexFactory({ client: 'pg', connection: url });
+  let extent: { minx: number; miny: number; maxx: number; maxy: number };
+  let counts: Record<string, number>;
+  let postgis: string;
+  try {
+    await knex.raw('CREATE EXTENSION IF NOT EXISTS postgis');
+    await migrateLatest(knex);
+    const t0 = Date.now();
+    const loaded = await loadCity(knex, (line) => console.log(line));
+    if (loaded !== 'already-loaded') console.log(`city loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    await knex.raw('ANALYZE grid; ANALYZE grid_assignment; ANALYZE grid_worker');
+    const { rows } = await knex.raw(
+      `SELECT ST_XMin(e) AS minx, ST_YMin(e) AS miny, ST_XMax(e) AS maxx, ST_YMax(e) AS maxy
+       FROM (SELECT ST_Extent(boundary) AS e FROM grid WHERE level = 'DISTRICT' AND code LIKE '4101%') s`,
+    );
+    extent = rows[0];
+    const byLevel = await knex.raw(`SELECT level, count(*)::int AS n FROM grid WHERE code LIKE '4101%' GROUP BY level`);
+    counts = Object.fromEntries(byLevel.rows.map((r: { level: string; n: number }) => [r.level, r.n]));
+    postgis = (await knex.raw('SELECT postgis_lib_version() AS v')).rows[0].v;
+  } finally {
+    await knex.destroy();
+  }
+
+  // Uniform random points over the city's bounding box: most fall inside a micro-grid, some near the
+  // outline (approximate) or outside it (null), as real GPS fixes do.
+  const random = new SeededRandom(20261124);
+  const points = Array.from({ length: Number(values.points) }, () => ({
+    lng: extent.minx + random.next() * (extent.maxx - extent.minx),
+    lat: extent.miny + random.next() * (extent.maxy - extent.miny),
+  }));
+  const bodies = points.map((p) => JSON.stringify({ query: RESOLVE, variables: p }));
+  const trivialBody = JSON.stringify({ query: TRIVIAL });
+
+  const server = await startServer({
+    DATABASE_URL: url,
+    NODE_ENV: 'production',
+    JWT_SECRET: 'benchmark-secret-benchmark-secret-0123',
+    LOG_LEVEL: 'warn',
+  });
+  try {
+    const hits = await sampleOutcomes(server.url, bodies.slice(0, 500));
+    console.log(`\ndataset: ${JSON.stringify(counts)}; PostgreSQL/PostGIS ${postgis}; ${os.cpus().length} cores; node ${process.version}`);
+    console.log(`sample of 500 random points: ${hits.inside} inside a grid, ${hits.approximate} approximate, ${hits.none} outside every grid`);
+    console.log(`${connections} connections, ${duration} s per round, ${rounds} rounds each, alternating\n`);
+
+    let next = 0;
+    const resolveRequest = { method: 'POST' as const, path: '/graphql', setupRequest: (req: any) => ({ ...req, body: bodies[next++ % bodies.length] }) };
+    const trivialRequest = { method: 'POST' as const, path: '/graphql', body: trivialBody };
+    const run = (name: string, request: object, seconds: number) =>
+      measure(name, server.url, request, connections, seconds);
+
+    await run('warm-up trivial', trivialRequest, 3);
+    await run('warm-up resolve', resolveRequest, 3);
+    const results: Round[] = [];
+    for (let i = 0; i < rounds; i++) {
+      for (const [name, request] of [
+        ['__typename', trivialRequest],
+        ['resolveLocation', resolveRequest],
+      ] as const) {
+        const r = await run(name, request, duration);
+        results.push(r);
+        console.log(
+          `round ${i + 1} ${name.padEnd(16)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms` +
+            (r.errors || r.non2xx ? `  errors ${r.errors} non-2xx ${r.non2xx}` : ''),
+        );
+      }
+    }
+    const med = (name: string, key: 'rps' | 'p50' | 'p99') => median(results.filter((r) => r.name === name).map((r) => r[key]));
+    const t = { rps: med('__typename', 'rps'), p50: med('__typename', 'p50'), p99: med('__typename', 'p99') };
+    const r = { rps: med('resolveLocation', 'rps'), p50: med('resolveLocation', 'p50'), p99: med('resolveLocation', 'p99') };
+    console.log('\nmedians of rounds');
+    console.log(`  { __typename }   ${t.rps.toFixed(0).padStart(7)} req/s  p50 ${t.p50.toFixed(2)} ms  p99 ${t.p99.toFixed(2)} ms`);
+    console.log(`  resolveLocation  ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms`);
+    const throughputRatio = r.rps / t.rps;
+    const p99Ratio = r.p99 / t.p99;
+    console.log(`  throughput ratio resolve/trivial: ${throughputRatio.toFixed(2)} (target ≥ 0.80) ${throughputRatio >= 0.8 ? 'MET' : 'NOT MET'}`);
+    console.log(`  p99 ratio resolve/trivial:        ${p99Ratio.toFixed(2)} (target ≤ 1.50) ${p99Ratio <= 1.5 ? 'MET' : 'NOT MET'}`);
+  } finally {
+    await server.stop();
+  }
+}
+
+async function measure(name: string, url: string, request: object, connections: number, duration: number): Promise<Round> {
+  const result = await autocannon({ url, connections, duration, headers: { 'content-type': 'application/json' }, requests: [request as never] });
+  return {
+    name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+async function sampleOutcomes(url: string, bodies: string[]) {
+  const outcome = { inside: 0, approximate: 0, none: 0 };
+  for (const body of bodies) {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const json = (await res.json()) as any;
+    if (json.errors) throw new Error(`resolve failed: ${JSON.stringify(json.errors)}`);
+    const r = json.data.resolveLocation;
+    if (!r.grid) outcome.none++;
+    else if (r.approximate) outcome.approximate++;
+    else outcome.inside++;
+  }
+  return outcome;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
