@@ -17,6 +17,7 @@ import knexFactory from 'knex';
 import { migrateLatest } from '../src/db/migrate';
 import { loadCity } from './city';
 import { startServer } from './lib/server';
+import { postgresCpuSeconds, processCpuSeconds } from './lib/cpu';
 import { SeededRandom } from '../seeds/lib/random';
 
 const RESOLVE = `query Resolve($lng: Float!, $lat: Float!) {
@@ -38,6 +39,9 @@ interface Round {
   p99: number;
   errors: number;
   non2xx: number;
+  /** CPU milliseconds per request spent in the API process and in PostgreSQL. */
+  apiCpuMs: number;
+  pgCpuMs: number;
 }
 
 async function main(): Promise<void> {
@@ -104,7 +108,7 @@ async function main(): Promise<void> {
     const resolveRequest = { method: 'POST' as const, path: '/graphql', setupRequest: (req: any) => ({ ...req, body: bodies[next++ % bodies.length] }) };
     const trivialRequest = { method: 'POST' as const, path: '/graphql', body: trivialBody };
     const run = (name: string, request: object, seconds: number) =>
-      measure(name, server.url, request, connections, seconds);
+      measure(name, server.url, server.pid, request, connections, seconds);
 
     await run('warm-up trivial', trivialRequest, 3);
     await run('warm-up resolve', resolveRequest, 3);
@@ -118,6 +122,7 @@ async function main(): Promise<void> {
         results.push(r);
         console.log(
           `round ${i + 1} ${name.padEnd(16)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms` +
+            `  cpu/request: api ${r.apiCpuMs.toFixed(3)} ms, postgres ${r.pgCpuMs.toFixed(3)} ms` +
             (r.errors || r.non2xx ? `  errors ${r.errors} non-2xx ${r.non2xx}` : ''),
         );
       }
@@ -137,9 +142,14 @@ async function main(): Promise<void> {
   }
 }
 
-async function measure(name: string, url: string, request: object, connections: number, duration: number): Promise<Round> {
+async function measure(name: string, url: string, pid: number, request: object, connections: number, duration: number): Promise<Round> {
+  const api0 = processCpuSeconds(pid);
+  const pg0 = postgresCpuSeconds();
   const result = await autocannon({ url, connections, duration, headers: { 'content-type': 'application/json' }, requests: [request as never] });
+  const total = Math.max(result.requests.total, 1);
   return {
+    apiCpuMs: ((processCpuSeconds(pid) - api0) * 1000) / total,
+    pgCpuMs: ((postgresCpuSeconds() - pg0) * 1000) / total,
     name,
     rps: result.requests.average,
     p50: result.latency.p50,

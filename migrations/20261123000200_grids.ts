@@ -59,7 +59,7 @@ const statements = [
      IF TG_OP = 'UPDATE' THEN
        IF NEW.version = OLD.version THEN
          IF (NEW.code, NEW.name, NEW.level, NEW.parent_id) IS DISTINCT FROM (OLD.code, OLD.name, OLD.level, OLD.parent_id)
-            OR NEW.boundary::text IS DISTINCT FROM OLD.boundary::text THEN
+            OR NEW.boundary IS DISTINCT FROM OLD.boundary THEN
            RAISE EXCEPTION 'grid % changed without a new version', NEW.id USING ERRCODE = 'check_violation';
          END IF;
          UPDATE grid_version SET valid_to = NEW.valid_to WHERE grid_id = NEW.id AND version = NEW.version;

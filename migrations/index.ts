@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as postgis from './20261123000100_postgis';
 import * as grids from './20261123000200_grids';
 import * as workers from './20261123000300_workers';
+import * as gridPieces from './20261124000100_grid_pieces';
 
 /**
  * Every migration, in order. Listed explicitly (rather than read from the folder) so the same list runs
@@ -11,4 +12,5 @@ export const migrations: Record<string, { up(knex: Knex): Promise<void>; down(kn
   '20261123000100_postgis': postgis,
   '20261123000200_grids': grids,
   '20261123000300_workers': workers,
+  '20261124000100_grid_pieces': gridPieces,
 };

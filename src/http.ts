@@ -3,7 +3,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Context } from './context';
 import type { Logger } from './logger';
-import { queryScope } from './db/observe';
 
 export interface HttpDeps {
   apollo: ApolloServer<Context>;
@@ -36,7 +35,6 @@ export function createRequestHandler(deps: HttpDeps) {
     const header = req.headers['x-request-id'];
     const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
     const started = process.hrtime.bigint();
-    const scope = { requestId, statements: 0 };
     res.setHeader('x-request-id', requestId);
     res.on('finish', () => {
       deps.log.info(
@@ -46,12 +44,11 @@ export function createRequestHandler(deps: HttpDeps) {
           url: req.url,
           status: res.statusCode,
           ms: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
-          sql: scope.statements,
         },
         'request',
       );
     });
-    queryScope.run(scope, () => route(deps, req, res, requestId)).catch((err: unknown) => {
+    route(deps, req, res, requestId).catch((err: unknown) => {
       if (err instanceof HttpError) {
         sendJson(res, err.status, { error: err.message });
       } else {

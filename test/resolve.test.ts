@@ -56,6 +56,35 @@ describe('resolveLocation', () => {
       expect(result.statements).toBe(1);
     }));
 
+  it('answers nested questions about the resolved grid from the same statement', () =>
+    withRollback(async (trx) => {
+      const f = await createFixture(trx);
+      const q = `query($lng: Float!, $lat: Float!) { resolveLocation(lng: $lng, lat: $lat) {
+        grid { code parent { code } ancestors { code } areaSqm version }
+        chain { code parent { code } }
+        responsibleGrid { code ancestors { code } }
+      } }`;
+      const result = await execute(trx, q, at(2.5, 0.5));
+      const r = ok(result).resolveLocation;
+      const [D, B, B1, GB1, MB1a] = [f.grids.D, f.grids.B, f.grids.B1, f.grids.GB1, f.grids.MB1a].map((g) => g.code);
+      expect(r.grid).toMatchObject({ code: MB1a, parent: { code: GB1 }, ancestors: [D, B, B1, GB1].map((code) => ({ code })), version: 1 });
+      expect(r.chain.map((g: any) => g.parent?.code ?? null)).toEqual([null, D, B, B1, GB1]);
+      expect(r.responsibleGrid).toBeNull();
+      expect(result.statements).toBe(1);
+    }));
+
+  it('resolves several positions in one request with one statement', () =>
+    withRollback(async (trx) => {
+      const f = await createFixture(trx);
+      const q = `query($a: Float!, $b: Float!, $c: Float!) {
+        p1: resolveLocation(lng: $a, lat: $b) { grid { code } }
+        p2: resolveLocation(lng: $c, lat: $b) { grid { code } }
+      }`;
+      const result = await execute(trx, q, { a: at(0.5, 0.5).lng, c: at(2.5, 0.5).lng, b: at(0.5, 0.5).lat });
+      expect(ok(result)).toEqual({ p1: { grid: { code: f.grids.GA1.code } }, p2: { grid: { code: f.grids.MB1a.code } } });
+      expect(result.statements).toBe(1);
+    }));
+
   it('prefers the deepest level: a point in a micro-grid resolves to the micro-grid', () =>
     withRollback(async (trx) => {
       const f = await createFixture(trx);

@@ -31,7 +31,15 @@ function openPostgres(url: string, poolMax: number): Database {
   const knex = knexFactory({
     client: 'pg',
     connection: { connectionString: url, application_name: 'grid-registry' },
-    pool: { min: 0, max: poolMax },
+    pool: {
+      min: 0,
+      max: poolMax,
+      // Named prepared statements (src/db/prepared.ts) exist to skip planning; with the default
+      // plan_cache_mode PostgreSQL may keep re-planning them with each call's values ("custom plans").
+      // Unnamed statements, everything else, are planned per call regardless of this setting.
+      afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) =>
+        conn.query('SET plan_cache_mode = force_generic_plan', (err) => done(err, conn)),
+    },
   });
   return { knex, kind: 'postgres', close: () => knex.destroy() };
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { GRID_COLUMNS, REGULAR_LEVELS_DEEPEST_FIRST } from './repo';
+import { GRID_COLUMNS } from './repo';
+import { prepared } from '../../db/prepared';
 import type { GridRow } from './mappers';
 import type { WorkerRow } from '../worker/mappers';
 import { WORKER_GRID_CODES } from '../worker/repo';
@@ -14,65 +15,81 @@ export interface ResolvedLocationRows {
 }
 
 /**
- * The covering grid is searched level by level, deepest first, each level a separate index probe joined by
- * UNION ALL under LIMIT 1: PostgreSQL stops at the first level that answers, so a point inside a micro-grid
- * never pays for ST_Covers against the large street and district polygons. Ties on a shared edge or vertex
- * go to the lowest code.
+ * Everything a mobile client needs for a position, in one statement: the grid, its chain, the overlays,
+ * and the responsible workers (those of the deepest grid in the chain with an active worker). Positions
+ * come as arrays and are answered row by row (LATERAL), so requests arriving together share one round trip
+ * (see resolve-batch.ts).
+ *
+ * One GiST probe on `grid_piece` (the current boundaries cut into small pieces) finds the covering grids of
+ * every level at once; the deepest regular one wins, ties on a shared edge or vertex going to the lowest
+ * code. A position outside every grid falls back to the nearest regular grid within the given distance
+ * (on the spheroid; ties to the deeper grid, then the lower code).
+ *
+ * It runs as a named prepared statement: PostgreSQL plans it once per connection, not once per request
+ * (planning this statement costs more than executing it).
  */
-const COVERING_BY_LEVEL = REGULAR_LEVELS_DEEPEST_FIRST.map(
-  (level) => `(SELECT g.id, 0::float8 AS distance FROM grid g, pt
-     WHERE g.level = '${level}' AND g.valid_to IS NULL AND g.boundary && pt.g AND ST_Covers(g.boundary, pt.g)
-     ORDER BY g.code LIMIT 1)`,
-).join('\n   UNION ALL ');
+const RESOLVE_SQL = `/* resolveLocations */
+SELECT q.n, r.* FROM unnest(?::float8[], ?::float8[], ?::float8[], ?::float8[]) WITH ORDINALITY AS q(lng, lat, dlng, dlat, n)
+CROSS JOIN LATERAL (
+  WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(q.lng, q.lat), 4326) AS g),
+  covering AS (
+    SELECT p.grid_id, p.level, p.depth, p.code FROM grid_piece p, pt
+    WHERE p.piece && pt.g AND ST_Covers(p.piece, pt.g)
+  ),
+  nearest AS (
+    SELECT p.grid_id, ST_Distance(p.piece::geography, pt.g::geography) AS distance
+    FROM grid_piece p, pt
+    WHERE NOT EXISTS (SELECT 1 FROM covering WHERE level <> 'DEDICATED')
+      AND p.level <> 'DEDICATED'
+      AND p.piece && ST_Expand(pt.g, q.dlng, q.dlat)
+      AND ST_DWithin(p.piece::geography, pt.g::geography, ?::float8)
+    ORDER BY round(ST_Distance(p.piece::geography, pt.g::geography)::numeric, 2), p.depth DESC, p.code
+    LIMIT 1
+  ),
+  hit AS (
+    (SELECT grid_id, 0::float8 AS distance FROM covering WHERE level <> 'DEDICATED' ORDER BY depth DESC, code LIMIT 1)
+    UNION ALL (SELECT grid_id, distance FROM nearest)
+    LIMIT 1
+  ),
+  target AS (SELECT g.id, g.ancestor_ids FROM grid g JOIN hit ON g.id = hit.grid_id),
+  chain AS (SELECT ${GRID_COLUMNS} FROM grid g, target t WHERE g.id = ANY(t.ancestor_ids || t.id)),
+  chain_out AS (
+    SELECT c.id, c.code, c.name, c.level, c.depth, c.area_sqm, c.centroid_lng, c.centroid_lat, c.version,
+           c.valid_from, c.valid_to
+    FROM chain c
+  ),
+  staffed AS (
+    SELECT c.id FROM chain c
+    WHERE EXISTS (SELECT 1 FROM grid_assignment a JOIN grid_worker w ON w.id = a.worker_id
+                  WHERE a.grid_id = c.id AND a.valid_to IS NULL AND w.status = 'ACTIVE')
+    ORDER BY c.depth DESC LIMIT 1
+  ),
+  responsible AS (
+    SELECT w.id, w.name, w.phone, w.role, w.status, a.is_primary, ${WORKER_GRID_CODES} AS grid_codes
+    FROM staffed s
+    JOIN grid_assignment a ON a.grid_id = s.id AND a.valid_to IS NULL
+    JOIN grid_worker w ON w.id = a.worker_id AND w.status = 'ACTIVE'
+  ),
+  dedicated AS (
+    SELECT ${GRID_COLUMNS} FROM grid g WHERE g.id IN (SELECT grid_id FROM covering WHERE level = 'DEDICATED')
+  )
+  SELECT
+    (SELECT id FROM target) AS grid_id,
+    (SELECT distance FROM hit) AS distance,
+    (SELECT id FROM staffed) AS responsible_grid_id,
+    (SELECT coalesce(json_agg(c ORDER BY c.depth), '[]') FROM chain_out c) AS chain,
+    (SELECT coalesce(json_agg(d ORDER BY d.code), '[]') FROM dedicated d) AS dedicated,
+    (SELECT coalesce(json_agg(r ORDER BY r.is_primary DESC, r.name, r.id), '[]') FROM responsible r) AS workers
+) r
+ORDER BY q.n`;
 
-/**
- * Everything a mobile client needs for one position, in one statement (one round trip): the grid, its chain,
- * the overlays, and the responsible workers (those of the deepest grid in the chain with an active worker).
- * A position outside every grid falls back to the nearest regular grid within `maxDistanceMeters`
- * (distance on the spheroid, ties to the deeper grid, then the lower code).
- */
-const RESOLVE_SQL = `/* resolveLocation */
-WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(?::float8, ?::float8), 4326) AS g),
-covering AS (
-   ${COVERING_BY_LEVEL}
-   LIMIT 1
-),
-nearest AS (
-  SELECT g.id, ST_Distance(g.boundary::geography, pt.g::geography) AS distance, g.depth, g.code
-  FROM grid g, pt
-  WHERE NOT EXISTS (SELECT 1 FROM covering)
-    AND g.level <> 'DEDICATED' AND g.valid_to IS NULL
-    AND g.boundary && ST_Expand(pt.g, ?::float8, ?::float8)
-    AND ST_DWithin(g.boundary::geography, pt.g::geography, ?::float8)
-  ORDER BY round(ST_Distance(g.boundary::geography, pt.g::geography)::numeric, 2), g.depth DESC, g.code
-  LIMIT 1
-),
-hit AS (SELECT id, distance FROM covering UNION ALL SELECT id, distance FROM nearest LIMIT 1),
-target AS (SELECT g.id, g.ancestor_ids FROM grid g JOIN hit ON g.id = hit.id),
-chain AS (SELECT ${GRID_COLUMNS} FROM grid g, target t WHERE g.id = ANY(t.ancestor_ids || t.id)),
-staffed AS (
-  SELECT c.id FROM chain c
-  WHERE EXISTS (SELECT 1 FROM grid_assignment a JOIN grid_worker w ON w.id = a.worker_id
-                WHERE a.grid_id = c.id AND a.valid_to IS NULL AND w.status = 'ACTIVE')
-  ORDER BY c.depth DESC LIMIT 1
-),
-responsible AS (
-  SELECT w.id, w.name, w.phone, w.role, w.status, a.is_primary, ${WORKER_GRID_CODES} AS grid_codes
-  FROM staffed s
-  JOIN grid_assignment a ON a.grid_id = s.id AND a.valid_to IS NULL
-  JOIN grid_worker w ON w.id = a.worker_id AND w.status = 'ACTIVE'
-),
-dedicated AS (
-  SELECT ${GRID_COLUMNS} FROM grid g, pt
-  WHERE g.level = 'DEDICATED' AND g.valid_to IS NULL AND g.boundary && pt.g AND ST_Covers(g.boundary, pt.g)
-)
-SELECT
-  (SELECT id FROM target) AS grid_id,
-  (SELECT distance FROM hit) AS distance,
-  (SELECT id FROM staffed) AS responsible_grid_id,
-  (SELECT coalesce(json_agg(c ORDER BY c.depth), '[]') FROM chain c) AS chain,
-  (SELECT coalesce(json_agg(d ORDER BY d.code), '[]') FROM dedicated d) AS dedicated,
-  (SELECT coalesce(json_agg(r ORDER BY r.is_primary DESC, r.name, r.id), '[]') FROM responsible r) AS workers`;
+export interface LocationQuery {
+  lng: number;
+  lat: number;
+  /** Half-size of the bounding box searched for a nearby grid, in degrees (at least `maxDistanceMeters`). */
+  dLng: number;
+  dLat: number;
+}
 
 interface JsonGridRow extends Omit<GridRow, 'valid_from' | 'valid_to'> {
   valid_from: string;
@@ -83,19 +100,42 @@ function gridFromJson(row: JsonGridRow): GridRow {
   return { ...row, valid_from: new Date(row.valid_from), valid_to: row.valid_to === null ? null : new Date(row.valid_to) };
 }
 
+type JsonChainRow = Omit<JsonGridRow, 'parent_id' | 'ancestor_ids'>;
+
+/**
+ * The chain comes root first without parent and ancestor ids (they would repeat the chain in every row):
+ * each row's ancestors are the rows before it.
+ */
+function chainFromJson(rows: JsonChainRow[]): GridRow[] {
+  const chain: GridRow[] = [];
+  for (const row of rows) {
+    const ancestorIds = chain.map((g) => g.id);
+    chain.push(gridFromJson({ ...row, parent_id: ancestorIds.at(-1) ?? null, ancestor_ids: ancestorIds }));
+  }
+  return chain;
+}
+
+/** Resolves many positions in one statement; results in the order of `queries`. */
 export async function resolveLocationRows(
   db: Knex,
-  point: { lng: number; lat: number },
-  search: { maxDistanceMeters: number; dLng: number; dLat: number },
-): Promise<ResolvedLocationRows> {
-  const { rows } = await db.raw(RESOLVE_SQL, [point.lng, point.lat, search.dLng, search.dLat, search.maxDistanceMeters]);
-  const row = rows[0];
-  return {
-    gridId: row.grid_id,
+  queries: readonly LocationQuery[],
+  maxDistanceMeters: number,
+): Promise<ResolvedLocationRows[]> {
+  const { rows } = await db
+    .raw(RESOLVE_SQL, [
+      queries.map((q) => q.lng),
+      queries.map((q) => q.lat),
+      queries.map((q) => q.dLng),
+      queries.map((q) => q.dLat),
+      maxDistanceMeters,
+    ])
+    .options(prepared('resolveLocations'));
+  return rows.map((row: Record<string, unknown>) => ({
+    gridId: row.grid_id as string | null,
     distanceMeters: row.distance === null ? null : Number(row.distance),
-    responsibleGridId: row.responsible_grid_id,
-    chain: (row.chain as JsonGridRow[]).map(gridFromJson),
+    responsibleGridId: row.responsible_grid_id as string | null,
+    chain: chainFromJson(row.chain as JsonChainRow[]),
     dedicated: (row.dedicated as JsonGridRow[]).map(gridFromJson),
     workers: row.workers as WorkerRow[],
-  };
+  }));
 }

@@ -9,9 +9,6 @@ import type { GridRow } from './mappers';
 export const GRID_COLUMNS = `g.id, g.code, g.name, g.level, g.depth, g.parent_id, g.ancestor_ids, g.area_sqm,
   ST_X(g.centroid) AS centroid_lng, ST_Y(g.centroid) AS centroid_lat, g.version, g.valid_from, g.valid_to`;
 
-/** Depth of each regular level, deepest first: the order in which `resolveLocation` looks for a grid. */
-export const REGULAR_LEVELS_DEEPEST_FIRST: readonly GridLevel[] = ['MICRO_GRID', 'GRID', 'COMMUNITY', 'STREET', 'DISTRICT'];
-
 export async function gridsByIds(db: Knex, ids: readonly string[]): Promise<GridRow[]> {
   const { rows } = await db.raw(`/* gridsByIds */ SELECT ${GRID_COLUMNS} FROM grid g WHERE g.id = ANY(?::uuid[])`, [[...ids]]);
   return rows;

@@ -5,7 +5,7 @@ import { checkPosition, degreesAround, metresToDegrees, toWgs84 } from '../../ge
 import { decodeCursor, expectGlobalId, pageSize } from '../../graphql/relay';
 import type { WorkerRow } from '../worker/mappers';
 import * as repo from './repo';
-import { resolveLocationRows } from './repo-resolve';
+import { locationResolver } from './resolve-batch';
 import type { GridConnectionSource, GridRow, LocationResolutionSource } from './mappers';
 
 /** A position outside every grid but this close to one is resolved to it, flagged approximate. */
@@ -100,11 +100,7 @@ export class GridService {
     const point = toWgs84(input, args.crs ?? 'WGS84');
     // RESOLUTION
     const { dLng, dLat } = degreesAround(APPROXIMATE_WITHIN_METERS * 1.05, point.lat);
-    const found = await resolveLocationRows(this.ctx.db, point, {
-      maxDistanceMeters: APPROXIMATE_WITHIN_METERS,
-      dLng,
-      dLat,
-    });
+    const found = await locationResolver(this.ctx.db, APPROXIMATE_WITHIN_METERS).load({ ...point, dLng, dLat });
     this.loaders.primeAll(found.chain);
     this.loaders.primeAll(found.dedicated);
     this.ctx.loaders.worker.primeAll(found.workers);

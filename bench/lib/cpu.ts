@@ -1,0 +1,37 @@
+import fs from 'node:fs';
+
+/**
+ * CPU seconds used so far by a process, and by all local PostgreSQL processes, read from /proc (Linux).
+ * Benchmarks print CPU per request next to throughput: on a small machine where the API, PostgreSQL and
+ * the load generator share the cores, it shows which of them a figure is really measuring.
+ */
+const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux architecture in use
+
+function cpuOf(statPath: string): number {
+  try {
+    const stat = fs.readFileSync(statPath, 'utf8');
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime + stime
+  } catch {
+    return 0;
+  }
+}
+
+export function processCpuSeconds(pid: number): number {
+  return cpuOf(`/proc/${pid}/stat`);
+}
+
+export function postgresCpuSeconds(): number {
+  if (!fs.existsSync('/proc')) return 0;
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuOf(`/proc/${entry}/stat`);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return total;
+}
