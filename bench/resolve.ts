@@ -17,7 +17,7 @@ import knexFactory from 'knex';
 import { migrateLatest } from '../src/db/migrate';
 import { loadCity } from './city';
 import { startServer } from './lib/server';
-import { postgresCpuSeconds, processCpuSeconds } from './lib/cpu';
+import { postgresCpuSince, postgresCpuSnapshot, processCpuSeconds } from './lib/cpu';
 import { SeededRandom } from '../seeds/lib/random';
 
 const RESOLVE = `query Resolve($lng: Float!, $lat: Float!) {
@@ -144,12 +144,12 @@ async function main(): Promise<void> {
 
 async function measure(name: string, url: string, pid: number, request: object, connections: number, duration: number): Promise<Round> {
   const api0 = processCpuSeconds(pid);
-  const pg0 = postgresCpuSeconds();
+  const pg0 = postgresCpuSnapshot();
   const result = await autocannon({ url, connections, duration, headers: { 'content-type': 'application/json' }, requests: [request as never] });
   const total = Math.max(result.requests.total, 1);
   return {
     apiCpuMs: ((processCpuSeconds(pid) - api0) * 1000) / total,
-    pgCpuMs: ((postgresCpuSeconds() - pg0) * 1000) / total,
+    pgCpuMs: (postgresCpuSince(pg0) * 1000) / total,
     name,
     rps: result.requests.average,
     p50: result.latency.p50,

@@ -22,16 +22,27 @@ export function processCpuSeconds(pid: number): number {
   return cpuOf(`/proc/${pid}/stat`);
 }
 
-export function postgresCpuSeconds(): number {
-  if (!fs.existsSync('/proc')) return 0;
-  let total = 0;
+/** CPU seconds of each running PostgreSQL process, by pid. */
+export function postgresCpuSnapshot(): Map<string, number> {
+  const snapshot = new Map<string, number>();
+  if (!fs.existsSync('/proc')) return snapshot;
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') total += cpuOf(`/proc/${entry}/stat`);
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') snapshot.set(entry, cpuOf(`/proc/${entry}/stat`));
     } catch {
       // the process ended while we looked
     }
   }
+  return snapshot;
+}
+
+/**
+ * PostgreSQL CPU seconds spent between two snapshots. Per process, so a backend that exits in between
+ * (its counters vanish with it) cannot make the sum go backwards; its last moments are not counted.
+ */
+export function postgresCpuSince(before: Map<string, number>): number {
+  let total = 0;
+  for (const [pid, cpu] of postgresCpuSnapshot()) total += cpu - (before.get(pid) ?? 0);
   return total;
 }
