@@ -3,6 +3,8 @@ import * as postgis from './20261123000100_postgis';
 import * as grids from './20261123000200_grids';
 import * as workers from './20261123000300_workers';
 import * as gridPieces from './20261124000100_grid_pieces';
+import * as places from './20261124000200_places';
+import * as boundarySnap from './20261124000300_boundary_snap';
 
 /**
  * Every migration, in order. Listed explicitly (rather than read from the folder) so the same list runs
@@ -13,4 +15,6 @@ export const migrations: Record<string, { up(knex: Knex): Promise<void>; down(kn
   '20261123000200_grids': grids,
   '20261123000300_workers': workers,
   '20261124000100_grid_pieces': gridPieces,
+  '20261124000200_places': places,
+  '20261124000300_boundary_snap': boundarySnap,
 };

@@ -23,6 +23,8 @@ const schema = z
     SLOW_QUERY_MS: z.coerce.number().int().min(0).default(200),
     DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
+    MAX_BOUNDARY_VERTICES: z.coerce.number().int().min(4).max(1_000_000).default(10_000),
+    BOUNDARY_TOLERANCE_SQM: z.coerce.number().min(0).max(10_000).default(10),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
@@ -42,6 +44,12 @@ export interface Config {
   slowQueryMs: number;
   dbPoolMax: number;
   seedDemo: 'auto' | 'never';
+  boundary: {
+    /** Most vertices a boundary may have. */
+    maxVertices: number;
+    /** Area (m²) a boundary may stick out of its parent or overlap a sibling by: digitising slivers. */
+    toleranceSqm: number;
+  };
 }
 
 /** A development-only signing key, so `npm start` and `npm run token` work with nothing configured. */
@@ -81,5 +89,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     slowQueryMs: e.SLOW_QUERY_MS,
     dbPoolMax: e.DB_POOL_MAX,
     seedDemo: e.SEED_DEMO,
+    boundary: { maxVertices: e.MAX_BOUNDARY_VERTICES, toleranceSqm: e.BOUNDARY_TOLERANCE_SQM },
   };
 }

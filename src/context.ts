@@ -5,6 +5,8 @@ import type { Viewer } from './modules/auth/viewer';
 import { createGridLoaders, type GridLoaders } from './modules/grid/loaders';
 import { createWorkerLoaders, type WorkerLoaders } from './modules/worker/loaders';
 import { GridService } from './modules/grid/service';
+import { GridEditService } from './modules/grid/edit-service';
+import { GridReshapeService } from './modules/grid/reshape-service';
 import { WorkerService } from './modules/worker/service';
 
 export interface Loaders {
@@ -14,6 +16,8 @@ export interface Loaders {
 
 export interface Services {
   grid: GridService;
+  gridEdit: GridEditService;
+  gridReshape: GridReshapeService;
   worker: WorkerService;
 }
 
@@ -30,6 +34,8 @@ export interface Context {
   config: Config;
   loaders: Loaders;
   services: Services;
+  /** Drops every loader's cached rows: after a write, later reads in the request see the new state. */
+  clearLoaders(): void;
 }
 
 export interface ContextInput {
@@ -44,13 +50,22 @@ export function createContext(input: ContextInput): Context {
   const ctx = { ...input } as Context;
   let loaders: Loaders | undefined;
   let services: Services | undefined;
+  ctx.clearLoaders = () => {
+    loaders = undefined;
+  };
   Object.defineProperties(ctx, {
     loaders: {
       get: () => (loaders ??= { grid: createGridLoaders(input.db), worker: createWorkerLoaders(input.db) }),
       enumerable: true,
     },
     services: {
-      get: () => (services ??= { grid: new GridService(ctx), worker: new WorkerService(ctx) }),
+      get: () =>
+        (services ??= {
+          grid: new GridService(ctx),
+          gridEdit: new GridEditService(ctx),
+          gridReshape: new GridReshapeService(ctx),
+          worker: new WorkerService(ctx),
+        }),
       enumerable: true,
     },
   });

@@ -98,7 +98,7 @@ describe('grid graph', () => {
       expect(inverted.errors?.[0].message).toMatch(/minimum must not exceed maximum/);
       const geo = await execute(trx, q, { filter: { intersects: { type: 'Polygon', coordinates: [[[114.4, 38], [38.1, 114.5]]] } } });
       expect(geo.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-      expect(geo.errors?.[0].message).toMatch(/coordinates\[0\]\[1\].*looks like a longitude/);
+      expect(geo.errors?.[0].message).toMatch(/filter.intersects is not valid GeoJSON: coordinates\[0\]\[1\].*looks like a longitude/);
     }));
 
   it('pages with cursors: no row twice, none skipped, hasNextPage exact', () =>

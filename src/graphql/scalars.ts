@@ -1,5 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
-import { geometryProblems } from '../geo/geojson';
+import { isObject } from '../geo/geojson';
 
 /** Literal GeoJSON written inline in a query (rather than passed as a variable) becomes a plain value. */
 function literalValue(node: ValueNode, variables?: Record<string, unknown> | null): unknown {
@@ -23,13 +23,17 @@ function literalValue(node: ValueNode, variables?: Record<string, unknown> | nul
   }
 }
 
+/**
+ * Only the envelope is checked here (an object with a "type"): what is wrong inside a geometry is reported
+ * by whoever uses it, with the index path of each bad position: as a BAD_USER_INPUT error for a filter, as
+ * a ValidationError payload (every problem, located) for an edit.
+ */
 function parseGeoJSON(value: unknown): unknown {
   // A GeoJSON geometry sent as a JSON string (some clients stringify it) is accepted too.
   const geometry = typeof value === 'string' ? safeJson(value) : value;
-  const problems = geometryProblems(geometry);
-  if (problems.length > 0) {
-    throw new GraphQLError(`Invalid GeoJSON: ${problems.slice(0, 5).map((p) => p.message).join('; ')}`, {
-      extensions: { code: 'BAD_USER_INPUT', problems },
+  if (!isObject(geometry) || typeof geometry.type !== 'string') {
+    throw new GraphQLError('Invalid GeoJSON: expected an object with a "type", such as {"type": "Polygon", "coordinates": [...]}', {
+      extensions: { code: 'BAD_USER_INPUT' },
     });
   }
   return geometry;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Resolvers } from '../generated/graphql';
 import { authResolvers } from '../modules/auth/resolvers';
 import { gridResolvers } from '../modules/grid/resolvers';
+import { gridEditResolvers } from '../modules/grid/edit-resolvers';
 import { nodeResolvers } from '../modules/node/resolvers';
 import { workerResolvers } from '../modules/worker/resolvers';
 import { DateTimeScalar, GeoJSONScalar } from './scalars';
@@ -36,7 +37,7 @@ export function mergeResolvers(...maps: Resolvers[]): Resolvers {
 
 export function buildResolvers(): Resolvers {
   return {
-    ...mergeResolvers(nodeResolvers, gridResolvers, workerResolvers, authResolvers),
+    ...mergeResolvers(nodeResolvers, gridResolvers, gridEditResolvers, workerResolvers, authResolvers),
     GeoJSON: GeoJSONScalar,
     DateTime: DateTimeScalar,
   };

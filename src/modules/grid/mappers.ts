@@ -16,6 +16,42 @@ export interface GridRow {
   version: number;
   valid_from: Date;
   valid_to: Date | null;
+  changed_by?: string | null;
+  change_reason?: string | null;
+  /** Set when the row was read as of a past instant: nested fields answer as of the same instant. */
+  as_of?: Date | null;
+}
+
+/** A row of `grid_version`. */
+export interface GridVersionRow {
+  grid_id: string;
+  version: number;
+  code: string;
+  name: string;
+  level: GridLevel;
+  parent_id: string | null;
+  area_sqm: number;
+  valid_from: Date;
+  valid_to: Date | null;
+  changed_by: string | null;
+  change_reason: string | null;
+}
+
+/** What a mutation that changed one grid returns: the payload loads the grid after the commit. */
+export interface GridChangeSource {
+  __typename?: string;
+  gridId: string;
+  /** Places re-resolved to another grid. */
+  moved?: number;
+  code?: string;
+}
+
+/** What a split or merge returns. */
+export interface GridsChangeSource {
+  __typename?: string;
+  gridIds: string[];
+  retiredIds: string[];
+  moved: number;
 }
 
 /** What a `GridConnection` resolves from: one page of rows plus how to count the whole list lazily. */

@@ -7,7 +7,8 @@ import type { GridRow } from './mappers';
  * what ran. Spatial predicates stay in PostGIS, behind the GiST index (`&&` first, then the exact test).
  */
 export const GRID_COLUMNS = `g.id, g.code, g.name, g.level, g.depth, g.parent_id, g.ancestor_ids, g.area_sqm,
-  ST_X(g.centroid) AS centroid_lng, ST_Y(g.centroid) AS centroid_lat, g.version, g.valid_from, g.valid_to`;
+  ST_X(g.centroid) AS centroid_lng, ST_Y(g.centroid) AS centroid_lat, g.version, g.valid_from, g.valid_to,
+  g.changed_by, g.change_reason`;
 
 export async function gridsByIds(db: Knex, ids: readonly string[]): Promise<GridRow[]> {
   const { rows } = await db.raw(`/* gridsByIds */ SELECT ${GRID_COLUMNS} FROM grid g WHERE g.id = ANY(?::uuid[])`, [[...ids]]);

@@ -2,6 +2,7 @@ import type { Context } from '../../context';
 import type { CoordinateSystem, GridFilter, GridLevel } from '../../generated/graphql';
 import { badInput } from '../../errors';
 import { checkPosition, degreesAround, metresToDegrees, toWgs84 } from '../../geo/coordinates';
+import { geometryProblems } from '../../geo/geojson';
 import { decodeCursor, expectGlobalId, pageSize } from '../../graphql/relay';
 import type { WorkerRow } from '../worker/mappers';
 import * as repo from './repo';
@@ -47,7 +48,7 @@ export class GridService {
       ancestorId: filter?.ancestorId ? expectGlobalId(filter.ancestorId, 'Grid', 'filter.ancestorId') : null,
       nameContains: filter?.nameContains?.trim() || null,
       bbox: filter?.bbox ? checkBbox(filter.bbox) : null,
-      intersects: filter?.intersects ?? null,
+      intersects: filter?.intersects ? checkGeometry(filter.intersects, 'filter.intersects') : null,
     };
     // RESOLUTION
     const rows = await repo.listGrids(this.ctx.db, f, position, limit + 1);
@@ -127,6 +128,14 @@ export class GridService {
 /** Turns `limit + 1` fetched rows into a page: the extra row only says that another page follows. */
 function page(rows: GridRow[], limit: number, afterGiven: boolean, totalCount: () => Promise<number>): GridConnectionSource {
   return { rows: rows.slice(0, limit), hasNextPage: rows.length > limit, hasPreviousPage: afterGiven, totalCount };
+}
+
+function checkGeometry(value: unknown, field: string): unknown {
+  const problems = geometryProblems(value);
+  if (problems.length) {
+    throw badInput(`${field} is not valid GeoJSON: ${problems.slice(0, 5).map((p) => p.message).join('; ')}`, field);
+  }
+  return value;
 }
 
 function checkBbox(bbox: readonly number[]): [number, number, number, number] {

@@ -1,0 +1,164 @@
+import type { Knex } from 'knex';
+import type { Config } from '../../config';
+import type { CoordinateSystem, GridLevel } from '../../generated/graphql';
+import { prepareBoundary } from '../../geo/boundary';
+import { degreesAround } from '../../geo/coordinates';
+import type { GridRow } from './mappers';
+import { formatArea, Problems, type ProblemRow } from './problems';
+import * as repo from './repo-edit';
+
+/**
+ * Every check a boundary goes through before it is stored, for one edit or a whole import at once:
+ * shape and coordinates (JavaScript), then validity, the parent, the siblings, the children and the other
+ * boundaries of the same batch (PostGIS, set-wise). Problems are collected per candidate, never thrown.
+ */
+export interface BoundaryInput {
+  /** Index in the batch; problems and results are keyed by it. */
+  n: number;
+  /** The input field the boundary came in, for messages: `boundary`, `features[3].geometry`. */
+  field: string;
+  boundary: unknown;
+  crs: CoordinateSystem;
+  level: GridLevel;
+  parent: GridRow | null;
+  /** The grid being redrawn (excluded from its own siblings; its children must still fit). */
+  selfId: string | null;
+  options?: { clipToParent?: boolean | null; snapToleranceMeters?: number | null } | null;
+}
+
+export interface CheckedBoundary {
+  n: number;
+  /** EWKB hex of the boundary to store. */
+  hex: string;
+  areaSqm: number;
+}
+
+export interface BoundaryCheckResult {
+  accepted: Map<number, CheckedBoundary>;
+  problems: Map<number, Problems>;
+}
+
+const MAX_SNAP_METERS = 50;
+
+export async function checkBoundaries(
+  db: Knex,
+  inputs: readonly BoundaryInput[],
+  limits: Config['boundary'],
+  /** Codes and names of grids, for messages about siblings and children. */
+  describe: (ids: string[]) => Promise<Map<string, { code: string; name: string }>>,
+): Promise<BoundaryCheckResult> {
+  const problems = new Map<number, Problems>();
+  const problemsOf = (n: number) => problems.get(n) ?? problems.set(n, new Problems()).get(n)!;
+  const candidates: repo.BoundaryCandidate[] = [];
+  const byN = new Map(inputs.map((i) => [i.n, i]));
+
+  for (const input of inputs) {
+    const snap = input.options?.snapToleranceMeters ?? 0;
+    if (!Number.isFinite(snap) || snap < 0 || snap > MAX_SNAP_METERS) {
+      problemsOf(input.n).add({
+        code: 'BAD_VALUE',
+        field: 'options.snapToleranceMeters',
+        message: `options.snapToleranceMeters must be between 0 and ${MAX_SNAP_METERS} (got ${snap})`,
+      });
+      continue;
+    }
+    const prepared = prepareBoundary(input.boundary, input.crs, limits.maxVertices);
+    if (!prepared.geometry) {
+      problemsOf(input.n).addBoundary(prepared.problems, input.field);
+      continue;
+    }
+    const lat = input.parent?.centroid_lat ?? prepared.geometry.coordinates[0][0][0][1];
+    candidates.push({
+      n: input.n,
+      geojson: JSON.stringify(prepared.geometry),
+      parentId: input.parent?.id ?? null,
+      selfId: input.selfId,
+      level: input.level,
+      clipToParent: Boolean(input.options?.clipToParent) && input.parent !== null,
+      snapDegrees: snap > 0 ? degreesAround(snap, lat).dLng : 0,
+    });
+  }
+
+  const accepted = new Map<number, CheckedBoundary>();
+  const valid: repo.ValidGeometry[] = [];
+  for (const g of candidates.length ? await repo.prepareGeometries(db, candidates) : []) {
+    const input = byN.get(g.n)!;
+    if (!g.valid) {
+      problemsOf(g.n).add(invalidity(input.field, g.reason ?? 'invalid geometry', g.lng, g.lat));
+    } else if (g.empty) {
+      problemsOf(g.n).add({
+        code: 'OUTSIDE_PARENT',
+        field: input.field,
+        message: `${input.field}: nothing of it lies inside the parent, so clipping to the parent leaves nothing`,
+      });
+    } else {
+      valid.push({ n: g.n, hex: g.hex, parentId: input.parent?.id ?? null, selfId: input.selfId, level: input.level });
+      accepted.set(g.n, { n: g.n, hex: g.hex, areaSqm: Number(g.area_sqm) });
+    }
+  }
+
+  const findings = valid.length ? await repo.neighbourFindings(db, valid, limits.toleranceSqm) : [];
+  const names = await describe([...new Set(findings.flatMap((f) => (f.other_id ? [f.other_id] : [])))]);
+  for (const f of findings) {
+    const input = byN.get(f.n)!;
+    problemsOf(f.n).add(neighbourProblem(f, input, names, limits.toleranceSqm));
+    accepted.delete(f.n);
+  }
+  for (const n of problems.keys()) accepted.delete(n);
+  return { accepted, problems };
+}
+
+function invalidity(field: string, reason: string, lng: number | null, lat: number | null): ProblemRow {
+  const at = lng !== null && lat !== null ? ` at ${lng.toFixed(7)}, ${lat.toFixed(7)}` : '';
+  const selfIntersection = /self-intersection|ring self/i.test(reason);
+  return {
+    code: selfIntersection ? 'SELF_INTERSECTION' : 'INVALID_GEOMETRY',
+    field,
+    message: selfIntersection
+      ? `${field}: rings cross each other or themselves${at} (PostGIS: ${reason})`
+      : `${field}: the geometry is invalid${at}: ${reason}`,
+    ...(lng !== null && lat !== null ? { lng, lat } : {}),
+  };
+}
+
+function neighbourProblem(
+  f: repo.NeighbourFinding,
+  input: BoundaryInput,
+  names: Map<string, { code: string; name: string }>,
+  toleranceSqm: number,
+): ProblemRow {
+  const area = formatArea(Number(f.area_sqm));
+  const at = `around ${Number(f.lng).toFixed(7)}, ${Number(f.lat).toFixed(7)}`;
+  const other = f.other_id ? names.get(f.other_id) : undefined;
+  const label = other ? `${other.name} (${other.code})` : 'another grid';
+  const base = { field: input.field, areaSqm: Number(f.area_sqm), lng: Number(f.lng), lat: Number(f.lat) };
+  const tolerance = `the tolerance is ${formatArea(toleranceSqm)}`;
+  switch (f.kind) {
+    case 'OUTSIDE_PARENT':
+      return {
+        ...base,
+        code: 'OUTSIDE_PARENT',
+        message: `${input.field}: ${area} lies outside the parent ${input.parent?.name} (${input.parent?.code}) ${at}; ${tolerance} (clipToParent cuts it off)`,
+      };
+    case 'OVERLAPS_SIBLING':
+      return {
+        ...base,
+        code: 'OVERLAPS_SIBLING',
+        gridIds: [f.other_id!],
+        message: `${input.field}: overlaps ${label} by ${area} ${at}; ${tolerance} (snapToleranceMeters aligns shared edges)`,
+      };
+    case 'OVERLAPS_BATCH':
+      return {
+        ...base,
+        code: 'OVERLAPS_SIBLING',
+        message: `${input.field}: overlaps feature ${f.other_n} of the same import by ${area} ${at}; ${tolerance}`,
+      };
+    case 'CHILD_OUTSIDE':
+      return {
+        ...base,
+        code: 'CHILD_OUTSIDE',
+        gridIds: [f.other_id!],
+        message: `${input.field}: the child ${label} would stick out of the new boundary by ${area} ${at}; ${tolerance}`,
+      };
+  }
+}

@@ -1,0 +1,284 @@
+import type { Knex } from 'knex';
+import type { Context } from '../../context';
+import type { MergeGridsInput, MoveGridInput, SplitGridInput } from '../../generated/graphql';
+import { geometryProblems } from '../../geo/geojson';
+import { toWgs84 } from '../../geo/coordinates';
+import { expectGlobalId } from '../../graphql/relay';
+import { requireEditor } from './editor';
+import { levelProblem, nameProblem } from './hierarchy';
+import type { GridRow, GridsChangeSource } from './mappers';
+import { notFound, Problems, validationError } from './problems';
+import * as editRepo from './repo-edit';
+
+/**
+ * Moving a grid to another parent (with its area), splitting one grid in two and merging adjacent grids
+ * into one. Both retire the old grids and create new
+ * ones (new ids, new codes), so history reads "A ended, B and C began" rather than rewriting A. Grids with
+ * current children or workers are refused: those must be moved first.
+ */
+export class GridReshapeService {
+  constructor(private readonly ctx: Context) {}
+
+  private get edit() {
+    return this.ctx.services.gridEdit;
+  }
+
+  async split(input: SplitGridInput) {
+    const editor = requireEditor(this.ctx.viewer);
+    const id = expectGlobalId(input.id, 'Grid', 'input.id');
+    return this.edit.inTransaction<GridsChangeSource & { __typename: 'SplitGridSuccess' }>(async (trx) => {
+      const grid = await this.edit.current(trx, id);
+      if (!grid) return notFound(input.id);
+      this.edit.assertJurisdiction(editor, grid.code, 'the grid');
+      if (grid.version !== input.expectedVersion) return this.edit.conflict(trx, grid, input.expectedVersion);
+      const problems = new Problems();
+      if (input.names.length !== 2) {
+        problems.add({ code: 'BAD_VALUE', field: 'input.names', message: `names: give exactly 2 names, one per new grid (got ${input.names.length})` });
+      }
+      input.names.forEach((name, i) => {
+        const issue = nameProblem(name);
+        if (issue) problems.add({ code: 'BAD_NAME', field: `input.names[${i}]`, message: `names[${i}]: ${issue}` });
+      });
+      const lineProblems = geometryProblems(input.line, ['LineString']);
+      for (const p of lineProblems) problems.add({ code: 'BAD_SPLIT_LINE', field: 'input.line', message: `line: ${p.message}` });
+      await this.edit.dependantProblems(trx, [grid], problems);
+      if (problems.any) return validationError(problems);
+
+      const line = lineInWgs84(input.line as { coordinates: number[][] }, input.crs ?? 'WGS84');
+      const parts = await splitParts(trx, grid.id, line);
+      if (parts.length !== 2) {
+        return validationError([
+          {
+            code: 'BAD_SPLIT_LINE',
+            field: 'input.line',
+            message:
+              parts.length < 2
+                ? 'line: it does not cut the grid; it must cross the boundary from one edge to another'
+                : `line: it cuts the grid into ${parts.length} parts; it must make exactly 2 (cross the grid once)`,
+          },
+        ]);
+      }
+      // The first name goes to the part on the left of the line's direction.
+      const ordered = [...parts].sort((a, b) => sideOf(line, b.lng, b.lat) - sideOf(line, a.lng, a.lat));
+      const parent = grid.parent_id ? await this.edit.current(trx, grid.parent_id) : null;
+      const retired = await editRepo.writeVersion(trx, grid.id, grid.version, { retire: true }, editor.subject, input.reason ?? `split into ${input.names.join(', ')}`);
+      if (!retired) return this.edit.conflict(trx, grid, input.expectedVersion);
+      const created = await this.createSiblings(trx, grid, parent, ordered.map((p, i) => ({ name: input.names[i].trim(), hex: p.hex })), editor.subject, input.reason ?? `split from ${grid.code}`, problems);
+      if (!created) return validationError(problems);
+      const [oldHex] = await editRepo.boundaryHexes(trx, [grid.id]);
+      const moved = await editRepo.relocatePlaces(trx, [oldHex]);
+      return { __typename: 'SplitGridSuccess' as const, gridIds: created, retiredIds: [grid.id], moved };
+    });
+  }
+
+  async merge(input: MergeGridsInput) {
+    const editor = requireEditor(this.ctx.viewer);
+    const ids = input.ids.map((gid, i) => expectGlobalId(gid, 'Grid', `input.ids[${i}]`));
+    return this.edit.inTransaction<GridsChangeSource & { __typename: 'MergeGridsSuccess' }>(async (trx) => {
+      const problems = new Problems();
+      if (ids.length < 2 || new Set(ids).size !== ids.length) {
+        problems.add({ code: 'NOT_MERGEABLE', field: 'input.ids', message: 'ids: give at least 2 different grids' });
+      }
+      if (input.expectedVersions.length !== ids.length) {
+        problems.add({ code: 'BAD_VALUE', field: 'input.expectedVersions', message: `expectedVersions: give one version per id (${ids.length}), in the same order` });
+      }
+      const nameIssue = nameProblem(input.name);
+      if (nameIssue) problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: ${nameIssue}` });
+      if (problems.any) return validationError(problems);
+      const grids: GridRow[] = [];
+      for (const [i, id] of ids.entries()) {
+        const g = await this.edit.current(trx, id);
+        if (!g) return notFound(input.ids[i]);
+        this.edit.assertJurisdiction(editor, g.code, `grid ${g.code}`);
+        if (g.version !== input.expectedVersions[i]) return this.edit.conflict(trx, g, input.expectedVersions[i]);
+        grids.push(g);
+      }
+      const first = grids[0];
+      if (grids.some((g) => g.parent_id !== first.parent_id || g.level !== first.level)) {
+        problems.add({ code: 'NOT_MERGEABLE', field: 'input.ids', message: 'ids: grids to merge must have the same parent and level', gridIds: ids });
+      }
+      await this.edit.dependantProblems(trx, grids, problems);
+      if (problems.any) return validationError(problems);
+      const union = await mergedBoundary(trx, ids);
+      if (union.parts !== 1) {
+        return validationError([
+          { code: 'NOT_MERGEABLE', field: 'input.ids', message: `ids: the grids do not form one connected area (${union.parts} separate parts); merge neighbours only`, gridIds: ids },
+        ]);
+      }
+      for (const [i, g] of grids.entries()) {
+        if (!(await editRepo.writeVersion(trx, g.id, input.expectedVersions[i], { retire: true }, editor.subject, input.reason ?? `merged into ${input.name}`))) {
+          return this.edit.conflict(trx, g, input.expectedVersions[i]);
+        }
+      }
+      const parent = first.parent_id ? await this.edit.current(trx, first.parent_id) : null;
+      const created = await this.createSiblings(trx, first, parent, [{ name: input.name.trim(), hex: union.hex }], editor.subject, input.reason ?? `merged from ${grids.map((g) => g.code).join(', ')}`, problems);
+      if (!created) return validationError(problems);
+      const moved = await editRepo.relocatePlaces(trx, [union.hex]);
+      return { __typename: 'MergeGridsSuccess' as const, gridIds: created, retiredIds: ids, moved };
+    });
+  }
+
+  /**
+   * Moves a grid under another parent of the same level, taking its area along (区划调整): the old
+   * parent, and its ancestors up to the one both chains share, lose the grid's area; the new parent and
+   * its ancestors gain it, each as a new version. The grid's code follows its new parent, and its
+   * descendants' codes follow it. Children of the new parent must not overlap it.
+   */
+  async move(input: MoveGridInput) {
+    const editor = requireEditor(this.ctx.viewer);
+    const id = expectGlobalId(input.id, 'Grid', 'input.id');
+    const newParentId = expectGlobalId(input.newParentId, 'Grid', 'input.newParentId');
+    return this.edit.inTransaction(async (trx) => {
+      const grid = await this.edit.current(trx, id);
+      if (!grid) return notFound(input.id);
+      const parent = await this.edit.current(trx, newParentId);
+      if (!parent) return notFound(input.newParentId, 'parent grid');
+      this.edit.assertJurisdiction(editor, grid.code, 'the grid');
+      this.edit.assertJurisdiction(editor, parent.code, 'the new parent');
+      if (grid.version !== input.expectedVersion) return this.edit.conflict(trx, grid, input.expectedVersion);
+      const problems = new Problems();
+      const levelIssue = levelProblem(grid.level, parent.level);
+      if (levelIssue) problems.add({ code: 'LEVEL_MISMATCH', field: 'input.newParentId', message: `newParentId: ${levelIssue}` });
+      if (parent.id === grid.parent_id) {
+        problems.add({ code: 'BAD_VALUE', field: 'input.newParentId', message: `newParentId: ${grid.name} is already under ${parent.name}` });
+      }
+      if (problems.any) return validationError(problems);
+      const code = await this.edit.codeFor(trx, null, grid.level, parent, problems);
+      const [hex] = await editRepo.boundaryHexes(trx, [grid.id]);
+      const findings = await editRepo.neighbourFindings(
+        trx,
+        [{ n: 0, hex, parentId: parent.id, selfId: grid.id, level: grid.level }],
+        this.ctx.config.boundary.toleranceSqm,
+      );
+      const names = await this.edit.describe(trx, findings.flatMap((f) => (f.other_id ? [f.other_id] : [])));
+      for (const f of findings.filter((x) => x.kind === 'OVERLAPS_SIBLING')) {
+        const other = names.get(f.other_id!);
+        problems.add({
+          code: 'OVERLAPS_SIBLING',
+          field: 'input.newParentId',
+          message: `${grid.name} would overlap ${other?.name} (${other?.code}) under ${parent.name} by ${Math.round(f.area_sqm)} m²`,
+          areaSqm: Number(f.area_sqm),
+          lng: Number(f.lng),
+          lat: Number(f.lat),
+          gridIds: [f.other_id!],
+        });
+      }
+      // The chains below the ancestor both parents share lose and gain the grid's area.
+      const oldChain = grid.ancestor_ids;
+      const newChain = [...parent.ancestor_ids, parent.id];
+      let shared = 0;
+      while (shared < oldChain.length && oldChain[shared] === newChain[shared]) shared++;
+      const reshaped = await areaTransfer(trx, grid.id, oldChain.slice(shared), newChain.slice(shared));
+      for (const r of reshaped.filter((x) => x.empty)) {
+        problems.add({
+          code: 'BAD_VALUE',
+          field: 'input.id',
+          message: `${r.name} (${r.code}) would have no area left once ${grid.name} leaves it; merge or retire it instead`,
+          gridIds: [r.id],
+        });
+      }
+      if (problems.any || !code) return validationError(problems);
+      const reason = input.reason ?? `${grid.name} (${grid.code}) moved under ${parent.name} (${parent.code})`;
+      for (const r of reshaped) {
+        if (!(await editRepo.writeVersion(trx, r.id, r.version, { hex: r.hex }, editor.subject, reason))) {
+          const changed = (await this.edit.current(trx, r.id))!;
+          return this.edit.conflict(trx, changed, r.version);
+        }
+      }
+      const written = await trx.raw(
+        `/* moveGrid */ UPDATE grid SET parent_id = ?, code = ?, ancestor_ids = ?::uuid[], depth = ?, version = version + 1,
+           valid_from = clock_timestamp(), changed_by = ?, change_reason = ?
+         WHERE id = ? AND version = ? AND valid_to IS NULL`,
+        [parent.id, code, newChain, newChain.length, editor.subject, reason, grid.id, input.expectedVersion],
+      );
+      if (written.rowCount !== 1) return this.edit.conflict(trx, grid, input.expectedVersion);
+      await editRepo.cascadeToDescendants(trx, { id: grid.id, oldCode: grid.code, newCode: code, ancestorIds: newChain }, editor.subject, `moved with ${grid.code} → ${code}`);
+      return { __typename: 'MoveGridSuccess' as const, gridId: grid.id, code };
+    });
+  }
+
+  /** New grids at the level and under the parent of `like`, with the next free codes. */
+  private async createSiblings(
+    trx: Knex,
+    like: GridRow,
+    parent: GridRow | null,
+    grids: { name: string; hex: string }[],
+    changedBy: string,
+    reason: string,
+    problems: Problems,
+  ): Promise<string[] | null> {
+    const rows: editRepo.NewGridRow[] = [];
+    for (const g of grids) {
+      const code = await this.edit.codeFor(trx, null, like.level, parent, problems);
+      if (!code) return null;
+      const id = crypto.randomUUID();
+      const row = { id, code, name: g.name, level: like.level, depth: like.depth, parentId: like.parent_id, ancestorIds: like.ancestor_ids, hex: g.hex };
+      // Inserted one by one so the next code allocation sees the previous one.
+      await editRepo.insertGrids(trx, [row], changedBy, reason);
+      rows.push(row);
+    }
+    return rows.map((r) => r.id);
+  }
+}
+
+function lineInWgs84(line: { coordinates: number[][] }, crs: SplitGridInput['crs'] & string): number[][] {
+  return line.coordinates.map(([lng, lat]) => {
+    const p = toWgs84({ lng, lat }, crs);
+    return [p.lng, p.lat];
+  });
+}
+
+/** The new boundaries of the grids that lose (`from`) and gain (`to`) a moving grid's area. */
+async function areaTransfer(
+  db: Knex,
+  gridId: string,
+  from: string[],
+  to: string[],
+): Promise<{ id: string; code: string; name: string; version: number; hex: string; empty: boolean }[]> {
+  const { rows } = await db.raw(
+    `/* moveGridAreaTransfer */ SELECT a.id, a.code, a.name, a.version,
+       encode(ST_AsEWKB(ST_Multi(CASE WHEN a.id = ANY(?::uuid[]) THEN ST_CollectionExtract(ST_Difference(a.boundary, x.boundary), 3)
+                                      ELSE ST_Union(a.boundary, x.boundary) END)), 'hex') AS hex,
+       a.id = ANY(?::uuid[]) AND ST_Area(ST_Difference(a.boundary, x.boundary)::geography) < 1 AS empty
+     FROM grid a, grid x WHERE x.id = ? AND a.id = ANY(?::uuid[]) ORDER BY a.depth`,
+    [from, from, gridId, [...from, ...to]],
+  );
+  return rows;
+}
+
+/** The parts ST_Split cuts a grid's boundary into, with a point inside each. */
+async function splitParts(db: Knex, gridId: string, line: number[][]): Promise<{ hex: string; lng: number; lat: number }[]> {
+  const { rows } = await db.raw(
+    `/* splitGridParts */ SELECT encode(ST_AsEWKB(ST_Multi(p.geom)), 'hex') AS hex, ST_X(ST_PointOnSurface(p.geom)) AS lng,
+       ST_Y(ST_PointOnSurface(p.geom)) AS lat
+     FROM grid g, ST_Dump(ST_Split(g.boundary, ST_SetSRID(ST_GeomFromGeoJSON(?), 4326))) p
+     WHERE g.id = ?`,
+    [JSON.stringify({ type: 'LineString', coordinates: line }), gridId],
+  );
+  return rows;
+}
+
+async function mergedBoundary(db: Knex, ids: string[]): Promise<{ hex: string; parts: number }> {
+  const { rows } = await db.raw(
+    `/* mergeGridsBoundary */ SELECT encode(ST_AsEWKB(ST_Multi(u)), 'hex') AS hex, ST_NumGeometries(u) AS parts
+     FROM (SELECT ST_UnaryUnion(ST_Collect(boundary)) AS u FROM grid WHERE id = ANY(?::uuid[])) s`,
+    [ids],
+  );
+  return rows[0];
+}
+
+/** Positive when (x, y) lies left of the line's nearest segment (seen along the line's direction). */
+function sideOf(line: number[][], x: number, y: number): number {
+  let best = { d: Infinity, cross: 0 };
+  for (let i = 0; i < line.length - 1; i++) {
+    const [ax, ay] = line[i];
+    const [bx, by] = line[i + 1];
+    const dx = bx - ax;
+    const dy = by - ay;
+    const len = dx * dx + dy * dy || 1;
+    const t = Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / len));
+    const d = Math.hypot(x - (ax + t * dx), y - (ay + t * dy));
+    if (d < best.d) best = { d, cross: dx * (y - ay) - dy * (x - ax) };
+  }
+  return Math.sign(best.cross);
+}
