@@ -12,7 +12,7 @@ export const gridResolvers: Resolvers = {
   },
   Grid: {
     id: (g) => toGlobalId('Grid', g.id),
-    parent: (g, _, ctx) => ctx.services.grid.byId(g.parent_id),
+    parent: (g, _, ctx) => ctx.services.grid.parent(g),
     ancestors: (g, _, ctx) => ctx.services.grid.ancestors(g),
     children: (g, args, ctx) => ctx.services.grid.children(g, args),
     boundary: (g, args, ctx) => ctx.services.grid.boundary(g, args.simplifyMeters),
@@ -20,6 +20,12 @@ export const gridResolvers: Resolvers = {
     centroid: (g) => ({ lng: g.centroid_lng, lat: g.centroid_lat }),
     validFrom: (g) => g.valid_from,
     validTo: (g) => g.valid_to,
+    asOf: (g) => g.as_of ?? null,
+    // Rows from the resolve fast path come without these two; they are then loaded.
+    changedBy: async (g, _, ctx) => (g.changed_by !== undefined ? g.changed_by : ((await ctx.services.grid.byId(g.id))?.changed_by ?? null)),
+    changeReason: async (g, _, ctx) =>
+      g.change_reason !== undefined ? g.change_reason : ((await ctx.services.grid.byId(g.id))?.change_reason ?? null),
+    history: (g, _, ctx) => ctx.services.grid.history(g),
     workers: (g, _, ctx) => ctx.services.worker.onGrid(g),
     responsibleWorkers: (g, _, ctx) => ctx.services.grid.responsibleWorkers(g),
   },
@@ -33,6 +39,15 @@ export const gridResolvers: Resolvers = {
       endCursor: c.rows.length ? cursorOf(c.rows[c.rows.length - 1]) : null,
     }),
     totalCount: (c) => c.totalCount(),
+  },
+  GridVersion: {
+    parent: (v, _, ctx) => ctx.services.grid.byId(v.parent_id),
+    boundary: (v, args, ctx) => ctx.services.grid.boundary({ id: v.grid_id, version: v.version }, args.simplifyMeters),
+    areaSqm: (v) => v.area_sqm,
+    validFrom: (v) => v.valid_from,
+    validTo: (v) => v.valid_to,
+    changedBy: (v) => v.changed_by,
+    changeReason: (v) => v.change_reason,
   },
   LocationResolution: {
     grid: (r) => r.grid,

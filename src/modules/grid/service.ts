@@ -7,6 +7,7 @@ import { decodeCursor, expectGlobalId, pageSize } from '../../graphql/relay';
 import type { WorkerRow } from '../worker/mappers';
 import * as repo from './repo';
 import { locationResolver } from './resolve-batch';
+import { resolveLocationAsOfRows } from './repo-resolve-as-of';
 import type { GridConnectionSource, GridRow, LocationResolutionSource } from './mappers';
 
 /** A position outside every grid but this close to one is resolved to it, flagged approximate. */
@@ -20,22 +21,32 @@ export class GridService {
     return this.ctx.loaders.grid;
   }
 
-  async grid(args: { id?: string | null; code?: string | null }): Promise<GridRow | null> {
+  async grid(args: { id?: string | null; code?: string | null; asOf?: Date | null }): Promise<GridRow | null> {
     // VALIDATION
     const given = [args.id, args.code].filter((v) => v !== null && v !== undefined);
     if (given.length !== 1) throw badInput('grid needs exactly one of id or code');
     // RESOLUTION
-    if (args.id) return this.loaders.byId.load(expectGlobalId(args.id, 'Grid', 'id'));
-    return this.loaders.byCode.load(args.code!);
+    const asOf = args.asOf ?? null;
+    if (args.id) return this.loaders.byIdAsOf(asOf).load(expectGlobalId(args.id, 'Grid', 'id'));
+    return this.loaders.byCodeAsOf(asOf).load(args.code!);
   }
 
   byId(id: string | null): Promise<GridRow | null> {
     return id ? this.loaders.byId.load(id) : Promise.resolve(null);
   }
 
+  /** The parent as of the same instant as the grid (the current parent for a current grid). */
+  parent(grid: GridRow): Promise<GridRow | null> {
+    return grid.parent_id ? this.loaders.byIdAsOf(grid.as_of ?? null).load(grid.parent_id) : Promise.resolve(null);
+  }
+
   async ancestors(grid: GridRow): Promise<GridRow[]> {
-    const rows = await this.loaders.byId.loadMany(grid.ancestor_ids);
+    const rows = await this.loaders.byIdAsOf(grid.as_of ?? null).loadMany(grid.ancestor_ids);
     return rows.filter((r): r is GridRow => r !== null && !(r instanceof Error));
+  }
+
+  history(grid: GridRow) {
+    return this.loaders.history.load(grid.id);
   }
 
   async list(filter: GridFilter | null | undefined, first: number | null | undefined, after: string | null | undefined) {
@@ -49,6 +60,7 @@ export class GridService {
       nameContains: filter?.nameContains?.trim() || null,
       bbox: filter?.bbox ? checkBbox(filter.bbox) : null,
       intersects: filter?.intersects ? checkGeometry(filter.intersects, 'filter.intersects') : null,
+      asOf: filter?.asOf ?? null,
     };
     // RESOLUTION
     const rows = await repo.listGrids(this.ctx.db, f, position, limit + 1);
@@ -63,11 +75,12 @@ export class GridService {
     const limit = pageSize(args.first);
     const position = args.after ? this.keysetPosition(args.after) : null;
     const level = args.level ?? null;
-    const rows = await this.loaders.childrenPage({ level, after: position, limit: limit + 1 }).load(grid.id);
-    return page(rows, limit, position !== null, () => this.loaders.childCount(level).load(grid.id));
+    const asOf = grid.as_of ?? null;
+    const rows = await this.loaders.childrenPage({ level, after: position, limit: limit + 1, asOf }).load(grid.id);
+    return page(rows, limit, position !== null, () => this.loaders.childCount({ level, asOf }).load(grid.id));
   }
 
-  async boundary(grid: GridRow, simplifyMeters: number | null | undefined): Promise<string> {
+  async boundary(grid: { id: string; version: number }, simplifyMeters: number | null | undefined): Promise<string> {
     let tolerance: number | null = null;
     if (simplifyMeters !== null && simplifyMeters !== undefined) {
       if (!Number.isFinite(simplifyMeters) || simplifyMeters < 0 || simplifyMeters > MAX_SIMPLIFY_METERS) {
@@ -75,8 +88,8 @@ export class GridService {
       }
       if (simplifyMeters > 0) tolerance = metresToDegrees(simplifyMeters);
     }
-    const geojson = await this.loaders.boundary(tolerance).load(grid.id);
-    if (geojson === null) throw new Error(`grid ${grid.id} has no boundary`);
+    const geojson = await this.loaders.boundary(tolerance).load({ id: grid.id, version: grid.version });
+    if (geojson === null) throw new Error(`grid ${grid.id} version ${grid.version} has no boundary`);
     return geojson;
   }
 
@@ -95,11 +108,12 @@ export class GridService {
     return [];
   }
 
-  async resolveLocation(args: { lng: number; lat: number; crs?: CoordinateSystem | null }): Promise<LocationResolutionSource> {
+  async resolveLocation(args: { lng: number; lat: number; crs?: CoordinateSystem | null; asOf?: Date | null }): Promise<LocationResolutionSource> {
     // VALIDATION
     const input = checkPosition(args.lng, args.lat);
     const point = toWgs84(input, args.crs ?? 'WGS84');
     // RESOLUTION
+    if (args.asOf) return this.resolveLocationAsOf(point, args.asOf);
     const { dLng, dLat } = degreesAround(APPROXIMATE_WITHIN_METERS * 1.05, point.lat);
     const found = await locationResolver(this.ctx.db, APPROXIMATE_WITHIN_METERS).load({ ...point, dLng, dLat });
     this.loaders.primeAll(found.chain);
@@ -110,6 +124,28 @@ export class GridService {
       point,
       grid,
       chain: grid ? found.chain : [],
+      dedicatedGrids: found.dedicated,
+      responsibleGridId: found.responsibleGridId,
+      responsibleWorkers: found.workers,
+      approximate: grid !== null && (found.distanceMeters ?? 0) > 0,
+      distanceMeters: grid ? found.distanceMeters : null,
+    };
+  }
+
+  /**
+   * Resolution against the boundaries in force at a past instant (re-checking an old report): the same
+   * rules, on the version history. Rare, so a plain statement rather than the batched fast path.
+   */
+  private async resolveLocationAsOf(point: { lng: number; lat: number }, asOf: Date): Promise<LocationResolutionSource> {
+    const { dLng, dLat } = degreesAround(APPROXIMATE_WITHIN_METERS * 1.05, point.lat);
+    const found = await resolveLocationAsOfRows(this.ctx.db, { ...point, dLng, dLat }, APPROXIMATE_WITHIN_METERS, asOf);
+    const grid = found.chain.at(-1) ?? null;
+    this.loaders.primeAll([...found.chain, ...found.dedicated]);
+    this.ctx.loaders.worker.primeAll(found.workers);
+    return {
+      point,
+      grid,
+      chain: found.chain,
       dedicatedGrids: found.dedicated,
       responsibleGridId: found.responsibleGridId,
       responsibleWorkers: found.workers,

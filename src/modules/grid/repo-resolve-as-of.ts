@@ -1,0 +1,84 @@
+import type { Knex } from 'knex';
+import type { GridRow } from './mappers';
+import type { WorkerRow } from '../worker/mappers';
+import { WORKER_GRID_CODES } from '../worker/repo';
+import type { LocationQuery } from './repo-resolve';
+
+/** Versions in force at the instant bound as `t` (named once below, bound by position each time). */
+const IN_FORCE = (alias: string) => `${alias}.valid_from <= ?::timestamptz AND (${alias}.valid_to IS NULL OR ${alias}.valid_to > ?::timestamptz)`;
+
+const VERSION_COLUMNS = `v.grid_id AS id, v.code, v.name, v.level, v.depth, v.parent_id, v.ancestor_ids, v.area_sqm,
+  ST_X(ST_Centroid(v.boundary)) AS centroid_lng, ST_Y(ST_Centroid(v.boundary)) AS centroid_lat, v.version, v.valid_from,
+  v.valid_to, v.changed_by, v.change_reason`;
+
+/**
+ * `resolveLocation(asOf:)`: the same rules as the current resolve (deepest regular grid covering the point,
+ * ties to the lowest code; nearest within the distance otherwise; responsible workers up the chain), on
+ * the versions in force at `asOf` and the assignments current then. Workers' status is today's: it has no
+ * history yet.
+ */
+const RESOLVE_AS_OF_SQL = `/* resolveLocationAsOf */
+WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(?::float8, ?::float8), 4326) AS g),
+covering AS (
+  SELECT v.grid_id, v.level, v.depth, v.code FROM grid_version v, pt
+  WHERE v.boundary && pt.g AND ST_Covers(v.boundary, pt.g) AND ${IN_FORCE('v')}
+),
+nearest AS (
+  SELECT v.grid_id, ST_Distance(v.boundary::geography, pt.g::geography) AS distance FROM grid_version v, pt
+  WHERE NOT EXISTS (SELECT 1 FROM covering WHERE level <> 'DEDICATED') AND v.level <> 'DEDICATED' AND ${IN_FORCE('v')}
+    AND v.boundary && ST_Expand(pt.g, ?::float8, ?::float8) AND ST_DWithin(v.boundary::geography, pt.g::geography, ?::float8)
+  ORDER BY round(ST_Distance(v.boundary::geography, pt.g::geography)::numeric, 2), v.depth DESC, v.code LIMIT 1
+),
+hit AS (
+  (SELECT grid_id, 0::float8 AS distance FROM covering WHERE level <> 'DEDICATED' ORDER BY depth DESC, code LIMIT 1)
+  UNION ALL (SELECT grid_id, distance FROM nearest) LIMIT 1
+),
+chain AS (
+  SELECT ${VERSION_COLUMNS} FROM grid_version v, grid_version t, hit
+  WHERE t.grid_id = hit.grid_id AND ${IN_FORCE('t')} AND v.grid_id = ANY(t.ancestor_ids || t.grid_id) AND ${IN_FORCE('v')}
+),
+staffed AS (
+  SELECT c.id FROM chain c
+  WHERE EXISTS (SELECT 1 FROM grid_assignment a JOIN grid_worker w ON w.id = a.worker_id
+                WHERE a.grid_id = c.id AND ${IN_FORCE('a')} AND w.status = 'ACTIVE')
+  ORDER BY c.depth DESC LIMIT 1
+),
+responsible AS (
+  SELECT w.id, w.name, w.phone, w.role, w.status, a.is_primary, ${WORKER_GRID_CODES} AS grid_codes
+  FROM staffed s JOIN grid_assignment a ON a.grid_id = s.id AND ${IN_FORCE('a')}
+  JOIN grid_worker w ON w.id = a.worker_id AND w.status = 'ACTIVE'
+),
+dedicated AS (
+  SELECT ${VERSION_COLUMNS} FROM grid_version v WHERE v.grid_id IN (SELECT grid_id FROM covering WHERE level = 'DEDICATED') AND ${IN_FORCE('v')}
+)
+SELECT (SELECT distance FROM hit) AS distance, (SELECT id FROM staffed) AS responsible_grid_id,
+  (SELECT coalesce(json_agg(c ORDER BY c.depth), '[]') FROM chain c) AS chain,
+  (SELECT coalesce(json_agg(d ORDER BY d.code), '[]') FROM dedicated d) AS dedicated,
+  (SELECT coalesce(json_agg(r ORDER BY r.is_primary DESC, r.name, r.id), '[]') FROM responsible r) AS workers`;
+
+export async function resolveLocationAsOfRows(db: Knex, q: LocationQuery, maxDistanceMeters: number, asOf: Date) {
+  const t = asOf.toISOString();
+  const { rows } = await db.raw(RESOLVE_AS_OF_SQL, [
+    q.lng, q.lat,
+    t, t, // covering
+    t, t, q.dLng, q.dLat, maxDistanceMeters, // nearest
+    t, t, t, t, // chain
+    t, t, // staffed
+    t, t, // responsible
+    t, t, // dedicated
+  ]);
+  const row = rows[0];
+  const toRow = (r: GridRow & { valid_from: string; valid_to: string | null }): GridRow => ({
+    ...r,
+    valid_from: new Date(r.valid_from),
+    valid_to: r.valid_to ? new Date(r.valid_to) : null,
+    as_of: asOf,
+  });
+  return {
+    distanceMeters: row.distance === null ? null : Number(row.distance),
+    responsibleGridId: row.responsible_grid_id as string | null,
+    chain: (row.chain as never[]).map(toRow),
+    dedicated: (row.dedicated as never[]).map(toRow),
+    workers: row.workers as WorkerRow[],
+  };
+}
