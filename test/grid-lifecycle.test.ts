@@ -183,9 +183,55 @@ describe('splitGrid and mergeGrids', () => {
       const before = await snapshot(trx);
       const miss = await mutate(trx, 'splitGrid', { id: gid(f.ids.M1), line: { type: 'LineString', coordinates: [pt(3, 0), pt(3, 2)] }, names: ['a', 'b'], expectedVersion: 1 }, editorOf(f));
       expect(miss.problems!.map((p) => p.code)).toEqual(['BAD_SPLIT_LINE']);
-      const created = await mutate(trx, 'createGrid', { name: '远处', level: 'GRID', parentId: gid(f.ids.C), boundary: square(1.5, 1.5, 2, 2) }, editorOf(f), '... on CreateGridSuccess { grid { id } }');
-      const apart = await mutate(trx, 'mergeGrids', { ids: [gid(f.ids.G1), created.grid.id], expectedVersions: [1, 1], name: 'x' }, editorOf(f));
-      expect(apart.problems!.map((p) => p.code)).toEqual(['HAS_DEPENDANTS']);
-      expect(before).not.toBe(await snapshot(trx)); // the createGrid above did write
+      expect(await snapshot(trx)).toBe(before);
+      const make = (name: string, b: object) =>
+        mutate(trx, 'createGrid', { name, level: 'GRID', parentId: gid(f.ids.C), boundary: b }, editorOf(f), '... on CreateGridSuccess { grid { id } }');
+      const a = (await make('甲', square(1, 0, 1.4, 0.4))).grid.id;
+      const b = (await make('乙', square(1.6, 1.6, 2, 2))).grid.id;
+      const afterCreates = await snapshot(trx);
+      const apart = await mutate(trx, 'mergeGrids', { ids: [a, b], expectedVersions: [1, 1], name: 'x' }, editorOf(f));
+      expect(apart.problems!.map((p) => p.code)).toEqual(['NOT_MERGEABLE']);
+      expect(apart.problems![0].message).toMatch(/2 separate parts/);
+      const busy = await mutate(trx, 'mergeGrids', { ids: [gid(f.ids.G1), gid(f.ids.G2)], expectedVersions: [1, 1], name: 'x' }, editorOf(f));
+      expect(busy.problems!.map((p) => p.code)).toEqual(['HAS_DEPENDANTS', 'HAS_DEPENDANTS']);
+      expect(await snapshot(trx)).toBe(afterCreates);
+    }));
+});
+
+describe('as of a past instant', () => {
+  it('answers grid, grids and resolveLocation with the boundaries in force then', () =>
+    withRollback(async (trx) => {
+      const f = await createEditFixture(trx);
+      const before = (await trx.raw('SELECT clock_timestamp() AS t')).rows[0].t.toISOString();
+      const r = await mutate(trx, 'updateGridBoundary', { id: gid(f.ids.G2), boundary: square(0, 1, 2, 2), expectedVersion: 1, reason: '扩大' }, editorOf(f));
+      expect(r.__typename).toBe('UpdateGridBoundarySuccess');
+
+      const q = `query($code: String, $t: DateTime, $c: ID) {
+        then: grid(code: $code, asOf: $t) { version asOf areaSqm parent { code asOf } boundary }
+        now: grid(code: $code) { version asOf areaSqm boundary }
+        thenList: grids(filter: { parentId: $c, asOf: $t }) { totalCount nodes { code version } }
+      }`;
+      const d = ok(await execute(trx, q, { code: f.codes.G2, t: before, c: gid(f.ids.C) }));
+      expect(d.then).toMatchObject({ version: 1, asOf: before, parent: { code: f.codes.C, asOf: before } });
+      expect(d.now).toMatchObject({ version: 2, asOf: null });
+      expect(d.now.areaSqm).toBeCloseTo(d.then.areaSqm * 2, -3);
+      expect(d.then.boundary.coordinates[0][0]).toContainEqual(pt(1, 2));
+      expect(d.now.boundary.coordinates[0][0]).toContainEqual(pt(2, 2));
+      expect(d.thenList.nodes).toEqual([{ code: f.codes.G1, version: 1 }, { code: f.codes.G2, version: 1 }]);
+
+      const resolve = `query($lng: Float!, $lat: Float!, $t: DateTime) { resolveLocation(lng: $lng, lat: $lat, asOf: $t) { grid { code version } chain { code } } }`;
+      const [lng, lat] = pt(1.5, 1.5);
+      const thenR = ok(await execute(trx, resolve, { lng, lat, t: before })).resolveLocation;
+      const nowR = ok(await execute(trx, resolve, { lng, lat })).resolveLocation;
+      expect(thenR.grid).toEqual({ code: f.codes.C, version: 1 });
+      expect(thenR.chain.map((g: any) => g.code)).toEqual([f.codes.D, f.codes.S, f.codes.C]);
+      expect(nowR.grid).toEqual({ code: f.codes.G2, version: 2 });
+    }));
+
+  it('finds nothing before a grid existed', () =>
+    withRollback(async (trx) => {
+      const f = await createEditFixture(trx);
+      const d = ok(await execute(trx, `{ grid(code: "${f.codes.G1}", asOf: "2000-01-01T00:00:00Z") { code } }`));
+      expect(d.grid).toBeNull();
     }));
 });
