@@ -4,21 +4,27 @@ import type { Logger } from './logger';
 import type { Viewer } from './modules/auth/viewer';
 import { createGridLoaders, type GridLoaders } from './modules/grid/loaders';
 import { createWorkerLoaders, type WorkerLoaders } from './modules/worker/loaders';
+import { createCoverageLoaders, type CoverageLoaders } from './modules/coverage/loaders';
 import { GridService } from './modules/grid/service';
 import { GridEditService } from './modules/grid/edit-service';
 import { GridReshapeService } from './modules/grid/reshape-service';
+import { GridImportService } from './modules/grid/import-service';
 import { WorkerService } from './modules/worker/service';
+import { CoverageService } from './modules/coverage/service';
 
 export interface Loaders {
   grid: GridLoaders;
   worker: WorkerLoaders;
+  coverage: CoverageLoaders;
 }
 
 export interface Services {
   grid: GridService;
   gridEdit: GridEditService;
   gridReshape: GridReshapeService;
+  gridImport: GridImportService;
   worker: WorkerService;
+  coverage: CoverageService;
 }
 
 /**
@@ -55,7 +61,12 @@ export function createContext(input: ContextInput): Context {
   };
   Object.defineProperties(ctx, {
     loaders: {
-      get: () => (loaders ??= { grid: createGridLoaders(input.db), worker: createWorkerLoaders(input.db) }),
+      get: () =>
+        (loaders ??= {
+          grid: createGridLoaders(input.db),
+          worker: createWorkerLoaders(input.db),
+          coverage: createCoverageLoaders(input.db),
+        }),
       enumerable: true,
     },
     services: {
@@ -64,7 +75,9 @@ export function createContext(input: ContextInput): Context {
           grid: new GridService(ctx),
           gridEdit: new GridEditService(ctx),
           gridReshape: new GridReshapeService(ctx),
+          gridImport: new GridImportService(ctx),
           worker: new WorkerService(ctx),
+          coverage: new CoverageService(ctx),
         }),
       enumerable: true,
     },

@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Context } from './context';
 import type { Logger } from './logger';
+import type { Knex } from 'knex';
+import { ExportRequestError, exportFilter, streamGridsGeoJSON } from './modules/grid/export';
 
 export interface HttpDeps {
   apollo: ApolloServer<Context>;
@@ -11,6 +13,8 @@ export interface HttpDeps {
   context: (req: IncomingMessage, requestId: string) => Promise<Context>;
   /** Resolves when the database answers; rejects otherwise. */
   databaseReady: () => Promise<void>;
+  /** The database, for the plain-HTTP endpoints (exports). */
+  db: Knex;
   maxBodyBytes: number;
 }
 
@@ -65,6 +69,8 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, 
   switch (url.pathname) {
     case '/graphql':
       return graphql(deps, req, res, url, requestId);
+    case '/export/grids.geojson':
+      return exportGrids(deps, res, url);
     case '/healthz':
       return sendJson(res, 200, { status: 'ok' });
     case '/readyz':
@@ -102,6 +108,17 @@ async function graphql(deps: HttpDeps, req: IncomingMessage, res: ServerResponse
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+async function exportGrids(deps: HttpDeps, res: ServerResponse, url: URL): Promise<void> {
+  let filter;
+  try {
+    filter = await exportFilter(deps.db, url.searchParams);
+  } catch (err) {
+    if (err instanceof ExportRequestError) throw new HttpError(400, err.message);
+    throw err;
+  }
+  await streamGridsGeoJSON(deps.db, filter, res);
 }
 
 async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {

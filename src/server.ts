@@ -66,6 +66,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       }
     },
     databaseReady: () => withTimeout(db.knex.raw('/* readiness */ SELECT 1'), READY_TIMEOUT_MS),
+    db: db.knex,
   });
   const server = http.createServer(handler);
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout (60 s)

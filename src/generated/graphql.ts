@@ -3,8 +3,10 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { GridRow, GridConnectionSource, LocationResolutionSource, GridVersionRow, GridChangeSource, GridsChangeSource } from '../modules/grid/mappers';
 import type { WorkerRow, AssignmentRow } from '../modules/worker/mappers';
+import type { CoverageSource, GapRow, OverlapRow, OutsideRow, StaffingSource } from '../modules/coverage/mappers';
 import type { AuthenticatedViewer } from '../modules/auth/viewer';
 import type { ProblemRow } from '../modules/grid/problems';
+import type { ImportReport, FeatureReport } from '../modules/grid/import-service';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -65,6 +67,76 @@ export type CoordinateSystem =
   /** WGS-84 (GPS, EPSG:4326). */
   | 'WGS84';
 
+/**
+ * How well a grid's area is covered by its current descendants at one level (tiling coverage): the parts no
+ * descendant covers (gaps), the parts two descendants both claim (overlaps), and descendants that reach outside
+ * the grid. Computed by PostGIS from the current boundaries when asked, so it reflects the latest edit. Areas are
+ * m² on the WGS-84 spheroid; ratios run from 0 to 1.
+ *
+ * Totals (`coveredSqm`, `gapAreaSqm`, `overlapAreaSqm`, `outsideAreaSqm`) are exact and include every sliver. The
+ * lists (`gaps`, `overlaps`, `outside`) leave out pieces smaller than the `minAreaSqm` the coverage was asked with,
+ * so digitising slivers along shared edges do not bury the real problems; a total can therefore be a little more
+ * than the sum of its list.
+ */
+export type Coverage = {
+  __typename?: 'Coverage';
+  /** Area of this grid, m². */
+  areaSqm: Scalars['Float']['output'];
+  /** How many current descendants at `childLevel` this grid has (whatever their shape). */
+  childCount: Scalars['Int']['output'];
+  /** The level of the descendants measured (the `childLevel` asked for, or the grid's next regular level). */
+  childLevel: GridLevel;
+  /** `coveredSqm / areaSqm`: 1 when the descendants leave no gap, 0 when there are none. */
+  coveredRatio: Scalars['Float']['output'];
+  /** Area of this grid covered by at least one descendant (their union, clipped to this grid), m². Equals `areaSqm − gapAreaSqm`. */
+  coveredSqm: Scalars['Float']['output'];
+  /** Area of all gaps, slivers included, m². */
+  gapAreaSqm: Scalars['Float']['output'];
+  /** Parts of this grid no descendant covers, one connected polygon each, largest first; pieces under `minAreaSqm` left out. */
+  gaps: Array<CoverageGap>;
+  /** Descendants that stick out of this grid by at least `minAreaSqm`, largest part first. */
+  outside: Array<CoverageOutside>;
+  /** Area of the descendants' union that lies outside this grid, each m² counted once, slivers included. */
+  outsideAreaSqm: Scalars['Float']['output'];
+  /** Area covered by two or more descendants, each m² counted once, slivers included. */
+  overlapAreaSqm: Scalars['Float']['output'];
+  /** Pairs of descendants whose interiors overlap by at least `minAreaSqm`, largest first. */
+  overlaps: Array<CoverageOverlap>;
+};
+
+/** A connected part of a grid that none of the measured descendants covers (a hole in the tiling). */
+export type CoverageGap = {
+  __typename?: 'CoverageGap';
+  /** Area of the gap, m². */
+  areaSqm: Scalars['Float']['output'];
+  /** The gap as a GeoJSON Polygon (it may have holes where descendants sit inside it). */
+  boundary: Scalars['GeoJSON']['output'];
+  /** The centroid of the gap, to point a map at (may lie outside a strongly concave gap). */
+  centroid: Position;
+};
+
+/** A descendant that reaches outside the grid whose coverage is measured. */
+export type CoverageOutside = {
+  __typename?: 'CoverageOutside';
+  /** Area of that part, m². */
+  areaSqm: Scalars['Float']['output'];
+  /** The part of it outside the grid, as a GeoJSON MultiPolygon. */
+  boundary: Scalars['GeoJSON']['output'];
+  /** The descendant. */
+  grid: Grid;
+};
+
+/** Two descendants that both claim the same ground: `a` has the lower code. */
+export type CoverageOverlap = {
+  __typename?: 'CoverageOverlap';
+  a: Grid;
+  /** Area of the overlap, m². */
+  areaSqm: Scalars['Float']['output'];
+  b: Grid;
+  /** Where they overlap, as a GeoJSON MultiPolygon. */
+  boundary: Scalars['GeoJSON']['output'];
+};
+
 export type CreateGridInput = {
   /** A Polygon or MultiPolygon. Winding is normalised and repeated consecutive points dropped. */
   boundary: Scalars['GeoJSON']['input'];
@@ -123,6 +195,15 @@ export type Grid = Node & {
    * Dedicated grids: their community's code + 9xx.
    */
   code: Scalars['String']['output'];
+  /**
+   * How well this grid is covered by its descendants at `childLevel` — by default its next regular level
+   * (a DISTRICT's STREETs, a STREET's COMMUNITYs, a COMMUNITY's GRIDs, a GRID's MICRO_GRIDs). `childLevel` may be
+   * any regular level below this grid's (a district's coverage by MICRO_GRID, say); DEDICATED overlays are never
+   * measured. Gaps, overlaps and outside parts smaller than `minAreaSqm` (m², ≥ 0) are left out of the lists,
+   * not the totals. Costly on large areas (a district by micro-grid takes seconds): ask for it on one grid or a
+   * short page.
+   */
+  coverage: Coverage;
   /** Every version of this grid, newest first. */
   history: Array<GridVersion>;
   id: Scalars['ID']['output'];
@@ -135,6 +216,8 @@ export type Grid = Node & {
    * that has any. Empty when no grid up the chain is staffed.
    */
   responsibleWorkers: Array<GridWorker>;
+  /** 网格员覆盖率 — how many of the GRID-level grids at or below this one have an active worker. */
+  staffing: Staffing;
   /** Since when this version of the grid has been in force. */
   validFrom: Scalars['DateTime']['output'];
   /** When this version stopped being in force; null while it is current. */
@@ -163,6 +246,16 @@ export type GridChildrenArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   level?: InputMaybe<GridLevel>;
+};
+
+
+/**
+ * A grid polygon in the hierarchy district → street → community → grid → micro-grid, or a dedicated overlay.
+ * Boundaries are valid MultiPolygons in WGS-84.
+ */
+export type GridCoverageArgs = {
+  childLevel?: InputMaybe<GridLevel>;
+  minAreaSqm?: InputMaybe<Scalars['Float']['input']>;
 };
 
 /** A worker's responsibility for a grid over a period. */
@@ -271,6 +364,85 @@ export type GridWorker = Node & {
   status: WorkerStatus;
 };
 
+/** What `importGrids` does, or would do (dry run, or when another feature was refused), with a feature. */
+export type ImportAction =
+  | 'CREATE'
+  /** The feature has problems; see `problems`. */
+  | 'REFUSED'
+  /** The grid exists with the same name and boundary (within 0.01 m²): nothing to write. */
+  | 'UNCHANGED'
+  | 'UPDATE';
+
+/** One feature of an import: what happens to it and, when refused, why. */
+export type ImportFeatureReport = {
+  __typename?: 'ImportFeatureReport';
+  action: ImportAction;
+  code?: Maybe<Scalars['String']['output']>;
+  /** The grid created or updated (null on a dry run, a refusal, or when nothing was written). */
+  grid?: Maybe<Grid>;
+  /** Position of the feature in the FeatureCollection (0-based). */
+  index: Scalars['Int']['output'];
+  name?: Maybe<Scalars['String']['output']>;
+  problems: Array<Problem>;
+};
+
+export type ImportGridsInput = {
+  /** The feature property holding the grid's code. Default `code`; may be absent in CREATE mode (next free code). */
+  codeProperty?: InputMaybe<Scalars['String']['input']>;
+  crs?: InputMaybe<CoordinateSystem>;
+  /** Check everything and report, but write nothing. */
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  /** A GeoJSON FeatureCollection (RFC 7946); each feature's geometry a Polygon or MultiPolygon. */
+  featureCollection: Scalars['GeoJSON']['input'];
+  /** The level of every grid in the file. */
+  level: GridLevel;
+  mode?: InputMaybe<ImportMode>;
+  /** The feature property holding the grid's name. Default `name`. */
+  nameProperty?: InputMaybe<Scalars['String']['input']>;
+  options?: InputMaybe<BoundaryOptions>;
+  /** The feature property holding the parent grid's code (not needed for DISTRICT). Default `parentCode`. */
+  parentCodeProperty?: InputMaybe<Scalars['String']['input']>;
+  /** Why (kept in every new version's history). */
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ImportGridsPayload = ImportGridsReport | ValidationError;
+
+/**
+ * The outcome of an import. All or nothing: `written` is true only when every feature passed and it was not
+ * a dry run; otherwise nothing at all was written, and the report says what would have happened.
+ */
+export type ImportGridsReport = {
+  __typename?: 'ImportGridsReport';
+  created: Scalars['Int']['output'];
+  dryRun: Scalars['Boolean']['output'];
+  /** Per-feature reports in file order; `onlyRefused` keeps the ones with problems. */
+  features: Array<ImportFeatureReport>;
+  /** Located records (places, ...) re-resolved to another grid by the import. */
+  moved: Scalars['Int']['output'];
+  refused: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  unchanged: Scalars['Int']['output'];
+  updated: Scalars['Int']['output'];
+  written: Scalars['Boolean']['output'];
+};
+
+
+/**
+ * The outcome of an import. All or nothing: `written` is true only when every feature passed and it was not
+ * a dry run; otherwise nothing at all was written, and the report says what would have happened.
+ */
+export type ImportGridsReportFeaturesArgs = {
+  onlyRefused?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** How `importGrids` treats a feature whose code already belongs to a current grid. */
+export type ImportMode =
+  /** Only new grids: an existing code is a problem (CODE_TAKEN). */
+  | 'CREATE'
+  /** New codes create grids; existing codes update them (a new version where the boundary or name changed). */
+  | 'UPSERT';
+
 /** How `resolveLocation` placed a position. */
 export type LocationResolution = {
   __typename?: 'LocationResolution';
@@ -335,6 +507,12 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Draws a new grid. GIS_EDITOR or ADMIN, with the parent in their jurisdiction. */
   createGrid: CreateGridPayload;
+  /**
+   * Imports grids from a GeoJSON FeatureCollection, all or nothing, with a report per feature. GIS_EDITOR or
+   * ADMIN, with every parent in their jurisdiction. For large files use the CLI (`npm run import`), which
+   * streams the file.
+   */
+  importGrids: ImportGridsPayload;
   /** Joins adjacent grids into one; the old ones are retired. Refused while they have children or workers. */
   mergeGrids: MergeGridsPayload;
   /** Moves a grid (with everything below it) under another parent of the same level. */
@@ -352,6 +530,11 @@ export type Mutation = {
 
 export type MutationCreateGridArgs = {
   input: CreateGridInput;
+};
+
+
+export type MutationImportGridsArgs = {
+  input: ImportGridsInput;
 };
 
 
@@ -463,6 +646,8 @@ export type ProblemCode =
   | 'NOT_MERGEABLE'
   /** The input is not a GeoJSON Polygon or MultiPolygon. */
   | 'NOT_POLYGON'
+  /** The grid or its parent lies outside the caller's jurisdiction. */
+  | 'OUTSIDE_JURISDICTION'
   /** Part of the boundary lies outside the parent grid by more than the tolerance. */
   | 'OUTSIDE_PARENT'
   /** A coordinate is outside lng -180..180 / lat -90..90. */
@@ -575,6 +760,42 @@ export type SplitGridSuccess = {
   grids: Array<Grid>;
   moved: Scalars['Int']['output'];
   retired: Grid;
+};
+
+/**
+ * 网格员覆盖率 — staffing coverage: of the GRID-level grids (网格) at or below a grid, how many have at least one
+ * ACTIVE worker currently assigned to that grid itself. Workers on leave or gone do not count, nor does a worker
+ * assigned to the community above (who may stand in, but the grid still has no worker of its own).
+ *
+ * A GRID counts itself (1 grid). A MICRO_GRID or a DEDICATED grid has no GRID-level grid at or below it:
+ * `gridCount` is 0 and `ratio` null (`responsibleWorkers` says who answers for it). Figures add up the hierarchy:
+ * a district's counts are the sums of its streets'.
+ */
+export type Staffing = {
+  __typename?: 'Staffing';
+  /** GRID-level grids at or below this grid (current ones only). */
+  gridCount: Scalars['Int']['output'];
+  /** `staffedCount / gridCount`, 0..1; null when `gridCount` is 0. */
+  ratio?: Maybe<Scalars['Float']['output']>;
+  /** Of those, the ones with at least one ACTIVE worker currently assigned. */
+  staffedCount: Scalars['Int']['output'];
+  /** The GRID-level grids without an active worker, in code order (paged like `grids`). */
+  unstaffed: GridConnection;
+};
+
+
+/**
+ * 网格员覆盖率 — staffing coverage: of the GRID-level grids (网格) at or below a grid, how many have at least one
+ * ACTIVE worker currently assigned to that grid itself. Workers on leave or gone do not count, nor does a worker
+ * assigned to the community above (who may stand in, but the grid still has no worker of its own).
+ *
+ * A GRID counts itself (1 grid). A MICRO_GRID or a DEDICATED grid has no GRID-level grid at or below it:
+ * `gridCount` is 0 and `ratio` null (`responsibleWorkers` says who answers for it). Figures add up the hierarchy:
+ * a district's counts are the sums of its streets'.
+ */
+export type StaffingUnstaffedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type UpdateGridBoundaryInput = {
@@ -733,6 +954,10 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( NotFoundError )
     | ( Omit<ValidationError, 'problems'> & { problems: Array<_RefType['Problem']> } )
   ;
+  ImportGridsPayload:
+    | ( ImportReport )
+    | ( Omit<ValidationError, 'problems'> & { problems: Array<_RefType['Problem']> } )
+  ;
   MergeGridsPayload:
     | ( Omit<ConflictError, 'grid'> & { grid: _RefType['Grid'] } )
     | ( GridsChangeSource )
@@ -785,6 +1010,10 @@ export type ResolversTypes = ResolversObject<{
   BoundaryOptions: BoundaryOptions;
   ConflictError: ResolverTypeWrapper<Omit<ConflictError, 'grid'> & { grid: ResolversTypes['Grid'] }>;
   CoordinateSystem: CoordinateSystem;
+  Coverage: ResolverTypeWrapper<CoverageSource>;
+  CoverageGap: ResolverTypeWrapper<GapRow>;
+  CoverageOutside: ResolverTypeWrapper<OutsideRow>;
+  CoverageOverlap: ResolverTypeWrapper<OverlapRow>;
   CreateGridInput: CreateGridInput;
   CreateGridPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CreateGridPayload']>;
   CreateGridSuccess: ResolverTypeWrapper<GridChangeSource>;
@@ -800,6 +1029,12 @@ export type ResolversTypes = ResolversObject<{
   GridVersion: ResolverTypeWrapper<GridVersionRow>;
   GridWorker: ResolverTypeWrapper<WorkerRow>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  ImportAction: ImportAction;
+  ImportFeatureReport: ResolverTypeWrapper<FeatureReport>;
+  ImportGridsInput: ImportGridsInput;
+  ImportGridsPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['ImportGridsPayload']>;
+  ImportGridsReport: ResolverTypeWrapper<ImportReport>;
+  ImportMode: ImportMode;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   LocationResolution: ResolverTypeWrapper<LocationResolutionSource>;
   MergeGridsInput: MergeGridsInput;
@@ -823,6 +1058,7 @@ export type ResolversTypes = ResolversObject<{
   SplitGridInput: SplitGridInput;
   SplitGridPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['SplitGridPayload']>;
   SplitGridSuccess: ResolverTypeWrapper<GridsChangeSource>;
+  Staffing: ResolverTypeWrapper<StaffingSource>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   UpdateGridBoundaryInput: UpdateGridBoundaryInput;
   UpdateGridBoundaryPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateGridBoundaryPayload']>;
@@ -841,6 +1077,10 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   BoundaryOptions: BoundaryOptions;
   ConflictError: Omit<ConflictError, 'grid'> & { grid: ResolversParentTypes['Grid'] };
+  Coverage: CoverageSource;
+  CoverageGap: GapRow;
+  CoverageOutside: OutsideRow;
+  CoverageOverlap: OverlapRow;
   CreateGridInput: CreateGridInput;
   CreateGridPayload: ResolversUnionTypes<ResolversParentTypes>['CreateGridPayload'];
   CreateGridSuccess: GridChangeSource;
@@ -855,6 +1095,10 @@ export type ResolversParentTypes = ResolversObject<{
   GridVersion: GridVersionRow;
   GridWorker: WorkerRow;
   ID: Scalars['ID']['output'];
+  ImportFeatureReport: FeatureReport;
+  ImportGridsInput: ImportGridsInput;
+  ImportGridsPayload: ResolversUnionTypes<ResolversParentTypes>['ImportGridsPayload'];
+  ImportGridsReport: ImportReport;
   Int: Scalars['Int']['output'];
   LocationResolution: LocationResolutionSource;
   MergeGridsInput: MergeGridsInput;
@@ -876,6 +1120,7 @@ export type ResolversParentTypes = ResolversObject<{
   SplitGridInput: SplitGridInput;
   SplitGridPayload: ResolversUnionTypes<ResolversParentTypes>['SplitGridPayload'];
   SplitGridSuccess: GridsChangeSource;
+  Staffing: StaffingSource;
   String: Scalars['String']['output'];
   UpdateGridBoundaryInput: UpdateGridBoundaryInput;
   UpdateGridBoundaryPayload: ResolversUnionTypes<ResolversParentTypes>['UpdateGridBoundaryPayload'];
@@ -894,6 +1139,39 @@ export type ConflictErrorResolvers<ContextType = Context, ParentType extends Res
   grid?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type CoverageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Coverage'] = ResolversParentTypes['Coverage']> = ResolversObject<{
+  areaSqm?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  childCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  childLevel?: Resolver<ResolversTypes['GridLevel'], ParentType, ContextType>;
+  coveredRatio?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  coveredSqm?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  gapAreaSqm?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  gaps?: Resolver<Array<ResolversTypes['CoverageGap']>, ParentType, ContextType>;
+  outside?: Resolver<Array<ResolversTypes['CoverageOutside']>, ParentType, ContextType>;
+  outsideAreaSqm?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  overlapAreaSqm?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  overlaps?: Resolver<Array<ResolversTypes['CoverageOverlap']>, ParentType, ContextType>;
+}>;
+
+export type CoverageGapResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CoverageGap'] = ResolversParentTypes['CoverageGap']> = ResolversObject<{
+  areaSqm?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  boundary?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType>;
+  centroid?: Resolver<ResolversTypes['Position'], ParentType, ContextType>;
+}>;
+
+export type CoverageOutsideResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CoverageOutside'] = ResolversParentTypes['CoverageOutside']> = ResolversObject<{
+  areaSqm?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  boundary?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType>;
+  grid?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
+}>;
+
+export type CoverageOverlapResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CoverageOverlap'] = ResolversParentTypes['CoverageOverlap']> = ResolversObject<{
+  a?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
+  areaSqm?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  b?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
+  boundary?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType>;
 }>;
 
 export type CreateGridPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateGridPayload'] = ResolversParentTypes['CreateGridPayload']> = ResolversObject<{
@@ -924,12 +1202,14 @@ export type GridResolvers<ContextType = Context, ParentType extends ResolversPar
   changedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   children?: Resolver<ResolversTypes['GridConnection'], ParentType, ContextType, RequireFields<GridChildrenArgs, 'first'>>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  coverage?: Resolver<ResolversTypes['Coverage'], ParentType, ContextType, RequireFields<GridCoverageArgs, 'minAreaSqm'>>;
   history?: Resolver<Array<ResolversTypes['GridVersion']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   level?: Resolver<ResolversTypes['GridLevel'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   parent?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
   responsibleWorkers?: Resolver<Array<ResolversTypes['GridWorker']>, ParentType, ContextType>;
+  staffing?: Resolver<ResolversTypes['Staffing'], ParentType, ContextType>;
   validFrom?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   validTo?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -982,6 +1262,32 @@ export type GridWorkerResolvers<ContextType = Context, ParentType extends Resolv
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type ImportFeatureReportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ImportFeatureReport'] = ResolversParentTypes['ImportFeatureReport']> = ResolversObject<{
+  action?: Resolver<ResolversTypes['ImportAction'], ParentType, ContextType>;
+  code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  problems?: Resolver<Array<ResolversTypes['Problem']>, ParentType, ContextType>;
+}>;
+
+export type ImportGridsPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ImportGridsPayload'] = ResolversParentTypes['ImportGridsPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'ImportGridsReport' | 'ValidationError', ParentType, ContextType>;
+}>;
+
+export type ImportGridsReportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ImportGridsReport'] = ResolversParentTypes['ImportGridsReport']> = ResolversObject<{
+  created?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  features?: Resolver<Array<ResolversTypes['ImportFeatureReport']>, ParentType, ContextType, RequireFields<ImportGridsReportFeaturesArgs, 'onlyRefused'>>;
+  moved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  refused?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unchanged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  written?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export type LocationResolutionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LocationResolution'] = ResolversParentTypes['LocationResolution']> = ResolversObject<{
   approximate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   chain?: Resolver<Array<ResolversTypes['Grid']>, ParentType, ContextType>;
@@ -1016,6 +1322,7 @@ export type MoveGridSuccessResolvers<ContextType = Context, ParentType extends R
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   createGrid?: Resolver<ResolversTypes['CreateGridPayload'], ParentType, ContextType, RequireFields<MutationCreateGridArgs, 'input'>>;
+  importGrids?: Resolver<ResolversTypes['ImportGridsPayload'], ParentType, ContextType, RequireFields<MutationImportGridsArgs, 'input'>>;
   mergeGrids?: Resolver<ResolversTypes['MergeGridsPayload'], ParentType, ContextType, RequireFields<MutationMergeGridsArgs, 'input'>>;
   moveGrid?: Resolver<ResolversTypes['MoveGridPayload'], ParentType, ContextType, RequireFields<MutationMoveGridArgs, 'input'>>;
   retireGrid?: Resolver<ResolversTypes['RetireGridPayload'], ParentType, ContextType, RequireFields<MutationRetireGridArgs, 'input'>>;
@@ -1087,6 +1394,13 @@ export type SplitGridSuccessResolvers<ContextType = Context, ParentType extends 
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type StaffingResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Staffing'] = ResolversParentTypes['Staffing']> = ResolversObject<{
+  gridCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ratio?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  staffedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unstaffed?: Resolver<ResolversTypes['GridConnection'], ParentType, ContextType, RequireFields<StaffingUnstaffedArgs, 'first'>>;
+}>;
+
 export type UpdateGridBoundaryPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UpdateGridBoundaryPayload'] = ResolversParentTypes['UpdateGridBoundaryPayload']> = ResolversObject<{
   __resolveType: TypeResolveFn<'ConflictError' | 'NotFoundError' | 'UpdateGridBoundarySuccess' | 'ValidationError', ParentType, ContextType>;
 }>;
@@ -1122,6 +1436,10 @@ export type ViewerResolvers<ContextType = Context, ParentType extends ResolversP
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
   ConflictError?: ConflictErrorResolvers<ContextType>;
+  Coverage?: CoverageResolvers<ContextType>;
+  CoverageGap?: CoverageGapResolvers<ContextType>;
+  CoverageOutside?: CoverageOutsideResolvers<ContextType>;
+  CoverageOverlap?: CoverageOverlapResolvers<ContextType>;
   CreateGridPayload?: CreateGridPayloadResolvers<ContextType>;
   CreateGridSuccess?: CreateGridSuccessResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
@@ -1132,6 +1450,9 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   GridEdge?: GridEdgeResolvers<ContextType>;
   GridVersion?: GridVersionResolvers<ContextType>;
   GridWorker?: GridWorkerResolvers<ContextType>;
+  ImportFeatureReport?: ImportFeatureReportResolvers<ContextType>;
+  ImportGridsPayload?: ImportGridsPayloadResolvers<ContextType>;
+  ImportGridsReport?: ImportGridsReportResolvers<ContextType>;
   LocationResolution?: LocationResolutionResolvers<ContextType>;
   MergeGridsPayload?: MergeGridsPayloadResolvers<ContextType>;
   MergeGridsSuccess?: MergeGridsSuccessResolvers<ContextType>;
@@ -1148,6 +1469,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   RetireGridSuccess?: RetireGridSuccessResolvers<ContextType>;
   SplitGridPayload?: SplitGridPayloadResolvers<ContextType>;
   SplitGridSuccess?: SplitGridSuccessResolvers<ContextType>;
+  Staffing?: StaffingResolvers<ContextType>;
   UpdateGridBoundaryPayload?: UpdateGridBoundaryPayloadResolvers<ContextType>;
   UpdateGridBoundarySuccess?: UpdateGridBoundarySuccessResolvers<ContextType>;
   UpdateGridPayload?: UpdateGridPayloadResolvers<ContextType>;

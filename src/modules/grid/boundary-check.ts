@@ -46,6 +46,8 @@ export async function checkBoundaries(
   limits: Config['boundary'],
   /** Codes and names of grids, for messages about siblings and children. */
   describe: (ids: string[]) => Promise<Map<string, { code: string; name: string }>>,
+  /** Grids the same batch redraws (an import's updates): not compared as siblings in their old shape. */
+  excludeIds: readonly string[] = [],
 ): Promise<BoundaryCheckResult> {
   const problems = new Map<number, Problems>();
   const problemsOf = (n: number) => problems.get(n) ?? problems.set(n, new Problems()).get(n)!;
@@ -97,7 +99,7 @@ export async function checkBoundaries(
     }
   }
 
-  const findings = valid.length ? await repo.neighbourFindings(db, valid, limits.toleranceSqm) : [];
+  const findings = valid.length ? await repo.neighbourFindings(db, valid, limits.toleranceSqm, excludeIds) : [];
   const names = await describe([...new Set(findings.flatMap((f) => (f.other_id ? [f.other_id] : [])))]);
   for (const f of findings) {
     const input = byN.get(f.n)!;

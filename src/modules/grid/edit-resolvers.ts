@@ -18,6 +18,14 @@ export const gridEditResolvers: Resolvers = {
     retireGrid: (_, { input }, ctx) => ctx.services.gridEdit.retire(input) as never,
     splitGrid: (_, { input }, ctx) => ctx.services.gridReshape.split(input) as never,
     mergeGrids: (_, { input }, ctx) => ctx.services.gridReshape.merge(input) as never,
+    importGrids: (_, { input }, ctx) => ctx.services.gridImport.importFeatureCollection(input as never) as never,
+  },
+  ImportGridsPayload: { __resolveType: byTypename },
+  ImportGridsReport: {
+    features: (r, { onlyRefused }) => (onlyRefused ? r.features.filter((f) => f.action === 'REFUSED') : r.features),
+  },
+  ImportFeatureReport: {
+    grid: (f, _, ctx) => (f.gridId ? ctx.services.grid.byId(f.gridId) : null),
   },
   CreateGridPayload: { __resolveType: byTypename },
   UpdateGridBoundaryPayload: { __resolveType: byTypename },

@@ -107,6 +107,8 @@ export async function neighbourFindings(
   db: Knex,
   candidates: readonly ValidGeometry[],
   toleranceSqm: number,
+  /** Grids redrawn by the same batch: their stored boundary is about to change, so they are no siblings to check. */
+  excludeIds: readonly string[] = [],
 ): Promise<NeighbourFinding[]> {
   const { rows } = await db.raw(
     `/* boundaryNeighbourChecks */
@@ -122,7 +124,7 @@ export async function neighbourFindings(
      sibling AS (
        SELECT c.n, s.id AS other_id, NULL::int AS other_n, ST_Intersection(c.g, s.boundary) AS part
        FROM c JOIN grid s ON s.parent_id = c.parent_id AND s.level = c.level AND s.valid_to IS NULL
-                          AND s.id IS DISTINCT FROM c.self_id AND s.boundary && c.g
+                          AND s.id IS DISTINCT FROM c.self_id AND NOT s.id = ANY(?::uuid[]) AND s.boundary && c.g
        WHERE c.level <> 'DEDICATED' AND ST_Relate(c.g, s.boundary, '2********')
      ),
      batch AS (
@@ -152,6 +154,7 @@ export async function neighbourFindings(
       candidates.map((c) => c.parentId),
       candidates.map((c) => c.selfId),
       candidates.map((c) => c.level),
+      [...excludeIds],
       toleranceSqm,
     ),
   );

@@ -178,3 +178,43 @@ export async function versionsOfGrids(db: Knex, ids: readonly string[]): Promise
   );
   return rows;
 }
+
+export interface ExportRow {
+  id: string;
+  code: string;
+  name: string;
+  level: GridLevel;
+  parent_code: string | null;
+  version: number;
+  geometry: string;
+}
+
+/** One page of grids for a GeoJSON export, GeoJSON written by PostGIS at full precision (15 digits). */
+export async function exportPage(
+  db: Knex,
+  filter: { level: GridLevel | null; ancestorId: string | null; asOf: Date | null },
+  after: readonly [string, string] | null,
+  limit: number,
+): Promise<ExportRow[]> {
+  const src = gridSource(filter.asOf);
+  const { rows } = await db.raw(
+    `/* exportGrids */ SELECT g.id, g.code, g.name, g.level, p.code AS parent_code, g.version, ST_AsGeoJSON(g.boundary, 15) AS geometry
+     FROM ${src.sql} g LEFT JOIN ${src.sql} p ON p.id = g.parent_id
+     WHERE ${src.current} AND (?::text IS NULL OR g.level = ?::text) AND (?::uuid IS NULL OR g.ancestor_ids @> ARRAY[?::uuid])
+       AND (?::text IS NULL OR (g.code, g.id) > (?::text, ?::uuid))
+     ORDER BY g.code, g.id LIMIT ?`,
+    bind(
+      ...src.bindings,
+      ...src.bindings,
+      filter.level,
+      filter.level,
+      filter.ancestorId,
+      filter.ancestorId,
+      after?.[0] ?? null,
+      after?.[0] ?? null,
+      after?.[1] ?? null,
+      limit,
+    ),
+  );
+  return rows;
+}

@@ -1,0 +1,318 @@
+import type { Knex } from 'knex';
+import type { Context } from '../../context';
+import type { CoordinateSystem, GridLevel, ImportAction, ImportMode } from '../../generated/graphql';
+import { isObject } from '../../geo/geojson';
+import { withinJurisdiction } from '../auth/viewer';
+import { checkBoundaries, type BoundaryInput } from './boundary-check';
+import { requireEditor, type Editor } from './editor';
+import { codeProblem, levelProblem, nameProblem, suffixRange } from './hierarchy';
+import type { GridRow } from './mappers';
+import { Problems, validationError, type ProblemRow } from './problems';
+import * as repo from './repo';
+import * as editRepo from './repo-edit';
+
+/**
+ * Bulk import of grids from GeoJSON features, all or nothing. Features are taken in batches: each batch is
+ * checked set-wise (a few statements for hundreds of features) and, when clean, written at once inside the
+ * import's single transaction, so later batches are checked against it. Any refused feature, or a dry run,
+ * rolls everything back; the report says, feature by feature, what happened or would have happened.
+ */
+export interface ImportOptions {
+  level: GridLevel;
+  parentCodeProperty: string;
+  codeProperty: string;
+  nameProperty: string;
+  mode: ImportMode;
+  dryRun: boolean;
+  crs: CoordinateSystem;
+  reason: string | null;
+  options?: BoundaryInput['options'];
+}
+
+export interface FeatureReport {
+  index: number;
+  code: string | null;
+  name: string | null;
+  action: ImportAction;
+  problems: ProblemRow[];
+  gridId: string | null;
+}
+
+export interface ImportReport {
+  __typename: 'ImportGridsReport';
+  written: boolean;
+  dryRun: boolean;
+  total: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  refused: number;
+  moved: number;
+  features: FeatureReport[];
+}
+
+const BATCH = 500;
+/** A redrawn boundary differing from the stored one by less than this (m²) counts as unchanged. */
+const UNCHANGED_SQM = 0.01;
+
+class Rollback extends Error {}
+
+interface Pending {
+  report: FeatureReport;
+  feature: { geometry: unknown; parentCode: string | null };
+  parent: GridRow | null;
+  existing: GridRow | null;
+  problems: Problems;
+}
+
+export class GridImportService {
+  constructor(private readonly ctx: Context) {}
+
+  /** `importGrids`: the FeatureCollection came in the request. */
+  async importFeatureCollection(input: { featureCollection: unknown } & Partial<ImportOptions>) {
+    const editor = requireEditor(this.ctx.viewer);
+    const fc = input.featureCollection;
+    if (!isObject(fc) || fc.type !== 'FeatureCollection' || !Array.isArray(fc.features)) {
+      return validationError([
+        { code: 'BAD_VALUE', field: 'input.featureCollection', message: 'featureCollection must be a GeoJSON FeatureCollection: {"type": "FeatureCollection", "features": [...]}' },
+      ]);
+    }
+    return this.run(fc.features, withDefaults(input), editor);
+  }
+
+  async run(
+    features: Iterable<unknown> | AsyncIterable<unknown>,
+    options: ImportOptions,
+    editor: Editor,
+    /** Called after each batch (the CLI prints progress). */
+    onBatch?: (report: ImportReport) => void,
+  ): Promise<ImportReport> {
+    const report: ImportReport = {
+      __typename: 'ImportGridsReport',
+      written: false,
+      dryRun: options.dryRun,
+      total: 0,
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      refused: 0,
+      moved: 0,
+      features: [],
+    };
+    const state = { seenCodes: new Map<string, number>(), nextSuffix: new Map<string, number>(), parents: new Map<string, GridRow | null>() };
+    try {
+      await this.ctx.db.transaction(async (trx) => {
+        let batch: { index: number; feature: unknown }[] = [];
+        for await (const feature of features) {
+          batch.push({ index: report.total++, feature });
+          if (batch.length === BATCH) {
+            await this.processBatch(trx, batch, options, editor, state, report);
+            onBatch?.(report);
+            batch = [];
+          }
+        }
+        if (batch.length) {
+          await this.processBatch(trx, batch, options, editor, state, report);
+          onBatch?.(report);
+        }
+        if (report.refused > 0 || options.dryRun) throw new Rollback();
+      });
+      report.written = true;
+      this.ctx.clearLoaders();
+    } catch (err) {
+      if (!(err instanceof Rollback)) throw err;
+      for (const f of report.features) f.gridId = null;
+      report.moved = 0;
+    }
+    return report;
+  }
+
+  private async processBatch(
+    trx: Knex.Transaction,
+    batch: { index: number; feature: unknown }[],
+    o: ImportOptions,
+    editor: Editor,
+    state: { seenCodes: Map<string, number>; nextSuffix: Map<string, number>; parents: Map<string, GridRow | null> },
+    report: ImportReport,
+  ): Promise<void> {
+    const pending = batch.map(({ index, feature }) => this.readFeature(index, feature, o));
+    await this.loadParents(trx, pending, state.parents);
+    const codes = pending.flatMap((p) => (p.report.code ? [p.report.code] : []));
+    const existing = new Map((codes.length ? await repo.currentGridsByCodes(trx, codes) : []).map((g) => [g.code, g]));
+
+    for (const p of pending) {
+      const where = `features[${p.report.index}].properties`;
+      const parent = p.parent;
+      if (parent && editor.jurisdictionCode !== null && !withinJurisdiction(editor, parent.code)) {
+        p.problems.add({ code: 'OUTSIDE_JURISDICTION', field: `${where}.${o.parentCodeProperty}`, message: `${where}.${o.parentCodeProperty}: ${parent.code} lies outside your jurisdiction (${editor.jurisdictionCode})` });
+      }
+      const levelIssue = parent || o.level === 'DISTRICT' ? levelProblem(o.level, parent?.level ?? null) : null;
+      if (levelIssue) p.problems.add({ code: 'LEVEL_MISMATCH', field: `${where}.${o.parentCodeProperty}`, message: `${where}: ${levelIssue}` });
+      const code = p.report.code;
+      const current = code ? existing.get(code) : undefined;
+      if (code && state.seenCodes.has(code)) {
+        p.problems.add({ code: 'CODE_TAKEN', field: `${where}.${o.codeProperty}`, message: `${where}.${o.codeProperty}: ${code} is also the code of feature ${state.seenCodes.get(code)}` });
+      } else if (current && o.mode === 'CREATE') {
+        p.problems.add({ code: 'CODE_TAKEN', field: `${where}.${o.codeProperty}`, message: `${where}.${o.codeProperty}: ${code} is already a current grid's code (mode CREATE; use UPSERT to update it)`, gridIds: [current.id] });
+      } else if (current && (current.parent_id !== (parent?.id ?? null) || current.level !== o.level)) {
+        p.problems.add({ code: 'BAD_VALUE', field: `${where}.${o.parentCodeProperty}`, message: `${where}: ${code} exists as a ${current.level} under another parent; use moveGrid to move it`, gridIds: [current.id] });
+      } else if (current) {
+        p.existing = current;
+      } else if (code && !levelIssue && (parent || o.level === 'DISTRICT')) {
+        const issue = codeProblem(code, o.level, parent?.code ?? null);
+        if (issue) p.problems.add({ code: 'BAD_CODE', field: `${where}.${o.codeProperty}`, message: `${where}.${o.codeProperty}: ${issue}` });
+      } else if (!code && parent && !levelIssue) {
+        p.report.code = await this.nextCode(trx, parent, o.level, state.nextSuffix, p.problems, where);
+      }
+      if (p.report.code) state.seenCodes.set(p.report.code, p.report.index);
+    }
+
+    const inputs: BoundaryInput[] = pending
+      .filter((p) => p.feature.geometry !== undefined)
+      .map((p) => ({
+        n: p.report.index,
+        field: `features[${p.report.index}].geometry`,
+        boundary: p.feature.geometry,
+        crs: o.crs,
+        level: o.level,
+        parent: p.parent,
+        selfId: p.existing?.id ?? null,
+        options: o.options,
+      }));
+    const redrawn = pending.flatMap((p) => (p.existing ? [p.existing.id] : []));
+    const checked = await checkBoundaries(trx, inputs, this.ctx.config.boundary, (ids) => this.ctx.services.gridEdit.describe(trx, ids), redrawn);
+    for (const p of pending) for (const problem of checked.problems.get(p.report.index)?.list ?? []) p.problems.add(problem);
+
+    const unchanged = await unchangedGrids(trx, pending.flatMap((p) => {
+      const g = checked.accepted.get(p.report.index);
+      return p.existing && g ? [{ id: p.existing.id, hex: g.hex, name: p.report.name! }] : [];
+    }));
+    for (const p of pending) {
+      p.report.action = p.problems.any ? 'REFUSED' : !p.existing ? 'CREATE' : unchanged.has(p.existing.id) ? 'UNCHANGED' : 'UPDATE';
+      if (p.report.action === 'UNCHANGED') p.report.gridId = p.existing!.id;
+      p.report.problems = p.problems.list;
+      report.features.push(p.report);
+      report[({ CREATE: 'created', UPDATE: 'updated', UNCHANGED: 'unchanged', REFUSED: 'refused' } as const)[p.report.action]]++;
+    }
+    if (pending.some((p) => p.problems.any)) return;
+    await this.write(trx, pending, checked.accepted, o, editor, report);
+  }
+
+  private async write(
+    trx: Knex.Transaction,
+    pending: Pending[],
+    accepted: Map<number, { hex: string }>,
+    o: ImportOptions,
+    editor: Editor,
+    report: ImportReport,
+  ): Promise<void> {
+    const creates = pending.filter((p) => p.report.action === 'CREATE');
+    const updates = pending.filter((p) => p.report.action === 'UPDATE');
+    const rows = creates.map((p) => ({
+      id: crypto.randomUUID(),
+      code: p.report.code!,
+      name: p.report.name!,
+      level: o.level,
+      depth: p.parent ? p.parent.depth + 1 : 0,
+      parentId: p.parent?.id ?? null,
+      ancestorIds: p.parent ? [...p.parent.ancestor_ids, p.parent.id] : [],
+      hex: accepted.get(p.report.index)!.hex,
+    }));
+    if (rows.length) await editRepo.insertGrids(trx, rows, editor.subject, o.reason ?? 'import');
+    rows.forEach((r, i) => (creates[i].report.gridId = r.id));
+    const oldHexes = updates.length ? await editRepo.boundaryHexes(trx, updates.map((p) => p.existing!.id)) : [];
+    for (const p of updates) {
+      const ok = await editRepo.writeVersion(trx, p.existing!.id, p.existing!.version, { hex: accepted.get(p.report.index)!.hex, name: p.report.name! }, editor.subject, o.reason ?? 'import');
+      if (!ok) {
+        p.report.action = 'REFUSED';
+        p.report.problems = [{ code: 'BAD_VALUE', message: `features[${p.report.index}]: ${p.report.code} was changed by someone else during the import` }];
+        report.updated--;
+        report.refused++;
+      }
+      p.report.gridId = p.existing!.id;
+    }
+    report.moved += await editRepo.relocatePlaces(trx, [...oldHexes, ...[...creates, ...updates].map((p) => accepted.get(p.report.index)!.hex)]);
+  }
+
+  private readFeature(index: number, feature: unknown, o: ImportOptions): Pending {
+    const problems = new Problems();
+    const at = `features[${index}]`;
+    const report: FeatureReport = { index, code: null, name: null, action: 'REFUSED', problems: [], gridId: null };
+    if (!isObject(feature) || feature.type !== 'Feature') {
+      problems.add({ code: 'BAD_VALUE', field: at, message: `${at}: not a GeoJSON Feature ({"type": "Feature", "geometry": ..., "properties": {...}})` });
+      return { report, feature: { geometry: undefined, parentCode: null }, parent: null, existing: null, problems };
+    }
+    const props = isObject(feature.properties) ? feature.properties : {};
+    const text = (key: string) => {
+      const v = props[key];
+      return typeof v === 'string' && v.trim() ? v.trim() : typeof v === 'number' ? String(v) : null;
+    };
+    report.name = text(o.nameProperty);
+    report.code = text(o.codeProperty);
+    const parentCode = text(o.parentCodeProperty);
+    const nameIssue = report.name === null ? `property "${o.nameProperty}" is missing` : nameProblem(report.name);
+    if (nameIssue) problems.add({ code: 'BAD_NAME', field: `${at}.properties.${o.nameProperty}`, message: `${at}: ${nameIssue}` });
+    if (o.level !== 'DISTRICT' && !parentCode) {
+      problems.add({ code: 'BAD_VALUE', field: `${at}.properties.${o.parentCodeProperty}`, message: `${at}: property "${o.parentCodeProperty}" (the parent grid's code) is missing` });
+    }
+    if (o.mode === 'UPSERT' && !report.code) {
+      problems.add({ code: 'BAD_VALUE', field: `${at}.properties.${o.codeProperty}`, message: `${at}: property "${o.codeProperty}" is missing; UPSERT matches grids by code` });
+    }
+    if (feature.geometry === null || feature.geometry === undefined) {
+      problems.add({ code: 'NOT_POLYGON', field: `${at}.geometry`, message: `${at}: the feature has no geometry` });
+    }
+    return { report, feature: { geometry: feature.geometry ?? undefined, parentCode }, parent: null, existing: null, problems };
+  }
+
+  private async loadParents(trx: Knex, pending: Pending[], cache: Map<string, GridRow | null>): Promise<void> {
+    const missing = [...new Set(pending.flatMap((p) => (p.feature.parentCode && !cache.has(p.feature.parentCode) ? [p.feature.parentCode] : [])))];
+    if (missing.length) {
+      const found = new Map((await repo.currentGridsByCodes(trx, missing)).map((g) => [g.code, g]));
+      for (const code of missing) cache.set(code, found.get(code) ?? null);
+    }
+    for (const p of pending) {
+      if (!p.feature.parentCode) continue;
+      p.parent = cache.get(p.feature.parentCode) ?? null;
+      if (!p.parent) {
+        p.problems.add({ code: 'BAD_VALUE', field: `features[${p.report.index}].properties`, message: `features[${p.report.index}]: no current grid has the parent code ${p.feature.parentCode}` });
+      }
+    }
+  }
+
+  private async nextCode(trx: Knex, parent: GridRow, level: GridLevel, next: Map<string, number>, problems: Problems, where: string): Promise<string | null> {
+    const { from, to } = suffixRange(level);
+    const n = next.get(parent.code) ?? (await editRepo.highestSuffix(trx, parent.code, 3, from, to)) + 1;
+    if (n > to) {
+      problems.add({ code: 'BAD_CODE', field: where, message: `${where}: no free ${level} code left under ${parent.code}; give codes explicitly` });
+      return null;
+    }
+    next.set(parent.code, n + 1);
+    return `${parent.code}${String(n).padStart(3, '0')}`;
+  }
+}
+
+export function withDefaults(input: Partial<ImportOptions>): ImportOptions {
+  return {
+    level: input.level!,
+    parentCodeProperty: input.parentCodeProperty ?? 'parentCode',
+    codeProperty: input.codeProperty ?? 'code',
+    nameProperty: input.nameProperty ?? 'name',
+    mode: input.mode ?? 'CREATE',
+    dryRun: input.dryRun ?? false,
+    crs: input.crs ?? 'WGS84',
+    reason: input.reason ?? null,
+    options: input.options,
+  };
+}
+
+/** Which of the grids would not change: same name, boundary within UNCHANGED_SQM. */
+async function unchangedGrids(db: Knex, candidates: { id: string; hex: string; name: string }[]): Promise<Set<string>> {
+  if (candidates.length === 0) return new Set();
+  const { rows } = await db.raw(
+    `/* importUnchanged */ SELECT g.id FROM grid g
+     JOIN unnest(?::uuid[], ?::text[], ?::text[]) AS c(id, hex, name) ON g.id = c.id
+     WHERE g.name = c.name AND ST_Area(ST_SymDifference(g.boundary, ST_GeomFromEWKB(decode(c.hex, 'hex')))::geography) < ?`,
+    [candidates.map((c) => c.id), candidates.map((c) => c.hex), candidates.map((c) => c.name), UNCHANGED_SQM],
+  );
+  return new Set(rows.map((r: { id: string }) => r.id));
+}
