@@ -24,13 +24,29 @@ export const DEMO_TILING: TilingOptions = {
 /** 707 full-time workers (5 on leave) + 6 part-time workers on communities = 713. */
 export const DEMO_WORKERS: WorkerPlan = { seed: 130105, onLeave: 5, partTimeCommunities: 6 };
 
+/**
+ * Two buildings (楼栋) per micro-grid at seeded random spots inside it, so the demo has located records
+ * for boundary edits to re-resolve. The place trigger resolves each one's grid.
+ */
+async function insertDemoPlaces(trx: Knex): Promise<number> {
+  const { rowCount } = await trx.raw(
+    `/* seedPlaces */ INSERT INTO place (kind, name, location)
+     SELECT 'BUILDING', g.name || p.path[1] || '号楼', p.geom
+     FROM grid g, ST_Dump(ST_GeneratePoints(g.boundary, 2, 130105)) AS p
+     WHERE g.level = 'MICRO_GRID' AND g.code LIKE ?
+     ORDER BY g.code, p.path[1]`,
+    [`${DEMO_DISTRICT_CODE}%`],
+  );
+  return rowCount ?? 0;
+}
+
 /** Two processes starting on an empty database at once must not both seed (the second would fail half-way). */
 const SEED_LOCK_KEY = 130105001;
 
 export async function seedDemoDistrict(
   knex: Knex,
   onProgress?: ProgressReporter,
-): Promise<{ grids: number; workers: number; ms: number } | 'already-seeded'> {
+): Promise<{ grids: number; workers: number; places: number; ms: number } | 'already-seeded'> {
   const started = Date.now();
   return knex.transaction(async (trx) => {
     await trx.raw('/* demoSeedLock */ SELECT pg_advisory_xact_lock(?)', [SEED_LOCK_KEY]);
@@ -41,6 +57,8 @@ export async function seedDemoDistrict(
     const { workers, assignments } = generateWorkers(grids, DEMO_WORKERS);
     await insertGrids(trx, grids, onProgress, 'demo data');
     await insertWorkers(trx, workers, assignments, onProgress);
-    return { grids: grids.length, workers: workers.length, ms: Date.now() - started };
+    const places = await insertDemoPlaces(trx);
+    onProgress?.(`seeding places: ${places} buildings`);
+    return { grids: grids.length, workers: workers.length, places, ms: Date.now() - started };
   });
 }

@@ -42,7 +42,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     if (db.kind === 'embedded' && config.seedDemo === 'auto') {
       const result = await seedDemoDistrict(db.knex, progress);
       if (result !== 'already-seeded') {
-        progress(`demo district seeded: ${result.grids} grids, ${result.workers} workers in ${(result.ms / 1000).toFixed(1)} s`);
+        progress(`demo district seeded: ${result.grids} grids, ${result.workers} workers, ${result.places} places in ${(result.ms / 1000).toFixed(1)} s`);
       }
     }
   } catch (err) {

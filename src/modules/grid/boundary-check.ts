@@ -102,9 +102,12 @@ export async function checkBoundaries(
   const findings = valid.length ? await repo.neighbourFindings(db, valid, limits.toleranceSqm, excludeIds) : [];
   const names = await describe([...new Set(findings.flatMap((f) => (f.other_id ? [f.other_id] : [])))]);
   for (const f of findings) {
-    const input = byN.get(f.n)!;
-    problemsOf(f.n).add(neighbourProblem(f, input, names, limits.toleranceSqm));
-    accepted.delete(f.n);
+    problemsOf(f.n).add(neighbourProblem(f, byN.get(f.n)!, names, limits.toleranceSqm));
+    if (f.kind === 'OVERLAPS_BATCH') {
+      // Both features of an overlapping pair are told, each naming the other.
+      const mirrored = { ...f, n: f.other_n!, other_n: f.n };
+      problemsOf(mirrored.n).add(neighbourProblem(mirrored, byN.get(mirrored.n)!, names, limits.toleranceSqm));
+    }
   }
   for (const n of problems.keys()) accepted.delete(n);
   return { accepted, problems };
