@@ -129,9 +129,11 @@ export type CoverageOutside = {
 /** Two descendants that both claim the same ground: `a` has the lower code. */
 export type CoverageOverlap = {
   __typename?: 'CoverageOverlap';
+  /** The descendant with the lower code. */
   a: Grid;
   /** Area of the overlap, m². */
   areaSqm: Scalars['Float']['output'];
+  /** The descendant with the higher code. */
   b: Grid;
   /** Where they overlap, as a GeoJSON MultiPolygon. */
   boundary: Scalars['GeoJSON']['output'];
@@ -196,12 +198,10 @@ export type Grid = Node & {
    */
   code: Scalars['String']['output'];
   /**
-   * How well this grid is covered by its descendants at `childLevel` — by default its next regular level
-   * (a DISTRICT's STREETs, a STREET's COMMUNITYs, a COMMUNITY's GRIDs, a GRID's MICRO_GRIDs). `childLevel` may be
-   * any regular level below this grid's (a district's coverage by MICRO_GRID, say); DEDICATED overlays are never
-   * measured. Gaps, overlaps and outside parts smaller than `minAreaSqm` (m², ≥ 0) are left out of the lists,
-   * not the totals. Costly on large areas (a district by micro-grid takes seconds): ask for it on one grid or a
-   * short page.
+   * How well this grid is covered by its current descendants at one level (tiling coverage). Refused with
+   * BAD_USER_INPUT for a MICRO_GRID or a DEDICATED grid, which have no regular level below them, and for a grid
+   * read with `asOf` (coverage is of the current boundaries only). Costly on large areas (a street by micro-grids
+   * takes a few hundred milliseconds, a district by micro-grids seconds): ask for it on one grid or a short page.
    */
   coverage: Coverage;
   /** Every version of this grid, newest first. */
@@ -216,7 +216,10 @@ export type Grid = Node & {
    * that has any. Empty when no grid up the chain is staffed.
    */
   responsibleWorkers: Array<GridWorker>;
-  /** 网格员覆盖率 — how many of the GRID-level grids at or below this one have an active worker. */
+  /**
+   * 网格员覆盖率 — how many of the GRID-level grids at or below this one have an active worker now. Refused with
+   * BAD_USER_INPUT for a grid read with `asOf`.
+   */
   staffing: Staffing;
   /** Since when this version of the grid has been in force. */
   validFrom: Scalars['DateTime']['output'];

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Resolvers } from '../generated/graphql';
 import { authResolvers } from '../modules/auth/resolvers';
+import { coverageResolvers } from '../modules/coverage/resolvers';
 import { gridResolvers } from '../modules/grid/resolvers';
 import { gridEditResolvers } from '../modules/grid/edit-resolvers';
 import { nodeResolvers } from '../modules/node/resolvers';
@@ -37,7 +38,7 @@ export function mergeResolvers(...maps: Resolvers[]): Resolvers {
 
 export function buildResolvers(): Resolvers {
   return {
-    ...mergeResolvers(nodeResolvers, gridResolvers, gridEditResolvers, workerResolvers, authResolvers),
+    ...mergeResolvers(nodeResolvers, gridResolvers, gridEditResolvers, workerResolvers, authResolvers, coverageResolvers),
     GeoJSON: GeoJSONScalar,
     DateTime: DateTimeScalar,
   };
