@@ -5,7 +5,7 @@ import * as workers from './20261123000300_workers';
 import * as gridPieces from './20261124000100_grid_pieces';
 import * as places from './20261124000200_places';
 import * as boundarySnap from './20261124000300_boundary_snap';
-import * as assignmentGridIndex from './20261124000400_assignment_grid_index';
+import * as foreignKeyIndexes from './20261124000400_foreign_key_indexes';
 
 /**
  * Every migration, in order. Listed explicitly (rather than read from the folder) so the same list runs
@@ -18,5 +18,5 @@ export const migrations: Record<string, { up(knex: Knex): Promise<void>; down(kn
   '20261124000100_grid_pieces': gridPieces,
   '20261124000200_places': places,
   '20261124000300_boundary_snap': boundarySnap,
-  '20261124000400_assignment_grid_index': assignmentGridIndex,
+  '20261124000400_foreign_key_indexes': foreignKeyIndexes,
 };

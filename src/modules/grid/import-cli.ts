@@ -65,7 +65,7 @@ async function main(): Promise<number> {
   if (!['WGS84', 'GCJ02', 'BD09'].includes(values.crs!)) usage('--crs must be WGS84, GCJ02 or BD09');
 
   const config = loadConfig();
-  const log = createLogger({ logLevel: 'warn' });
+  const log = createLogger({ logLevel: 'warn' }, 2);
   const db = await openDatabase(config, log);
   try {
     await migrateLatest(db.knex);
