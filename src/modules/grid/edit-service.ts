@@ -59,6 +59,26 @@ export class GridEditService {
     }
   }
 
+  /**
+   * The start every edit of one existing grid shares: an editor token, the grid as it is now (NotFoundError),
+   * the grid within the editor's jurisdiction, and `expectedVersion` current (ConflictError); then `work`
+   * runs in the same transaction.
+   */
+  async editGrid<T extends { __typename: string }>(
+    input: { id: string; expectedVersion: number },
+    work: (trx: Knex.Transaction, grid: GridRow, editor: Editor) => Promise<T | EditFailure>,
+  ): Promise<T | EditFailure> {
+    const editor = requireEditor(this.ctx.viewer);
+    const id = expectGlobalId(input.id, 'Grid', 'input.id');
+    return this.inTransaction<T>(async (trx) => {
+      const grid = await this.current(trx, id);
+      if (!grid) return notFound(input.id);
+      this.assertJurisdiction(editor, grid.code, 'the grid');
+      if (grid.version !== input.expectedVersion) return this.conflict(trx, grid, input.expectedVersion);
+      return work(trx, grid, editor);
+    });
+  }
+
   async create(input: CreateGridInput) {
     // AUTH
     const editor = requireEditor(this.ctx.viewer);
@@ -101,13 +121,7 @@ export class GridEditService {
   }
 
   async updateBoundary(input: UpdateGridBoundaryInput) {
-    const editor = requireEditor(this.ctx.viewer);
-    const id = expectGlobalId(input.id, 'Grid', 'input.id');
-    return this.inTransaction(async (trx) => {
-      const grid = await this.current(trx, id);
-      if (!grid) return notFound(input.id);
-      this.assertJurisdiction(editor, grid.code, 'the grid');
-      if (grid.version !== input.expectedVersion) return this.conflict(trx, grid, input.expectedVersion);
+    return this.editGrid(input, async (trx, grid, editor) => {
       const problems = this.reasonProblems(input.reason);
       const parent = grid.parent_id ? await this.current(trx, grid.parent_id) : null;
       const checked = await checkBoundaries(
@@ -129,13 +143,7 @@ export class GridEditService {
   }
 
   async update(input: UpdateGridInput) {
-    const editor = requireEditor(this.ctx.viewer);
-    const id = expectGlobalId(input.id, 'Grid', 'input.id');
-    return this.inTransaction(async (trx) => {
-      const grid = await this.current(trx, id);
-      if (!grid) return notFound(input.id);
-      this.assertJurisdiction(editor, grid.code, 'the grid');
-      if (grid.version !== input.expectedVersion) return this.conflict(trx, grid, input.expectedVersion);
+    return this.editGrid(input, async (trx, grid, editor) => {
       const problems = new Problems();
       if (input.name == null && input.code == null) {
         problems.add({ code: 'BAD_VALUE', field: 'input', message: 'nothing to change: give a new name, a new code, or both' });
@@ -167,13 +175,7 @@ export class GridEditService {
   }
 
   async retire(input: RetireGridInput) {
-    const editor = requireEditor(this.ctx.viewer);
-    const id = expectGlobalId(input.id, 'Grid', 'input.id');
-    return this.inTransaction(async (trx) => {
-      const grid = await this.current(trx, id);
-      if (!grid) return notFound(input.id);
-      this.assertJurisdiction(editor, grid.code, 'the grid');
-      if (grid.version !== input.expectedVersion) return this.conflict(trx, grid, input.expectedVersion);
+    return this.editGrid(input, async (trx, grid, editor) => {
       const problems = this.reasonProblems(input.reason);
       await this.dependantProblems(trx, [grid], problems);
       if (problems.any) return validationError(problems);

@@ -24,13 +24,7 @@ export class GridReshapeService {
   }
 
   async split(input: SplitGridInput) {
-    const editor = requireEditor(this.ctx.viewer);
-    const id = expectGlobalId(input.id, 'Grid', 'input.id');
-    return this.edit.inTransaction<GridsChangeSource & { __typename: 'SplitGridSuccess' }>(async (trx) => {
-      const grid = await this.edit.current(trx, id);
-      if (!grid) return notFound(input.id);
-      this.edit.assertJurisdiction(editor, grid.code, 'the grid');
-      if (grid.version !== input.expectedVersion) return this.edit.conflict(trx, grid, input.expectedVersion);
+    return this.edit.editGrid<GridsChangeSource & { __typename: 'SplitGridSuccess' }>(input, async (trx, grid, editor) => {
       const problems = new Problems();
       if (input.names.length !== 2) {
         problems.add({ code: 'BAD_VALUE', field: 'input.names', message: `names: give exactly 2 names, one per new grid (got ${input.names.length})` });
