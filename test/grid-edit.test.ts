@@ -53,6 +53,7 @@ describe('createGrid', () => {
       const kink = r.problems!.find((p) => p.code === 'SELF_INTERSECTION')!;
       expect(kink.location!.lng).toBeCloseTo(pt(1.5, 0.5)[0], 9);
       expect(kink.location!.lat).toBeCloseTo(pt(1.5, 0.5)[1], 9);
+      expect(kink.location).toEqual({ lng: 121.015, lat: 31.005 }); // rounded to 1e-9°, no floating-point tail
       expect(kink).toMatchObject({ field: 'boundary', ring: 0, vertex: 0 });
       expect(kink.message).toMatch(/crosses itself at 121\.015, 31\.005/);
       expect(r.problems!.find((p) => p.code === 'LEVEL_MISMATCH')!.message).toMatch(/under a COMMUNITY go: GRID, DEDICATED/);

@@ -4,6 +4,7 @@ import type { GridRow } from './mappers';
 
 /** Loads a grid after the mutation committed (the loaders were cleared, so this is the new state). */
 const loadGrid = async (id: string, ctx: Context): Promise<GridRow> => (await ctx.services.grid.byId(id))!;
+const roundDegrees = (x: number) => Math.round(x * 1e9) / 1e9;
 const loadGrids = async (ids: string[], ctx: Context): Promise<GridRow[]> => Promise.all(ids.map((id) => loadGrid(id, ctx)));
 
 // Every payload source carries its GraphQL type name (see edit-service.ts, problems.ts).
@@ -48,7 +49,8 @@ export const gridEditResolvers: Resolvers = {
     retired: (s, _, ctx) => loadGrids(s.retiredIds, ctx),
   },
   Problem: {
-    location: (p) => (p.lng !== undefined && p.lat !== undefined ? { lng: p.lng, lat: p.lat } : null),
+    // Rounded to 1e-9° (0.1 mm): the crossing points computed from the edges carry floating-point noise.
+    location: (p) => (p.lng !== undefined && p.lat !== undefined ? { lng: roundDegrees(p.lng), lat: roundDegrees(p.lat) } : null),
     grids: (p, _, ctx) => loadGrids(p.gridIds ?? [], ctx),
   },
   NotFoundError: {},
