@@ -19,18 +19,19 @@ class Rollback extends Error {}
 /**
  * GraphQL resolves sibling fields at once, so loaders send queries concurrently. On the server they go to
  * different pool connections; in a test they share the one connection of the transaction, where pg queues
- * them itself but deprecates doing so (pg 9 will refuse). This queues them here instead, in order.
+ * them itself but deprecates doing so (pg 9 will refuse). This queues them here instead, in order. A query
+ * sent while none is in flight (the transaction's own ROLLBACK among them) is passed on at once, because
+ * knex checks at call time that the transaction is still open.
  */
 function serialiseQueries(trx: Knex.Transaction): void {
   const client = trx.client as { query: (connection: unknown, query: unknown) => Promise<unknown> };
   const query = client.query.bind(client);
+  let inFlight = 0;
   let tail: Promise<unknown> = Promise.resolve();
   client.query = (connection, q) => {
-    // The transaction's own end runs at once: knex checks at call time that the transaction is still open.
-    const sql = typeof q === 'string' ? q : ((q as { sql?: string }).sql ?? '');
-    if (/^\s*(ROLLBACK|COMMIT)\s*;?\s*$/i.test(sql)) return query(connection, q);
-    const run = tail.then(() => query(connection, q));
-    tail = run.catch(() => undefined);
+    const run = inFlight === 0 ? query(connection, q) : tail.then(() => query(connection, q));
+    inFlight += 1;
+    tail = run.catch(() => undefined).finally(() => (inFlight -= 1));
     return run;
   };
 }
