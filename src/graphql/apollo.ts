@@ -46,7 +46,7 @@ export function createApolloServer(config: Config, log: Logger): ApolloServer<Co
   if (config.isProduction) plugins.push(ApolloServerPluginLandingPageDisabled());
   return new ApolloServer<Context>({
     typeDefs: loadTypeDefs(),
-    resolvers: buildResolvers() as never,
+    resolvers: buildResolvers(),
     introspection: !config.isProduction,
     includeStacktraceInErrorResponses: !config.isProduction,
     hideSchemaDetailsFromClientErrors: config.isProduction,
