@@ -6,6 +6,8 @@ import * as gridPieces from './20261124000100_grid_pieces';
 import * as places from './20261124000200_places';
 import * as boundarySnap from './20261124000300_boundary_snap';
 import * as foreignKeyIndexes from './20261124000400_foreign_key_indexes';
+import * as identities from './20261127000100_identities';
+import * as overlayGuards from './20261127000200_overlay_guards';
 
 /**
  * Every migration, in order. Listed explicitly (rather than read from the folder) so the same list runs
@@ -19,4 +21,6 @@ export const migrations: Record<string, { up(knex: Knex): Promise<void>; down(kn
   '20261124000200_places': places,
   '20261124000300_boundary_snap': boundarySnap,
   '20261124000400_foreign_key_indexes': foreignKeyIndexes,
+  '20261127000100_identities': identities,
+  '20261127000200_overlay_guards': overlayGuards,
 };

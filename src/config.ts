@@ -7,6 +7,12 @@ import path from 'node:path';
  */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** A development-only signing key, so `npm start` and `npm run token` work with nothing configured. */
+export const DEV_JWT_SECRET = 'grid-registry-development-secret-not-for-production';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -15,20 +21,45 @@ const schema = z
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
     DATA_DIR: z.string().min(1).default('./data'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: int(0, 65535).default(4000),
+    HOST: z.string().min(1).optional(),
+    TRUST_PROXY: flag.default(false),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    JWT_JWKS_URL: z.string().url('must be an https:// (or http://) URL of a JSON Web Key Set').optional(),
     JWT_ISSUER: z.string().min(1).default('grid-registry'),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    JWT_MAX_LIFETIME_HOURS: z.coerce.number().positive().max(24 * 31).default(24),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-    SLOW_QUERY_MS: z.coerce.number().int().min(0).default(200),
-    DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    SLOW_QUERY_MS: int(0, 3_600_000).default(200),
+    DB_POOL_MAX: int(1, 200).default(10),
+    DB_STATEMENT_TIMEOUT_MS: int(100, 3_600_000).default(10_000),
+    DB_LONG_STATEMENT_TIMEOUT_MS: int(100, 3_600_000).default(120_000),
+    DB_ACQUIRE_TIMEOUT_MS: int(100, 600_000).default(3_000),
+    REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+    MAX_QUERY_COST: int(1, 100_000_000).default(5_000),
+    MAX_QUERY_DEPTH: int(1, 100).default(15),
+    MAX_QUERY_ALIASES: int(1, 1000).default(15),
+    MAX_QUERY_TOKENS: int(10, 1_000_000).default(1_000),
+    MAX_QUERY_DIRECTIVES: int(0, 10_000).default(50),
+    MAX_QUERY_CHARACTERS: int(100, 10_000_000).default(15_000),
+    MAX_RESPONSE_BYTES: int(1024, 2_000_000_000).default(10 * 1024 * 1024),
+    MAX_REQUEST_BYTES: int(1024, 2_000_000_000).default(20 * 1024 * 1024),
+    RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
+    RATE_LIMIT_BURST: int(1, 1_000_000).default(120),
+    EXPENSIVE_MAX_CONCURRENT: int(1, 1000).default(4),
+    EXPENSIVE_MAX_PER_CLIENT: int(1, 1000).default(2),
     SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
-    MAX_BOUNDARY_VERTICES: z.coerce.number().int().min(4).max(1_000_000).default(10_000),
+    MAX_BOUNDARY_VERTICES: int(4, 1_000_000).default(10_000),
+    MAX_FILTER_VERTICES: int(4, 1_000_000).default(2_000),
     BOUNDARY_TOLERANCE_SQM: z.coerce.number().min(0).max(10_000).default(10),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
+    if (env.NODE_ENV !== 'production') return;
+    if (!env.JWT_SECRET && !env.JWT_JWKS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'or JWT_JWKS_URL is required when NODE_ENV=production' });
+    }
+    if (env.JWT_SECRET === DEV_JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is the development key published in the repository; set a secret of your own' });
     }
   });
 
@@ -39,10 +70,47 @@ export interface Config {
   dataDir: string;
   port: number;
   host: string;
-  jwt: { secret: string; issuer: string };
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy that sets it). */
+  trustProxy: boolean;
+  jwt: {
+    /** HS256 key (development, tests, small deployments); null when only JWKS tokens are accepted. */
+    secret: string | null;
+    /** The identity provider's key set for RS256/ES256 tokens. */
+    jwksUrl: string | null;
+    issuer: string;
+    audience: string | null;
+    /** Longest a token may be valid for (exp − iat), seconds. */
+    maxLifetimeSeconds: number;
+  };
   logLevel: (typeof LOG_LEVELS)[number];
   slowQueryMs: number;
-  dbPoolMax: number;
+  db: {
+    poolMax: number;
+    /** statement_timeout of every pooled connection, ms. */
+    statementTimeoutMs: number;
+    /** statement_timeout that coverage and imports set for themselves, ms. */
+    longStatementTimeoutMs: number;
+    /** How long a request waits for a pooled connection before it is answered 503, ms. */
+    acquireTimeoutMs: number;
+  };
+  limits: {
+    requestTimeoutMs: number;
+    maxCost: number;
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxDirectives: number;
+    maxCharacters: number;
+    maxResponseBytes: number;
+    maxRequestBytes: number;
+    /** Requests per minute per client (token subject, API key, else address); 0 turns the limit off. */
+    ratePerMinute: number;
+    rateBurst: number;
+    expensiveMaxConcurrent: number;
+    expensiveMaxPerClient: number;
+    /** Most vertices an `intersects` filter or a split line may have. */
+    maxFilterVertices: number;
+  };
   seedDemo: 'auto' | 'never';
   boundary: {
     /** Most vertices a boundary may have. */
@@ -51,9 +119,6 @@ export interface Config {
     toleranceSqm: number;
   };
 }
-
-/** A development-only signing key, so `npm start` and `npm run token` work with nothing configured. */
-const DEV_JWT_SECRET = 'grid-registry-development-secret-not-for-production';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -77,17 +142,48 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
+  const isProduction = e.NODE_ENV === 'production';
   return {
     env: e.NODE_ENV,
-    isProduction: e.NODE_ENV === 'production',
+    isProduction,
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR),
     port: e.PORT,
-    host: e.HOST,
-    jwt: { secret: e.JWT_SECRET ?? DEV_JWT_SECRET, issuer: e.JWT_ISSUER },
+    // Loopback unless said otherwise: a developer's `npm start` is not reachable from the office network.
+    // Production listens on every interface (a container behind its load balancer).
+    host: e.HOST ?? (isProduction ? '0.0.0.0' : '127.0.0.1'),
+    trustProxy: e.TRUST_PROXY,
+    jwt: {
+      secret: e.JWT_SECRET ?? (isProduction ? null : DEV_JWT_SECRET),
+      jwksUrl: e.JWT_JWKS_URL ?? null,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE ?? null,
+      maxLifetimeSeconds: Math.round(e.JWT_MAX_LIFETIME_HOURS * 3600),
+    },
     logLevel: e.LOG_LEVEL,
     slowQueryMs: e.SLOW_QUERY_MS,
-    dbPoolMax: e.DB_POOL_MAX,
+    db: {
+      poolMax: e.DB_POOL_MAX,
+      statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+      longStatementTimeoutMs: e.DB_LONG_STATEMENT_TIMEOUT_MS,
+      acquireTimeoutMs: e.DB_ACQUIRE_TIMEOUT_MS,
+    },
+    limits: {
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      maxCost: e.MAX_QUERY_COST,
+      maxDepth: e.MAX_QUERY_DEPTH,
+      maxAliases: e.MAX_QUERY_ALIASES,
+      maxTokens: e.MAX_QUERY_TOKENS,
+      maxDirectives: e.MAX_QUERY_DIRECTIVES,
+      maxCharacters: e.MAX_QUERY_CHARACTERS,
+      maxResponseBytes: e.MAX_RESPONSE_BYTES,
+      maxRequestBytes: e.MAX_REQUEST_BYTES,
+      ratePerMinute: e.RATE_LIMIT_PER_MINUTE,
+      rateBurst: e.RATE_LIMIT_BURST,
+      expensiveMaxConcurrent: e.EXPENSIVE_MAX_CONCURRENT,
+      expensiveMaxPerClient: e.EXPENSIVE_MAX_PER_CLIENT,
+      maxFilterVertices: e.MAX_FILTER_VERTICES,
+    },
     seedDemo: e.SEED_DEMO,
     boundary: { maxVertices: e.MAX_BOUNDARY_VERTICES, toleranceSqm: e.BOUNDARY_TOLERANCE_SQM },
   };

@@ -1,21 +1,27 @@
 import type { Knex } from 'knex';
 import type { Config } from './config';
+import { Deadline, withDeadline } from './db/deadline';
+import { ConcurrencyGate, type ExpensiveKind } from './limits/concurrency';
+import { ResponseBudget } from './limits/response-budget';
 import type { Logger } from './logger';
 import type { Viewer } from './modules/auth/viewer';
-import { createGridLoaders, type GridLoaders } from './modules/grid/loaders';
-import { createWorkerLoaders, type WorkerLoaders } from './modules/worker/loaders';
+import { createApiKeyLoaders, type ApiKeyLoaders } from './modules/apikey/loaders';
+import { ApiKeyService } from './modules/apikey/service';
 import { createCoverageLoaders, type CoverageLoaders } from './modules/coverage/loaders';
-import { GridService } from './modules/grid/service';
-import { GridEditService } from './modules/grid/edit-service';
-import { GridReshapeService } from './modules/grid/reshape-service';
-import { GridImportService } from './modules/grid/import-service';
-import { WorkerService } from './modules/worker/service';
 import { CoverageService } from './modules/coverage/service';
+import { GridEditService } from './modules/grid/edit-service';
+import { GridImportService } from './modules/grid/import-service';
+import { createGridLoaders, type GridLoaders } from './modules/grid/loaders';
+import { GridReshapeService } from './modules/grid/reshape-service';
+import { GridService } from './modules/grid/service';
+import { createWorkerLoaders, type WorkerLoaders } from './modules/worker/loaders';
+import { WorkerService } from './modules/worker/service';
 
 export interface Loaders {
   grid: GridLoaders;
   worker: WorkerLoaders;
   coverage: CoverageLoaders;
+  apiKey: ApiKeyLoaders;
 }
 
 export interface Services {
@@ -25,6 +31,7 @@ export interface Services {
   gridImport: GridImportService;
   worker: WorkerService;
   coverage: CoverageService;
+  apiKey: ApiKeyService;
 }
 
 /**
@@ -34,14 +41,28 @@ export interface Services {
 export interface Context {
   requestId: string;
   viewer: Viewer;
-  /** The database handle for this request: the pool, or a transaction in tests. */
+  /** The database handle for this request: it keeps to the request's deadline (see db/deadline.ts). */
   db: Knex;
+  /**
+   * The handle shared by all requests, for work batched across requests (the resolve fast path), which
+   * keeps to no single request's deadline: only to the pool's statement timeout.
+   */
+  sharedDb: Knex;
   log: Logger;
   config: Config;
+  deadline: Deadline;
+  /** What the response may still hold; big values are charged as they are produced. */
+  budget: ResponseBudget;
+  /** Who is asking, for per-client limits: `user:<sub>`, `key:<id>` or `ip:<address>`. */
+  clientKey: string;
+  /** Runs expensive work (coverage, intersects, import) under the process-wide concurrency cap. */
+  expensive<T>(kind: ExpensiveKind, work: () => Promise<T>): Promise<T>;
   loaders: Loaders;
   services: Services;
   /** Drops every loader's cached rows: after a write, later reads in the request see the new state. */
   clearLoaders(): void;
+  /** Tells the authenticator a key was revoked, so this instance stops accepting it at once. */
+  onApiKeyRevoked?(prefix: string): void;
 }
 
 export interface ContextInput {
@@ -50,10 +71,33 @@ export interface ContextInput {
   db: Knex;
   log: Logger;
   config: Config;
+  /** Defaults: `anonymous`, a deadline and budget from the config, a gate of its own (tests, CLIs). */
+  clientKey?: string;
+  gate?: ConcurrencyGate;
+  /** Whether statements past the deadline can be cancelled (PostgreSQL yes, the embedded database no). */
+  cancellable?: boolean;
+  onApiKeyRevoked?(prefix: string): void;
 }
 
 export function createContext(input: ContextInput): Context {
-  const ctx = { ...input } as Context;
+  const { config } = input;
+  const deadline = new Deadline(config.limits.requestTimeoutMs);
+  const gate = input.gate ?? new ConcurrencyGate(config.limits.expensiveMaxConcurrent, config.limits.expensiveMaxPerClient);
+  const clientKey = input.clientKey ?? 'anonymous';
+  const db = withDeadline(input.db, deadline, input.cancellable ?? true);
+  const ctx = {
+    requestId: input.requestId,
+    viewer: input.viewer,
+    db,
+    sharedDb: input.db,
+    log: input.log,
+    config,
+    deadline,
+    budget: new ResponseBudget(config.limits.maxResponseBytes),
+    clientKey,
+    expensive: <T>(kind: ExpensiveKind, work: () => Promise<T>) => gate.run(kind, clientKey, work),
+    onApiKeyRevoked: input.onApiKeyRevoked,
+  } as Context;
   let loaders: Loaders | undefined;
   let services: Services | undefined;
   ctx.clearLoaders = () => {
@@ -63,9 +107,10 @@ export function createContext(input: ContextInput): Context {
     loaders: {
       get: () =>
         (loaders ??= {
-          grid: createGridLoaders(input.db),
-          worker: createWorkerLoaders(input.db),
-          coverage: createCoverageLoaders(input.db),
+          grid: createGridLoaders(db),
+          worker: createWorkerLoaders(db),
+          coverage: createCoverageLoaders(ctx),
+          apiKey: createApiKeyLoaders(db),
         }),
       enumerable: true,
     },
@@ -78,6 +123,7 @@ export function createContext(input: ContextInput): Context {
           gridImport: new GridImportService(ctx),
           worker: new WorkerService(ctx),
           coverage: new CoverageService(ctx),
+          apiKey: new ApiKeyService(ctx),
         }),
       enumerable: true,
     },

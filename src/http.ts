@@ -1,38 +1,63 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import type { Context } from './context';
+import type { GraphQLError } from 'graphql';
+import type { Config } from './config';
+import { createContext, type Context } from './context';
+import type { Database } from './db/knex';
+import { classifyError, HTTP_STATUS, rateLimited, unauthenticated, type ErrorCode } from './errors';
+import type { ConcurrencyGate } from './limits/concurrency';
+import type { RateLimiter } from './limits/rate-limit';
+import { tooLarge } from './limits/response-budget';
 import type { Logger } from './logger';
-import type { Knex } from 'knex';
+import type { Authenticator } from './modules/auth/authenticate';
+import { InvalidTokenError } from './modules/auth/jwt';
+import { assertPermitted } from './modules/auth/policy';
+import type { Viewer } from './modules/auth/viewer';
 import { ExportRequestError, exportFilter, streamGridsGeoJSON } from './modules/grid/export';
 
 export interface HttpDeps {
   apollo: ApolloServer<Context>;
   log: Logger;
-  /** Builds the GraphQL context for a request (viewer from the Authorization header, loaders, ...). */
-  context: (req: IncomingMessage, requestId: string) => Promise<Context>;
-  /** Resolves when the database answers; rejects otherwise. */
-  databaseReady: () => Promise<void>;
-  /** The database, for the plain-HTTP endpoints (exports). */
-  db: Knex;
-  maxBodyBytes: number;
+  config: Config;
+  database: Database;
+  authenticator: Authenticator;
+  limiter: RateLimiter;
+  gate: ConcurrencyGate;
 }
 
+/** A failure answered with a status and a JSON body (GraphQL-shaped on /graphql). */
 class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly code?: string,
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
+  }
+
+  static from(err: GraphQLError): HttpError {
+    const code = err.extensions.code as ErrorCode;
+    const retry = err.extensions.retryAfterSeconds;
+    return new HttpError(HTTP_STATUS[code] ?? (code === 'FORBIDDEN' ? 403 : 400), err.message, code, typeof retry === 'number' ? retry : undefined);
   }
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const READY_TIMEOUT_MS = 2000;
+
+/** Who is calling and from where: the viewer and the key the per-client limits count under. */
+interface Caller {
+  viewer: Viewer;
+  clientKey: string;
+}
 
 /**
- * The whole HTTP surface: `/graphql` (Apollo), `/healthz` (the process is up), `/readyz` (the database
- * answers). Plain node:http: there is nothing here a framework would simplify, and every request on the
- * mobile resolve path skips a middleware stack.
+ * The whole HTTP surface: `/graphql` (Apollo), `/export/grids.geojson`, `/healthz` (the process is up),
+ * `/readyz` (the database answers). Plain node:http: there is nothing here a framework would simplify, and
+ * every request on the mobile resolve path skips a middleware stack. Every API request is authenticated
+ * (a bad credential is 401, never anonymous) and counted against its client's rate limit (429) first.
  */
 export function createRequestHandler(deps: HttpDeps) {
   return (req: IncomingMessage, res: ServerResponse): void => {
@@ -45,61 +70,118 @@ export function createRequestHandler(deps: HttpDeps) {
         {
           reqId: requestId,
           method: req.method,
-          url: req.url,
+          url: req.url?.slice(0, 500),
           status: res.statusCode,
           ms: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
         },
         'request',
       );
     });
-    route(deps, req, res, requestId).catch((err: unknown) => {
-      if (err instanceof HttpError) {
-        sendJson(res, err.status, { error: err.message });
-      } else {
-        deps.log.error({ reqId: requestId, err }, 'request failed');
-        if (!res.headersSent) sendJson(res, 500, { error: 'internal server error' });
-        else res.destroy();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    route(deps, req, res, url, requestId).catch((err: unknown) => {
+      const known = err instanceof HttpError ? err : classified(err);
+      if (known && !res.headersSent) {
+        sendError(res, url.pathname === '/graphql', known);
+        return;
       }
+      deps.log.error({ reqId: requestId, err }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal server error' });
+      else res.destroy();
     });
   };
 }
 
-async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+function classified(err: unknown): HttpError | null {
+  const e = classifyError(err);
+  return e ? HttpError.from(e) : null;
+}
+
+async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
   switch (url.pathname) {
     case '/graphql':
-      return graphql(deps, req, res, url, requestId);
+      return graphql(deps, req, res, url, requestId, await admit(deps, req));
     case '/export/grids.geojson':
-      return exportGrids(deps, res, url);
+      return exportGrids(deps, res, url, await admit(deps, req));
     case '/healthz':
       return sendJson(res, 200, { status: 'ok' });
     case '/readyz':
       try {
-        await deps.databaseReady();
+        await deps.database.ping(READY_TIMEOUT_MS);
         return sendJson(res, 200, { status: 'ready' });
       } catch (err) {
         deps.log.warn({ reqId: requestId, err }, 'readiness check failed');
+        res.setHeader('retry-after', '5');
         return sendJson(res, 503, { status: 'unavailable', reason: 'database unreachable' });
       }
     case '/':
       res.writeHead(302, { location: '/graphql' }).end();
       return;
     default:
-      throw new HttpError(404, `no route for ${url.pathname}; the API is at /graphql`);
+      throw new HttpError(404, `no route for ${url.pathname.slice(0, 100)}; the API is at /graphql`);
   }
 }
 
-async function graphql(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+/** Authenticates the caller (401 on a bad credential) and takes one request from their rate limit (429). */
+async function admit(deps: HttpDeps, req: IncomingMessage): Promise<Caller> {
+  let viewer: Viewer;
+  try {
+    viewer = await deps.authenticator.authenticate(req.headers.authorization);
+  } catch (err) {
+    if (err instanceof InvalidTokenError) throw HttpError.from(unauthenticated(err.message));
+    throw err;
+  }
+  const clientKey = viewer.kind === 'user' ? `user:${viewer.subject}` : viewer.kind === 'service' ? `key:${viewer.keyId}` : `ip:${clientAddress(req, deps.config.trustProxy)}`;
+  const decision = deps.limiter.take(clientKey);
+  if (!decision.ok) {
+    throw HttpError.from(
+      rateLimited(`too many requests: the limit is ${deps.limiter.perMinute} a minute per client (RATE_LIMIT_PER_MINUTE); retry in ${decision.retryAfterSeconds} s`, decision.retryAfterSeconds),
+    );
+  }
+  return { viewer, clientKey };
+}
+
+/**
+ * The client's address: the connection's, or behind a reverse proxy (TRUST_PROXY) the one the proxy appended
+ * to X-Forwarded-For, the last entry (earlier entries are whatever the client claimed).
+ */
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = req.headers['x-forwarded-for'];
+  if (trustProxy && typeof forwarded === 'string' && forwarded.trim()) {
+    const hops = forwarded.split(',').map((h) => h.trim()).filter(Boolean);
+    if (hops.length) return hops[hops.length - 1];
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+async function graphql(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, caller: Caller): Promise<void> {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
   const method = (req.method ?? 'GET').toUpperCase();
-  const body = method === 'POST' ? await readJsonBody(req, deps.maxBodyBytes) : undefined;
+  const body = method === 'POST' ? await readJsonBody(req, deps.config.limits.maxRequestBytes) : undefined;
+  const { database, config, log } = deps;
   const response = await deps.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method, headers, search: url.search, body },
-    context: () => deps.context(req, requestId),
+    context: async () =>
+      createContext({
+        requestId,
+        viewer: caller.viewer,
+        db: database.knex,
+        log: log.child({ reqId: requestId }),
+        config,
+        clientKey: caller.clientKey,
+        gate: deps.gate,
+        cancellable: database.kind === 'postgres',
+        onApiKeyRevoked: deps.authenticator.forgetApiKey,
+      }),
   });
+  if (response.body.kind === 'complete' && Buffer.byteLength(response.body.string) > config.limits.maxResponseBytes) {
+    // The backstop behind the budget charged while resolving: nothing bigger than the limit goes out.
+    const error = tooLarge(config.limits.maxResponseBytes);
+    sendJson(res, 200, { errors: [{ message: error.message, extensions: { code: 'RESPONSE_TOO_LARGE', limitBytes: config.limits.maxResponseBytes } }] });
+    return;
+  }
   res.statusCode = response.status ?? 200;
   for (const [key, value] of response.headers) res.setHeader(key, value);
   if (response.body.kind === 'complete') {
@@ -110,23 +192,32 @@ async function graphql(deps: HttpDeps, req: IncomingMessage, res: ServerResponse
   res.end();
 }
 
-async function exportGrids(deps: HttpDeps, res: ServerResponse, url: URL): Promise<void> {
+async function exportGrids(deps: HttpDeps, res: ServerResponse, url: URL, caller: Caller): Promise<void> {
+  try {
+    assertPermitted(caller.viewer, 'grid:export');
+  } catch (err) {
+    throw HttpError.from(err as GraphQLError);
+  }
+  const db = deps.database.knex;
   let filter;
   try {
-    filter = await exportFilter(deps.db, url.searchParams);
+    filter = await exportFilter(db, url.searchParams);
   } catch (err) {
-    if (err instanceof ExportRequestError) throw new HttpError(400, err.message);
+    if (err instanceof ExportRequestError) throw new HttpError(400, err.message, 'BAD_USER_INPUT');
     throw err;
   }
-  await streamGridsGeoJSON(deps.db, filter, res);
+  // Exempt from the response-size cap (it streams page by page); bounded by the cap on expensive work.
+  await deps.gate.run('export', caller.clientKey, () => streamGridsGeoJSON(db, filter, res));
 }
 
 async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBytes) throw new HttpError(413, `request body of ${declared} bytes exceeds ${maxBytes} (MAX_REQUEST_BYTES)`, 'BAD_USER_INPUT');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new HttpError(413, `request body exceeds ${maxBytes} bytes`);
+    if (size > maxBytes) throw new HttpError(413, `request body exceeds ${maxBytes} bytes (MAX_REQUEST_BYTES)`, 'BAD_USER_INPUT');
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -135,10 +226,20 @@ async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unk
   try {
     return text === '' ? undefined : JSON.parse(text);
   } catch {
-    throw new HttpError(400, 'request body is not valid JSON');
+    throw new HttpError(400, 'request body is not valid JSON', 'BAD_REQUEST');
+  }
+}
+
+function sendError(res: ServerResponse, graphqlShaped: boolean, err: HttpError): void {
+  if (err.retryAfterSeconds) res.setHeader('retry-after', String(err.retryAfterSeconds));
+  if (graphqlShaped) {
+    sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: err.code ?? 'BAD_REQUEST', ...(err.retryAfterSeconds ? { retryAfterSeconds: err.retryAfterSeconds } : {}) } }] });
+  } else {
+    sendJson(res, err.status, { error: err.message, ...(err.code ? { code: err.code } : {}) });
   }
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
 }
+

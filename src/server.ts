@@ -2,14 +2,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import type { Config } from './config';
-import { createContext, type Context } from './context';
+import type { Context } from './context';
 import { openDatabase, type Database } from './db/knex';
 import { migrateLatest } from './db/migrate';
-import { unauthenticated } from './errors';
 import { createApolloServer } from './graphql/apollo';
 import { createRequestHandler } from './http';
+import { ConcurrencyGate } from './limits/concurrency';
+import { RateLimiter } from './limits/rate-limit';
 import type { Logger } from './logger';
-import { InvalidTokenError, viewerFromAuthorization } from './modules/auth/jwt';
+import { createAuthenticator } from './modules/auth/authenticate';
 import { seedDemoDistrict } from '../seeds/demo';
 
 export interface App {
@@ -25,9 +26,6 @@ export interface StartOptions {
   /** Progress lines while preparing the database (migrations, first-start seeding). */
   onProgress?: (line: string) => void;
 }
-
-const READY_TIMEOUT_MS = 2000;
-const MAX_BODY_BYTES = 20 * 1024 * 1024;
 
 /**
  * Builds and starts the service: opens the database (server or embedded), migrates it, seeds the demo
@@ -55,27 +53,25 @@ export async function startApp(config: Config, log: Logger, options: StartOption
   const handler = createRequestHandler({
     apollo,
     log,
-    maxBodyBytes: MAX_BODY_BYTES,
-    context: async (req, requestId) => {
-      try {
-        const viewer = await viewerFromAuthorization(config.jwt, req.headers.authorization);
-        return createContext({ requestId, viewer, db: db.knex, log: log.child({ reqId: requestId }), config });
-      } catch (err) {
-        if (err instanceof InvalidTokenError) throw unauthenticated(err.message);
-        throw err;
-      }
-    },
-    databaseReady: () => withTimeout(db.knex.raw('/* readiness */ SELECT 1'), READY_TIMEOUT_MS),
-    db: db.knex,
+    config,
+    database: db,
+    authenticator: createAuthenticator(config.jwt, db.knex, log),
+    limiter: new RateLimiter(config.limits.ratePerMinute, config.limits.rateBurst),
+    gate: new ConcurrencyGate(config.limits.expensiveMaxConcurrent, config.limits.expensiveMaxPerClient),
   });
   const server = http.createServer(handler);
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout (60 s)
+  // Slow clients must not hold sockets open forever: the whole request (headers and body) within this.
+  server.requestTimeout = Math.max(config.limits.requestTimeoutMs * 2, 60_000);
+  server.headersTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${host}:${port}/graphql`;
+  db.lock?.setUrl(url);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -94,15 +90,5 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       await db.close();
     })());
 
-  return { url: `http://${host}:${port}/graphql`, db, apollo, stop };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(
-      () => (clearTimeout(timer), resolve()),
-      (err) => (clearTimeout(timer), reject(err)),
-    );
-  });
+  return { url, db, apollo, stop };
 }

@@ -1,4 +1,3 @@
-import { signToken, viewerFromAuthorization, InvalidTokenError } from '../src/modules/auth/jwt';
 import { maskPhone } from '../src/modules/auth/viewer';
 import { createFixture, at } from './fixtures/grid';
 import { closeTestDb, withRollback } from './support/db';
@@ -54,32 +53,3 @@ describe('me', () => {
     }));
 });
 
-describe('bearer tokens', () => {
-  const { jwt } = testConfig({ JWT_SECRET: 'a'.repeat(40) });
-
-  it('round-trips role, jurisdiction and name', async () => {
-    const token = await signToken(jwt, { subject: 'alice', role: 'GIS_EDITOR', grid: '130105001', name: '张三' });
-    expect(await viewerFromAuthorization(jwt, `Bearer ${token}`)).toEqual({
-      kind: 'user',
-      subject: 'alice',
-      name: '张三',
-      role: 'GIS_EDITOR',
-      jurisdictionCode: '130105001',
-    });
-  });
-
-  it('treats a missing header as anonymous', async () => {
-    expect(await viewerFromAuthorization(jwt, undefined)).toEqual({ kind: 'anonymous' });
-  });
-
-  it.each([
-    ['a malformed header', async () => 'Token abc', /must be "Bearer <token>"/],
-    ['a token signed with another key', async () => `Bearer ${await signToken({ ...jwt, secret: 'b'.repeat(40) }, { subject: 'x', role: 'ADMIN' })}`, /token rejected/],
-    ['another issuer', async () => `Bearer ${await signToken({ ...jwt, issuer: 'elsewhere' }, { subject: 'x', role: 'ADMIN' })}`, /token rejected/],
-    ['an expired token', async () => `Bearer ${await signToken(jwt, { subject: 'x', role: 'ADMIN' }, '-1s')}`, /expired/],
-    ['an unknown role', async () => `Bearer ${await signToken(jwt, { subject: 'x', role: 'ROOT' as never })}`, /role must be one of/],
-  ])('refuses %s', async (_name, header, message) => {
-    await expect(viewerFromAuthorization(jwt, await header())).rejects.toThrow(InvalidTokenError);
-    await expect(viewerFromAuthorization(jwt, await header())).rejects.toThrow(message);
-  });
-});

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, DEV_JWT_SECRET, loadConfig } from '../src/config';
 
 describe('config', () => {
   it('has working defaults for a development machine', () => {
@@ -52,7 +52,36 @@ describe('config', () => {
     expect(message).not.toContain('mysql://x');
   });
 
-  it('requires a real JWT secret in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required when NODE_ENV=production/);
+  it('requires a real JWT secret (or an identity provider) in production, and refuses the published development key', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET or JWT_JWKS_URL is required when NODE_ENV=production/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET })).toThrow(/JWT_SECRET is the development key published in the repository/);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp.example.gov.cn/jwks.json' }).jwt).toMatchObject({ secret: null, jwksUrl: 'https://idp.example.gov.cn/jwks.json' });
+  });
+
+  it('listens on loopback by default, except in production', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+  });
+
+  it('reads the limits, with the defaults the README documents', () => {
+    expect(loadConfig({}).limits).toEqual({
+      requestTimeoutMs: 30_000,
+      maxCost: 5_000,
+      maxDepth: 15,
+      maxAliases: 15,
+      maxTokens: 1_000,
+      maxDirectives: 50,
+      maxCharacters: 15_000,
+      maxResponseBytes: 10 * 1024 * 1024,
+      maxRequestBytes: 20 * 1024 * 1024,
+      ratePerMinute: 600,
+      rateBurst: 120,
+      expensiveMaxConcurrent: 4,
+      expensiveMaxPerClient: 2,
+      maxFilterVertices: 2_000,
+    });
+    expect(loadConfig({}).db).toEqual({ poolMax: 10, statementTimeoutMs: 10_000, longStatementTimeoutMs: 120_000, acquireTimeoutMs: 3_000 });
+    expect(loadConfig({ MAX_QUERY_COST: '20000', RATE_LIMIT_PER_MINUTE: '0', TRUST_PROXY: 'true' })).toMatchObject({ limits: { maxCost: 20_000, ratePerMinute: 0 }, trustProxy: true });
   });
 });

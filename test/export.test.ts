@@ -70,8 +70,13 @@ describe('GET /export/grids.geojson', () => {
     expect((await exportCommunities(`level=COMMUNITY&ancestor=${STREET}&asOf=2000-01-01T00:00:00Z`)).body.features).toEqual([]);
     for (const [query, message] of [
       ['level=BLOCK', /level must be one of DISTRICT, STREET/],
-      ['ancestor=999', /no current grid has the code or id "999"/],
-      ['asOf=yesterday', /asOf must be an ISO 8601 instant/],
+      ['ancestor=999', /ancestor must be a grid code \(6 digits, then 3 per level/],
+      ['ancestor=%00', /ancestor must be a grid code/],
+      ['ancestor=999999001', /ancestor: no current grid has the code 999999001/],
+      ['asOf=yesterday', /asOf must be an RFC 3339 date-time with a time zone/],
+      ['asOf=1', /asOf must be an RFC 3339 date-time/],
+      ['asOf=-271821-04-20T00:00:00Z', /asOf must be an RFC 3339 date-time/],
+      ['asOf=2026-02-30T00:00:00Z', /asOf 2026-02 has no day 30/],
     ] as const) {
       const { res, body } = await exportCommunities(query);
       expect(res.status).toBe(400);
@@ -84,7 +89,7 @@ describe('round trip', () => {
   it('imports an export back unchanged through importGrids', async () => {
     const { body } = await exportCommunities();
     const before = await versions();
-    const token = await signToken({ secret: SECRET, issuer: 'grid-registry' }, { subject: 'gis', role: 'GIS_EDITOR', grid: '130105' });
+    const token = await signToken({ secret: SECRET, issuer: 'grid-registry', audience: null }, { subject: 'gis', role: 'GIS_EDITOR', grid: '130105' });
     const res = await fetch(app.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

@@ -4,6 +4,7 @@ import { signToken } from '../src/modules/auth/jwt';
 import { startApp, type App } from '../src/server';
 import { testDb, closeTestDb } from './support/db';
 import { testDatabaseUrl } from './support/env';
+import { proxyDatabase } from './support/proxy';
 import { silentLog, testConfig } from './support/graphql';
 
 const started: App[] = [];
@@ -124,12 +125,24 @@ describe('production mode', () => {
   });
 });
 
-describe('readiness', () => {
-  it('reports 503 when the database is unreachable', async () => {
-    const app = await start();
-    await app.db.knex.destroy();
-    const res = await fetch(app.url.replace('/graphql', '/readyz'));
-    expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: 'unavailable', reason: 'database unreachable' });
+describe('a database outage', () => {
+  it('answers 503 with Retry-After on /readyz and on GraphQL, while /healthz stays up', async () => {
+    const proxy = await proxyDatabase(testDatabaseUrl());
+    const app = await start({ DATABASE_URL: proxy.url, DB_ACQUIRE_TIMEOUT_MS: '500' });
+    const base = app.url.replace('/graphql', '');
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    expect((await post(app, '{ grids(first: 1) { nodes { code } } }')).status).toBe(200);
+
+    await proxy.cut();
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(ready.headers.get('retry-after')).toBe('5');
+    expect(await ready.json()).toEqual({ status: 'unavailable', reason: 'database unreachable' });
+    const query = await post(app, '{ grids(first: 1) { nodes { code } } }');
+    expect(query.status).toBe(503);
+    expect(query.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(query.body.errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
+    expect(query.body.errors[0].message).toMatch(/database is unavailable|every database connection is busy/);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 });

@@ -4,9 +4,12 @@ import pino from 'pino';
 import { Writable } from 'node:stream';
 import knexFactory from 'knex';
 import { observeQueries, queryName } from '../src/db/observe';
-import { viewerFromAuthorization } from '../src/modules/auth/jwt';
+import { createAuthenticator } from '../src/modules/auth/authenticate';
+import { closeTestDb, testDb } from './support/db';
 import { testDatabaseUrl } from './support/env';
-import { testConfig } from './support/graphql';
+import { silentLog, testConfig } from './support/graphql';
+
+afterAll(closeTestDb);
 
 describe('slow-query log', () => {
   it('logs each statement over the threshold with its name and duration', async () => {
@@ -40,7 +43,7 @@ describe('npm run token', () => {
       env,
       encoding: 'utf8',
     }).trim();
-    const viewer = await viewerFromAuthorization(testConfig({ JWT_SECRET: 'k'.repeat(32) }).jwt, `Bearer ${token}`);
+    const viewer = await createAuthenticator(testConfig({ JWT_SECRET: 'k'.repeat(32) }).jwt, testDb(), silentLog).authenticate(`Bearer ${token}`);
     expect(viewer).toMatchObject({ kind: 'user', role: 'ADMIN', jurisdictionCode: '130105001' });
   });
 });

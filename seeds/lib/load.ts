@@ -58,8 +58,8 @@ export async function insertWorkers(
     for (let start = 0; start < workers.length; start += WORKER_BATCH) {
       const batch = workers.slice(start, start + WORKER_BATCH);
       await trx.raw(
-        `/* seedWorkers */ INSERT INTO grid_worker (id, name, phone, role, status) VALUES ${batch.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
-        batch.flatMap((w) => [w.id, w.name, w.phone, w.role, w.status]),
+        `/* seedWorkers */ INSERT INTO grid_worker (id, name, phone, role, status, account, changed_by, change_reason) VALUES ${batch.map(() => "(?, ?, ?, ?, ?, ?, 'seed', 'demo data')").join(', ')}`,
+        batch.flatMap((w) => [w.id, w.name, w.phone, w.role, w.status, w.account]),
       );
       reportWorkers(start + batch.length);
     }

@@ -13,6 +13,8 @@ export interface WorkerRow {
   phone: string;
   role: 'FULL_TIME' | 'PART_TIME';
   status: 'ACTIVE' | 'ON_LEAVE';
+  /** Sign-in account (a token's `sub`): `worker-<grid code>`, `-pt` for a community's part-timer. */
+  account: string;
 }
 
 export interface AssignmentRow {
@@ -69,7 +71,8 @@ export function generateWorkers(grids: readonly GeneratedGrid[], plan: WorkerPla
   const assignments: AssignmentRow[] = [];
   const hire = (grid: GeneratedGrid, role: WorkerRow['role'], status: WorkerRow['status']) => {
     const key = `${grid.code}:${role}`;
-    const worker: WorkerRow = { id: workerIdFromKey(key), name: workerName(rng), phone: uniquePhone(rng, phones), role, status };
+    const account = `worker-${grid.code}${role === 'PART_TIME' ? '-pt' : ''}`;
+    const worker: WorkerRow = { id: workerIdFromKey(key), name: workerName(rng), phone: uniquePhone(rng, phones), role, status, account };
     workers.push(worker);
     assignments.push({ id: assignmentIdFromKey(key), workerId: worker.id, gridId: grid.id, isPrimary: true });
   };

@@ -3,8 +3,9 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { GridRow, GridConnectionSource, LocationResolutionSource, GridVersionRow, GridChangeSource, GridsChangeSource } from '../modules/grid/mappers';
 import type { ImportReport, FeatureReport } from '../modules/grid/import-service';
-import type { ProblemRow } from '../modules/grid/problems';
-import type { WorkerRow, AssignmentRow } from '../modules/worker/mappers';
+import type { ProblemRow, ValidationErrorSource, ConflictSource, WorkerConflictSource, NotFoundSource } from '../shared/payload';
+import type { WorkerRow, AssignmentRow, WorkerStatusRow, WorkerChangeSource } from '../modules/worker/mappers';
+import type { ApiKeyRow, CreatedApiKey, RevokedApiKey } from '../modules/apikey/mappers';
 import type { CoverageSource, GapRow, OverlapRow, OutsideRow, StaffingSource } from '../modules/coverage/mappers';
 import type { AuthenticatedViewer } from '../modules/auth/viewer';
 import type { Context } from '../context';
@@ -19,13 +20,74 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
-  /** An instant in ISO 8601 with a time zone, e.g. `2026-11-23T08:00:00Z` or `2026-11-23T16:00:00+08:00`. */
+  /**
+   * An instant as an RFC 3339 date-time with a time zone, e.g. `2026-11-23T08:00:00Z` or `2026-11-23T16:00:00+08:00`
+   * (seconds required, fractions optional; years 0001–9999; dates that do not exist, such as `2026-02-30`, refused).
+   */
   DateTime: { input: Date; output: Date; }
   /**
    * A GeoJSON geometry (RFC 7946): `{"type": "MultiPolygon", "coordinates": [...]}`, positions as
    * [longitude, latitude] in WGS-84. Outputs are always WGS-84; inputs are WGS-84 unless an argument says otherwise.
    */
   GeoJSON: { input: unknown; output: unknown; }
+};
+
+/**
+ * An API key of a service principal. Sent as `Authorization: ApiKey <key>`. Only a hash is stored: the key itself
+ * is shown once, by `createApiKey`. ADMIN only.
+ */
+export type ApiKey = Node & {
+  __typename?: 'ApiKey';
+  createdAt: Scalars['DateTime']['output'];
+  createdBy: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** The grid the key's authority covers (everything below it too); null: the whole deployment. */
+  jurisdiction?: Maybe<Grid>;
+  jurisdictionCode?: Maybe<Scalars['String']['output']>;
+  /** Last time a request used the key (updated at most once a minute). */
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** What the key is for, e.g. "革新街 gate controllers". */
+  name: Scalars['String']['output'];
+  operations: Array<ApiOperation>;
+  /** The key's public start (`grk_ab12cd34ef`), to recognise it in a list; the rest is never shown again. */
+  prefix: Scalars['String']['output'];
+  /** When the key stopped working; null while it works. */
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  revokedBy?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * What an API key may do. A service principal (a gate controller, the 12345 hotline bridge, an Open311 client)
+ * gets exactly the operations its key lists — not even what anonymous callers may — within the key's jurisdiction.
+ */
+export type ApiOperation =
+  /** The grid mutations (draw, redraw, rename, move, split, merge, retire) within the key's jurisdiction. */
+  | 'EDIT_GRIDS'
+  /** `GET /export/grids.geojson`. */
+  | 'EXPORT_GRIDS'
+  /** `importGrids` within the key's jurisdiction. */
+  | 'IMPORT_GRIDS'
+  /** Create, edit, assign and set the status of workers, and see their contacts, within the key's jurisdiction. */
+  | 'MANAGE_WORKERS'
+  /** Read grids and their workers (phones masked) and coverage: `grid`, `grids`, `node`, `coverage`, `staffing`. */
+  | 'READ_GRIDS'
+  /** `resolveLocation`. */
+  | 'RESOLVE_LOCATION';
+
+export type AssignWorkerInput = {
+  gridId: Scalars['ID']['input'];
+  /** Make this the worker's main grid (their other current assignments stop being primary). */
+  primary?: InputMaybe<Scalars['Boolean']['input']>;
+  reason?: InputMaybe<Scalars['String']['input']>;
+  workerId: Scalars['ID']['input'];
+};
+
+export type AssignWorkerPayload = AssignWorkerSuccess | NotFoundError | ValidationError;
+
+export type AssignWorkerSuccess = {
+  __typename?: 'AssignWorkerSuccess';
+  assignment: GridAssignment;
+  worker: GridWorker;
 };
 
 /** Drawing aids applied to a boundary before it is validated. */
@@ -40,17 +102,18 @@ export type BoundaryOptions = {
 };
 
 /**
- * Someone changed the grid since the version you edited (`expectedVersion`). Nothing was written: reload the
- * grid, reapply your change, and send the new version.
+ * Someone changed the grid since the version you edited (`expectedVersion`), or took the code you asked for at
+ * the same moment. Nothing was written: reload the grid, reapply your change, and send the new version.
  */
 export type ConflictError = {
   __typename?: 'ConflictError';
   /** When the current version came into force. */
   changedAt: Scalars['DateTime']['output'];
-  /** Who made the current version (the token subject). */
+  /** Who made the current version (the token subject); null for callers who may not see who edits (anonymous, VIEWER). */
   changedBy?: Maybe<Scalars['String']['output']>;
   /** The grid's version now. */
   currentVersion: Scalars['Int']['output'];
+  /** The grid as it is now (for a code taken meanwhile: the grid that has it). */
   grid: Grid;
   message: Scalars['String']['output'];
 };
@@ -139,6 +202,23 @@ export type CoverageOverlap = {
   boundary: Scalars['GeoJSON']['output'];
 };
 
+export type CreateApiKeyInput = {
+  /** The code of the grid the key acts within; omitted: the whole deployment (only for ADMINs of the whole deployment). */
+  jurisdictionCode?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+  /** At least one; the key may do nothing else. */
+  operations: Array<ApiOperation>;
+};
+
+export type CreateApiKeyPayload = CreateApiKeySuccess | ValidationError;
+
+export type CreateApiKeySuccess = {
+  __typename?: 'CreateApiKeySuccess';
+  apiKey: ApiKey;
+  /** The key, shown this once: store it in the service's secrets now. Send it as `Authorization: ApiKey <key>`. */
+  key: Scalars['String']['output'];
+};
+
 export type CreateGridInput = {
   /** A Polygon or MultiPolygon. Winding is normalised and repeated consecutive points dropped. */
   boundary: Scalars['GeoJSON']['input'];
@@ -158,13 +238,34 @@ export type CreateGridInput = {
   reason?: InputMaybe<Scalars['String']['input']>;
 };
 
-export type CreateGridPayload = CreateGridSuccess | NotFoundError | ValidationError;
+export type CreateGridPayload = ConflictError | CreateGridSuccess | NotFoundError | ValidationError;
 
 export type CreateGridSuccess = {
   __typename?: 'CreateGridSuccess';
   grid: Grid;
   /** Located records (places, ...) re-resolved into the new grid. */
   moved: Scalars['Int']['output'];
+};
+
+export type CreateWorkerInput = {
+  /** The worker's sign-in account (the `sub` of their bearer token). Unique among workers. */
+  account?: InputMaybe<Scalars['String']['input']>;
+  /** The grid the worker starts on, as their primary grid. */
+  gridId: Scalars['ID']['input'];
+  /** Full name, as on the worker's ID card. */
+  name: Scalars['String']['input'];
+  /** Mainland China mobile number; spaces, dashes and a +86 prefix are accepted and normalised to 11 digits. */
+  phone: Scalars['String']['input'];
+  /** Why (kept with the assignment and the first status). */
+  reason?: InputMaybe<Scalars['String']['input']>;
+  role: WorkerRole;
+};
+
+export type CreateWorkerPayload = CreateWorkerSuccess | NotFoundError | ValidationError;
+
+export type CreateWorkerSuccess = {
+  __typename?: 'CreateWorkerSuccess';
+  worker: GridWorker;
 };
 
 /**
@@ -186,9 +287,9 @@ export type Grid = Node & {
   boundary: Scalars['GeoJSON']['output'];
   /** The centroid of the boundary (may lie outside a strongly concave grid). */
   centroid: Position;
-  /** Why the current version was made. */
+  /** Why the current version was made. Staff only, like `changedBy`. */
   changeReason?: Maybe<Scalars['String']['output']>;
-  /** Who made the current version. */
+  /** Who made the current version. Staff only: null for anonymous callers, VIEWERs and API keys. */
   changedBy?: Maybe<Scalars['String']['output']>;
   /** Direct children, ordered by code. */
   children: GridConnection;
@@ -329,9 +430,9 @@ export type GridVersion = {
   __typename?: 'GridVersion';
   areaSqm: Scalars['Float']['output'];
   boundary: Scalars['GeoJSON']['output'];
-  /** Why, as the editor wrote it. */
+  /** Why, as the editor wrote it. Staff only, like `changedBy`. */
   changeReason?: Maybe<Scalars['String']['output']>;
-  /** Who made this version (token subject). */
+  /** Who made this version (token subject). Staff only: null for anonymous callers, VIEWERs and API keys. */
   changedBy?: Maybe<Scalars['String']['output']>;
   code: Scalars['String']['output'];
   level: GridLevel;
@@ -352,7 +453,13 @@ export type GridVersionBoundaryArgs = {
 /** 网格员 — a grid worker. */
 export type GridWorker = Node & {
   __typename?: 'GridWorker';
-  /** Current assignments to grids, primary first. */
+  /**
+   * The worker's sign-in account: the `sub` of their bearer token, so the app knows which worker is calling
+   * (`me.worker`). Shown to ADMIN and DISPATCHER whose jurisdiction contains one of the worker's grids; null
+   * to everyone else.
+   */
+  account?: Maybe<Scalars['String']['output']>;
+  /** Current assignments to grids, primary first; with `includeEnded`, past ones too (newest first after the current). */
   assignments: Array<GridAssignment>;
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
@@ -365,6 +472,16 @@ export type GridWorker = Node & {
   phoneMasked: Scalars['Boolean']['output'];
   role: WorkerRole;
   status: WorkerStatus;
+  /** Every status the worker has had, newest first (kept so past questions get past answers). */
+  statusHistory: Array<WorkerStatusPeriod>;
+  /** Increases by one with every change; pass it back as `expectedVersion` to `updateWorker`. */
+  version: Scalars['Int']['output'];
+};
+
+
+/** 网格员 — a grid worker. */
+export type GridWorkerAssignmentsArgs = {
+  includeEnded?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** What `importGrids` does, or would do (dry run, or when another feature was refused), with a feature. */
@@ -508,8 +625,18 @@ export type MoveGridSuccess = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Draws a new grid. GIS_EDITOR or ADMIN, with the parent in their jurisdiction. */
+  /** Assigns a worker to a(nother) grid. Both the worker and the grid must lie in the caller's jurisdiction. */
+  assignWorker: AssignWorkerPayload;
+  /** Creates an API key for a service principal. ADMIN, for a jurisdiction within their own. */
+  createApiKey: CreateApiKeyPayload;
+  /**
+   * Draws a new grid. GIS_EDITOR or ADMIN (or an API key with EDIT_GRIDS), with the parent in their
+   * jurisdiction; a new district needs the whole deployment. Edits of one grid (every mutation below) need the
+   * grid strictly below the caller's jurisdiction root: nobody changes, recodes or retires their own root.
+   */
   createGrid: CreateGridPayload;
+  /** Adds a worker on a grid. DISPATCHER or ADMIN (or an API key with MANAGE_WORKERS) with the grid in their jurisdiction. */
+  createWorker: CreateWorkerPayload;
   /**
    * Imports grids from a GeoJSON FeatureCollection, all or nothing, with a report per feature. GIS_EDITOR or
    * ADMIN, with every parent in their jurisdiction. For large files use the CLI (`npm run import`), which
@@ -522,17 +649,40 @@ export type Mutation = {
   moveGrid: MoveGridPayload;
   /** Ends a grid. Refused while it has current children or workers. */
   retireGrid: RetireGridPayload;
+  /** Revokes a key at once (on every instance within 10 s). Revoking a revoked key changes nothing. */
+  revokeApiKey: RevokeApiKeyPayload;
+  /** Sets a worker's status; every status is kept with its period (`statusHistory`), and `resolveLocation(asOf:)` uses the one in force then. */
+  setWorkerStatus: SetWorkerStatusPayload;
   /** Cuts a grid in two along a line; the old grid is retired. Refused while it has children or workers. */
   splitGrid: SplitGridPayload;
+  /** Ends a worker's assignment to a grid (kept in history), e.g. before `retireGrid`. */
+  unassignWorker: UnassignWorkerPayload;
   /** Renames or recodes a grid as a new version. */
   updateGrid: UpdateGridPayload;
   /** Redraws a grid's boundary as a new version. */
   updateGridBoundary: UpdateGridBoundaryPayload;
+  /** Changes a worker's name, phone, role or account. DISPATCHER or ADMIN with one of the worker's grids in their jurisdiction. */
+  updateWorker: UpdateWorkerPayload;
+};
+
+
+export type MutationAssignWorkerArgs = {
+  input: AssignWorkerInput;
+};
+
+
+export type MutationCreateApiKeyArgs = {
+  input: CreateApiKeyInput;
 };
 
 
 export type MutationCreateGridArgs = {
   input: CreateGridInput;
+};
+
+
+export type MutationCreateWorkerArgs = {
+  input: CreateWorkerInput;
 };
 
 
@@ -556,8 +706,23 @@ export type MutationRetireGridArgs = {
 };
 
 
+export type MutationRevokeApiKeyArgs = {
+  input: RevokeApiKeyInput;
+};
+
+
+export type MutationSetWorkerStatusArgs = {
+  input: SetWorkerStatusInput;
+};
+
+
 export type MutationSplitGridArgs = {
   input: SplitGridInput;
+};
+
+
+export type MutationUnassignWorkerArgs = {
+  input: UnassignWorkerInput;
 };
 
 
@@ -568,6 +733,11 @@ export type MutationUpdateGridArgs = {
 
 export type MutationUpdateGridBoundaryArgs = {
   input: UpdateGridBoundaryInput;
+};
+
+
+export type MutationUpdateWorkerArgs = {
+  input: UpdateWorkerInput;
 };
 
 /** Anything with a global id, fetchable with `node(id:)` (Relay object identification). */
@@ -670,6 +840,8 @@ export type ProblemCode =
 
 export type Query = {
   __typename?: 'Query';
+  /** API keys within the caller's jurisdiction, newest first. ADMIN only. */
+  apiKeys: Array<ApiKey>;
   /**
    * One grid by global id or by code (give exactly one). Null when not found. With `asOf`, the grid as it was
    * at that instant (null if it was not in force then); nested fields answer as of the same instant.
@@ -687,6 +859,11 @@ export type Query = {
    * coordinates are refused with BAD_USER_INPUT.
    */
   resolveLocation: LocationResolution;
+};
+
+
+export type QueryApiKeysArgs = {
+  includeRevoked?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -731,7 +908,21 @@ export type RetireGridSuccess = {
   moved: Scalars['Int']['output'];
 };
 
-/** What a caller may do. Set by the `role` claim of the bearer token; callers without a token are anonymous. */
+export type RevokeApiKeyInput = {
+  id: Scalars['ID']['input'];
+};
+
+export type RevokeApiKeyPayload = NotFoundError | RevokeApiKeySuccess;
+
+export type RevokeApiKeySuccess = {
+  __typename?: 'RevokeApiKeySuccess';
+  apiKey: ApiKey;
+};
+
+/**
+ * What a caller may do. Set by the `role` claim of the bearer token; callers without a token are anonymous, and
+ * machines sign in with API keys instead (see `ApiOperation`).
+ */
 export type Role =
   /** Everything, everywhere in its jurisdiction. */
   | 'ADMIN'
@@ -743,6 +934,25 @@ export type Role =
   | 'GRID_WORKER'
   /** Reads dashboards; sees personal data masked. */
   | 'VIEWER';
+
+export type SetWorkerStatusInput = {
+  /** When given, the change is refused with a WorkerConflictError if the worker changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+  /**
+   * ACTIVE, ON_LEAVE (their grids fall back to the nearest staffed grid above) or LEFT (every current assignment
+   * ends with this reason).
+   */
+  status: WorkerStatus;
+};
+
+export type SetWorkerStatusPayload = NotFoundError | SetWorkerStatusSuccess | ValidationError | WorkerConflictError;
+
+export type SetWorkerStatusSuccess = {
+  __typename?: 'SetWorkerStatusSuccess';
+  worker: GridWorker;
+};
 
 export type SplitGridInput = {
   crs?: InputMaybe<CoordinateSystem>;
@@ -801,6 +1011,22 @@ export type StaffingUnstaffedArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type UnassignWorkerInput = {
+  gridId: Scalars['ID']['input'];
+  /** Why the assignment ends (kept with it). */
+  reason: Scalars['String']['input'];
+  workerId: Scalars['ID']['input'];
+};
+
+export type UnassignWorkerPayload = NotFoundError | UnassignWorkerSuccess | ValidationError;
+
+export type UnassignWorkerSuccess = {
+  __typename?: 'UnassignWorkerSuccess';
+  /** The assignment, now ended (`validTo` set). */
+  assignment: GridAssignment;
+  worker: GridWorker;
+};
+
 export type UpdateGridBoundaryInput = {
   boundary: Scalars['GeoJSON']['input'];
   crs?: InputMaybe<CoordinateSystem>;
@@ -837,10 +1063,35 @@ export type UpdateGridSuccess = {
   grid: Grid;
 };
 
-/** The edit was refused: every problem found, so one round trip shows them all. Nothing was written. */
+export type UpdateWorkerInput = {
+  /** A new sign-in account; an empty string removes it. */
+  account?: InputMaybe<Scalars['String']['input']>;
+  /** The version you read; a different current version is a conflict. */
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  name?: InputMaybe<Scalars['String']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+  reason?: InputMaybe<Scalars['String']['input']>;
+  role?: InputMaybe<WorkerRole>;
+};
+
+export type UpdateWorkerPayload = NotFoundError | UpdateWorkerSuccess | ValidationError | WorkerConflictError;
+
+export type UpdateWorkerSuccess = {
+  __typename?: 'UpdateWorkerSuccess';
+  worker: GridWorker;
+};
+
+/**
+ * The edit was refused: every problem found (the first 100 listed), so one round trip shows them all. Nothing
+ * was written.
+ */
 export type ValidationError = {
   __typename?: 'ValidationError';
   message: Scalars['String']['output'];
+  /** How many problems were found, listed or not. */
+  problemCount: Scalars['Int']['output'];
+  /** The problems, at most 100; `problemCount` says how many there were in all. */
   problems: Array<Problem>;
 };
 
@@ -852,13 +1103,30 @@ export type Viewer = {
    * Null means the whole deployment.
    */
   jurisdiction?: Maybe<Grid>;
-  /** The jurisdiction's grid code as written in the token, even if no such grid exists. */
+  /** The jurisdiction's grid code as written in the token. */
   jurisdictionCode?: Maybe<Scalars['String']['output']>;
   /** Display name (`name` claim), when the token has one. */
   name?: Maybe<Scalars['String']['output']>;
   role: Role;
   /** The token's subject (`sub` claim). */
   subject: Scalars['String']['output'];
+  /** The grid worker whose `account` is this caller's `subject`, if any: "me" in the workers' app. */
+  worker?: Maybe<GridWorker>;
+};
+
+/**
+ * Someone changed the worker since the version you read (`expectedVersion`). Nothing was written: reload the
+ * worker, reapply your change, and send the new version.
+ */
+export type WorkerConflictError = {
+  __typename?: 'WorkerConflictError';
+  changedAt: Scalars['DateTime']['output'];
+  /** Who made the current version (token subject). Staff only: null for anonymous callers, VIEWERs and API keys. */
+  changedBy?: Maybe<Scalars['String']['output']>;
+  currentVersion: Scalars['Int']['output'];
+  message: Scalars['String']['output'];
+  /** The worker as they are now. */
+  worker: GridWorker;
 };
 
 /** Employment type of a grid worker. */
@@ -879,6 +1147,19 @@ export type WorkerStatus =
   | 'LEFT'
   /** Temporarily away; responsibilities pass up the chain. */
   | 'ON_LEAVE';
+
+/** A period during which a worker had one status. */
+export type WorkerStatusPeriod = {
+  __typename?: 'WorkerStatusPeriod';
+  /** Why, as they wrote it. Staff only, like `changedBy`. */
+  changeReason?: Maybe<Scalars['String']['output']>;
+  /** Who set it (token subject). Staff only: null for anonymous callers, VIEWERs and API keys. */
+  changedBy?: Maybe<Scalars['String']['output']>;
+  status: WorkerStatus;
+  validFrom: Scalars['DateTime']['output'];
+  /** Null for the status in force. */
+  validTo?: Maybe<Scalars['DateTime']['output']>;
+};
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -952,56 +1233,93 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping of union types */
 export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
+  AssignWorkerPayload:
+    | ( WorkerChangeSource )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
+  ;
+  CreateApiKeyPayload:
+    | ( CreatedApiKey )
+    | ( ValidationErrorSource )
+  ;
   CreateGridPayload:
+    | ( ConflictSource )
     | ( GridChangeSource )
-    | ( NotFoundError )
-    | ( Omit<ValidationError, 'problems'> & { problems: Array<_RefType['Problem']> } )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
+  ;
+  CreateWorkerPayload:
+    | ( WorkerChangeSource )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
   ;
   ImportGridsPayload:
     | ( ImportReport )
-    | ( Omit<ValidationError, 'problems'> & { problems: Array<_RefType['Problem']> } )
+    | ( ValidationErrorSource )
   ;
   MergeGridsPayload:
-    | ( Omit<ConflictError, 'grid'> & { grid: _RefType['Grid'] } )
+    | ( ConflictSource )
     | ( GridsChangeSource )
-    | ( NotFoundError )
-    | ( Omit<ValidationError, 'problems'> & { problems: Array<_RefType['Problem']> } )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
   ;
   MoveGridPayload:
-    | ( Omit<ConflictError, 'grid'> & { grid: _RefType['Grid'] } )
+    | ( ConflictSource )
     | ( GridChangeSource )
-    | ( NotFoundError )
-    | ( Omit<ValidationError, 'problems'> & { problems: Array<_RefType['Problem']> } )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
   ;
   RetireGridPayload:
-    | ( Omit<ConflictError, 'grid'> & { grid: _RefType['Grid'] } )
-    | ( NotFoundError )
+    | ( ConflictSource )
+    | ( NotFoundSource )
     | ( GridChangeSource )
-    | ( Omit<ValidationError, 'problems'> & { problems: Array<_RefType['Problem']> } )
+    | ( ValidationErrorSource )
+  ;
+  RevokeApiKeyPayload:
+    | ( NotFoundSource )
+    | ( RevokedApiKey )
+  ;
+  SetWorkerStatusPayload:
+    | ( NotFoundSource )
+    | ( WorkerChangeSource )
+    | ( ValidationErrorSource )
+    | ( WorkerConflictSource )
   ;
   SplitGridPayload:
-    | ( Omit<ConflictError, 'grid'> & { grid: _RefType['Grid'] } )
-    | ( NotFoundError )
+    | ( ConflictSource )
+    | ( NotFoundSource )
     | ( GridsChangeSource )
-    | ( Omit<ValidationError, 'problems'> & { problems: Array<_RefType['Problem']> } )
+    | ( ValidationErrorSource )
+  ;
+  UnassignWorkerPayload:
+    | ( NotFoundSource )
+    | ( WorkerChangeSource )
+    | ( ValidationErrorSource )
   ;
   UpdateGridBoundaryPayload:
-    | ( Omit<ConflictError, 'grid'> & { grid: _RefType['Grid'] } )
-    | ( NotFoundError )
+    | ( ConflictSource )
+    | ( NotFoundSource )
     | ( GridChangeSource )
-    | ( Omit<ValidationError, 'problems'> & { problems: Array<_RefType['Problem']> } )
+    | ( ValidationErrorSource )
   ;
   UpdateGridPayload:
-    | ( Omit<ConflictError, 'grid'> & { grid: _RefType['Grid'] } )
-    | ( NotFoundError )
+    | ( ConflictSource )
+    | ( NotFoundSource )
     | ( GridChangeSource )
-    | ( Omit<ValidationError, 'problems'> & { problems: Array<_RefType['Problem']> } )
+    | ( ValidationErrorSource )
+  ;
+  UpdateWorkerPayload:
+    | ( NotFoundSource )
+    | ( WorkerChangeSource )
+    | ( ValidationErrorSource )
+    | ( WorkerConflictSource )
   ;
 }>;
 
 /** Mapping of interface types */
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
   Node:
+    | ( ApiKeyRow )
     | ( GridRow )
     | ( WorkerRow )
   ;
@@ -1009,17 +1327,28 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  ApiKey: ResolverTypeWrapper<ApiKeyRow>;
+  ApiOperation: ApiOperation;
+  AssignWorkerInput: AssignWorkerInput;
+  AssignWorkerPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['AssignWorkerPayload']>;
+  AssignWorkerSuccess: ResolverTypeWrapper<WorkerChangeSource>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BoundaryOptions: BoundaryOptions;
-  ConflictError: ResolverTypeWrapper<Omit<ConflictError, 'grid'> & { grid: ResolversTypes['Grid'] }>;
+  ConflictError: ResolverTypeWrapper<ConflictSource>;
   CoordinateSystem: CoordinateSystem;
   Coverage: ResolverTypeWrapper<CoverageSource>;
   CoverageGap: ResolverTypeWrapper<GapRow>;
   CoverageOutside: ResolverTypeWrapper<OutsideRow>;
   CoverageOverlap: ResolverTypeWrapper<OverlapRow>;
+  CreateApiKeyInput: CreateApiKeyInput;
+  CreateApiKeyPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CreateApiKeyPayload']>;
+  CreateApiKeySuccess: ResolverTypeWrapper<CreatedApiKey>;
   CreateGridInput: CreateGridInput;
   CreateGridPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CreateGridPayload']>;
   CreateGridSuccess: ResolverTypeWrapper<GridChangeSource>;
+  CreateWorkerInput: CreateWorkerInput;
+  CreateWorkerPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CreateWorkerPayload']>;
+  CreateWorkerSuccess: ResolverTypeWrapper<WorkerChangeSource>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GeoJSON: ResolverTypeWrapper<Scalars['GeoJSON']['output']>;
@@ -1048,7 +1377,7 @@ export type ResolversTypes = ResolversObject<{
   MoveGridSuccess: ResolverTypeWrapper<GridChangeSource>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
-  NotFoundError: ResolverTypeWrapper<NotFoundError>;
+  NotFoundError: ResolverTypeWrapper<NotFoundSource>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Position: ResolverTypeWrapper<Position>;
   Problem: ResolverTypeWrapper<ProblemRow>;
@@ -1057,36 +1386,60 @@ export type ResolversTypes = ResolversObject<{
   RetireGridInput: RetireGridInput;
   RetireGridPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RetireGridPayload']>;
   RetireGridSuccess: ResolverTypeWrapper<GridChangeSource>;
+  RevokeApiKeyInput: RevokeApiKeyInput;
+  RevokeApiKeyPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RevokeApiKeyPayload']>;
+  RevokeApiKeySuccess: ResolverTypeWrapper<RevokedApiKey>;
   Role: Role;
+  SetWorkerStatusInput: SetWorkerStatusInput;
+  SetWorkerStatusPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['SetWorkerStatusPayload']>;
+  SetWorkerStatusSuccess: ResolverTypeWrapper<WorkerChangeSource>;
   SplitGridInput: SplitGridInput;
   SplitGridPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['SplitGridPayload']>;
   SplitGridSuccess: ResolverTypeWrapper<GridsChangeSource>;
   Staffing: ResolverTypeWrapper<StaffingSource>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  UnassignWorkerInput: UnassignWorkerInput;
+  UnassignWorkerPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UnassignWorkerPayload']>;
+  UnassignWorkerSuccess: ResolverTypeWrapper<WorkerChangeSource>;
   UpdateGridBoundaryInput: UpdateGridBoundaryInput;
   UpdateGridBoundaryPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateGridBoundaryPayload']>;
   UpdateGridBoundarySuccess: ResolverTypeWrapper<GridChangeSource>;
   UpdateGridInput: UpdateGridInput;
   UpdateGridPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateGridPayload']>;
   UpdateGridSuccess: ResolverTypeWrapper<GridChangeSource>;
-  ValidationError: ResolverTypeWrapper<Omit<ValidationError, 'problems'> & { problems: Array<ResolversTypes['Problem']> }>;
+  UpdateWorkerInput: UpdateWorkerInput;
+  UpdateWorkerPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateWorkerPayload']>;
+  UpdateWorkerSuccess: ResolverTypeWrapper<WorkerChangeSource>;
+  ValidationError: ResolverTypeWrapper<ValidationErrorSource>;
   Viewer: ResolverTypeWrapper<AuthenticatedViewer>;
+  WorkerConflictError: ResolverTypeWrapper<WorkerConflictSource>;
   WorkerRole: WorkerRole;
   WorkerStatus: WorkerStatus;
+  WorkerStatusPeriod: ResolverTypeWrapper<WorkerStatusRow>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  ApiKey: ApiKeyRow;
+  AssignWorkerInput: AssignWorkerInput;
+  AssignWorkerPayload: ResolversUnionTypes<ResolversParentTypes>['AssignWorkerPayload'];
+  AssignWorkerSuccess: WorkerChangeSource;
   Boolean: Scalars['Boolean']['output'];
   BoundaryOptions: BoundaryOptions;
-  ConflictError: Omit<ConflictError, 'grid'> & { grid: ResolversParentTypes['Grid'] };
+  ConflictError: ConflictSource;
   Coverage: CoverageSource;
   CoverageGap: GapRow;
   CoverageOutside: OutsideRow;
   CoverageOverlap: OverlapRow;
+  CreateApiKeyInput: CreateApiKeyInput;
+  CreateApiKeyPayload: ResolversUnionTypes<ResolversParentTypes>['CreateApiKeyPayload'];
+  CreateApiKeySuccess: CreatedApiKey;
   CreateGridInput: CreateGridInput;
   CreateGridPayload: ResolversUnionTypes<ResolversParentTypes>['CreateGridPayload'];
   CreateGridSuccess: GridChangeSource;
+  CreateWorkerInput: CreateWorkerInput;
+  CreateWorkerPayload: ResolversUnionTypes<ResolversParentTypes>['CreateWorkerPayload'];
+  CreateWorkerSuccess: WorkerChangeSource;
   DateTime: Scalars['DateTime']['output'];
   Float: Scalars['Float']['output'];
   GeoJSON: Scalars['GeoJSON']['output'];
@@ -1112,7 +1465,7 @@ export type ResolversParentTypes = ResolversObject<{
   MoveGridSuccess: GridChangeSource;
   Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
-  NotFoundError: NotFoundError;
+  NotFoundError: NotFoundSource;
   PageInfo: PageInfo;
   Position: Position;
   Problem: ProblemRow;
@@ -1120,19 +1473,58 @@ export type ResolversParentTypes = ResolversObject<{
   RetireGridInput: RetireGridInput;
   RetireGridPayload: ResolversUnionTypes<ResolversParentTypes>['RetireGridPayload'];
   RetireGridSuccess: GridChangeSource;
+  RevokeApiKeyInput: RevokeApiKeyInput;
+  RevokeApiKeyPayload: ResolversUnionTypes<ResolversParentTypes>['RevokeApiKeyPayload'];
+  RevokeApiKeySuccess: RevokedApiKey;
+  SetWorkerStatusInput: SetWorkerStatusInput;
+  SetWorkerStatusPayload: ResolversUnionTypes<ResolversParentTypes>['SetWorkerStatusPayload'];
+  SetWorkerStatusSuccess: WorkerChangeSource;
   SplitGridInput: SplitGridInput;
   SplitGridPayload: ResolversUnionTypes<ResolversParentTypes>['SplitGridPayload'];
   SplitGridSuccess: GridsChangeSource;
   Staffing: StaffingSource;
   String: Scalars['String']['output'];
+  UnassignWorkerInput: UnassignWorkerInput;
+  UnassignWorkerPayload: ResolversUnionTypes<ResolversParentTypes>['UnassignWorkerPayload'];
+  UnassignWorkerSuccess: WorkerChangeSource;
   UpdateGridBoundaryInput: UpdateGridBoundaryInput;
   UpdateGridBoundaryPayload: ResolversUnionTypes<ResolversParentTypes>['UpdateGridBoundaryPayload'];
   UpdateGridBoundarySuccess: GridChangeSource;
   UpdateGridInput: UpdateGridInput;
   UpdateGridPayload: ResolversUnionTypes<ResolversParentTypes>['UpdateGridPayload'];
   UpdateGridSuccess: GridChangeSource;
-  ValidationError: Omit<ValidationError, 'problems'> & { problems: Array<ResolversParentTypes['Problem']> };
+  UpdateWorkerInput: UpdateWorkerInput;
+  UpdateWorkerPayload: ResolversUnionTypes<ResolversParentTypes>['UpdateWorkerPayload'];
+  UpdateWorkerSuccess: WorkerChangeSource;
+  ValidationError: ValidationErrorSource;
   Viewer: AuthenticatedViewer;
+  WorkerConflictError: WorkerConflictSource;
+  WorkerStatusPeriod: WorkerStatusRow;
+}>;
+
+export type ApiKeyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  jurisdiction?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
+  jurisdictionCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  operations?: Resolver<Array<ResolversTypes['ApiOperation']>, ParentType, ContextType>;
+  prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  revokedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type AssignWorkerPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AssignWorkerPayload'] = ResolversParentTypes['AssignWorkerPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'AssignWorkerSuccess' | 'NotFoundError' | 'ValidationError', ParentType, ContextType>;
+}>;
+
+export type AssignWorkerSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AssignWorkerSuccess'] = ResolversParentTypes['AssignWorkerSuccess']> = ResolversObject<{
+  assignment?: Resolver<ResolversTypes['GridAssignment'], ParentType, ContextType>;
+  worker?: Resolver<ResolversTypes['GridWorker'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type ConflictErrorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ConflictError'] = ResolversParentTypes['ConflictError']> = ResolversObject<{
@@ -1177,13 +1569,32 @@ export type CoverageOverlapResolvers<ContextType = Context, ParentType extends R
   boundary?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType>;
 }>;
 
+export type CreateApiKeyPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateApiKeyPayload'] = ResolversParentTypes['CreateApiKeyPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'CreateApiKeySuccess' | 'ValidationError', ParentType, ContextType>;
+}>;
+
+export type CreateApiKeySuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateApiKeySuccess'] = ResolversParentTypes['CreateApiKeySuccess']> = ResolversObject<{
+  apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export type CreateGridPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateGridPayload'] = ResolversParentTypes['CreateGridPayload']> = ResolversObject<{
-  __resolveType: TypeResolveFn<'CreateGridSuccess' | 'NotFoundError' | 'ValidationError', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ConflictError' | 'CreateGridSuccess' | 'NotFoundError' | 'ValidationError', ParentType, ContextType>;
 }>;
 
 export type CreateGridSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateGridSuccess'] = ResolversParentTypes['CreateGridSuccess']> = ResolversObject<{
   grid?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
   moved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type CreateWorkerPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateWorkerPayload'] = ResolversParentTypes['CreateWorkerPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'CreateWorkerSuccess' | 'NotFoundError' | 'ValidationError', ParentType, ContextType>;
+}>;
+
+export type CreateWorkerSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateWorkerSuccess'] = ResolversParentTypes['CreateWorkerSuccess']> = ResolversObject<{
+  worker?: Resolver<ResolversTypes['GridWorker'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
@@ -1255,13 +1666,16 @@ export type GridVersionResolvers<ContextType = Context, ParentType extends Resol
 }>;
 
 export type GridWorkerResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GridWorker'] = ResolversParentTypes['GridWorker']> = ResolversObject<{
-  assignments?: Resolver<Array<ResolversTypes['GridAssignment']>, ParentType, ContextType>;
+  account?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  assignments?: Resolver<Array<ResolversTypes['GridAssignment']>, ParentType, ContextType, RequireFields<GridWorkerAssignmentsArgs, 'includeEnded'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   phone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   phoneMasked?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['WorkerRole'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['WorkerStatus'], ParentType, ContextType>;
+  statusHistory?: Resolver<Array<ResolversTypes['WorkerStatusPeriod']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
@@ -1324,18 +1738,25 @@ export type MoveGridSuccessResolvers<ContextType = Context, ParentType extends R
 }>;
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  assignWorker?: Resolver<ResolversTypes['AssignWorkerPayload'], ParentType, ContextType, RequireFields<MutationAssignWorkerArgs, 'input'>>;
+  createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createGrid?: Resolver<ResolversTypes['CreateGridPayload'], ParentType, ContextType, RequireFields<MutationCreateGridArgs, 'input'>>;
+  createWorker?: Resolver<ResolversTypes['CreateWorkerPayload'], ParentType, ContextType, RequireFields<MutationCreateWorkerArgs, 'input'>>;
   importGrids?: Resolver<ResolversTypes['ImportGridsPayload'], ParentType, ContextType, RequireFields<MutationImportGridsArgs, 'input'>>;
   mergeGrids?: Resolver<ResolversTypes['MergeGridsPayload'], ParentType, ContextType, RequireFields<MutationMergeGridsArgs, 'input'>>;
   moveGrid?: Resolver<ResolversTypes['MoveGridPayload'], ParentType, ContextType, RequireFields<MutationMoveGridArgs, 'input'>>;
   retireGrid?: Resolver<ResolversTypes['RetireGridPayload'], ParentType, ContextType, RequireFields<MutationRetireGridArgs, 'input'>>;
+  revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
+  setWorkerStatus?: Resolver<ResolversTypes['SetWorkerStatusPayload'], ParentType, ContextType, RequireFields<MutationSetWorkerStatusArgs, 'input'>>;
   splitGrid?: Resolver<ResolversTypes['SplitGridPayload'], ParentType, ContextType, RequireFields<MutationSplitGridArgs, 'input'>>;
+  unassignWorker?: Resolver<ResolversTypes['UnassignWorkerPayload'], ParentType, ContextType, RequireFields<MutationUnassignWorkerArgs, 'input'>>;
   updateGrid?: Resolver<ResolversTypes['UpdateGridPayload'], ParentType, ContextType, RequireFields<MutationUpdateGridArgs, 'input'>>;
   updateGridBoundary?: Resolver<ResolversTypes['UpdateGridBoundaryPayload'], ParentType, ContextType, RequireFields<MutationUpdateGridBoundaryArgs, 'input'>>;
+  updateWorker?: Resolver<ResolversTypes['UpdateWorkerPayload'], ParentType, ContextType, RequireFields<MutationUpdateWorkerArgs, 'input'>>;
 }>;
 
 export type NodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
-  __resolveType: TypeResolveFn<'Grid' | 'GridWorker', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ApiKey' | 'Grid' | 'GridWorker', ParentType, ContextType>;
 }>;
 
 export type NotFoundErrorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['NotFoundError'] = ResolversParentTypes['NotFoundError']> = ResolversObject<{
@@ -1369,6 +1790,7 @@ export type ProblemResolvers<ContextType = Context, ParentType extends Resolvers
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'includeRevoked'>>;
   grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType, Partial<QueryGridArgs>>;
   grids?: Resolver<ResolversTypes['GridConnection'], ParentType, ContextType, RequireFields<QueryGridsArgs, 'first'>>;
   me?: Resolver<Maybe<ResolversTypes['Viewer']>, ParentType, ContextType>;
@@ -1383,6 +1805,24 @@ export type RetireGridPayloadResolvers<ContextType = Context, ParentType extends
 export type RetireGridSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RetireGridSuccess'] = ResolversParentTypes['RetireGridSuccess']> = ResolversObject<{
   grid?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
   moved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type RevokeApiKeyPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevokeApiKeyPayload'] = ResolversParentTypes['RevokeApiKeyPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'RevokeApiKeySuccess', ParentType, ContextType>;
+}>;
+
+export type RevokeApiKeySuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevokeApiKeySuccess'] = ResolversParentTypes['RevokeApiKeySuccess']> = ResolversObject<{
+  apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type SetWorkerStatusPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SetWorkerStatusPayload'] = ResolversParentTypes['SetWorkerStatusPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'SetWorkerStatusSuccess' | 'ValidationError' | 'WorkerConflictError', ParentType, ContextType>;
+}>;
+
+export type SetWorkerStatusSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SetWorkerStatusSuccess'] = ResolversParentTypes['SetWorkerStatusSuccess']> = ResolversObject<{
+  worker?: Resolver<ResolversTypes['GridWorker'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
@@ -1404,6 +1844,16 @@ export type StaffingResolvers<ContextType = Context, ParentType extends Resolver
   unstaffed?: Resolver<ResolversTypes['GridConnection'], ParentType, ContextType, RequireFields<StaffingUnstaffedArgs, 'first'>>;
 }>;
 
+export type UnassignWorkerPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UnassignWorkerPayload'] = ResolversParentTypes['UnassignWorkerPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'UnassignWorkerSuccess' | 'ValidationError', ParentType, ContextType>;
+}>;
+
+export type UnassignWorkerSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UnassignWorkerSuccess'] = ResolversParentTypes['UnassignWorkerSuccess']> = ResolversObject<{
+  assignment?: Resolver<ResolversTypes['GridAssignment'], ParentType, ContextType>;
+  worker?: Resolver<ResolversTypes['GridWorker'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export type UpdateGridBoundaryPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UpdateGridBoundaryPayload'] = ResolversParentTypes['UpdateGridBoundaryPayload']> = ResolversObject<{
   __resolveType: TypeResolveFn<'ConflictError' | 'NotFoundError' | 'UpdateGridBoundarySuccess' | 'ValidationError', ParentType, ContextType>;
 }>;
@@ -1423,8 +1873,18 @@ export type UpdateGridSuccessResolvers<ContextType = Context, ParentType extends
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type UpdateWorkerPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UpdateWorkerPayload'] = ResolversParentTypes['UpdateWorkerPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'UpdateWorkerSuccess' | 'ValidationError' | 'WorkerConflictError', ParentType, ContextType>;
+}>;
+
+export type UpdateWorkerSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UpdateWorkerSuccess'] = ResolversParentTypes['UpdateWorkerSuccess']> = ResolversObject<{
+  worker?: Resolver<ResolversTypes['GridWorker'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export type ValidationErrorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ValidationError'] = ResolversParentTypes['ValidationError']> = ResolversObject<{
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  problemCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   problems?: Resolver<Array<ResolversTypes['Problem']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
@@ -1435,16 +1895,41 @@ export type ViewerResolvers<ContextType = Context, ParentType extends ResolversP
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
   subject?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  worker?: Resolver<Maybe<ResolversTypes['GridWorker']>, ParentType, ContextType>;
+}>;
+
+export type WorkerConflictErrorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['WorkerConflictError'] = ResolversParentTypes['WorkerConflictError']> = ResolversObject<{
+  changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  changedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  currentVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  worker?: Resolver<ResolversTypes['GridWorker'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type WorkerStatusPeriodResolvers<ContextType = Context, ParentType extends ResolversParentTypes['WorkerStatusPeriod'] = ResolversParentTypes['WorkerStatusPeriod']> = ResolversObject<{
+  changeReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  changedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['WorkerStatus'], ParentType, ContextType>;
+  validFrom?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  validTo?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
+  ApiKey?: ApiKeyResolvers<ContextType>;
+  AssignWorkerPayload?: AssignWorkerPayloadResolvers<ContextType>;
+  AssignWorkerSuccess?: AssignWorkerSuccessResolvers<ContextType>;
   ConflictError?: ConflictErrorResolvers<ContextType>;
   Coverage?: CoverageResolvers<ContextType>;
   CoverageGap?: CoverageGapResolvers<ContextType>;
   CoverageOutside?: CoverageOutsideResolvers<ContextType>;
   CoverageOverlap?: CoverageOverlapResolvers<ContextType>;
+  CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
+  CreateApiKeySuccess?: CreateApiKeySuccessResolvers<ContextType>;
   CreateGridPayload?: CreateGridPayloadResolvers<ContextType>;
   CreateGridSuccess?: CreateGridSuccessResolvers<ContextType>;
+  CreateWorkerPayload?: CreateWorkerPayloadResolvers<ContextType>;
+  CreateWorkerSuccess?: CreateWorkerSuccessResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   GeoJSON?: GraphQLScalarType;
   Grid?: GridResolvers<ContextType>;
@@ -1470,14 +1955,24 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
   RetireGridPayload?: RetireGridPayloadResolvers<ContextType>;
   RetireGridSuccess?: RetireGridSuccessResolvers<ContextType>;
+  RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
+  RevokeApiKeySuccess?: RevokeApiKeySuccessResolvers<ContextType>;
+  SetWorkerStatusPayload?: SetWorkerStatusPayloadResolvers<ContextType>;
+  SetWorkerStatusSuccess?: SetWorkerStatusSuccessResolvers<ContextType>;
   SplitGridPayload?: SplitGridPayloadResolvers<ContextType>;
   SplitGridSuccess?: SplitGridSuccessResolvers<ContextType>;
   Staffing?: StaffingResolvers<ContextType>;
+  UnassignWorkerPayload?: UnassignWorkerPayloadResolvers<ContextType>;
+  UnassignWorkerSuccess?: UnassignWorkerSuccessResolvers<ContextType>;
   UpdateGridBoundaryPayload?: UpdateGridBoundaryPayloadResolvers<ContextType>;
   UpdateGridBoundarySuccess?: UpdateGridBoundarySuccessResolvers<ContextType>;
   UpdateGridPayload?: UpdateGridPayloadResolvers<ContextType>;
   UpdateGridSuccess?: UpdateGridSuccessResolvers<ContextType>;
+  UpdateWorkerPayload?: UpdateWorkerPayloadResolvers<ContextType>;
+  UpdateWorkerSuccess?: UpdateWorkerSuccessResolvers<ContextType>;
   ValidationError?: ValidationErrorResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
+  WorkerConflictError?: WorkerConflictErrorResolvers<ContextType>;
+  WorkerStatusPeriod?: WorkerStatusPeriodResolvers<ContextType>;
 }>;
 

@@ -1,7 +1,7 @@
 import kinks from '@turf/kinks';
 import type { CoordinateSystem } from '../generated/graphql';
 import { toWgs84 } from './coordinates';
-import { geometryProblems, type GeometryProblem } from './geojson';
+import { geometryProblems, isObject, type GeometryProblem } from './geojson';
 
 /**
  * The first, database-free stage of checking a boundary a GIS editor sent: shape of the GeoJSON, coordinate
@@ -46,6 +46,10 @@ export interface PreparedBoundary {
 const KINKS_MAX_RING_VERTICES = 5000;
 
 export function prepareBoundary(input: unknown, crs: CoordinateSystem, maxVertices: number): PreparedBoundary {
+  // Sized by its rings' lengths before anything walks it position by position: a 400,000-vertex boundary is
+  // refused by its size alone, with one problem.
+  const declared = declaredVertexCount(input);
+  if (declared > maxVertices) return { geometry: null, problems: [tooManyVertices(String(declared), maxVertices)], vertexCount: declared };
   const structural = geometryProblems(input, ['Polygon', 'MultiPolygon']);
   if (structural.length > 0) {
     const type = (input as { type?: unknown }).type === 'Polygon' ? 'Polygon' : 'MultiPolygon';
@@ -73,10 +77,7 @@ export function prepareBoundary(input: unknown, crs: CoordinateSystem, maxVertic
     }),
   );
   if (vertexCount > maxVertices) {
-    problems.push({
-      code: 'TOO_MANY_VERTICES',
-      message: `the boundary has ${vertexCount} vertices; the limit is ${maxVertices} (simplify it, or split the grid)`,
-    });
+    problems.push(tooManyVertices(String(vertexCount), maxVertices));
     return { geometry: null, problems, vertexCount };
   }
   if (problems.length > 0) return { geometry: null, problems, vertexCount };
@@ -102,6 +103,22 @@ export function prepareBoundary(input: unknown, crs: CoordinateSystem, maxVertic
     problems,
     vertexCount,
   };
+}
+
+/** Vertices of a Polygon or MultiPolygon counted from its rings' lengths (0 when it is not shaped like one). */
+function declaredVertexCount(input: unknown): number {
+  if (!isObject(input) || !Array.isArray(input.coordinates)) return 0;
+  const polygons = input.type === 'Polygon' ? [input.coordinates] : input.type === 'MultiPolygon' ? input.coordinates : [];
+  let count = 0;
+  for (const rings of polygons) {
+    if (!Array.isArray(rings)) continue;
+    for (const ring of rings) if (Array.isArray(ring)) count += Math.max(ring.length - 1, 0);
+  }
+  return count;
+}
+
+function tooManyVertices(count: string, maxVertices: number): BoundaryProblem {
+  return { code: 'TOO_MANY_VERTICES', message: `the boundary has ${count} vertices; the limit is ${maxVertices} (simplify it, or split the grid)` };
 }
 
 interface CleanRing {

@@ -42,6 +42,28 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * How many positions a geometry's `coordinates` hold, counting no further than `limit + 1`: sizes a geometry
+ * before anything walks it position by position (a 400,000-vertex polygon is refused by its size alone).
+ */
+export function positionCount(value: unknown, limit: number): number {
+  if (!isObject(value) || typeof value.type !== 'string' || !(value.type in POSITION_DEPTH)) return 0;
+  let count = 0;
+  const walk = (node: unknown, depth: number): void => {
+    if (count > limit || !Array.isArray(node)) return;
+    if (depth === 0) {
+      count += 1;
+      return;
+    }
+    for (const child of node) {
+      walk(child, depth - 1);
+      if (count > limit) return;
+    }
+  };
+  walk(value.coordinates, POSITION_DEPTH[value.type]);
+  return count;
+}
+
 export function geometryProblems(value: unknown, allowed: readonly string[] = Object.keys(POSITION_DEPTH)): GeometryProblem[] {
   if (!isObject(value) || typeof value.type !== 'string') {
     return [{ code: 'NOT_GEOMETRY', message: 'expected a GeoJSON geometry object with a "type"' }];

@@ -4,8 +4,8 @@ import { badInput } from '../errors';
  * Relay object identification and cursor connections. Global ids are `base64url("<Type>:<uuid>")`: opaque to
  * clients, but they say which table to look in, which `node(id:)` needs.
  */
-export type NodeType = 'Grid' | 'GridWorker';
-const NODE_TYPES: ReadonlySet<string> = new Set<NodeType>(['Grid', 'GridWorker']);
+export type NodeType = 'Grid' | 'GridWorker' | 'ApiKey';
+const NODE_TYPES: ReadonlySet<string> = new Set<NodeType>(['Grid', 'GridWorker', 'ApiKey']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function toGlobalId(type: NodeType, id: string): string {
@@ -26,7 +26,7 @@ export function fromGlobalId(globalId: string): { type: NodeType; id: string } |
 export function expectGlobalId(globalId: string, type: NodeType, field: string): string {
   const parsed = fromGlobalId(globalId);
   if (!parsed || parsed.type !== type) {
-    throw badInput(`${field} is not a ${type} id (got "${globalId}")`, field);
+    throw badInput(`${field} is not a ${type} id (got "${globalId.slice(0, 100)}")`, field);
   }
   return parsed.id;
 }
@@ -58,5 +58,17 @@ export function decodeCursor(cursor: string, arity: number, field = 'after'): (s
   } catch {
     // fall through to the error below
   }
-  throw badInput(`${field} is not a cursor returned by this connection (got "${cursor}")`, field);
+  throw badInput(`${field} is not a cursor returned by this connection (got "${cursor.slice(0, 100)}")`, field);
+}
+
+/**
+ * The (code, id) keyset position of a grid cursor, as every GridConnection issues them: a forged one (a code
+ * that is not digits, an id that is not a uuid) is refused here rather than by the database.
+ */
+export function decodeGridCursor(after: string, field = 'after'): [string, string] {
+  const [code, id] = decodeCursor(after, 2, field);
+  if (typeof code !== 'string' || typeof id !== 'string' || !/^\d{1,21}$/.test(code) || !UUID.test(id)) {
+    throw badInput(`${field} is not a grid cursor returned by this connection (got "${after.slice(0, 100)}")`, field);
+  }
+  return [code, id];
 }

@@ -1,5 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { isObject } from '../geo/geojson';
+import { INSTANT_EXAMPLE, parseInstant } from '../shared/time';
 
 /** Literal GeoJSON written inline in a query (rather than passed as a variable) becomes a plain value. */
 function literalValue(node: ValueNode, variables?: Record<string, unknown> | null): unknown {
@@ -54,20 +55,10 @@ export const GeoJSONScalar = new GraphQLScalarType({
   parseLiteral: (node, variables) => parseGeoJSON(literalValue(node, variables)),
 });
 
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-
 function parseDateTime(value: unknown): Date {
-  if (typeof value !== 'string' || !ISO_WITH_ZONE.test(value)) {
-    throw new GraphQLError(
-      `DateTime must be an ISO 8601 string with a time zone, e.g. "2026-11-23T08:00:00Z" (got ${JSON.stringify(value)})`,
-      { extensions: { code: 'BAD_USER_INPUT' } },
-    );
-  }
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) {
-    throw new GraphQLError(`DateTime "${value}" is not a real date`, { extensions: { code: 'BAD_USER_INPUT' } });
-  }
-  return date;
+  const parsed = typeof value === 'string' ? parseInstant(value) : { problem: `must be a string such as "${INSTANT_EXAMPLE}"` };
+  if (parsed instanceof Date) return parsed;
+  throw new GraphQLError(`DateTime ${JSON.stringify(value)?.slice(0, 60)} ${parsed.problem}`, { extensions: { code: 'BAD_USER_INPUT' } });
 }
 
 export const DateTimeScalar = new GraphQLScalarType({

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Resolvers } from '../generated/graphql';
+import { apiKeyResolvers } from '../modules/apikey/resolvers';
 import { authResolvers } from '../modules/auth/resolvers';
 import { coverageResolvers } from '../modules/coverage/resolvers';
 import { gridResolvers } from '../modules/grid/resolvers';
@@ -38,7 +39,7 @@ export function mergeResolvers(...maps: Resolvers[]): Resolvers {
 
 export function buildResolvers(): Resolvers {
   return {
-    ...mergeResolvers(nodeResolvers, gridResolvers, gridEditResolvers, workerResolvers, authResolvers, coverageResolvers),
+    ...mergeResolvers(nodeResolvers, gridResolvers, gridEditResolvers, workerResolvers, authResolvers, coverageResolvers, apiKeyResolvers),
     GeoJSON: GeoJSONScalar,
     DateTime: DateTimeScalar,
   };

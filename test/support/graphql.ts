@@ -16,7 +16,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
 const servers = new Map<string, ApolloServer<Context>>();
 
 function serverFor(config: Config): ApolloServer<Context> {
-  const key = config.env;
+  const key = JSON.stringify([config.env, config.limits]);
   let server = servers.get(key);
   if (!server) {
     server = createApolloServer(config, silentLog);

@@ -1,55 +1,110 @@
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { z } from 'zod';
 import type { Config } from '../../config';
-import { ROLES, type AuthenticatedViewer, type Viewer, ANONYMOUS } from './viewer';
 import type { Role } from '../../generated/graphql';
+import { GRID_CODE } from './policy';
+import { ROLES, type AuthenticatedViewer } from './viewer';
 
+/**
+ * Bearer tokens. Two ways to sign them:
+ * - HS256 with JWT_SECRET: development, tests, and deployments without an identity provider (`npm run token`);
+ * - RS256 / ES256 from the organisation's identity provider, verified against its key set (JWT_JWKS_URL).
+ * Either way the token must name the issuer (and audience, when configured), expire (`exp`), live no longer
+ * than JWT_MAX_LIFETIME_HOURS, and carry claims that pass the schema below: a claim that does not is refused
+ * (401), never read as "no limit".
+ */
 export class InvalidTokenError extends Error {}
 
-const ALGORITHM = 'HS256';
+const ASYMMETRIC = ['RS256', 'ES256'] as const;
 
-function keyOf(secret: string): Uint8Array {
+/**
+ * The claims the API reads. `grid` (the jurisdiction) is optional: absent means the whole deployment, which is
+ * what a city-level account is; present, it must be a grid code (6 digits, then whole 3-digit segments) of a
+ * current grid. A number, an array, null or "" are refused.
+ */
+const claimsSchema = z.object({
+  sub: z.string().min(1, 'is empty').max(200),
+  role: z.enum(ROLES as [Role, ...Role[]]),
+  grid: z.string().regex(GRID_CODE, 'must be a grid code: 6 digits, then 3 per level (e.g. 130105001)').optional(),
+  name: z.string().max(100).optional(),
+});
+
+export interface TokenClaims {
+  subject: string;
+  role: Role;
+  grid?: string | null;
+  name?: string | null;
+}
+
+function secretKey(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
-export async function signToken(
-  jwt: Config['jwt'],
-  claims: { subject: string; role: Role; grid?: string | null; name?: string | null },
-  expiresIn = '12h',
-): Promise<string> {
-  return new SignJWT({ role: claims.role, grid: claims.grid ?? undefined, name: claims.name ?? undefined })
-    .setProtectedHeader({ alg: ALGORITHM })
+/** An HS256 token (`npm run token`, tests). `expiresIn` is a jose time span ("12h", "30m"). */
+export async function signToken(jwt: Pick<Config['jwt'], 'secret' | 'issuer' | 'audience'>, claims: TokenClaims, expiresIn = '12h'): Promise<string> {
+  if (!jwt.secret) throw new Error('JWT_SECRET is not set: this deployment accepts identity-provider tokens only');
+  const token = new SignJWT({ role: claims.role, ...(claims.grid ? { grid: claims.grid } : {}), ...(claims.name ? { name: claims.name } : {}) })
+    .setProtectedHeader({ alg: 'HS256' })
     .setSubject(claims.subject)
     .setIssuer(jwt.issuer)
     .setIssuedAt()
-    .setExpirationTime(expiresIn)
-    .sign(keyOf(jwt.secret));
+    .setExpirationTime(expiresIn);
+  if (jwt.audience) token.setAudience(jwt.audience);
+  return token.sign(secretKey(jwt.secret));
 }
 
-/** The viewer an `Authorization` header stands for: anonymous without one, an error for a bad one. */
-export async function viewerFromAuthorization(jwt: Config['jwt'], header: string | undefined): Promise<Viewer> {
-  if (!header) return ANONYMOUS;
-  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  if (!match) throw new InvalidTokenError('Authorization header must be "Bearer <token>"');
-  try {
-    const { payload } = await jwtVerify(match[1], keyOf(jwt.secret), { issuer: jwt.issuer, algorithms: [ALGORITHM] });
-    const role = payload.role;
-    if (typeof role !== 'string' || !ROLES.includes(role as Role)) {
-      throw new InvalidTokenError(`token role must be one of ${ROLES.join(', ')}`);
+export interface TokenVerifierDeps {
+  /** Whether a current grid has this code (the jurisdiction claim must name one). */
+  gridExists(code: string): Promise<boolean>;
+}
+
+export type TokenVerifier = (token: string) => Promise<AuthenticatedViewer>;
+
+export function createTokenVerifier(jwt: Config['jwt'], deps: TokenVerifierDeps): TokenVerifier {
+  const jwks = jwt.jwksUrl ? createRemoteJWKSet(new URL(jwt.jwksUrl), { timeoutDuration: 5000, cooldownDuration: 30_000 }) : null;
+  const options = { issuer: jwt.issuer, ...(jwt.audience ? { audience: jwt.audience } : {}), requiredClaims: ['exp', 'sub'] };
+
+  async function verified(token: string): Promise<JWTPayload> {
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw new InvalidTokenError('the bearer token is not a JWT');
     }
-    if (!payload.sub) throw new InvalidTokenError('token has no subject (sub)');
-    const grid = typeof payload.grid === 'string' && payload.grid !== '' ? payload.grid : null;
-    const viewer: AuthenticatedViewer = {
-      kind: 'user',
-      subject: payload.sub,
-      name: typeof payload.name === 'string' ? payload.name : null,
-      role: role as Role,
-      jurisdictionCode: grid,
-    };
-    return viewer;
-  } catch (err) {
-    if (err instanceof InvalidTokenError) throw err;
-    if (err instanceof joseErrors.JWTExpired) throw new InvalidTokenError('token has expired');
-    if (err instanceof joseErrors.JOSEError) throw new InvalidTokenError(`token rejected: ${err.code}`);
-    throw err;
+    if (alg === 'HS256' && jwt.secret) {
+      return (await jwtVerify(token, secretKey(jwt.secret), { ...options, algorithms: ['HS256'] })).payload;
+    }
+    if (jwks && (ASYMMETRIC as readonly string[]).includes(alg ?? '')) {
+      return (await jwtVerify(token, jwks, { ...options, algorithms: [...ASYMMETRIC] })).payload;
+    }
+    const accepted = [...(jwt.secret ? ['HS256'] : []), ...(jwks ? ASYMMETRIC : [])];
+    throw new InvalidTokenError(`tokens signed with ${alg ?? 'no algorithm'} are not accepted here (accepted: ${accepted.join(', ') || 'none'})`);
   }
+
+  return async (token) => {
+    let payload: JWTPayload;
+    try {
+      payload = await verified(token);
+    } catch (err) {
+      if (err instanceof InvalidTokenError) throw err;
+      if (err instanceof joseErrors.JWTExpired) throw new InvalidTokenError('token has expired');
+      if (err instanceof joseErrors.JWTClaimValidationFailed) throw new InvalidTokenError(`token rejected: claim "${err.claim}" ${err.reason === 'missing' ? 'is missing' : 'is not accepted'}`);
+      if (err instanceof joseErrors.JOSEError) throw new InvalidTokenError(`token rejected: ${err.code}`);
+      throw err;
+    }
+    const lifetime = (payload.exp ?? 0) - (payload.iat ?? Math.floor(Date.now() / 1000));
+    if (lifetime > jwt.maxLifetimeSeconds) {
+      throw new InvalidTokenError(`token is valid for ${Math.round(lifetime / 3600)} h; the most this API accepts is ${jwt.maxLifetimeSeconds / 3600} h (JWT_MAX_LIFETIME_HOURS)`);
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) {
+      const problems = claims.error.issues.map((i) => `claim "${i.path.join('.')}" ${i.message}`);
+      throw new InvalidTokenError(`token rejected: ${problems.join('; ')}`);
+    }
+    const { sub, role, grid, name } = claims.data;
+    if (grid !== undefined && !(await deps.gridExists(grid))) {
+      throw new InvalidTokenError(`token rejected: claim "grid" names ${grid}, which is not a current grid`);
+    }
+    return { kind: 'user', subject: sub, name: name ?? null, role, jurisdictionCode: grid ?? null };
+  };
 }

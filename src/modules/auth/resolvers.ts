@@ -6,5 +6,6 @@ export const authResolvers: Resolvers = {
   },
   Viewer: {
     jurisdiction: (v, _, ctx) => (v.jurisdictionCode ? ctx.services.grid.grid({ code: v.jurisdictionCode }) : null),
+    worker: (_, __, ctx) => ctx.services.worker.ofViewer(),
   },
 };

@@ -1,9 +1,20 @@
-import type { Role } from '../../generated/graphql';
+import type { ApiOperation, Role } from '../../generated/graphql';
 
 export const ROLES: readonly Role[] = ['ADMIN', 'GIS_EDITOR', 'DISPATCHER', 'GRID_WORKER', 'VIEWER'];
 
+export const API_OPERATIONS: readonly ApiOperation[] = [
+  'RESOLVE_LOCATION',
+  'READ_GRIDS',
+  'EXPORT_GRIDS',
+  'EDIT_GRIDS',
+  'IMPORT_GRIDS',
+  'MANAGE_WORKERS',
+];
+
+/** A person, signed in through a bearer token. */
 export interface AuthenticatedViewer {
   kind: 'user';
+  /** The token's `sub`: the account name, kept in history as who changed what. */
   subject: string;
   name: string | null;
   role: Role;
@@ -11,25 +22,24 @@ export interface AuthenticatedViewer {
   jurisdictionCode: string | null;
 }
 
-export type Viewer = AuthenticatedViewer | { kind: 'anonymous' };
+/** A machine (a gate controller, the 12345 hotline bridge, an Open311 client), signed in with an API key. */
+export interface ServiceViewer {
+  kind: 'service';
+  keyId: string;
+  /** `apikey:<name>`: what history records as the author of its changes. */
+  subject: string;
+  name: string;
+  /** Exactly what the key may do; nothing else, not even what anonymous callers may. */
+  operations: readonly ApiOperation[];
+  jurisdictionCode: string | null;
+}
+
+/** Someone the API knows: what every write needs. */
+export type Principal = AuthenticatedViewer | ServiceViewer;
+
+export type Viewer = Principal | { kind: 'anonymous' };
 
 export const ANONYMOUS: Viewer = { kind: 'anonymous' };
-
-/**
- * Whether a grid code lies within the viewer's jurisdiction. Codes are hierarchical (each level appends
- * digits to its parent's code), so containment in the hierarchy is a prefix test.
- */
-export function withinJurisdiction(viewer: AuthenticatedViewer, gridCode: string): boolean {
-  return viewer.jurisdictionCode === null || gridCode.startsWith(viewer.jurisdictionCode);
-}
-
-/** Roles that work with workers' contact details as part of their job. */
-const CONTACT_ROLES: ReadonlySet<Role> = new Set(['ADMIN', 'DISPATCHER', 'GIS_EDITOR', 'GRID_WORKER']);
-
-export function maySeeWorkerPhone(viewer: Viewer, workerGridCodes: readonly string[]): boolean {
-  if (viewer.kind !== 'user' || !CONTACT_ROLES.has(viewer.role)) return false;
-  return workerGridCodes.some((code) => withinJurisdiction(viewer, code));
-}
 
 /** `13812345678` → `138****5678`: enough to recognise a number, not to call it. */
 export function maskPhone(phone: string): string {

@@ -8,8 +8,9 @@ import type { GapRow, OutsideRow, OverlapRow } from './mappers';
  * SQL for coverage. All geometry work happens in PostGIS; what comes back is figures and GeoJSON (built by
  * ST_AsGeoJSON, collected with json_agg). Areas are on the spheroid (`::geography`).
  *
- * Stored boundaries are valid (a CHECK on `grid`), so they go into ST_Union and ST_Difference as they are:
- * no ST_MakeValid. An exact tiling (shared edges with identical vertices, as editing with snapping and the
+ * Stored boundaries are valid (a CHECK on `grid`), so they go into ST_Union and the difference as they are:
+ * no ST_MakeValid. Differences go through `grid_difference` (migrations/20261127000200), which skips the
+ * overlay when nothing would be left: the clean-tiling case, which the embedded PostGIS cannot compute. An exact tiling (shared edges with identical vertices, as editing with snapping and the
  * generators produce) unions to a clean outline and leaves nothing behind; boundaries drawn separately leave
  * slivers of a fraction of a m², which the totals count and the lists filter out (`minAreaSqm`).
  *
@@ -55,8 +56,8 @@ export async function coverageTiling(db: Knex, q: CoverageQuery): Promise<Tiling
      ),
      cut AS MATERIALIZED (
        SELECT p.id, p.boundary, p.area_sqm, d.n,
-         CASE WHEN d.u IS NULL THEN p.boundary ELSE ST_Difference(p.boundary, d.u) END AS gap,
-         CASE WHEN d.u IS NULL THEN NULL ELSE ST_Difference(d.u, p.boundary) END AS outside
+         CASE WHEN d.u IS NULL THEN p.boundary ELSE grid_difference(p.boundary, d.u) END AS gap,
+         CASE WHEN d.u IS NULL THEN NULL ELSE grid_difference(d.u, p.boundary) END AS outside
        FROM parent p CROSS JOIN descendants d
      ),
      gaps AS (
@@ -64,7 +65,7 @@ export async function coverageTiling(db: Knex, q: CoverageQuery): Promise<Tiling
        FROM cut, ST_Dump(cut.gap) AS part
      ),
      outside AS (
-       SELECT c.id, c.code, ST_Multi(ST_CollectionExtract(ST_Difference(c.boundary, x.boundary), 3)) AS geom
+       SELECT c.id, c.code, ST_Multi(ST_CollectionExtract(grid_difference(c.boundary, x.boundary), 3)) AS geom
        FROM cut x JOIN grid c ON c.ancestor_ids @> ARRAY[x.id] AND c.level = ? AND c.valid_to IS NULL
        WHERE NOT ST_IsEmpty(x.outside) AND c.boundary && x.outside AND ST_Relate(c.boundary, x.outside, '2********')
      ),

@@ -1,7 +1,7 @@
 import type { Context } from '../../context';
 import type { GridLevel } from '../../generated/graphql';
 import { badInput } from '../../errors';
-import { decodeCursor, pageSize } from '../../graphql/relay';
+import { decodeGridCursor, pageSize } from '../../graphql/relay';
 import { CHILD_LEVELS } from '../grid/hierarchy';
 import type { GridConnectionSource, GridRow } from '../grid/mappers';
 import type { StaffingCounts } from './loaders';
@@ -59,7 +59,9 @@ export class CoverageService {
   /** Area, covered area and ratio, gaps, outside parts: everything one union of the descendants answers. */
   async tiling(source: CoverageSource): Promise<TilingFigures> {
     const row = await this.loaders.tiling.load(query(source));
-    if (!row) throw new Error(`grid ${source.grid.id} vanished while its coverage was computed`);
+    // No row: the grid was retired meanwhile, or PostGIS failed on these shapes (the embedded database
+    // drops a row whose geometry operation fails instead of raising the error).
+    if (!row) throw new Error(`the database returned no coverage figures for ${source.grid.code}`);
     // Covered = grid ∩ union = grid − gaps: derived rather than measured again, so the figures add up exactly
     // and a gapless tiling reads 1, not 0.9999999.
     const coveredSqm = row.area_sqm - row.gap_area_sqm;
@@ -94,7 +96,7 @@ export class CoverageService {
   async unstaffed(source: StaffingSource, args: { first?: number | null; after?: string | null }): Promise<GridConnectionSource> {
     // VALIDATION
     const limit = pageSize(args.first);
-    const after = args.after ? keysetPosition(args.after) : null;
+    const after = args.after ? decodeGridCursor(args.after) : null;
     // RESOLUTION
     const rows = await this.loaders.unstaffedPage({ after, limit: limit + 1 }).load(source.grid.id);
     this.ctx.loaders.grid.primeAll(rows);
@@ -130,10 +132,3 @@ export function regularLevelsBelow(level: GridLevel): GridLevel[] {
 }
 
 const regularChild = (level: GridLevel) => CHILD_LEVELS[level].find((l) => l !== 'DEDICATED');
-
-/** The (code, id) keyset position of a grid cursor, as every GridConnection issues them. */
-function keysetPosition(after: string): [string, string] {
-  const [code, id] = decodeCursor(after, 2);
-  if (typeof code !== 'string' || typeof id !== 'string') throw badInput(`after is not a grid cursor (got "${after}")`, 'after');
-  return [code, id];
-}

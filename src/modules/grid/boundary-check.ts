@@ -4,7 +4,8 @@ import type { CoordinateSystem, GridLevel } from '../../generated/graphql';
 import { prepareBoundary } from '../../geo/boundary';
 import { degreesAround } from '../../geo/coordinates';
 import type { GridRow } from './mappers';
-import { formatArea, Problems, type ProblemRow } from './problems';
+import { Problems, type ProblemRow } from '../../shared/payload';
+import { addBoundaryProblems, formatArea } from './problems';
 import * as repo from './repo-edit';
 
 /**
@@ -66,7 +67,7 @@ export async function checkBoundaries(
     }
     const prepared = prepareBoundary(input.boundary, input.crs, limits.maxVertices);
     if (!prepared.geometry) {
-      problemsOf(input.n).addBoundary(prepared.problems, input.field);
+      addBoundaryProblems(problemsOf(input.n), prepared.problems, input.field);
       continue;
     }
     const lat = input.parent?.centroid_lat ?? prepared.geometry.coordinates[0][0][0][1];

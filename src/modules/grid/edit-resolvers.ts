@@ -1,5 +1,6 @@
-import type { Resolvers } from '../../generated/graphql';
 import type { Context } from '../../context';
+import type { Resolvers } from '../../generated/graphql';
+import { can } from '../auth/policy';
 import type { GridRow } from './mappers';
 
 /** Loads a grid after the mutation committed (the loaders were cleared, so this is the new state). */
@@ -7,34 +8,32 @@ const loadGrid = async (id: string, ctx: Context): Promise<GridRow> => (await ct
 const roundDegrees = (x: number) => Math.round(x * 1e9) / 1e9;
 const loadGrids = async (ids: string[], ctx: Context): Promise<GridRow[]> => Promise.all(ids.map((id) => loadGrid(id, ctx)));
 
-// Every payload source carries its GraphQL type name (see edit-service.ts, problems.ts).
-const byTypename = (obj: object) => (obj as { __typename: string }).__typename as never;
-
 export const gridEditResolvers: Resolvers = {
   Mutation: {
-    createGrid: (_, { input }, ctx) => ctx.services.gridEdit.create(input) as never,
-    updateGridBoundary: (_, { input }, ctx) => ctx.services.gridEdit.updateBoundary(input) as never,
-    updateGrid: (_, { input }, ctx) => ctx.services.gridEdit.update(input) as never,
-    moveGrid: (_, { input }, ctx) => ctx.services.gridReshape.move(input) as never,
-    retireGrid: (_, { input }, ctx) => ctx.services.gridEdit.retire(input) as never,
-    splitGrid: (_, { input }, ctx) => ctx.services.gridReshape.split(input) as never,
-    mergeGrids: (_, { input }, ctx) => ctx.services.gridReshape.merge(input) as never,
-    importGrids: (_, { input }, ctx) => ctx.services.gridImport.importFeatureCollection(input as never) as never,
+    createGrid: (_, { input }, ctx) => ctx.services.gridEdit.create(input),
+    updateGridBoundary: (_, { input }, ctx) => ctx.services.gridEdit.updateBoundary(input),
+    updateGrid: (_, { input }, ctx) => ctx.services.gridEdit.update(input),
+    moveGrid: (_, { input }, ctx) => ctx.services.gridReshape.move(input),
+    retireGrid: (_, { input }, ctx) => ctx.services.gridEdit.retire(input),
+    splitGrid: (_, { input }, ctx) => ctx.services.gridReshape.split(input),
+    mergeGrids: (_, { input }, ctx) => ctx.services.gridReshape.merge(input),
+    importGrids: (_, { input }, ctx) => ctx.services.gridImport.importFeatureCollection(input),
   },
-  ImportGridsPayload: { __resolveType: byTypename },
+  // The success member is the one that carries the changed grid(s); the failures name themselves.
+  ImportGridsPayload: { __resolveType: (p) => p.__typename },
+  CreateGridPayload: { __resolveType: (p) => ('gridId' in p ? 'CreateGridSuccess' : p.__typename) },
+  UpdateGridBoundaryPayload: { __resolveType: (p) => ('gridId' in p ? 'UpdateGridBoundarySuccess' : p.__typename) },
+  UpdateGridPayload: { __resolveType: (p) => ('gridId' in p ? 'UpdateGridSuccess' : p.__typename) },
+  MoveGridPayload: { __resolveType: (p) => ('gridId' in p ? 'MoveGridSuccess' : p.__typename) },
+  RetireGridPayload: { __resolveType: (p) => ('gridId' in p ? 'RetireGridSuccess' : p.__typename) },
+  SplitGridPayload: { __resolveType: (p) => ('gridIds' in p ? 'SplitGridSuccess' : p.__typename) },
+  MergeGridsPayload: { __resolveType: (p) => ('gridIds' in p ? 'MergeGridsSuccess' : p.__typename) },
   ImportGridsReport: {
     features: (r, { onlyRefused }) => (onlyRefused ? r.features.filter((f) => f.action === 'REFUSED') : r.features),
   },
   ImportFeatureReport: {
     grid: (f, _, ctx) => (f.gridId ? ctx.services.grid.byId(f.gridId) : null),
   },
-  CreateGridPayload: { __resolveType: byTypename },
-  UpdateGridBoundaryPayload: { __resolveType: byTypename },
-  UpdateGridPayload: { __resolveType: byTypename },
-  MoveGridPayload: { __resolveType: byTypename },
-  RetireGridPayload: { __resolveType: byTypename },
-  SplitGridPayload: { __resolveType: byTypename },
-  MergeGridsPayload: { __resolveType: byTypename },
   CreateGridSuccess: { grid: (s, _, ctx) => loadGrid(s.gridId, ctx), moved: (s) => s.moved ?? 0 },
   UpdateGridBoundarySuccess: { grid: (s, _, ctx) => loadGrid(s.gridId, ctx), moved: (s) => s.moved ?? 0 },
   UpdateGridSuccess: { grid: (s, _, ctx) => loadGrid(s.gridId, ctx) },
@@ -53,5 +52,7 @@ export const gridEditResolvers: Resolvers = {
     location: (p) => (p.lng !== undefined && p.lat !== undefined ? { lng: roundDegrees(p.lng), lat: roundDegrees(p.lat) } : null),
     grids: (p, _, ctx) => loadGrids(p.gridIds ?? [], ctx),
   },
-  NotFoundError: {},
+  ConflictError: {
+    changedBy: (c, _, ctx) => (can(ctx.viewer, 'grid:audit') ? c.changedBy : null),
+  },
 };

@@ -1,127 +1,101 @@
 import type { Knex } from 'knex';
 import type { Context } from '../../context';
-import type {
-  CreateGridInput,
-  RetireGridInput,
-  UpdateGridBoundaryInput,
-  UpdateGridInput,
-} from '../../generated/graphql';
-import { forbidden } from '../../errors';
+import type { CreateGridInput, RetireGridInput, UpdateGridBoundaryInput, UpdateGridInput } from '../../generated/graphql';
 import { expectGlobalId } from '../../graphql/relay';
-import { withinJurisdiction } from '../auth/viewer';
-import { requireEditor, type Editor } from './editor';
+import { notFound, Problems, runEdit, validationError, type ConflictSource, type NotFoundSource, type PayloadError } from '../../shared/payload';
+import { assertPermitted, assertPrincipal } from '../auth/policy';
+import type { Principal } from '../auth/viewer';
 import { checkBoundaries } from './boundary-check';
 import { codeProblem, levelProblem, nameProblem, suffixRange } from './hierarchy';
-import type { GridRow } from './mappers';
-import { notFound, Problems, validationError, type PayloadError } from './problems';
+import type { GridChangeSource, GridRow } from './mappers';
 import * as repo from './repo';
 import * as editRepo from './repo-edit';
 
 /**
- * GIS staff's edits of single grids. Each runs in one transaction: AUTH, then VALIDATION (collecting every
- * problem), then the write guarded by `expectedVersion`, then re-resolution of the places in the changed
- * area. A refused edit rolls the transaction back, so the database is exactly as before.
+ * GIS staff's edits of single grids. Each runs in one transaction: AUTH (the policy, on the grid or parent
+ * concerned), the write locks of the grids it touches, then VALIDATION on what is current once the locks are
+ * held (collecting every problem), then the write guarded by `expectedVersion`, then re-resolution of the
+ * places in the changed area. A refused edit rolls the transaction back, so the database is exactly as before.
  */
-export type ConflictSource = {
-  __typename: 'ConflictError';
-  message: string;
-  grid: GridRow;
-  currentVersion: number;
-  changedBy: string | null;
-  changedAt: Date;
-};
-
-export type EditFailure = PayloadError | ConflictSource;
-
-/** Carries a refusal out of a transaction so that it rolls back. */
-class Refused extends Error {
-  constructor(readonly payload: EditFailure) {
-    super(payload.message);
-  }
-}
-
 export class GridEditService {
   constructor(private readonly ctx: Context) {}
 
-  /** Runs `work` in a transaction; a returned failure rolls it back, a success commits and refreshes loaders. */
-  async inTransaction<T extends { __typename: string }>(work: (trx: Knex.Transaction) => Promise<T | EditFailure>): Promise<T | EditFailure> {
-    try {
-      const result = await this.ctx.db.transaction(async (trx) => {
-        const outcome = await work(trx);
-        if (isFailure(outcome)) throw new Refused(outcome);
-        return outcome;
-      });
-      this.ctx.clearLoaders();
-      return result;
-    } catch (err) {
-      if (err instanceof Refused) return err.payload;
-      throw err;
-    }
-  }
-
   /**
-   * The start every edit of one existing grid shares: an editor token, the grid as it is now (NotFoundError),
-   * the grid within the editor's jurisdiction, and `expectedVersion` current (ConflictError); then `work`
-   * runs in the same transaction.
+   * The start every edit of one existing grid shares: a principal allowed to edit grids, the grid as it is
+   * now (NotFoundError), within the principal's jurisdiction (strictly below its root), locked, and at
+   * `expectedVersion` (ConflictError); then `work` runs in the same transaction.
    */
-  async editGrid<T extends { __typename: string }>(
+  async editGrid<R extends { __typename: string }>(
     input: { id: string; expectedVersion: number },
-    work: (trx: Knex.Transaction, grid: GridRow, editor: Editor) => Promise<T | EditFailure>,
-  ): Promise<T | EditFailure> {
-    const editor = requireEditor(this.ctx.viewer);
+    work: (trx: Knex.Transaction, grid: GridRow, principal: Principal) => Promise<R>,
+  ): Promise<R | NotFoundSource | ConflictSource> {
+    // AUTH (role; the jurisdiction once the grid is read)
+    assertPermitted(this.ctx.viewer, 'grid:change');
     const id = expectGlobalId(input.id, 'Grid', 'input.id');
-    return this.inTransaction<T>(async (trx) => {
-      const grid = await this.current(trx, id);
+    return runEdit<R | NotFoundSource | ConflictSource>(this.ctx, async (trx) => {
+      const found = await this.current(trx, id);
+      if (!found) return notFound(input.id);
+      const principal = assertPrincipal(this.ctx.viewer, 'grid:change', found, label(found));
+      const grid = await this.lockAndReread(trx, found, editRepo.locksForChange([found]));
       if (!grid) return notFound(input.id);
-      this.assertJurisdiction(editor, grid.code, 'the grid');
       if (grid.version !== input.expectedVersion) return this.conflict(trx, grid, input.expectedVersion);
-      return work(trx, grid, editor);
+      return work(trx, grid, principal);
     });
   }
 
   async create(input: CreateGridInput) {
-    // AUTH
-    const editor = requireEditor(this.ctx.viewer);
-    return this.inTransaction(async (trx) => {
-      const problems = new Problems();
-      let parent: GridRow | null = null;
-      if (input.parentId) {
-        parent = await this.current(trx, expectGlobalId(input.parentId, 'Grid', 'input.parentId'));
-        if (!parent) return notFound(input.parentId, 'parent grid');
-        this.assertJurisdiction(editor, parent.code, 'the parent grid');
-      } else if (editor.jurisdictionCode !== null) {
-        this.assertJurisdiction(editor, '', 'a new district');
-      }
-      // VALIDATION
-      const levelIssue = levelProblem(input.level, parent?.level ?? null);
-      if (levelIssue) problems.add({ code: 'LEVEL_MISMATCH', field: 'input.level', message: `level: ${levelIssue}` });
-      const nameIssue = nameProblem(input.name);
-      if (nameIssue) problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: ${nameIssue}` });
-      const code = levelIssue ? null : await this.codeFor(trx, input.code ?? null, input.level, parent, problems);
-      const checked = await checkBoundaries(
-        trx,
-        [{ n: 0, field: 'boundary', boundary: input.boundary, crs: input.crs ?? 'WGS84', level: input.level, parent, selfId: null, options: input.options }],
-        this.ctx.config.boundary,
-        (ids) => this.describe(trx, ids),
-      );
-      for (const p of checked.problems.get(0)?.list ?? []) problems.add(p);
-      if (problems.any || !code) return validationError(problems);
-      // RESOLUTION
-      const id = crypto.randomUUID();
-      const hex = checked.accepted.get(0)!.hex;
-      await editRepo.insertGrids(
-        trx,
-        [{ id, code, name: input.name.trim(), level: input.level, depth: parent ? parent.depth + 1 : 0, parentId: parent?.id ?? null, ancestorIds: parent ? [...parent.ancestor_ids, parent.id] : [], hex }],
-        editor.subject,
-        input.reason ?? null,
-      );
-      const moved = await editRepo.relocatePlaces(trx, [hex]);
-      return { __typename: 'CreateGridSuccess' as const, gridId: id, moved };
-    });
+    // AUTH (role; the jurisdiction once the parent is read)
+    assertPermitted(this.ctx.viewer, 'grid:create');
+    const parentId = input.parentId ? expectGlobalId(input.parentId, 'Grid', 'input.parentId') : null;
+    let code: string | null = null;
+    return runEdit<(GridChangeSource & { __typename: 'CreateGridSuccess' }) | PayloadError | ConflictSource>(
+      this.ctx,
+      async (trx) => {
+        let parent: GridRow | null = null;
+        let principal: Principal;
+        if (parentId) {
+          const found = await this.current(trx, parentId);
+          if (!found) return notFound(input.parentId!, 'parent grid');
+          principal = assertPrincipal(this.ctx.viewer, 'grid:create', found, `the parent grid ${label(found)}`);
+          parent = await this.lockAndReread(trx, found, editRepo.locksForChildrenOf(found));
+          if (!parent) return notFound(input.parentId!, 'parent grid');
+        } else {
+          principal = assertPrincipal(this.ctx.viewer, 'grid:create', null, 'a new district');
+          await editRepo.lockGrids(trx, editRepo.locksForChildrenOf(null));
+        }
+        // VALIDATION
+        const problems = new Problems();
+        const levelIssue = levelProblem(input.level, parent?.level ?? null);
+        if (levelIssue) problems.add({ code: 'LEVEL_MISMATCH', field: 'input.level', message: `level: ${levelIssue}` });
+        const nameIssue = nameProblem(input.name);
+        if (nameIssue) problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: ${nameIssue}` });
+        code = levelIssue ? null : await this.codeFor(trx, input.code ?? null, input.level, parent, problems);
+        const checked = await checkBoundaries(
+          trx,
+          [{ n: 0, field: 'boundary', boundary: input.boundary, crs: input.crs ?? 'WGS84', level: input.level, parent, selfId: null, options: input.options }],
+          this.ctx.config.boundary,
+          (ids) => this.describe(trx, ids),
+        );
+        for (const p of checked.problems.get(0)?.list ?? []) problems.add(p);
+        if (problems.any || !code) return validationError(problems);
+        // RESOLUTION
+        const id = crypto.randomUUID();
+        const hex = checked.accepted.get(0)!.hex;
+        await editRepo.insertGrids(
+          trx,
+          [{ id, code, name: input.name.trim(), level: input.level, depth: parent ? parent.depth + 1 : 0, parentId: parent?.id ?? null, ancestorIds: parent ? [...parent.ancestor_ids, parent.id] : [], hex }],
+          principal.subject,
+          input.reason ?? null,
+        );
+        const moved = await editRepo.relocatePlaces(trx, [hex]);
+        return { __typename: 'CreateGridSuccess' as const, gridId: id, moved };
+      },
+      { onUniqueViolation: () => this.codeConflict(code) },
+    );
   }
 
   async updateBoundary(input: UpdateGridBoundaryInput) {
-    return this.editGrid(input, async (trx, grid, editor) => {
+    return this.editGrid(input, async (trx, grid, principal) => {
       const problems = this.reasonProblems(input.reason);
       const parent = grid.parent_id ? await this.current(trx, grid.parent_id) : null;
       const checked = await checkBoundaries(
@@ -134,7 +108,7 @@ export class GridEditService {
       if (problems.any) return validationError(problems);
       const [oldHex] = await editRepo.boundaryHexes(trx, [grid.id]);
       const hex = checked.accepted.get(0)!.hex;
-      if (!(await editRepo.writeVersion(trx, grid.id, input.expectedVersion, { hex }, editor.subject, input.reason))) {
+      if (!(await editRepo.writeVersion(trx, grid.id, input.expectedVersion, { hex }, principal.subject, input.reason))) {
         return this.conflict(trx, grid, input.expectedVersion);
       }
       const moved = await editRepo.relocatePlaces(trx, [oldHex, hex]);
@@ -143,7 +117,7 @@ export class GridEditService {
   }
 
   async update(input: UpdateGridInput) {
-    return this.editGrid(input, async (trx, grid, editor) => {
+    return this.editGrid(input, async (trx, grid, principal) => {
       const problems = new Problems();
       if (input.name == null && input.code == null) {
         problems.add({ code: 'BAD_VALUE', field: 'input', message: 'nothing to change: give a new name, a new code, or both' });
@@ -158,7 +132,7 @@ export class GridEditService {
         grid.id,
         input.expectedVersion,
         { name: input.name?.trim(), code: newCode ?? undefined },
-        editor.subject,
+        principal.subject,
         input.reason ?? null,
       );
       if (!written) return this.conflict(trx, grid, input.expectedVersion);
@@ -166,7 +140,7 @@ export class GridEditService {
         await editRepo.cascadeToDescendants(
           trx,
           { id: grid.id, oldCode: grid.code, newCode, ancestorIds: grid.ancestor_ids },
-          editor.subject,
+          principal.subject,
           `code of ${grid.code} changed to ${newCode}`,
         );
       }
@@ -175,12 +149,12 @@ export class GridEditService {
   }
 
   async retire(input: RetireGridInput) {
-    return this.editGrid(input, async (trx, grid, editor) => {
+    return this.editGrid(input, async (trx, grid, principal) => {
       const problems = this.reasonProblems(input.reason);
       await this.dependantProblems(trx, [grid], problems);
       if (problems.any) return validationError(problems);
       const [hex] = await editRepo.boundaryHexes(trx, [grid.id]);
-      if (!(await editRepo.writeVersion(trx, grid.id, input.expectedVersion, { retire: true }, editor.subject, input.reason))) {
+      if (!(await editRepo.writeVersion(trx, grid.id, input.expectedVersion, { retire: true }, principal.subject, input.reason))) {
         return this.conflict(trx, grid, input.expectedVersion);
       }
       const moved = await editRepo.relocatePlaces(trx, [hex]);
@@ -188,17 +162,20 @@ export class GridEditService {
     });
   }
 
-  // ---- shared by the edits (and by split, merge and import) ----
+  // ---- shared by the edits (and by split, merge, move and import) ----
 
   async current(db: Knex, id: string): Promise<GridRow | null> {
     const [row] = await repo.gridsByIds(db, [id]);
     return row && row.valid_to === null ? row : null;
   }
 
-  assertJurisdiction(editor: Editor, code: string, what: string): void {
-    if (editor.jurisdictionCode !== null && (code === '' || !withinJurisdiction(editor, code))) {
-      throw forbiddenOutside(editor, what);
-    }
+  /**
+   * Takes the write locks, then reads the grid again: what it was when first read may have changed while
+   * another edit held the locks (a new version, retired, moved elsewhere).
+   */
+  async lockAndReread(trx: Knex, grid: GridRow, locks: editRepo.GridLocks): Promise<GridRow | null> {
+    await editRepo.lockGrids(trx, locks);
+    return this.current(trx, grid.id);
   }
 
   reasonProblems(reason: string | null | undefined): Problems {
@@ -259,12 +236,31 @@ export class GridEditService {
     return {
       __typename: 'ConflictError',
       message: retired
-        ? `${grid.name} (${grid.code}) was retired by ${now.changed_by ?? 'someone'} at ${now.valid_to!.toISOString()}`
-        : `${grid.name} (${grid.code}) is at version ${now.version}, not ${expectedVersion}: ${now.changed_by ?? 'someone'} changed it at ${now.valid_from.toISOString()}; reload and reapply your change`,
+        ? `${label(grid)} was retired by ${now.changed_by ?? 'someone'} at ${now.valid_to!.toISOString()}`
+        : `${label(grid)} is at version ${now.version}, not ${expectedVersion}: ${now.changed_by ?? 'someone'} changed it at ${now.valid_from.toISOString()}; reload and reapply your change`,
       grid: row,
       currentVersion: now.version,
       changedBy: now.changed_by,
       changedAt: retired ? now.valid_to! : now.valid_from,
+    };
+  }
+
+  /**
+   * A unique index refused a code the checks found free: another edit took it in between (only possible for
+   * writes outside these services, as edits under one parent are serialised). Answered as a ConflictError
+   * naming the grid that has it now.
+   */
+  async codeConflict(code: string | null): Promise<ConflictSource | null> {
+    if (!code) return null;
+    const [holder] = await repo.currentGridsByCodes(this.ctx.db, [code]);
+    if (!holder) return null;
+    return {
+      __typename: 'ConflictError',
+      message: `code ${code} was taken by ${label(holder)} while this edit ran; reload and try again`,
+      grid: holder,
+      currentVersion: holder.version,
+      changedBy: holder.changed_by ?? null,
+      changedAt: holder.valid_from,
     };
   }
 
@@ -275,10 +271,7 @@ export class GridEditService {
   }
 }
 
-function isFailure(x: { __typename: string }): x is EditFailure {
-  return x.__typename === 'ValidationError' || x.__typename === 'NotFoundError' || x.__typename === 'ConflictError';
-}
-
-function forbiddenOutside(editor: Editor, what: string) {
-  return forbidden(`${what} lies outside your jurisdiction (${editor.jurisdictionCode})`);
+/** How messages name a grid: `革新街街道 (130105001)`. */
+export function label(grid: { name: string; code: string }): string {
+  return `${grid.name} (${grid.code})`;
 }

@@ -3,6 +3,8 @@ import { once } from 'node:events';
 import type { Knex } from 'knex';
 import type { GridLevel } from '../../generated/graphql';
 import { fromGlobalId, toGlobalId } from '../../graphql/relay';
+import { parseInstant } from '../../shared/time';
+import { GRID_CODE } from '../auth/policy';
 import * as repo from './repo';
 
 /**
@@ -21,40 +23,53 @@ export interface ExportFilter {
   asOf: Date | null;
 }
 
-/** Reads and checks the query string; `ancestor` is a grid code or a global id. */
+/**
+ * Reads and checks the query string before anything is sent: every problem answers 400 with what is wrong.
+ * `ancestor` is a grid code or a global id.
+ */
 export async function exportFilter(db: Knex, params: URLSearchParams): Promise<ExportFilter> {
   const level = params.get('level');
   if (level && !LEVELS.includes(level as GridLevel)) {
-    throw new ExportRequestError(`level must be one of ${LEVELS.join(', ')} (got "${level}")`);
+    throw new ExportRequestError(`level must be one of ${LEVELS.join(', ')} (got "${level.slice(0, 40)}")`);
   }
   const asOfText = params.get('asOf');
-  const asOf = asOfText ? new Date(asOfText) : null;
-  if (asOf && Number.isNaN(asOf.getTime())) throw new ExportRequestError(`asOf must be an ISO 8601 instant (got "${asOfText}")`);
+  let asOf: Date | null = null;
+  if (asOfText) {
+    const parsed = parseInstant(asOfText);
+    if (!(parsed instanceof Date)) throw new ExportRequestError(`asOf ${parsed.problem} (got "${asOfText.slice(0, 40)}")`);
+    asOf = parsed;
+  }
   const ancestor = params.get('ancestor');
   let ancestorId: string | null = null;
   if (ancestor) {
     const global = fromGlobalId(ancestor);
     if (global?.type === 'Grid') ancestorId = global.id;
-    else {
+    else if (!GRID_CODE.test(ancestor)) {
+      throw new ExportRequestError(`ancestor must be a grid code (6 digits, then 3 per level, e.g. 130105001) or a grid id (got "${ancestor.slice(0, 40)}")`);
+    } else {
       const [row] = await repo.currentGridsByCodes(db, [ancestor]);
-      if (!row) throw new ExportRequestError(`ancestor: no current grid has the code or id "${ancestor}"`);
+      if (!row) throw new ExportRequestError(`ancestor: no current grid has the code ${ancestor}`);
       ancestorId = row.id;
     }
   }
   return { level: (level as GridLevel) || null, ancestorId, asOf };
 }
 
+/**
+ * Streams the FeatureCollection. The first page is read before the status line goes out, so a failure of
+ * the query itself still gets a proper error status; a failure after that can only cut the body short,
+ * which the client sees as an incomplete download (the connection is reset), never as a valid file.
+ */
 export async function streamGridsGeoJSON(db: Knex, filter: ExportFilter, res: ServerResponse): Promise<number> {
+  let rows = await repo.exportPage(db, filter, null, PAGE);
   const stamp = (filter.asOf ?? new Date()).toISOString().slice(0, 10);
   res.writeHead(200, {
     'content-type': 'application/geo+json; charset=utf-8',
     'content-disposition': `attachment; filename="grids-${(filter.level ?? 'all').toLowerCase()}-${stamp}.geojson"`,
   });
   let count = 0;
-  let after: [string, string] | null = null;
   await write(res, '{"type":"FeatureCollection","features":[');
   for (;;) {
-    const rows = await repo.exportPage(db, filter, after, PAGE);
     if (rows.length === 0) break;
     const chunk = rows
       .map((r) => {
@@ -63,9 +78,9 @@ export async function streamGridsGeoJSON(db: Knex, filter: ExportFilter, res: Se
       })
       .join('');
     await write(res, chunk);
-    const last = rows[rows.length - 1];
-    after = [last.code, last.id];
     if (rows.length < PAGE) break;
+    const last = rows[rows.length - 1];
+    rows = await repo.exportPage(db, filter, [last.code, last.id], PAGE);
   }
   await write(res, '\n]}\n');
   res.end();

@@ -6,8 +6,10 @@
  * Imports grids from a GeoJSON FeatureCollection into DATABASE_URL (or the embedded database under DATA_DIR,
  * while the server is not running), with the same checks and the same all-or-nothing transaction as the
  * `importGrids` mutation. The file is streamed feature by feature, so its size is not limited by memory.
- * Runs as an ADMIN of the whole deployment (it has the database credentials anyway); `--as` names the
- * editor in the history. Exit code 0 when written (or a clean dry run), 1 when features were refused.
+ * `--as` names the editor in the history and `--grid` the jurisdiction they act within: every feature is then
+ * checked by the same policy as the mutation (a grid updated must lie below that grid, a new one under it).
+ * Without `--grid` it acts for the whole deployment, as whoever holds the database credentials can.
+ * Exit code 0 when written (or a clean dry run), 1 when features were refused, 2 for bad arguments.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,7 +20,9 @@ import { openDatabase } from '../../db/knex';
 import { migrateLatest } from '../../db/migrate';
 import type { CoordinateSystem, GridLevel, ImportMode } from '../../generated/graphql';
 import { createLogger } from '../../logger';
+import { GRID_CODE } from '../auth/policy';
 import { withDefaults, type ImportReport } from './import-service';
+import { currentGridsByCodes } from './repo';
 
 const LEVELS = ['DISTRICT', 'STREET', 'COMMUNITY', 'GRID', 'MICRO_GRID', 'DEDICATED'];
 
@@ -36,7 +40,7 @@ async function* featuresOf(file: string): AsyncIterable<unknown> {
 }
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run import -- <file.geojson> --level <${LEVELS.join('|')}> [--mode CREATE|UPSERT] [--dry-run] ...`);
+  console.error(`${message}\nusage: npm run import -- <file.geojson> --level <${LEVELS.join('|')}> [--mode CREATE|UPSERT] [--dry-run] [--as <editor>] [--grid <jurisdiction code>] ...`);
   process.exit(2);
 }
 
@@ -55,6 +59,7 @@ async function main(): Promise<number> {
       'clip-to-parent': { type: 'boolean', default: false },
       'snap-meters': { type: 'string' },
       as: { type: 'string' },
+      grid: { type: 'string' },
     },
   });
   const file = positionals[0];
@@ -63,16 +68,18 @@ async function main(): Promise<number> {
   if (!values.level || !LEVELS.includes(values.level)) usage(`--level must be one of ${LEVELS.join(', ')}`);
   if (!['CREATE', 'UPSERT'].includes(values.mode!)) usage('--mode must be CREATE or UPSERT');
   if (!['WGS84', 'GCJ02', 'BD09'].includes(values.crs!)) usage('--crs must be WGS84, GCJ02 or BD09');
+  if (values.grid !== undefined && !GRID_CODE.test(values.grid)) usage(`--grid must be a grid code such as 130105001 (got "${values.grid}")`);
 
   const config = loadConfig();
   const log = createLogger({ logLevel: 'warn' }, 2);
   const db = await openDatabase(config, log);
   try {
     await migrateLatest(db.knex);
+    if (values.grid && (await currentGridsByCodes(db.knex, [values.grid])).length === 0) usage(`--grid ${values.grid} is not the code of a current grid`);
     const subject = values.as ?? `cli:${os.userInfo().username}`;
     const ctx = createContext({
       requestId: 'import-cli',
-      viewer: { kind: 'user', subject, name: null, role: 'ADMIN', jurisdictionCode: null },
+      viewer: { kind: 'user', subject, name: null, role: 'ADMIN', jurisdictionCode: values.grid ?? null },
       db: db.knex,
       log,
       config,
@@ -89,7 +96,7 @@ async function main(): Promise<number> {
       reason: values.reason ?? `import of ${file}`,
       options: { clipToParent: values['clip-to-parent'], snapToleranceMeters: values['snap-meters'] ? Number(values['snap-meters']) : 0 },
     });
-    const report = await ctx.services.gridImport.run(featuresOf(file), options, ctx.viewer as never, (r) =>
+    const report = await ctx.services.gridImport.run(featuresOf(file), options, (r) =>
       process.stderr.write(`checked ${r.total} features (${r.refused} refused) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`),
     );
     print(report, Date.now() - started);

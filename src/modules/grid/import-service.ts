@@ -2,12 +2,13 @@ import type { Knex } from 'knex';
 import type { Context } from '../../context';
 import type { CoordinateSystem, GridLevel, ImportAction, ImportMode } from '../../generated/graphql';
 import { isObject } from '../../geo/geojson';
-import { withinJurisdiction } from '../auth/viewer';
+import { Problems, validationError, type ProblemRow } from '../../shared/payload';
+import { assertPrincipal, scopeProblem } from '../auth/policy';
+import type { Principal } from '../auth/viewer';
 import { checkBoundaries, type BoundaryInput } from './boundary-check';
-import { requireEditor, type Editor } from './editor';
+import { label } from './edit-service';
 import { codeProblem, levelProblem, nameProblem, suffixRange } from './hierarchy';
 import type { GridRow } from './mappers';
-import { Problems, validationError, type ProblemRow } from './problems';
 import * as repo from './repo';
 import * as editRepo from './repo-edit';
 
@@ -69,24 +70,31 @@ export class GridImportService {
   constructor(private readonly ctx: Context) {}
 
   /** `importGrids`: the FeatureCollection came in the request. */
-  async importFeatureCollection(input: { featureCollection: unknown } & Partial<ImportOptions>) {
-    const editor = requireEditor(this.ctx.viewer);
+  async importFeatureCollection(input: { featureCollection: unknown } & ImportOptionsInput) {
+    // AUTH (each feature's grid or parent is checked against the jurisdiction as it is read)
+    assertPrincipal(this.ctx.viewer, 'grid:import');
     const fc = input.featureCollection;
     if (!isObject(fc) || fc.type !== 'FeatureCollection' || !Array.isArray(fc.features)) {
       return validationError([
         { code: 'BAD_VALUE', field: 'input.featureCollection', message: 'featureCollection must be a GeoJSON FeatureCollection: {"type": "FeatureCollection", "features": [...]}' },
       ]);
     }
-    return this.run(fc.features, withDefaults(input), editor);
+    const features: unknown[] = fc.features;
+    return this.ctx.expensive('import', () => this.run(features, withDefaults(input)));
   }
 
+  /**
+   * Imports as the context's viewer: the mutation, and the CLI (which acts as `--as` within `--grid`). Every
+   * feature is checked against that principal's jurisdiction, as a change of the grid it updates or a new
+   * grid under its parent.
+   */
   async run(
     features: Iterable<unknown> | AsyncIterable<unknown>,
     options: ImportOptions,
-    editor: Editor,
     /** Called after each batch (the CLI prints progress). */
     onBatch?: (report: ImportReport) => void,
   ): Promise<ImportReport> {
+    const editor = assertPrincipal(this.ctx.viewer, 'grid:import');
     const report: ImportReport = {
       __typename: 'ImportGridsReport',
       written: false,
@@ -102,6 +110,8 @@ export class GridImportService {
     const state = { seenCodes: new Map<string, number>(), nextSuffix: new Map<string, number>(), parents: new Map<string, GridRow | null>() };
     try {
       await this.ctx.db.transaction(async (trx) => {
+        // Checking a batch of hundreds of boundaries may take longer than one request's statement should.
+        await trx.raw(`SET LOCAL statement_timeout = ${Math.round(this.ctx.config.db.longStatementTimeoutMs)}`);
         let batch: { index: number; feature: unknown }[] = [];
         for await (const feature of features) {
           batch.push({ index: report.total++, feature });
@@ -131,21 +141,16 @@ export class GridImportService {
     trx: Knex.Transaction,
     batch: { index: number; feature: unknown }[],
     o: ImportOptions,
-    editor: Editor,
+    editor: Principal,
     state: { seenCodes: Map<string, number>; nextSuffix: Map<string, number>; parents: Map<string, GridRow | null> },
     report: ImportReport,
   ): Promise<void> {
     const pending = batch.map(({ index, feature }) => this.readFeature(index, feature, o));
-    await this.loadParents(trx, pending, state.parents);
-    const codes = pending.flatMap((p) => (p.report.code ? [p.report.code] : []));
-    const existing = new Map((codes.length ? await repo.currentGridsByCodes(trx, codes) : []).map((g) => [g.code, g]));
+    const existing = await this.lockBatch(trx, pending, o, state.parents);
 
     for (const p of pending) {
       const where = `features[${p.report.index}].properties`;
       const parent = p.parent;
-      if (parent && editor.jurisdictionCode !== null && !withinJurisdiction(editor, parent.code)) {
-        p.problems.add({ code: 'OUTSIDE_JURISDICTION', field: `${where}.${o.parentCodeProperty}`, message: `${where}.${o.parentCodeProperty}: ${parent.code} lies outside your jurisdiction (${editor.jurisdictionCode})` });
-      }
       const levelIssue = parent || o.level === 'DISTRICT' ? levelProblem(o.level, parent?.level ?? null) : null;
       if (levelIssue) p.problems.add({ code: 'LEVEL_MISMATCH', field: `${where}.${o.parentCodeProperty}`, message: `${where}: ${levelIssue}` });
       const code = p.report.code;
@@ -158,11 +163,17 @@ export class GridImportService {
         p.problems.add({ code: 'BAD_VALUE', field: `${where}.${o.parentCodeProperty}`, message: `${where}: ${code} exists as a ${current.level} under another parent; use moveGrid to move it`, gridIds: [current.id] });
       } else if (current) {
         p.existing = current;
+        const outside = scopeProblem(editor, 'grid:change', current, label(current));
+        if (outside) p.problems.add({ code: 'OUTSIDE_JURISDICTION', field: `${where}.${o.codeProperty}`, message: `${where}: ${outside}` });
       } else if (code && !levelIssue && (parent || o.level === 'DISTRICT')) {
         const issue = codeProblem(code, o.level, parent?.code ?? null);
         if (issue) p.problems.add({ code: 'BAD_CODE', field: `${where}.${o.codeProperty}`, message: `${where}.${o.codeProperty}: ${issue}` });
       } else if (!code && parent && !levelIssue) {
         p.report.code = await this.nextCode(trx, parent, o.level, state.nextSuffix, p.problems, where);
+      }
+      if (!p.existing && (parent || o.level === 'DISTRICT')) {
+        const outside = scopeProblem(editor, 'grid:create', parent, parent ? `the parent ${label(parent)}` : 'a new district');
+        if (outside) p.problems.add({ code: 'OUTSIDE_JURISDICTION', field: `${where}.${o.parentCodeProperty}`, message: `${where}: ${outside}` });
       }
       if (p.report.code) state.seenCodes.set(p.report.code, p.report.index);
     }
@@ -203,7 +214,7 @@ export class GridImportService {
     pending: Pending[],
     accepted: Map<number, { hex: string }>,
     o: ImportOptions,
-    editor: Editor,
+    editor: Principal,
     report: ImportReport,
   ): Promise<void> {
     const creates = pending.filter((p) => p.report.action === 'CREATE');
@@ -264,19 +275,39 @@ export class GridImportService {
     return { report, feature: { geometry: feature.geometry ?? undefined, parentCode }, parent: null, existing: null, problems };
   }
 
+  /**
+   * Reads the batch's parents and the grids its codes already name, takes the write locks for creating under
+   * those parents and changing those grids, then reads both again (they may have changed while another edit
+   * held the locks). Returns the current grids by code.
+   */
+  private async lockBatch(trx: Knex, pending: Pending[], o: ImportOptions, parents: Map<string, GridRow | null>): Promise<Map<string, GridRow>> {
+    const codes = [...new Set(pending.flatMap((p) => (p.report.code ? [p.report.code] : [])))];
+    const readExisting = async () => new Map((codes.length ? await repo.currentGridsByCodes(trx, codes) : []).map((g) => [g.code, g]));
+    await this.loadParents(trx, pending, parents);
+    const before = await readExisting();
+    const targets = pending.flatMap((p) => (p.parent ? [p.parent] : []));
+    const changed = [...before.values()];
+    await editRepo.lockGrids(trx, {
+      exclusive: [...targets.map((g) => g.id), ...(o.level === 'DISTRICT' ? [null] : []), ...editRepo.locksForChange(changed).exclusive],
+      shared: [...targets.flatMap((g) => g.ancestor_ids), ...editRepo.locksForChange(changed).shared!],
+    });
+    for (const p of pending) if (p.feature.parentCode) parents.delete(p.feature.parentCode);
+    await this.loadParents(trx, pending, parents);
+    for (const p of pending) {
+      if (p.feature.parentCode && !p.parent) {
+        p.problems.add({ code: 'BAD_VALUE', field: `features[${p.report.index}].properties`, message: `features[${p.report.index}]: no current grid has the parent code ${p.feature.parentCode}` });
+      }
+    }
+    return readExisting();
+  }
+
   private async loadParents(trx: Knex, pending: Pending[], cache: Map<string, GridRow | null>): Promise<void> {
     const missing = [...new Set(pending.flatMap((p) => (p.feature.parentCode && !cache.has(p.feature.parentCode) ? [p.feature.parentCode] : [])))];
     if (missing.length) {
       const found = new Map((await repo.currentGridsByCodes(trx, missing)).map((g) => [g.code, g]));
       for (const code of missing) cache.set(code, found.get(code) ?? null);
     }
-    for (const p of pending) {
-      if (!p.feature.parentCode) continue;
-      p.parent = cache.get(p.feature.parentCode) ?? null;
-      if (!p.parent) {
-        p.problems.add({ code: 'BAD_VALUE', field: `features[${p.report.index}].properties`, message: `features[${p.report.index}]: no current grid has the parent code ${p.feature.parentCode}` });
-      }
-    }
+    for (const p of pending) p.parent = p.feature.parentCode ? (cache.get(p.feature.parentCode) ?? null) : null;
   }
 
   private async nextCode(trx: Knex, parent: GridRow, level: GridLevel, next: Map<string, number>, problems: Problems, where: string): Promise<string | null> {
@@ -291,7 +322,10 @@ export class GridImportService {
   }
 }
 
-export function withDefaults(input: Partial<ImportOptions>): ImportOptions {
+/** Import options as the mutation and the CLI give them: any may be missing (null or undefined). */
+export type ImportOptionsInput = { [K in keyof ImportOptions]?: ImportOptions[K] | null };
+
+export function withDefaults(input: ImportOptionsInput): ImportOptions {
   return {
     level: input.level!,
     parentCodeProperty: input.parentCodeProperty ?? 'parentCode',
@@ -301,17 +335,22 @@ export function withDefaults(input: Partial<ImportOptions>): ImportOptions {
     dryRun: input.dryRun ?? false,
     crs: input.crs ?? 'WGS84',
     reason: input.reason ?? null,
-    options: input.options,
+    options: input.options ?? undefined,
   };
 }
 
-/** Which of the grids would not change: same name, boundary within UNCHANGED_SQM. */
+/**
+ * Which of the grids would not change: same name, boundary within UNCHANGED_SQM. Equal boundaries are
+ * answered without the overlay, which the embedded PostGIS cannot compute for identical shapes.
+ */
 async function unchangedGrids(db: Knex, candidates: { id: string; hex: string; name: string }[]): Promise<Set<string>> {
   if (candidates.length === 0) return new Set();
   const { rows } = await db.raw(
     `/* importUnchanged */ SELECT g.id FROM grid g
      JOIN unnest(?::uuid[], ?::text[], ?::text[]) AS c(id, hex, name) ON g.id = c.id
-     WHERE g.name = c.name AND ST_Area(ST_SymDifference(g.boundary, ST_GeomFromEWKB(decode(c.hex, 'hex')))::geography) < ?`,
+     WHERE g.name = c.name
+       AND CASE WHEN ST_Equals(g.boundary, ST_GeomFromEWKB(decode(c.hex, 'hex'))) THEN true
+                ELSE ST_Area(ST_SymDifference(g.boundary, ST_GeomFromEWKB(decode(c.hex, 'hex')))::geography) < ? END`,
     [candidates.map((c) => c.id), candidates.map((c) => c.hex), candidates.map((c) => c.name), UNCHANGED_SQM],
   );
   return new Set(rows.map((r: { id: string }) => r.id));

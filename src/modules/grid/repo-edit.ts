@@ -348,3 +348,50 @@ export async function boundaryHexes(db: Knex, ids: readonly string[]): Promise<s
   ]);
   return rows.map((r: { hex: string }) => r.hex);
 }
+
+/**
+ * The write locks of the grid hierarchy: transaction-level advisory locks keyed by grid id ("root" for the
+ * level of districts), taken before an edit reads what it checks against. An edit of a grid's children (a new
+ * grid, a redrawn, recoded, split, merged or retired child) locks the parent exclusively and every ancestor
+ * above it shared; an edit of a grid itself also locks that grid (its children must still fit, its code
+ * prefixes theirs). So two edits that could break each other's checks (two overlapping grids drawn under one
+ * parent at once, two codes allocated at once, a recode racing a new grandchild) run one after the other,
+ * while edits in different parts of the tree run side by side. Keys are taken in one global order (sorted),
+ * so edits that lock several never deadlock each other; a later batch of an import may, and is retried.
+ */
+export interface GridLocks {
+  /** Grid ids (null: the district level) locked exclusively. */
+  exclusive: readonly (string | null)[];
+  /** Grid ids locked shared (ancestors of what is edited). */
+  shared?: readonly string[];
+}
+
+const lockKey = (id: string | null) => `grid:${id ?? 'root'}`;
+
+export async function lockGrids(db: Knex, locks: GridLocks): Promise<void> {
+  const exclusive = new Set(locks.exclusive.map(lockKey));
+  const keys = new Map<string, boolean>();
+  for (const id of locks.shared ?? []) keys.set(lockKey(id), false);
+  for (const key of exclusive) keys.set(key, true);
+  const sorted = [...keys.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (sorted.length === 0) return;
+  await db.raw(
+    `/* lockGrids */ SELECT CASE WHEN t.x THEN pg_advisory_xact_lock(hashtextextended(t.k, 0))
+                                 ELSE pg_advisory_xact_lock_shared(hashtextextended(t.k, 0)) END
+     FROM unnest(?::text[], ?::bool[]) WITH ORDINALITY AS t(k, x, i)`,
+    [sorted.map(([k]) => k), sorted.map(([, x]) => x)],
+  );
+}
+
+/** Locks for editing the children of `parent` (null: districts). */
+export function locksForChildrenOf(parent: { id: string; ancestor_ids: readonly string[] } | null): GridLocks {
+  return { exclusive: [parent?.id ?? null], shared: parent?.ancestor_ids ?? [] };
+}
+
+/** Locks for editing these grids themselves (and so also their parents' children). */
+export function locksForChange(grids: readonly { id: string; parent_id: string | null; ancestor_ids: readonly string[] }[]): GridLocks {
+  return {
+    exclusive: grids.flatMap((g) => [g.id, g.parent_id]),
+    shared: grids.flatMap((g) => g.ancestor_ids),
+  };
+}

@@ -14,8 +14,8 @@ const VERSION_COLUMNS = `v.grid_id AS id, v.code, v.name, v.level, v.depth, v.pa
 /**
  * `resolveLocation(asOf:)`: the same rules as the current resolve (deepest regular grid covering the point,
  * ties to the lowest code; nearest within the distance otherwise; responsible workers up the chain), on
- * the versions in force at `asOf` and the assignments current then. Workers' status is today's: it has no
- * history yet.
+ * the versions in force at `asOf`, the assignments current then and each worker's status then
+ * (`grid_worker_status`); the worker rows returned carry the status they had.
  */
 const RESOLVE_AS_OF_SQL = `/* resolveLocationAsOf */
 WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(?::float8, ?::float8), 4326) AS g),
@@ -39,14 +39,15 @@ chain AS (
 ),
 staffed AS (
   SELECT c.id FROM chain c
-  WHERE EXISTS (SELECT 1 FROM grid_assignment a JOIN grid_worker w ON w.id = a.worker_id
-                WHERE a.grid_id = c.id AND ${IN_FORCE('a')} AND w.status = 'ACTIVE')
+  WHERE EXISTS (SELECT 1 FROM grid_assignment a JOIN grid_worker_status ws ON ws.worker_id = a.worker_id
+                WHERE a.grid_id = c.id AND ${IN_FORCE('a')} AND ${IN_FORCE('ws')} AND ws.status = 'ACTIVE')
   ORDER BY c.depth DESC LIMIT 1
 ),
 responsible AS (
-  SELECT w.id, w.name, w.phone, w.role, w.status, a.is_primary, ${WORKER_GRID_CODES} AS grid_codes
+  SELECT w.id, w.name, w.phone, w.role, ws.status, a.is_primary, ${WORKER_GRID_CODES} AS grid_codes
   FROM staffed s JOIN grid_assignment a ON a.grid_id = s.id AND ${IN_FORCE('a')}
-  JOIN grid_worker w ON w.id = a.worker_id AND w.status = 'ACTIVE'
+  JOIN grid_worker_status ws ON ws.worker_id = a.worker_id AND ${IN_FORCE('ws')} AND ws.status = 'ACTIVE'
+  JOIN grid_worker w ON w.id = a.worker_id
 ),
 dedicated AS (
   SELECT ${VERSION_COLUMNS} FROM grid_version v WHERE v.grid_id IN (SELECT grid_id FROM covering WHERE level = 'DEDICATED') AND ${IN_FORCE('v')}
@@ -56,6 +57,9 @@ SELECT (SELECT distance FROM hit) AS distance, (SELECT id FROM staffed) AS respo
   (SELECT coalesce(json_agg(d ORDER BY d.code), '[]') FROM dedicated d) AS dedicated,
   (SELECT coalesce(json_agg(r ORDER BY r.is_primary DESC, r.name, r.id), '[]') FROM responsible r) AS workers`;
 
+/** A grid row as json_agg writes it: timestamps as text. */
+type JsonGridRow = Omit<GridRow, 'valid_from' | 'valid_to'> & { valid_from: string; valid_to: string | null };
+
 export async function resolveLocationAsOfRows(db: Knex, q: LocationQuery, maxDistanceMeters: number, asOf: Date) {
   const t = asOf.toISOString();
   const { rows } = await db.raw(RESOLVE_AS_OF_SQL, [
@@ -63,12 +67,12 @@ export async function resolveLocationAsOfRows(db: Knex, q: LocationQuery, maxDis
     t, t, // covering
     t, t, q.dLng, q.dLat, maxDistanceMeters, // nearest
     t, t, t, t, // chain
-    t, t, // staffed
-    t, t, // responsible
+    t, t, t, t, // staffed
+    t, t, t, t, // responsible
     t, t, // dedicated
   ]);
   const row = rows[0];
-  const toRow = (r: GridRow & { valid_from: string; valid_to: string | null }): GridRow => ({
+  const toRow = (r: JsonGridRow): GridRow => ({
     ...r,
     valid_from: new Date(r.valid_from),
     valid_to: r.valid_to ? new Date(r.valid_to) : null,
@@ -77,8 +81,8 @@ export async function resolveLocationAsOfRows(db: Knex, q: LocationQuery, maxDis
   return {
     distanceMeters: row.distance === null ? null : Number(row.distance),
     responsibleGridId: row.responsible_grid_id as string | null,
-    chain: (row.chain as never[]).map(toRow),
-    dedicated: (row.dedicated as never[]).map(toRow),
+    chain: (row.chain as JsonGridRow[]).map(toRow),
+    dedicated: (row.dedicated as JsonGridRow[]).map(toRow),
     workers: row.workers as WorkerRow[],
   };
 }

@@ -3,11 +3,14 @@ import type { Context } from '../../context';
 import type { MergeGridsInput, MoveGridInput, SplitGridInput } from '../../generated/graphql';
 import { geometryProblems } from '../../geo/geojson';
 import { toWgs84 } from '../../geo/coordinates';
+import { badInput } from '../../errors';
+import { positionCount } from '../../geo/geojson';
 import { expectGlobalId } from '../../graphql/relay';
-import { requireEditor } from './editor';
+import { notFound, Problems, runEdit, validationError } from '../../shared/payload';
+import { assertPermitted, assertPrincipal } from '../auth/policy';
+import { label } from './edit-service';
 import { levelProblem, nameProblem } from './hierarchy';
 import type { GridRow, GridsChangeSource } from './mappers';
-import { notFound, Problems, validationError } from './problems';
 import * as editRepo from './repo-edit';
 
 /**
@@ -24,7 +27,12 @@ export class GridReshapeService {
   }
 
   async split(input: SplitGridInput) {
-    return this.edit.editGrid<GridsChangeSource & { __typename: 'SplitGridSuccess' }>(input, async (trx, grid, editor) => {
+    // A split line is a handful of vertices drawn across a grid; a huge one is refused before anything walks it.
+    const maxVertices = this.ctx.config.limits.maxFilterVertices;
+    if (positionCount(input.line, maxVertices) > maxVertices) {
+      throw badInput(`input.line has more than ${maxVertices} vertices (MAX_FILTER_VERTICES); a split line needs only a few`, 'input.line');
+    }
+    return this.edit.editGrid(input, async (trx, grid, editor) => {
       const problems = new Problems();
       if (input.names.length !== 2) {
         problems.add({ code: 'BAD_VALUE', field: 'input.names', message: `names: give exactly 2 names, one per new grid (got ${input.names.length})` });
@@ -66,9 +74,11 @@ export class GridReshapeService {
   }
 
   async merge(input: MergeGridsInput) {
-    const editor = requireEditor(this.ctx.viewer);
+    // AUTH (role; the jurisdiction once the grids are read)
+    assertPermitted(this.ctx.viewer, 'grid:change');
+    if (input.ids.length > MAX_MERGE) throw badInput(`input.ids: merge at most ${MAX_MERGE} grids at once (got ${input.ids.length})`, 'input.ids');
     const ids = input.ids.map((gid, i) => expectGlobalId(gid, 'Grid', `input.ids[${i}]`));
-    return this.edit.inTransaction<GridsChangeSource & { __typename: 'MergeGridsSuccess' }>(async (trx) => {
+    return runEdit(this.ctx, async (trx) => {
       const problems = new Problems();
       if (ids.length < 2 || new Set(ids).size !== ids.length) {
         problems.add({ code: 'NOT_MERGEABLE', field: 'input.ids', message: 'ids: give at least 2 different grids' });
@@ -79,11 +89,18 @@ export class GridReshapeService {
       const nameIssue = nameProblem(input.name);
       if (nameIssue) problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: ${nameIssue}` });
       if (problems.any) return validationError(problems);
+      const found: GridRow[] = [];
+      for (const [i, id] of ids.entries()) {
+        const g = await this.edit.current(trx, id);
+        if (!g) return notFound(input.ids[i]);
+        found.push(g);
+      }
+      const [editor] = found.map((g) => assertPrincipal(this.ctx.viewer, 'grid:change', g, label(g)));
+      await editRepo.lockGrids(trx, editRepo.locksForChange(found));
       const grids: GridRow[] = [];
       for (const [i, id] of ids.entries()) {
         const g = await this.edit.current(trx, id);
         if (!g) return notFound(input.ids[i]);
-        this.edit.assertJurisdiction(editor, g.code, `grid ${g.code}`);
         if (g.version !== input.expectedVersions[i]) return this.edit.conflict(trx, g, input.expectedVersions[i]);
         grids.push(g);
       }
@@ -119,16 +136,23 @@ export class GridReshapeService {
    * descendants' codes follow it. Children of the new parent must not overlap it.
    */
   async move(input: MoveGridInput) {
-    const editor = requireEditor(this.ctx.viewer);
+    // AUTH (role; the jurisdiction once the grids are read)
+    assertPermitted(this.ctx.viewer, 'grid:change');
     const id = expectGlobalId(input.id, 'Grid', 'input.id');
     const newParentId = expectGlobalId(input.newParentId, 'Grid', 'input.newParentId');
-    return this.edit.inTransaction(async (trx) => {
+    return runEdit(this.ctx, async (trx) => {
+      const before = await this.edit.current(trx, id);
+      if (!before) return notFound(input.id);
+      const target = await this.edit.current(trx, newParentId);
+      if (!target) return notFound(input.newParentId, 'parent grid');
+      const editor = assertPrincipal(this.ctx.viewer, 'grid:change', before, label(before));
+      assertPrincipal(this.ctx.viewer, 'grid:create', target, `the new parent ${label(target)}`);
+      // A move reshapes both ancestor chains up to the grid they share: that grid's whole subtree is locked.
+      await editRepo.lockGrids(trx, { exclusive: [sharedAncestor(before.ancestor_ids, [...target.ancestor_ids, target.id]), before.id] });
       const grid = await this.edit.current(trx, id);
       if (!grid) return notFound(input.id);
       const parent = await this.edit.current(trx, newParentId);
       if (!parent) return notFound(input.newParentId, 'parent grid');
-      this.edit.assertJurisdiction(editor, grid.code, 'the grid');
-      this.edit.assertJurisdiction(editor, parent.code, 'the new parent');
       if (grid.version !== input.expectedVersion) return this.edit.conflict(trx, grid, input.expectedVersion);
       const problems = new Problems();
       const levelIssue = levelProblem(grid.level, parent.level);
@@ -215,6 +239,16 @@ export class GridReshapeService {
   }
 }
 
+/** Most grids one merge takes: merging is of neighbours, a handful at a time. */
+const MAX_MERGE = 50;
+
+/** The deepest grid both ancestor chains (root first) share; null when they share none (different districts). */
+function sharedAncestor(a: readonly string[], b: readonly string[]): string | null {
+  let shared: string | null = null;
+  for (let i = 0; i < Math.min(a.length, b.length) && a[i] === b[i]; i++) shared = a[i];
+  return shared;
+}
+
 function lineInWgs84(line: { coordinates: number[][] }, crs: SplitGridInput['crs'] & string): number[][] {
   return line.coordinates.map(([lng, lat]) => {
     const p = toWgs84({ lng, lat }, crs);
@@ -231,9 +265,9 @@ async function areaTransfer(
 ): Promise<{ id: string; code: string; name: string; version: number; hex: string; empty: boolean }[]> {
   const { rows } = await db.raw(
     `/* moveGridAreaTransfer */ SELECT a.id, a.code, a.name, a.version,
-       encode(ST_AsEWKB(ST_Multi(CASE WHEN a.id = ANY(?::uuid[]) THEN ST_CollectionExtract(ST_Difference(a.boundary, x.boundary), 3)
+       encode(ST_AsEWKB(ST_Multi(CASE WHEN a.id = ANY(?::uuid[]) THEN ST_CollectionExtract(grid_difference(a.boundary, x.boundary), 3)
                                       ELSE ST_Union(a.boundary, x.boundary) END)), 'hex') AS hex,
-       a.id = ANY(?::uuid[]) AND ST_Area(ST_Difference(a.boundary, x.boundary)::geography) < 1 AS empty
+       a.id = ANY(?::uuid[]) AND ST_Area(grid_difference(a.boundary, x.boundary)::geography) < 1 AS empty
      FROM grid a, grid x WHERE x.id = ? AND a.id = ANY(?::uuid[]) ORDER BY a.depth`,
     [from, from, gridId, [...from, ...to]],
   );

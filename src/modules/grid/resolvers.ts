@@ -1,5 +1,6 @@
 import type { Resolvers } from '../../generated/graphql';
 import { encodeCursor, toGlobalId } from '../../graphql/relay';
+import { can } from '../auth/policy';
 import type { GridRow } from './mappers';
 
 const cursorOf = (g: GridRow) => encodeCursor([g.code, g.id]);
@@ -21,10 +22,15 @@ export const gridResolvers: Resolvers = {
     validFrom: (g) => g.valid_from,
     validTo: (g) => g.valid_to,
     asOf: (g) => g.as_of ?? null,
-    // Rows from the resolve fast path come without these two; they are then loaded.
-    changedBy: async (g, _, ctx) => (g.changed_by !== undefined ? g.changed_by : ((await ctx.services.grid.byId(g.id))?.changed_by ?? null)),
-    changeReason: async (g, _, ctx) =>
-      g.change_reason !== undefined ? g.change_reason : ((await ctx.services.grid.byId(g.id))?.change_reason ?? null),
+    // Staff only. Rows from the resolve fast path come without these two; they are then loaded.
+    changedBy: async (g, _, ctx) => {
+      if (!can(ctx.viewer, 'grid:audit')) return null;
+      return g.changed_by !== undefined ? g.changed_by : ((await ctx.services.grid.byId(g.id))?.changed_by ?? null);
+    },
+    changeReason: async (g, _, ctx) => {
+      if (!can(ctx.viewer, 'grid:audit')) return null;
+      return g.change_reason !== undefined ? g.change_reason : ((await ctx.services.grid.byId(g.id))?.change_reason ?? null);
+    },
     history: (g, _, ctx) => ctx.services.grid.history(g),
     workers: (g, _, ctx) => ctx.services.worker.onGrid(g),
     responsibleWorkers: (g, _, ctx) => ctx.services.grid.responsibleWorkers(g),
@@ -46,8 +52,8 @@ export const gridResolvers: Resolvers = {
     areaSqm: (v) => v.area_sqm,
     validFrom: (v) => v.valid_from,
     validTo: (v) => v.valid_to,
-    changedBy: (v) => v.changed_by,
-    changeReason: (v) => v.change_reason,
+    changedBy: (v, _, ctx) => (can(ctx.viewer, 'grid:audit') ? v.changed_by : null),
+    changeReason: (v, _, ctx) => (can(ctx.viewer, 'grid:audit') ? v.change_reason : null),
   },
   LocationResolution: {
     grid: (r) => r.grid,

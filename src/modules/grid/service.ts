@@ -2,8 +2,9 @@ import type { Context } from '../../context';
 import type { CoordinateSystem, GridFilter, GridLevel } from '../../generated/graphql';
 import { badInput } from '../../errors';
 import { checkPosition, degreesAround, metresToDegrees, toWgs84 } from '../../geo/coordinates';
-import { geometryProblems } from '../../geo/geojson';
-import { decodeCursor, expectGlobalId, pageSize } from '../../graphql/relay';
+import { geometryProblems, positionCount } from '../../geo/geojson';
+import { decodeGridCursor, expectGlobalId, pageSize } from '../../graphql/relay';
+import { assertPermitted } from '../auth/policy';
 import type { WorkerRow } from '../worker/mappers';
 import * as repo from './repo';
 import { locationResolver } from './resolve-batch';
@@ -13,6 +14,8 @@ import type { GridConnectionSource, GridRow, LocationResolutionSource } from './
 /** A position outside every grid but this close to one is resolved to it, flagged approximate. */
 export const APPROXIMATE_WITHIN_METERS = 100;
 const MAX_SIMPLIFY_METERS = 10_000;
+/** Names are at most 100 characters: a longer substring matches nothing, and costs a scan to find that out. */
+const MAX_NAME_FILTER = 100;
 
 export class GridService {
   constructor(private readonly ctx: Context) {}
@@ -22,6 +25,8 @@ export class GridService {
   }
 
   async grid(args: { id?: string | null; code?: string | null; asOf?: Date | null }): Promise<GridRow | null> {
+    // AUTH (public; an API key needs READ_GRIDS)
+    assertPermitted(this.ctx.viewer, 'grid:read');
     // VALIDATION
     const given = [args.id, args.code].filter((v) => v !== null && v !== undefined);
     if (given.length !== 1) throw badInput('grid needs exactly one of id or code');
@@ -50,22 +55,33 @@ export class GridService {
   }
 
   async list(filter: GridFilter | null | undefined, first: number | null | undefined, after: string | null | undefined) {
+    // AUTH (public; an API key needs READ_GRIDS)
+    assertPermitted(this.ctx.viewer, 'grid:read');
     // VALIDATION
     const limit = pageSize(first);
-    const position = after ? this.keysetPosition(after) : null;
+    const position = after ? decodeGridCursor(after) : null;
+    const nameContains = filter?.nameContains?.trim() || null;
+    if (nameContains && nameContains.length > MAX_NAME_FILTER) {
+      throw badInput(`filter.nameContains has ${nameContains.length} characters; grid names have at most ${MAX_NAME_FILTER}`, 'filter.nameContains');
+    }
     const f: repo.GridListFilter = {
       level: filter?.level,
       parentIds: filter?.parentId ? [expectGlobalId(filter.parentId, 'Grid', 'filter.parentId')] : undefined,
       ancestorId: filter?.ancestorId ? expectGlobalId(filter.ancestorId, 'Grid', 'filter.ancestorId') : null,
-      nameContains: filter?.nameContains?.trim() || null,
+      nameContains,
       bbox: filter?.bbox ? checkBbox(filter.bbox) : null,
-      intersects: filter?.intersects ? checkGeometry(filter.intersects, 'filter.intersects') : null,
+      intersects: filter?.intersects ? checkGeometry(filter.intersects, 'filter.intersects', this.ctx.config.limits.maxFilterVertices) : null,
       asOf: filter?.asOf ?? null,
     };
-    // RESOLUTION
-    const rows = await repo.listGrids(this.ctx.db, f, position, limit + 1);
-    this.loaders.primeAll(rows);
-    return page(rows, limit, position !== null, () => repo.countGrids(this.ctx.db, f));
+    // RESOLUTION (a spatial filter by an arbitrary shape counts as expensive work)
+    const read = async () => {
+      const rows = await repo.listGrids(this.ctx.db, f, position, limit + 1);
+      this.loaders.primeAll(rows);
+      return rows;
+    };
+    const rows = f.intersects ? await this.ctx.expensive('intersects', read) : await read();
+    const count = () => (f.intersects ? this.ctx.expensive('intersects', () => repo.countGrids(this.ctx.db, f)) : repo.countGrids(this.ctx.db, f));
+    return page(rows, limit, position !== null, count);
   }
 
   async children(
@@ -73,7 +89,7 @@ export class GridService {
     args: { level?: GridLevel | null; first?: number | null; after?: string | null },
   ): Promise<GridConnectionSource> {
     const limit = pageSize(args.first);
-    const position = args.after ? this.keysetPosition(args.after) : null;
+    const position = args.after ? decodeGridCursor(args.after) : null;
     const level = args.level ?? null;
     const asOf = grid.as_of ?? null;
     const rows = await this.loaders.childrenPage({ level, after: position, limit: limit + 1, asOf }).load(grid.id);
@@ -90,6 +106,7 @@ export class GridService {
     }
     const geojson = await this.loaders.boundary(tolerance).load({ id: grid.id, version: grid.version });
     if (geojson === null) throw new Error(`grid ${grid.id} version ${grid.version} has no boundary`);
+    this.ctx.budget.charge(geojson.length);
     return geojson;
   }
 
@@ -109,13 +126,16 @@ export class GridService {
   }
 
   async resolveLocation(args: { lng: number; lat: number; crs?: CoordinateSystem | null; asOf?: Date | null }): Promise<LocationResolutionSource> {
+    // AUTH (public; an API key needs RESOLVE_LOCATION)
+    assertPermitted(this.ctx.viewer, 'grid:resolve');
     // VALIDATION
     const input = checkPosition(args.lng, args.lat);
     const point = toWgs84(input, args.crs ?? 'WGS84');
     // RESOLUTION
     if (args.asOf) return this.resolveLocationAsOf(point, args.asOf);
     const { dLng, dLat } = degreesAround(APPROXIMATE_WITHIN_METERS * 1.05, point.lat);
-    const found = await locationResolver(this.ctx.db, APPROXIMATE_WITHIN_METERS).load({ ...point, dLng, dLat });
+    // Batched with other requests' positions, so on the shared handle rather than this request's.
+    const found = await locationResolver(this.ctx.sharedDb, APPROXIMATE_WITHIN_METERS).load({ ...point, dLng, dLat });
     this.loaders.primeAll(found.chain);
     this.loaders.primeAll(found.dedicated);
     this.ctx.loaders.worker.primeAll(found.workers);
@@ -153,12 +173,6 @@ export class GridService {
       distanceMeters: grid ? found.distanceMeters : null,
     };
   }
-
-  private keysetPosition(after: string): [string, string] {
-    const [code, id] = decodeCursor(after, 2);
-    if (typeof code !== 'string' || typeof id !== 'string') throw badInput(`after is not a grid cursor (got "${after}")`, 'after');
-    return [code, id];
-  }
 }
 
 /** Turns `limit + 1` fetched rows into a page: the extra row only says that another page follows. */
@@ -166,7 +180,10 @@ function page(rows: GridRow[], limit: number, afterGiven: boolean, totalCount: (
   return { rows: rows.slice(0, limit), hasNextPage: rows.length > limit, hasPreviousPage: afterGiven, totalCount };
 }
 
-function checkGeometry(value: unknown, field: string): unknown {
+function checkGeometry(value: unknown, field: string, maxVertices: number): unknown {
+  if (positionCount(value, maxVertices) > maxVertices) {
+    throw badInput(`${field} has more than ${maxVertices} vertices (MAX_FILTER_VERTICES); simplify the shape, or filter by bbox`, field);
+  }
   const problems = geometryProblems(value);
   if (problems.length) {
     throw badInput(`${field} is not valid GeoJSON: ${problems.slice(0, 5).map((p) => p.message).join('; ')}`, field);

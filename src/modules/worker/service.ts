@@ -1,8 +1,28 @@
+import type { Knex } from 'knex';
 import type { Context } from '../../context';
-import { maskPhone, maySeeWorkerPhone } from '../auth/viewer';
+import type {
+  AssignWorkerInput,
+  CreateWorkerInput,
+  SetWorkerStatusInput,
+  UnassignWorkerInput,
+  UpdateWorkerInput,
+} from '../../generated/graphql';
+import { expectGlobalId } from '../../graphql/relay';
+import { mainlandMobile } from '../../shared/phone';
+import { notFound, Problems, runEdit, validationError, type NotFoundSource, type RunEditOptions, type WorkerConflictSource } from '../../shared/payload';
+import { assertPermitted, assertPrincipal, can } from '../auth/policy';
+import { maskPhone, type Principal } from '../auth/viewer';
+import { label } from '../grid/edit-service';
 import type { GridRow } from '../grid/mappers';
-import type { AssignmentRow, WorkerRow } from './mappers';
+import type { AssignmentRow, WorkerChangeSource, WorkerRow, WorkerStatusRow } from './mappers';
+import * as repo from './repo';
 
+/**
+ * Grid workers: who sees what of them (phones and accounts by jurisdiction), and their management by
+ * DISPATCHERs and ADMINs — create, edit, assign, unassign, set status — within the caller's jurisdiction. Each
+ * write locks the worker's row first, so two edits of one worker run one after the other; statuses and
+ * assignments are kept as history (a trigger writes `grid_worker_status`).
+ */
 export class WorkerService {
   constructor(private readonly ctx: Context) {}
 
@@ -10,13 +30,29 @@ export class WorkerService {
     return this.ctx.loaders.worker.byId.load(id);
   }
 
+  /** The worker whose account is the caller's token subject (`me.worker`). */
+  async ofViewer(): Promise<WorkerRow | null> {
+    const v = this.ctx.viewer;
+    return v.kind === 'user' ? this.ctx.loaders.worker.byAccount.load(v.subject) : null;
+  }
+
   /** Everyone currently assigned to the grid, whatever their status, primary first. */
   async onGrid(grid: GridRow): Promise<WorkerRow[]> {
     return this.ctx.loaders.worker.allOnGrid.load(grid.id);
   }
 
-  async assignments(worker: WorkerRow): Promise<AssignmentRow[]> {
-    return this.ctx.loaders.worker.assignmentsOfWorker.load(worker.id);
+  async assignments(worker: WorkerRow, includeEnded: boolean): Promise<AssignmentRow[]> {
+    return this.ctx.loaders.worker.assignmentsOfWorker(includeEnded).load(worker.id);
+  }
+
+  async assignment(id: string): Promise<AssignmentRow> {
+    const row = await this.ctx.loaders.worker.assignmentById.load(id);
+    if (!row) throw new Error(`assignment ${id} vanished`);
+    return row;
+  }
+
+  async statusHistory(worker: WorkerRow): Promise<WorkerStatusRow[]> {
+    return this.ctx.loaders.worker.statusHistory.load(worker.id);
   }
 
   /**
@@ -24,10 +60,193 @@ export class WorkerService {
    * (anonymous residents, VIEWERs, staff of other areas) sees them masked.
    */
   phoneVisible(worker: WorkerRow): boolean {
-    return maySeeWorkerPhone(this.ctx.viewer, worker.grid_codes);
+    return can(this.ctx.viewer, 'worker:contact', { codes: worker.grid_codes });
   }
 
   phone(worker: WorkerRow): string {
     return this.phoneVisible(worker) ? worker.phone : maskPhone(worker.phone);
   }
+
+  async account(worker: WorkerRow): Promise<string | null> {
+    if (!can(this.ctx.viewer, 'worker:account', { codes: worker.grid_codes })) return null;
+    // Rows from the resolve fast path come without it.
+    return worker.account !== undefined ? worker.account : ((await this.byId(worker.id))?.account ?? null);
+  }
+
+  // ---- management ----
+
+  async create(input: CreateWorkerInput) {
+    // AUTH (role; the jurisdiction once the grid is read)
+    assertPermitted(this.ctx.viewer, 'worker:manage');
+    const gridId = expectGlobalId(input.gridId, 'Grid', 'input.gridId');
+    return runEdit(
+      this.ctx,
+      async (trx) => {
+        const grid = await this.ctx.services.gridEdit.current(trx, gridId);
+        if (!grid) return notFound(input.gridId);
+        const principal = assertPrincipal(this.ctx.viewer, 'worker:manage', grid, label(grid));
+        // VALIDATION
+        const problems = new Problems();
+        const name = checkName(input.name, problems);
+        const phone = checkPhone(input.phone, problems);
+        const account = await this.checkAccount(trx, input.account, null, problems);
+        if (grid.level === 'DISTRICT') problems.add({ code: 'LEVEL_MISMATCH', field: 'input.gridId', message: `gridId: workers are assigned to streets and below, not to a district (${label(grid)})` });
+        if (problems.any) return validationError(problems);
+        // RESOLUTION
+        const workerId = await repo.insertWorker(trx, { name: name!, phone: phone!, role: input.role, account: account ?? null }, principal.subject, input.reason ?? null);
+        await repo.insertAssignment(trx, { workerId, gridId: grid.id, primary: true }, principal.subject);
+        return { __typename: 'CreateWorkerSuccess' as const, workerId };
+      },
+      { onUniqueViolation: async () => accountRace(input.account) },
+    );
+  }
+
+  async update(input: UpdateWorkerInput) {
+    return this.editWorker(input.id, async (trx, worker, principal) => {
+      if (worker.version !== input.expectedVersion) return workerConflict(worker, input.expectedVersion);
+      const problems = new Problems();
+      if ([input.name, input.phone, input.role, input.account].every((v) => v === undefined || v === null)) {
+        problems.add({ code: 'BAD_VALUE', field: 'input', message: 'nothing to change: give a new name, phone, role or account' });
+      }
+      const name = input.name != null ? checkName(input.name, problems) : undefined;
+      const phone = input.phone != null ? checkPhone(input.phone, problems) : undefined;
+      const account = input.account != null ? await this.checkAccount(trx, input.account, worker.id, problems) : undefined;
+      if (problems.any) return validationError(problems);
+      const written = await repo.updateWorker(
+        trx,
+        worker.id,
+        input.expectedVersion,
+        { name: name ?? undefined, phone: phone ?? undefined, role: input.role ?? undefined, account },
+        principal.subject,
+        input.reason ?? null,
+      );
+      if (!written) return workerConflict(worker, input.expectedVersion);
+      return { __typename: 'UpdateWorkerSuccess' as const, workerId: worker.id };
+    }, { onUniqueViolation: async () => accountRace(input.account) });
+  }
+
+  async assign(input: AssignWorkerInput) {
+    const gridId = expectGlobalId(input.gridId, 'Grid', 'input.gridId');
+    return this.editWorker(input.workerId, async (trx, worker, principal) => {
+      const grid = await this.ctx.services.gridEdit.current(trx, gridId);
+      if (!grid) return notFound(input.gridId);
+      assertPrincipal(this.ctx.viewer, 'worker:manage', grid, label(grid));
+      const problems = new Problems();
+      const current = await repo.assignmentsOfWorkers(trx, [worker.id], false);
+      if (current.some((a) => a.grid_id === grid.id)) {
+        problems.add({ code: 'BAD_VALUE', field: 'input.gridId', message: `gridId: ${worker.name} is already assigned to ${label(grid)}`, gridIds: [grid.id] });
+      }
+      if (worker.status === 'LEFT') {
+        problems.add({ code: 'BAD_VALUE', field: 'input.workerId', message: `workerId: ${worker.name} has LEFT; set their status to ACTIVE first` });
+      }
+      if (grid.level === 'DISTRICT') problems.add({ code: 'LEVEL_MISMATCH', field: 'input.gridId', message: `gridId: workers are assigned to streets and below, not to a district (${label(grid)})` });
+      if (problems.any) return validationError(problems);
+      const primary = (input.primary ?? false) || current.length === 0;
+      const assignmentId = await repo.insertAssignment(trx, { workerId: worker.id, gridId: grid.id, primary }, principal.subject);
+      return { __typename: 'AssignWorkerSuccess' as const, workerId: worker.id, assignmentId };
+    });
+  }
+
+  async unassign(input: UnassignWorkerInput) {
+    const gridId = expectGlobalId(input.gridId, 'Grid', 'input.gridId');
+    return this.editWorker(input.workerId, async (trx, worker, principal) => {
+      const problems = new Problems();
+      const reason = input.reason.trim();
+      if (!reason) problems.add({ code: 'BAD_VALUE', field: 'input.reason', message: 'reason: say why the assignment ends (it is kept with it)' });
+      const current = (await repo.assignmentsOfWorkers(trx, [worker.id], false)).find((a) => a.grid_id === gridId);
+      if (!current) problems.add({ code: 'BAD_VALUE', field: 'input.gridId', message: `gridId: ${worker.name} is not currently assigned to that grid` });
+      if (problems.any) return validationError(problems);
+      const grid = await this.ctx.services.gridEdit.current(trx, gridId);
+      if (grid) assertPrincipal(this.ctx.viewer, 'worker:manage', grid, label(grid));
+      const [assignmentId] = await repo.endAssignments(trx, worker.id, gridId, principal.subject, reason);
+      return { __typename: 'UnassignWorkerSuccess' as const, workerId: worker.id, assignmentId };
+    });
+  }
+
+  async setStatus(input: SetWorkerStatusInput) {
+    return this.editWorker(input.id, async (trx, worker, principal) => {
+      if (input.expectedVersion != null && worker.version !== input.expectedVersion) return workerConflict(worker, input.expectedVersion);
+      const reason = input.reason.trim();
+      if (!reason) return validationError([{ code: 'BAD_VALUE', field: 'input.reason', message: 'reason: say why (it is kept in the status history)' }]);
+      if (worker.status === input.status) return { __typename: 'SetWorkerStatusSuccess' as const, workerId: worker.id };
+      if (!(await repo.updateWorker(trx, worker.id, worker.version ?? null, { status: input.status }, principal.subject, reason))) {
+        return workerConflict(worker, worker.version ?? 0);
+      }
+      // Someone who has left answers for no grid any more (and no longer holds up retiring one).
+      if (input.status === 'LEFT') await repo.endAssignments(trx, worker.id, null, principal.subject, reason);
+      return { __typename: 'SetWorkerStatusSuccess' as const, workerId: worker.id };
+    });
+  }
+
+  /**
+   * The start every edit of one worker shares: a principal allowed to manage workers, the worker (NotFound),
+   * locked, and within the principal's jurisdiction (one of the worker's grids).
+   */
+  private async editWorker<R extends { __typename: string }>(
+    globalId: string,
+    work: (trx: Knex.Transaction, worker: WorkerRow, principal: Principal) => Promise<R>,
+    options: RunEditOptions<R | NotFoundSource> = {},
+  ): Promise<R | NotFoundSource> {
+    assertPermitted(this.ctx.viewer, 'worker:manage');
+    const id = expectGlobalId(globalId, 'GridWorker', 'input.id');
+    return runEdit<R | NotFoundSource>(
+      this.ctx,
+      async (trx) => {
+        const worker = await repo.lockWorker(trx, id);
+        if (!worker) return notFound(globalId, 'worker');
+        const principal = assertPrincipal(this.ctx.viewer, 'worker:manage', { codes: worker.grid_codes }, `${worker.name} (on ${worker.grid_codes.join(', ') || 'no grid'})`);
+        return work(trx, worker, principal);
+      },
+      options,
+    );
+  }
+
+  private async checkAccount(db: Knex, input: string | null | undefined, workerId: string | null, problems: Problems): Promise<string | null | undefined> {
+    if (input === undefined || input === null) return undefined;
+    const account = input.trim();
+    if (account === '') return null; // removes it
+    if (!/^[A-Za-z0-9._@:-]{1,200}$/.test(account)) {
+      problems.add({ code: 'BAD_VALUE', field: 'input.account', message: 'account: 1–200 letters, digits or . _ @ : - (the `sub` of the worker\'s token)' });
+      return undefined;
+    }
+    if (await repo.accountTaken(db, account, workerId)) {
+      problems.add({ code: 'BAD_VALUE', field: 'input.account', message: `account: ${account} is already another worker's account` });
+      return undefined;
+    }
+    return account;
+  }
+}
+
+function checkName(input: string, problems: Problems): string | null {
+  const name = input.trim();
+  if (!name || name.length > 50) {
+    problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: give the worker's name, 1 to 50 characters (got ${name.length})` });
+    return null;
+  }
+  return name;
+}
+
+function checkPhone(input: string, problems: Problems): string | null {
+  const phone = mainlandMobile(input);
+  if (!phone.ok) {
+    problems.add({ code: 'BAD_VALUE', field: 'input.phone', message: `phone: ${phone.problem}` });
+    return null;
+  }
+  return phone.value;
+}
+
+function workerConflict(worker: WorkerRow, expectedVersion: number): WorkerConflictSource {
+  return {
+    __typename: 'WorkerConflictError',
+    message: `${worker.name} is at version ${worker.version}, not ${expectedVersion}: ${worker.changed_by ?? 'someone'} changed them since you read them; reload and reapply your change`,
+    worker,
+    currentVersion: worker.version ?? 0,
+    changedBy: worker.changed_by ?? null,
+    changedAt: worker.updated_at ?? new Date(),
+  };
+}
+
+/** Two edits gave the same account at once: the unique index refused the second. */
+async function accountRace(account: string | null | undefined) {
+  return validationError([{ code: 'BAD_VALUE', field: 'input.account', message: `account: ${account} was just given to another worker` }]);
 }

@@ -1,0 +1,174 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import {
+  getNamedType,
+  getNullableType,
+  GraphQLError,
+  isLeafType,
+  isListType,
+  Kind,
+  visit,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { Config } from '../config';
+import type { Context } from '../context';
+
+/**
+ * What keeps one query from taking the process down: a cost estimate with the page sizes the query will
+ * really get (defaults and variables included), and graphql-armor's depth, alias, directive, token and
+ * character limits. Everything here runs before execution, for every operation, on every path that executes
+ * GraphQL (HTTP now; subscriptions must add the same plugin and rules when they land).
+ *
+ * How the cost is counted: every object field costs 1 and scalars 0; a field with `first` (every connection)
+ * costs what one of its items costs times `first` (20 when not given); a list without `first` counts as the
+ * size it usually has (LIST_SIZES; 10 otherwise); some fields cost more for the work or bytes behind them
+ * (FIELD_COSTS). How the default limit, 5,000, was sized: the README's queries cost at most ~700 (the district
+ * tree 465, `grids` with simplified boundaries at `first: 100` 1,101, coverage with staffing 692); a district
+ * dashboard, district → 20 streets → 20 communities each with their responsible workers, costs 2,841. The
+ * crash query that prompted this (four aliases nesting children → parent → children three deep) costs over
+ * 100,000 at the default page size. `extensions.cost` of the refusal says what a query costs.
+ */
+export const DEFAULT_PAGE = 20;
+const DEFAULT_LIST_SIZE = 10;
+
+/** Fields whose work or payload is out of proportion with an object: the cost of one, before nesting. */
+const FIELD_COSTS: Record<string, number> = {
+  'Grid.boundary': 10,
+  'GridVersion.boundary': 10,
+  'Grid.coverage': 500,
+  'Grid.staffing': 20,
+  'Grid.history': 5,
+  'Mutation.importGrids': 1000,
+};
+
+/** Lists without `first`: the size they usually have. */
+const LIST_SIZES: Record<string, number> = {
+  'Grid.ancestors': 5,
+  'Grid.workers': 5,
+  'Grid.responsibleWorkers': 5,
+  'LocationResolution.chain': 5,
+  'LocationResolution.dedicatedGrids': 3,
+  'LocationResolution.responsibleWorkers': 5,
+  'GridWorker.assignments': 3,
+  'Problem.grids': 2,
+  'SplitGridSuccess.grids': 2,
+  'MergeGridsSuccess.retired': 5,
+  'ImportGridsReport.features': 100,
+  'ValidationError.problems': 20,
+  'Coverage.gaps': 20,
+  'Coverage.overlaps': 20,
+  'Coverage.outside': 20,
+  'Query.apiKeys': 50,
+};
+
+const estimateCost: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+  const key = `${type.name}.${field.name}`;
+  const base = FIELD_COSTS[key] ?? (isLeafType(getNamedType(field.type)) ? 0 : 1);
+  if (field.args.some((arg) => arg.name === 'first')) {
+    const first = typeof args.first === 'number' ? args.first : DEFAULT_PAGE;
+    return base + Math.max(first, 0) * childComplexity;
+  }
+  // A connection's `nodes` and `edges` hold the page its field already counted `first` times.
+  if (type.name.endsWith('Connection')) return base + childComplexity;
+  if (isListType(getNullableType(field.type))) return base + (LIST_SIZES[key] ?? DEFAULT_LIST_SIZE) * childComplexity;
+  return base + childComplexity;
+};
+
+/** The cost of an operation with its variables, as the limit counts it. */
+export function queryCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> = {}, operationName?: string): number {
+  return getComplexity({ schema, query: document, variables, operationName, estimators: [estimateCost] });
+}
+
+/**
+ * graphql-armor throws when a limit is exceeded, which Apollo would answer as an internal error (500);
+ * reported through the validation context instead, the client gets a 400 GRAPHQL_VALIDATION_FAILED that
+ * says which limit it hit.
+ */
+const asValidationError = {
+  propagateOnRejection: false,
+  onReject: [
+    (context: ValidationContext | null, error: GraphQLError) =>
+      context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''))),
+  ],
+};
+
+export function validationRules(limits: Config['limits']): ValidationRule[] {
+  return [
+    maxDepthRule({ n: limits.maxDepth, ...asValidationError }),
+    maxAliasesRule({ n: limits.maxAliases, ...asValidationError }),
+    maxDirectivesRule({ n: limits.maxDirectives, ...asValidationError }),
+  ];
+}
+
+function refusal(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...extensions, http: { status: 400 } } });
+}
+
+/** Where a NUL character (U+0000, which PostgreSQL text cannot hold) sits in the variables, or null. */
+export function nulCharacterAt(value: unknown, path = 'variables'): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nulCharacterAt(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      const found = nulCharacterAt(child, `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+function nulInDocument(document: DocumentNode): string | null {
+  let found: string | null = null;
+  visit(document, {
+    [Kind.STRING]: (node) => {
+      if (!found && node.value.includes('\u0000')) found = `a string literal in the query ("${node.value.replace(/\u0000/g, '\\u0000').slice(0, 40)}")`;
+    },
+  });
+  return found;
+}
+
+/**
+ * The query-size checks that need the request itself: its length (graphql-armor's character limit, counted
+ * before parsing), its cost with the real variables, and NUL characters anywhere in the input.
+ */
+export function limitsPlugin(limits: Config['limits']): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ request }) {
+      const length = request.query?.length ?? 0;
+      if (length > limits.maxCharacters) {
+        throw refusal(`the query has ${length} characters; the limit is ${limits.maxCharacters} (MAX_QUERY_CHARACTERS). Send large values as variables.`, {
+          characters: length,
+          maxCharacters: limits.maxCharacters,
+        });
+      }
+      return {
+        async didResolveOperation({ document, schema, request: { variables }, operationName }) {
+          const nul = nulCharacterAt(variables ?? {}) ?? nulInDocument(document);
+          if (nul) {
+            throw new GraphQLError(`${nul} contains a NUL character (U+0000), which text fields cannot hold; remove it`, {
+              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+            });
+          }
+          const cost = queryCost(schema, document, variables ?? {}, operationName ?? undefined);
+          if (cost > limits.maxCost) {
+            throw refusal(
+              `the query's cost is ${cost}; the limit is ${limits.maxCost} (MAX_QUERY_COST). Every page multiplies what ` +
+                `it holds by its \`first\` (${DEFAULT_PAGE} when not given): ask for smaller pages, fewer nested levels, or fewer boundaries.`,
+              { cost, maxCost: limits.maxCost },
+            );
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { rateLimited } from '../errors';
+
+/**
+ * A cap on the expensive work running at once (coverage, `intersects` filters, exports, imports): each holds a
+ * database connection for a long time, and a handful of them must not take the pool from everyone else. Past
+ * the cap, in all or for one client, the request is refused at once with 429 and Retry-After rather than
+ * queued behind the others.
+ */
+export type ExpensiveKind = 'coverage' | 'intersects' | 'export' | 'import';
+
+export class ConcurrencyGate {
+  private running = 0;
+  private readonly perClient = new Map<string, number>();
+
+  constructor(
+    readonly maxTotal: number,
+    readonly maxPerClient: number,
+  ) {}
+
+  async run<T>(kind: ExpensiveKind, client: string, work: () => Promise<T>): Promise<T> {
+    const mine = this.perClient.get(client) ?? 0;
+    if (mine >= this.maxPerClient) {
+      throw rateLimited(`you already have ${mine} expensive requests (coverage, intersects, export, import) running (EXPENSIVE_MAX_PER_CLIENT); wait for them before asking for ${kind}`, 2);
+    }
+    if (this.running >= this.maxTotal) {
+      throw rateLimited(`${this.running} expensive requests (coverage, intersects, export, import) are running (EXPENSIVE_MAX_CONCURRENT); retry ${kind} shortly`, 2);
+    }
+    this.running += 1;
+    this.perClient.set(client, mine + 1);
+    try {
+      return await work();
+    } finally {
+      this.running -= 1;
+      const left = (this.perClient.get(client) ?? 1) - 1;
+      if (left > 0) this.perClient.set(client, left);
+      else this.perClient.delete(client);
+    }
+  }
+}

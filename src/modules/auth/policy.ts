@@ -1,0 +1,160 @@
+import type { ApiOperation, Role } from '../../generated/graphql';
+import { forbidden, unauthenticated } from '../../errors';
+import type { Principal, Viewer } from './viewer';
+
+/**
+ * Who may do what: the one place that decides roles, API-key operations and jurisdiction, for every read and
+ * write. Services ask `assert(viewer, action, subject)` first thing (AUTH) and `can(...)` for field visibility;
+ * nothing else in the code base compares roles or grid codes for authority.
+ *
+ * Jurisdiction is a grid: its code and everything below it. Codes extend their parent's by whole 3-digit
+ * segments after a 6-digit district (GB/T 2260 + street + community + grid + micro-grid), so containment is
+ * a prefix test on whole segments: a jurisdiction "1301050" (7 digits) is not a grid code and matches nothing.
+ */
+export type Action =
+  /** Read grids, their workers (masked) and coverage figures. */
+  | 'grid:read'
+  /** Resolve a position to its grid and responsible worker. */
+  | 'grid:resolve'
+  /** Stream grids as GeoJSON. */
+  | 'grid:export'
+  /** Create a grid under the subject (the parent; null: a new district). */
+  | 'grid:create'
+  /** Redraw, rename, recode, move, retire, split or merge the subject (an existing grid). */
+  | 'grid:change'
+  /** Import grids; each feature is then checked as a create or a change. */
+  | 'grid:import'
+  /** See who changed a grid and why (staff user names, free text). */
+  | 'grid:audit'
+  /** Create, edit, assign and set the status of workers of the subject grid(s). */
+  | 'worker:manage'
+  /** See a worker's phone number in clear. */
+  | 'worker:contact'
+  /** See a worker's sign-in account. */
+  | 'worker:account'
+  /** Create, list and revoke API keys (within the subject's jurisdiction). */
+  | 'apikey:manage';
+
+/** What an action is about, for the jurisdiction test: grid code(s), or null for "the whole deployment". */
+export type Subject = { code: string } | { codes: readonly string[] } | null;
+
+interface Rule {
+  /** What the action is, for messages: "edit grids". */
+  what: string;
+  /** Roles allowed; 'everyone' includes anonymous callers. */
+  roles: readonly Role[] | 'everyone';
+  /** The API-key operation that grants it; absent: no key may. */
+  operation?: ApiOperation;
+  /**
+   * How the subject must relate to the caller's jurisdiction: `within` (the root itself or below it) or
+   * `below` (strictly below: a scoped caller may not change or retire their own root, which would hand their
+   * authority to whoever holds a token for its new code).
+   */
+  scope?: 'within' | 'below';
+}
+
+const STAFF: readonly Role[] = ['ADMIN', 'GIS_EDITOR', 'DISPATCHER', 'GRID_WORKER'];
+const EDITORS: readonly Role[] = ['ADMIN', 'GIS_EDITOR'];
+
+const RULES: Record<Action, Rule> = {
+  'grid:read': { what: 'read grids', roles: 'everyone', operation: 'READ_GRIDS' },
+  'grid:resolve': { what: 'resolve locations', roles: 'everyone', operation: 'RESOLVE_LOCATION' },
+  'grid:export': { what: 'export grids', roles: 'everyone', operation: 'EXPORT_GRIDS' },
+  'grid:create': { what: 'draw grids', roles: EDITORS, operation: 'EDIT_GRIDS', scope: 'within' },
+  'grid:change': { what: 'edit grids', roles: EDITORS, operation: 'EDIT_GRIDS', scope: 'below' },
+  'grid:import': { what: 'import grids', roles: EDITORS, operation: 'IMPORT_GRIDS' },
+  'grid:audit': { what: 'see who changed grids', roles: STAFF },
+  'worker:manage': { what: 'manage grid workers', roles: ['ADMIN', 'DISPATCHER'], operation: 'MANAGE_WORKERS', scope: 'within' },
+  'worker:contact': { what: "see workers' phone numbers", roles: STAFF, operation: 'MANAGE_WORKERS', scope: 'within' },
+  'worker:account': { what: "see workers' accounts", roles: ['ADMIN', 'DISPATCHER'], operation: 'MANAGE_WORKERS', scope: 'within' },
+  'apikey:manage': { what: 'manage API keys', roles: ['ADMIN'], scope: 'within' },
+};
+
+/** A grid code: a 6-digit district followed by whole 3-digit segments (street, community, grid, micro-grid). */
+export const GRID_CODE = /^\d{6}(?:\d{3}){0,4}$/;
+
+/**
+ * Whether `code` lies in the jurisdiction rooted at `root` (null: everywhere). `below` excludes the root
+ * itself. Only whole segments match: both must be grid codes and `code` must extend `root`.
+ */
+export function inJurisdiction(root: string | null, code: string, scope: 'within' | 'below' = 'within'): boolean {
+  if (root === null) return true;
+  if (!GRID_CODE.test(root) || !GRID_CODE.test(code) || !code.startsWith(root)) return false;
+  return scope === 'within' || code.length > root.length;
+}
+
+function allows(viewer: Viewer, rule: Rule): boolean {
+  if (viewer.kind === 'service') return rule.operation !== undefined && viewer.operations.includes(rule.operation);
+  if (rule.roles === 'everyone') return true;
+  return viewer.kind === 'user' && rule.roles.includes(viewer.role);
+}
+
+/**
+ * The jurisdiction half of a decision: whether `subject` lies where the principal's authority reaches, as
+ * `action` requires (the root itself included or not). Imports ask it feature by feature.
+ */
+export function withinScope(principal: Principal, action: Action, subject: Subject): boolean {
+  const rule = RULES[action];
+  if (!rule.scope) return true;
+  const root = principal.jurisdictionCode;
+  if (root === null) return true;
+  if (subject === null) return false; // the whole deployment, or a new district: above any scoped caller
+  const codes = 'code' in subject ? [subject.code] : subject.codes;
+  return codes.some((code) => inJurisdiction(root, code, rule.scope));
+}
+
+/** Whether the viewer may do `action` on `subject` (field visibility, per-row decisions). */
+export function can(viewer: Viewer, action: Action, subject: Subject = null): boolean {
+  const rule = RULES[action];
+  if (!allows(viewer, rule)) return false;
+  if (viewer.kind === 'anonymous') return !rule.scope;
+  return withinScope(viewer, action, subject);
+}
+
+/**
+ * The role (or API-key operation) half: throws UNAUTHENTICATED for an anonymous caller where one is needed,
+ * FORBIDDEN otherwise, before anything is read. Returns the principal, or null for an anonymous caller of a
+ * public action.
+ */
+export function assertPermitted(viewer: Viewer, action: Action): Principal | null {
+  const rule = RULES[action];
+  if (!allows(viewer, rule) || (viewer.kind === 'anonymous' && rule.scope)) {
+    if (viewer.kind === 'anonymous') throw unauthenticated(`to ${rule.what} you need a bearer token (role ${roleList(rule)})`);
+    if (viewer.kind === 'service') {
+      throw forbidden(`this API key (${viewer.name}) may not ${rule.what}: its operations are ${viewer.operations.join(', ') || 'none'}`);
+    }
+    throw forbidden(`to ${rule.what} you need role ${roleList(rule)}; yours is ${viewer.role}`);
+  }
+  return viewer.kind === 'anonymous' ? null : viewer;
+}
+
+/**
+ * Both halves: throws UNAUTHENTICATED or FORBIDDEN with a message that says what is missing; returns the
+ * principal (every write records who made it). `what` names the subject in the message.
+ */
+export function assertPrincipal(viewer: Viewer, action: Action, subject: Subject = null, what?: string): Principal {
+  const principal = assertPermitted(viewer, action);
+  if (!principal) throw unauthenticated(`to ${RULES[action].what} you need a bearer token`);
+  const problem = scopeProblem(principal, action, subject, what);
+  if (problem) throw forbidden(problem);
+  return principal;
+}
+
+/** Why `subject` is out of the principal's reach for `action`, or null when it is within. */
+export function scopeProblem(principal: Principal, action: Action, subject: Subject, what?: string): string | null {
+  if (withinScope(principal, action, subject)) return null;
+  const rule = RULES[action];
+  const root = principal.jurisdictionCode!;
+  if (subject === null) {
+    return `${what ?? 'that'} lies above your jurisdiction (${root}); only someone with the whole deployment may ${rule.what} there`;
+  }
+  const codes = 'code' in subject ? [subject.code] : subject.codes;
+  if (rule.scope === 'below' && codes.includes(root)) {
+    return `${what ?? root} is the root of your jurisdiction (${root}): only someone above it may ${rule.what === 'edit grids' ? 'change it' : rule.what}`;
+  }
+  return `${what ?? codes.join(', ')} lies outside your jurisdiction (${root})`;
+}
+
+function roleList(rule: Rule): string {
+  return rule.roles === 'everyone' ? 'any' : rule.roles.join(' or ');
+}

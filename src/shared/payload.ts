@@ -1,0 +1,157 @@
+import type { Knex } from 'knex';
+import type { Context } from '../context';
+import type { ProblemCode } from '../generated/graphql';
+import type { GridRow } from '../modules/grid/mappers';
+import type { WorkerRow } from '../modules/worker/mappers';
+
+/**
+ * Mutation payloads: expected failures are data (a member of the payload union), not errors. `runEdit` runs a
+ * mutation's work in one transaction and rolls it back when the work returns a failure, so a refused edit
+ * leaves the database exactly as it was.
+ */
+
+/** One thing wrong with an edit: what the `Problem` GraphQL type resolves from. */
+export interface ProblemRow {
+  code: ProblemCode;
+  message: string;
+  field?: string;
+  lng?: number;
+  lat?: number;
+  polygon?: number;
+  ring?: number;
+  vertex?: number;
+  areaSqm?: number;
+  /** Ids of the grids concerned (overlapped siblings, dependants in the way). */
+  gridIds?: string[];
+}
+
+/**
+ * Most problems one answer lists: a 400,000-vertex boundary with a bad coordinate everywhere must not answer
+ * with 400,000 problems. The count says how many there were in all.
+ */
+export const MAX_PROBLEMS = 100;
+
+/** Collects the problems of an edit, so the editor sees them all (up to MAX_PROBLEMS) in one answer. */
+export class Problems {
+  readonly list: ProblemRow[] = [];
+  /** How many were found, listed or not. */
+  count = 0;
+
+  add(problem: ProblemRow): this {
+    this.count += 1;
+    if (this.list.length < MAX_PROBLEMS) this.list.push(problem);
+    return this;
+  }
+
+  get any(): boolean {
+    return this.count > 0;
+  }
+}
+
+export interface ValidationErrorSource {
+  __typename: 'ValidationError';
+  message: string;
+  problems: ProblemRow[];
+  problemCount: number;
+}
+
+export interface NotFoundSource {
+  __typename: 'NotFoundError';
+  message: string;
+  id: string;
+}
+
+/** Someone changed the grid since the version the caller edited. */
+export interface ConflictSource {
+  __typename: 'ConflictError';
+  message: string;
+  grid: GridRow;
+  currentVersion: number;
+  changedBy: string | null;
+  changedAt: Date;
+}
+
+/** Someone changed the worker since the version the caller read. */
+export interface WorkerConflictSource {
+  __typename: 'WorkerConflictError';
+  message: string;
+  worker: WorkerRow;
+  currentVersion: number;
+  changedBy: string | null;
+  changedAt: Date;
+}
+
+export type PayloadError = ValidationErrorSource | NotFoundSource;
+export type EditFailure = PayloadError | ConflictSource | WorkerConflictSource;
+
+export function validationError(problems: Problems | ProblemRow[]): ValidationErrorSource {
+  const list = problems instanceof Problems ? problems.list : problems;
+  const n = problems instanceof Problems ? problems.count : list.length;
+  const listed = n > list.length ? ` (the first ${list.length} are listed)` : '';
+  return {
+    __typename: 'ValidationError',
+    message: `${n} problem${n === 1 ? '' : 's'} found${listed}; nothing was changed: ${list[0]?.message ?? ''}${n > 1 ? ' …' : ''}`,
+    problems: list,
+    problemCount: n,
+  };
+}
+
+export function notFound(id: string, what = 'grid'): NotFoundSource {
+  return { __typename: 'NotFoundError', message: `no current ${what} has id ${id}`, id };
+}
+
+export function isFailure(x: { __typename: string }): x is EditFailure {
+  return ['ValidationError', 'NotFoundError', 'ConflictError', 'WorkerConflictError'].includes(x.__typename);
+}
+
+/** Thrown out of a transaction to roll it back when the work refused; the refusal itself is returned. */
+class Refused extends Error {}
+
+/** SQLSTATEs after which the whole transaction may simply run again: a deadlock, a serialization failure. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const ATTEMPTS = 3;
+
+export interface RunEditOptions<R> {
+  /**
+   * A unique index refused a write that the checks (run under the write locks) should have prevented: turns
+   * the violated constraint into the payload member the caller expects (a ConflictError), read after the
+   * rollback. Without it, or when it answers null, the database error goes up as it is.
+   */
+  onUniqueViolation?: (constraint: string) => Promise<R | null>;
+}
+
+/**
+ * Runs `work` in a transaction: a returned failure (ValidationError, NotFoundError, ConflictError) rolls it
+ * back and is returned; a success commits and clears the request's loaders (later fields read the new state).
+ * A deadlock between concurrent edits runs the work again, up to three times.
+ */
+export async function runEdit<R extends { __typename: string }>(
+  ctx: Pick<Context, 'db' | 'clearLoaders'>,
+  work: (trx: Knex.Transaction) => Promise<R>,
+  options: RunEditOptions<R> = {},
+): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    let refusal: R | undefined;
+    try {
+      const result = await ctx.db.transaction(async (trx) => {
+        const outcome = await work(trx);
+        if (isFailure(outcome)) {
+          refusal = outcome;
+          throw new Refused();
+        }
+        return outcome;
+      });
+      ctx.clearLoaders();
+      return result;
+    } catch (err) {
+      if (err instanceof Refused && refusal) return refusal;
+      const e = err as { code?: string; constraint?: string };
+      if (e.code && RETRYABLE.has(e.code) && attempt < ATTEMPTS) continue;
+      if (e.code === '23505' && options.onUniqueViolation) {
+        const payload = await options.onUniqueViolation(e.constraint ?? '');
+        if (payload) return payload;
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Instants as RFC 3339 date-times, read strictly: `2026-11-23T08:00:00Z`, `2026-11-23T16:00:00.5+08:00`. No
+ * partial forms (`2026`, `1`, a date without a time), no calendar roll-over (`2026-02-30` is refused, not
+ * read as 2 March), years 0001–9999 only (what PostgreSQL and every client can represent).
+ */
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+
+export const INSTANT_EXAMPLE = '2026-11-23T08:00:00Z';
+
+/** The instant, or why the text is not one. */
+export function parseInstant(text: string): Date | { problem: string } {
+  const m = RFC3339.exec(text);
+  if (!m) return { problem: `must be an RFC 3339 date-time with a time zone, e.g. "${INSTANT_EXAMPLE}" or "2026-11-23T16:00:00+08:00"` };
+  const [, y, mo, d, h, mi, s, frac, z, sign, oh, om] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  if (year < 1) return { problem: 'year 0000 does not exist; years run from 0001' };
+  if (month < 1 || month > 12) return { problem: `month ${mo} does not exist` };
+  const daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeap(year) ? 1 : 0);
+  if (day < 1 || day > daysInMonth) return { problem: `${y}-${mo} has no day ${d}` };
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return { problem: `${h}:${mi}:${s} is not a time of day` };
+  if (!z && (Number(oh) > 23 || Number(om) > 59)) return { problem: `${sign}${oh}:${om} is not a time-zone offset` };
+  const offsetMinutes = z ? 0 : (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om));
+  const ms = frac ? Math.floor(Number(frac) * 1000) : 0;
+  const utc = Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(s), ms) - offsetMinutes * 60_000;
+  const date = new Date(utc);
+  // Date.UTC maps years 0–99 to 1900–1999; set the year explicitly.
+  if (year < 100) date.setUTCFullYear(date.getUTCFullYear() - 1900);
+  return date;
+}
+
+function isLeap(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
