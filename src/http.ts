@@ -14,7 +14,7 @@ import type { Authenticator } from './modules/auth/authenticate';
 import { InvalidTokenError } from './modules/auth/jwt';
 import { assertPermitted } from './modules/auth/policy';
 import type { Viewer } from './modules/auth/viewer';
-import { ExportRequestError, exportFilter, streamGridsGeoJSON } from './modules/grid/export';
+import { ClientGoneError, ExportRequestError, exportFilter, streamGridsGeoJSON } from './modules/grid/export';
 
 export interface HttpDeps {
   apollo: ApolloServer<Context>;
@@ -79,6 +79,10 @@ export function createRequestHandler(deps: HttpDeps) {
     });
     const url = new URL(req.url ?? '/', 'http://localhost');
     route(deps, req, res, url, requestId).catch((err: unknown) => {
+      if (err instanceof ClientGoneError) {
+        deps.log.info({ reqId: requestId }, err.message);
+        return;
+      }
       const known = err instanceof HttpError ? err : classified(err);
       if (known && !res.headersSent) {
         sendError(res, url.pathname === '/graphql', known);

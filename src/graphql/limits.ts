@@ -28,11 +28,12 @@ import type { Context } from '../context';
  * How the cost is counted: every object field costs 1 and scalars 0; a field with `first` (every connection)
  * costs what one of its items costs times `first` (20 when not given); a list without `first` counts as the
  * size it usually has (LIST_SIZES; 10 otherwise); some fields cost more for the work or bytes behind them
- * (FIELD_COSTS). How the default limit, 5,000, was sized: the README's queries cost at most ~700 (the district
- * tree 465, `grids` with simplified boundaries at `first: 100` 1,101, coverage with staffing 692); a district
- * dashboard, district → 20 streets → 20 communities each with their responsible workers, costs 2,841. The
- * crash query that prompted this (four aliases nesting children → parent → children three deep) costs over
- * 100,000 at the default page size. `extensions.cost` of the refusal says what a query costs.
+ * (FIELD_COSTS). How the default limit, 5,000 (graphql-armor's default), was sized: the README's queries cost
+ * at most 1,201 (`grids(first: 100)` with simplified boundaries; the district tree 854, coverage with staffing
+ * 646, the mobile resolve 7), and a district dashboard — district → 20 streets with their staffing → 20
+ * communities each with their responsible workers — 1,262, so a dashboard can ask for about four times that
+ * before it is refused. The crash query that prompted this (children → parent → children → … three deep,
+ * `first` left at its default) costs 97,262 per alias. `extensions.cost` of a refusal says what a query costs.
  */
 export const DEFAULT_PAGE = 20;
 const DEFAULT_LIST_SIZE = 10;
@@ -138,28 +139,39 @@ function nulInDocument(document: DocumentNode): string | null {
 }
 
 /**
- * The query-size checks that need the request itself: its length (graphql-armor's character limit, counted
- * before parsing), its cost with the real variables, and NUL characters anywhere in the input.
+ * The checks that need the request itself: its length (graphql-armor's character limit), its cost with the
+ * real variables, and NUL characters anywhere in the input. They run once the operation is resolved, the
+ * first point where Apollo answers a thrown error as the client's (earlier hooks would make it a 500); the
+ * parse before it is bounded by the token limit.
  */
 export function limitsPlugin(limits: Config['limits']): ApolloServerPlugin<Context> {
   return {
-    async requestDidStart({ request }) {
-      const length = request.query?.length ?? 0;
-      if (length > limits.maxCharacters) {
-        throw refusal(`the query has ${length} characters; the limit is ${limits.maxCharacters} (MAX_QUERY_CHARACTERS). Send large values as variables.`, {
-          characters: length,
-          maxCharacters: limits.maxCharacters,
-        });
-      }
+    async requestDidStart() {
       return {
-        async didResolveOperation({ document, schema, request: { variables }, operationName }) {
+        async didResolveOperation({ document, schema, request: { query, variables }, operationName }) {
+          const length = query?.length ?? 0;
+          if (length > limits.maxCharacters) {
+            throw refusal(`the query has ${length} characters; the limit is ${limits.maxCharacters} (MAX_QUERY_CHARACTERS). Send large values as variables.`, {
+              characters: length,
+              maxCharacters: limits.maxCharacters,
+            });
+          }
           const nul = nulCharacterAt(variables ?? {}) ?? nulInDocument(document);
           if (nul) {
             throw new GraphQLError(`${nul} contains a NUL character (U+0000), which text fields cannot hold; remove it`, {
               extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
             });
           }
-          const cost = queryCost(schema, document, variables ?? {}, operationName ?? undefined);
+          let cost: number;
+          try {
+            cost = queryCost(schema, document, variables ?? {}, operationName ?? undefined);
+          } catch (err) {
+            // Variables that do not fit their declared types (execution would refuse them the same way), or a
+            // query with more fields than the estimator walks (fragments multiplying each other).
+            if (!(err instanceof GraphQLError)) throw err;
+            if (/maximum allowed number of nodes/.test(err.message)) throw refusal(`${err.message} Ask for fewer fields.`);
+            throw new GraphQLError(err.message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+          }
           if (cost > limits.maxCost) {
             throw refusal(
               `the query's cost is ${cost}; the limit is ${limits.maxCost} (MAX_QUERY_COST). Every page multiplies what ` +

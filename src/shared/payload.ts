@@ -43,6 +43,14 @@ export class Problems {
     return this;
   }
 
+  /** Takes over everything another collection found: its listed problems and its count. */
+  addAll(other: Problems | undefined): this {
+    if (!other) return this;
+    for (const problem of other.list) this.add(problem);
+    this.count += other.count - other.list.length;
+    return this;
+  }
+
   get any(): boolean {
     return this.count > 0;
   }

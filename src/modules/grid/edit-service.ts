@@ -76,7 +76,7 @@ export class GridEditService {
           this.ctx.config.boundary,
           (ids) => this.describe(trx, ids),
         );
-        for (const p of checked.problems.get(0)?.list ?? []) problems.add(p);
+        problems.addAll(checked.problems.get(0));
         if (problems.any || !code) return validationError(problems);
         // RESOLUTION
         const id = crypto.randomUUID();
@@ -104,7 +104,7 @@ export class GridEditService {
         this.ctx.config.boundary,
         (ids) => this.describe(trx, ids),
       );
-      for (const p of checked.problems.get(0)?.list ?? []) problems.add(p);
+      problems.addAll(checked.problems.get(0));
       if (problems.any) return validationError(problems);
       const [oldHex] = await editRepo.boundaryHexes(trx, [grid.id]);
       const hex = checked.accepted.get(0)!.hex;

@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import { once } from 'node:events';
 import type { Knex } from 'knex';
 import type { GridLevel } from '../../generated/graphql';
 import { fromGlobalId, toGlobalId } from '../../graphql/relay';
@@ -87,7 +86,24 @@ export async function streamGridsGeoJSON(db: Knex, filter: ExportFilter, res: Se
   return count;
 }
 
-/** Writes, waiting for the socket to drain when its buffer is full (a slow client must not fill memory). */
+/** The client closed the connection before the export was complete. */
+export class ClientGoneError extends Error {
+  constructor() {
+    super('the client closed the connection during the export');
+  }
+}
+
+/**
+ * Writes, waiting for the socket to drain when its buffer is full (a slow client must not fill memory); a
+ * client that goes away ends the export (and frees its database connection and concurrency slot) at once.
+ */
 async function write(res: ServerResponse, text: string): Promise<void> {
-  if (!res.write(text)) await once(res, 'drain');
+  if (res.destroyed) throw new ClientGoneError();
+  if (res.write(text)) return;
+  await new Promise<void>((resolve, reject) => {
+    const drained = () => (res.off('close', closed), resolve());
+    const closed = () => (res.off('drain', drained), reject(new ClientGoneError()));
+    res.once('drain', drained);
+    res.once('close', closed);
+  });
 }

@@ -192,7 +192,7 @@ export class GridImportService {
       }));
     const redrawn = pending.flatMap((p) => (p.existing ? [p.existing.id] : []));
     const checked = await checkBoundaries(trx, inputs, this.ctx.config.boundary, (ids) => this.ctx.services.gridEdit.describe(trx, ids), redrawn);
-    for (const p of pending) for (const problem of checked.problems.get(p.report.index)?.list ?? []) p.problems.add(problem);
+    for (const p of pending) p.problems.addAll(checked.problems.get(p.report.index));
 
     const unchanged = await unchangedGrids(trx, pending.flatMap((p) => {
       const g = checked.accepted.get(p.report.index);
