@@ -4,7 +4,8 @@
  */
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
-import { startApp } from './server';
+import { DataDirectoryLockedError } from './db/data-lock';
+import { startApp, type App } from './server';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -21,16 +22,16 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config);
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  say(config.databaseUrl ? 'Connecting to PostgreSQL (DATABASE_URL)…' : `Starting embedded PostgreSQL + PostGIS in ${config.dataDir} …`);
-  const app = await startApp(config, log, { onProgress: say });
-  say(`\nGrid registry ready: ${app.url}  (${app.db.kind === 'embedded' ? 'embedded database' : 'PostgreSQL'})`);
-  say(`Open it in a browser to explore the API; health: ${app.url.replace('/graphql', '/healthz')}\n`);
 
+  // Registered before anything starts: a SIGTERM while the database is still being prepared ends the process
+  // at once (releasing the embedded data directory's lock); after that, it drains requests first.
+  let app: App | undefined;
   let shuttingDown = false;
   const shutdown = (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     log.info({ signal }, 'shutting down');
+    if (!app) process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
     setTimeout(() => {
       log.error('requests still running after the grace period; exiting anyway');
       process.exit(1);
@@ -44,9 +45,22 @@ async function main(): Promise<void> {
     );
   };
   // `on`, not `once`: tsx re-raises a signal that has no listener left, which would kill the process
-  // mid-drain.
+  // mid-drain. `npm start` runs this with `exec`, so the PID a process manager signals is this process.
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+
+  say(config.databaseUrl ? 'Connecting to PostgreSQL (DATABASE_URL)…' : `Starting embedded PostgreSQL + PostGIS in ${config.dataDir} …`);
+  try {
+    app = await startApp(config, log, { onProgress: say });
+  } catch (err) {
+    if (err instanceof DataDirectoryLockedError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  say(`\nGrid registry ready: ${app.url}  (${app.db.kind === 'embedded' ? 'embedded database' : 'PostgreSQL'})`);
+  say(`Open it in a browser to explore the API; health: ${app.url.replace('/graphql', '/healthz')}\n`);
 }
 
 main().catch((err) => {

@@ -1,19 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { loadConfig } from '../src/config';
+import { LOCK_FILE } from '../src/db/data-lock';
 import { signToken } from '../src/modules/auth/jwt';
 
 /**
- * The `npm start` path on the embedded PostgreSQL + PostGIS (PGlite): a real process on a fresh DATA_DIR
- * migrates, seeds the demo district with progress, serves a resolve, stops cleanly on SIGTERM, and on the
- * next start finds its data on disk instead of seeding again.
+ * The `npm start` path on the embedded PostgreSQL + PostGIS (PGlite), as a newcomer meets it: a real process on
+ * a fresh DATA_DIR migrates and seeds the demo district, answers the README's examples (coverage included, which
+ * once failed only here), refuses a second process on the same data directory, lets `npm run token` check codes
+ * against it, stops on SIGTERM sent to the PID `npm start` was given, and on the next start finds its data.
  */
-jest.setTimeout(240_000);
+jest.setTimeout(300_000);
 
 const ROOT = path.resolve(__dirname, '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'grid-registry-embedded-'));
+const run = promisify(execFile);
 
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
@@ -23,15 +27,21 @@ interface Running {
   output: () => string;
 }
 
-function startEmbedded(): Promise<Running> {
+function embeddedEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'development' };
   delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env });
+  delete env.JWT_SECRET;
+  return env;
+}
+
+/** Starts the server as `npm start` does (`command` defaults to node itself), and waits for its ready line. */
+function startEmbedded(command: [string, string[]] = [process.execPath, ['--import', 'tsx', 'src/main.ts']]): Promise<Running> {
+  const child = spawn(command[0], command[1], { cwd: ROOT, env: embeddedEnv() });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "ready" line within 200 s:\n${out}`)), 200_000);
+    const timer = setTimeout(() => reject(new Error(`no "ready" line within 240 s:\n${out}`)), 240_000);
     child.stdout!.on('data', () => {
       const m = /Grid registry ready: (\S+)/.exec(out);
       if (m) {
@@ -46,11 +56,13 @@ function startEmbedded(): Promise<Running> {
   });
 }
 
-function stop(running: Running): Promise<number | null> {
-  return new Promise((resolve) => {
-    running.child.on('exit', (code) => resolve(code));
-    running.child.kill('SIGTERM');
-  });
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', (code) => resolve(code))));
+}
+
+async function stop(running: Running): Promise<number | null> {
+  running.child.kill('SIGTERM');
+  return exited(running.child);
 }
 
 async function graphql(url: string, query: string, variables: object = {}, token?: string) {
@@ -59,56 +71,93 @@ async function graphql(url: string, query: string, variables: object = {}, token
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
-  return ((await res.json()) as any).data;
+  const body = (await res.json()) as { data?: any; errors?: unknown[] };
+  if (body.errors) throw new Error(`${query.slice(0, 60)}…: ${JSON.stringify(body.errors)}`);
+  return body.data;
 }
 
-async function resolveAt(url: string, lng: number, lat: number) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      query: 'query($lng: Float!, $lat: Float!) { resolveLocation(lng: $lng, lat: $lat) { grid { code level } chain { name } } }',
-      variables: { lng, lat },
-    }),
-  });
-  return ((await res.json()) as any).data.resolveLocation;
-}
+const npmCli = (script: string, args: string[]) =>
+  run('npm', ['run', '--silent', script, '--', ...args], { cwd: ROOT, env: embeddedEnv() }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
 
-it('starts on a fresh data directory, seeds, resolves, stops, and restarts on the same data', async () => {
+it('runs the README on a fresh data directory, guards it against a second process, and restarts on the same data', async () => {
   const first = await startEmbedded();
   try {
-    expect(first.output()).toMatch(/seeding/i);
     expect(first.output()).toMatch(/demo district seeded/);
-    // Xinhua district's centre lies in the demo district.
-    const r = await resolveAt(first.url, 114.46, 38.05);
-    expect(r.grid.code).toMatch(/^130105\d{12}$/);
-    expect(r.chain[0].name).toBe('新华区');
+    const url = first.url;
 
-    // The editing path on the embedded PostGIS too: a school overlay drawn a little sloppily, snapped and
-    // clipped into its community, then a bow-tie refused.
-    const token = await signToken(loadConfig({}).jwt, { subject: 'gis', role: 'GIS_EDITOR', grid: '130105' });
-    const community = await graphql(first.url, '{ grid(code: "130105001015") { id micro: children(first: 1) { nodes { children(first: 1) { nodes { centroid { lng lat } } } } } } }');
-    const c = community.grid.micro.nodes[0].children.nodes[0].centroid;
-    const d = 0.0003;
-    const school = [[c.lng - d, c.lat - d], [c.lng + d, c.lat - d], [c.lng + d, c.lat + d], [c.lng - d, c.lat + d], [c.lng - d, c.lat - d]];
-    const create = `mutation($input: CreateGridInput!) { createGrid(input: $input) {
-      __typename ... on CreateGridSuccess { grid { code level version } } ... on ValidationError { problems { code location { lng lat } } } } }`;
-    const input = { name: '示范学校专属网格', level: 'DEDICATED', parentId: community.grid.id, boundary: { type: 'Polygon', coordinates: [school] } };
-    const made = await graphql(first.url, create, { input: { ...input, options: { clipToParent: true, snapToleranceMeters: 2 } } }, token);
-    expect(made.createGrid).toEqual({ __typename: 'CreateGridSuccess', grid: { code: expect.stringMatching(/^1301050010159\d\d$/), level: 'DEDICATED', version: 1 } });
-    const bowTie = [school[0], school[2], school[1], school[3], school[0]];
-    const refused = await graphql(first.url, create, { input: { ...input, boundary: { type: 'Polygon', coordinates: [bowTie] } } }, token);
-    expect(refused.createGrid.problems.map((p: any) => p.code)).toEqual(['SELF_INTERSECTION']);
+    // The README's examples, as written there.
+    const tree = await graphql(url, `query DistrictTree { grid(code: "130105") { name children(first: 20) { totalCount nodes { code name areaSqm
+        children(level: COMMUNITY, first: 20) { nodes { code name responsibleWorkers { name phone } } } } } }
+      community: grid(code: "130105001015") { name boundary(simplifyMeters: 5) centroid { lng lat } } }`);
+    expect(tree.grid).toMatchObject({ name: '新华区', children: { totalCount: 15 } });
+    const resolved = await graphql(
+      url,
+      `query($lng: Float!, $lat: Float!) { resolveLocation(lng: $lng, lat: $lat, crs: GCJ02) { grid { code level } chain { name } dedicatedGrids { name } responsibleWorkers { name phone } approximate } }`,
+      { lng: 114.44796, lat: 38.03086 },
+    );
+    expect(resolved.resolveLocation).toMatchObject({ grid: { code: '130105001018001001', level: 'MICRO_GRID' }, dedicatedGrids: [{ name: '天骄第一小学专属网格' }], approximate: false });
+    const coverage = await graphql(url, `query Coverage { street: grid(code: "130105001") { name coverage(childLevel: MICRO_GRID, minAreaSqm: 1) {
+        childCount coveredRatio gapAreaSqm overlapAreaSqm outsideAreaSqm gaps { areaSqm } overlaps { areaSqm } outside { areaSqm } } }
+      district: grid(code: "130105") { staffing { gridCount staffedCount unstaffed(first: 20) { totalCount } } } }`);
+    expect(coverage.street.coverage).toEqual({ childCount: 168, coveredRatio: 1, gapAreaSqm: 0, overlapAreaSqm: 0, outsideAreaSqm: 0, gaps: [], overlaps: [], outside: [] });
+    expect(coverage.district.staffing).toEqual({ gridCount: 707, staffedCount: 702, unstaffed: { totalCount: 5 } });
+
+    // `npm run token` checks the jurisdiction code against the running server (which holds the data directory).
+    const token = await npmCli('token', ['--role', 'GIS_EDITOR', '--grid', '130105001015']);
+    expect(token.code).toBe(0);
+    const unknown = await npmCli('token', ['--role', 'GIS_EDITOR', '--grid', '130105001999']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/130105001999 is not the code of a current grid/);
+
+    // The README's drawing example: a bow-tie refused with the place it crosses itself.
+    const community = await graphql(url, '{ grid(code: "130105001015") { id } }');
+    const draw = `mutation Draw($input: CreateGridInput!) { createGrid(input: $input) { __typename
+      ... on ValidationError { problems { code location { lng lat } } } } }`;
+    const bowTie = { type: 'Polygon', coordinates: [[[114.439, 38.043], [114.442, 38.045], [114.442, 38.043], [114.439, 38.045], [114.439, 38.043]]] };
+    const refused = await graphql(url, draw, { input: { name: '革新街第10网格', level: 'GRID', parentId: community.grid.id, reason: '新建网格', boundary: bowTie } }, token.stdout.trim());
+    expect(refused.createGrid).toEqual({ __typename: 'ValidationError', problems: [{ code: 'SELF_INTERSECTION', location: { lng: 114.4405, lat: 38.044 } }] });
+
+    // The export the README imports back.
+    const res = await fetch(url.replace('/graphql', '/export/grids.geojson?level=COMMUNITY&ancestor=130105001'));
+    fs.writeFileSync(path.join(dataDir, 'communities.geojson'), await res.text());
+
+    // A second process on the same data directory is refused, naming the holder.
+    const second = await npmCli('import', [path.join(dataDir, 'communities.geojson'), '--level', 'COMMUNITY', '--mode', 'UPSERT', '--dry-run']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`in use by process ${first.child.pid} .*serving ${url.replace(/[./]/g, '\\$&')}`));
   } finally {
     expect(await stop(first)).toBe(0);
   }
+  expect(fs.existsSync(path.join(dataDir, LOCK_FILE))).toBe(false);
 
-  const second = await startEmbedded();
+  // Stopped: the import CLI may open the data directory (the README's dry run: nothing changes).
+  const dry = await npmCli('import', [path.join(dataDir, 'communities.geojson'), '--level', 'COMMUNITY', '--mode', 'UPSERT', '--dry-run']);
+  expect(dry.stdout).toMatch(/dry run: nothing written in [\d.]+ s — 6 features: 0 create, 0 update, 6 unchanged, 0 refused/);
+  expect(dry.code).toBe(0);
+
+  // `npm start`, stopped by SIGTERM to the PID the process manager started: npm's, not node's.
+  const viaNpm = await startEmbedded(['npm', ['start']]);
+  expect(viaNpm.output()).not.toMatch(/demo district seeded/);
+  const r = await graphql(viaNpm.url, '{ resolveLocation(lng: 114.46, lat: 38.05) { grid { code } } }');
+  expect(r.resolveLocation.grid.code).toMatch(/^130105/);
+  process.kill(viaNpm.child.pid!, 'SIGTERM');
+  expect(await exited(viaNpm.child)).toBe(0);
+  await expect(fetch(viaNpm.url.replace('/graphql', '/healthz'))).rejects.toThrow();
+  expect(fs.existsSync(path.join(dataDir, LOCK_FILE))).toBe(false);
+});
+
+it('takes over a lock left by a process that died', async () => {
+  // A lock naming a process that no longer exists (killed with SIGKILL, say) does not block the next start.
+  fs.writeFileSync(path.join(dataDir, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 + 7, hostname: os.hostname(), command: 'main.ts', since: '2026-01-01T00:00:00Z' }));
+  const running = await startEmbedded();
   try {
-    expect(second.output()).not.toMatch(/demo district seeded/);
-    const r = await resolveAt(second.url, 114.46, 38.05);
-    expect(r.grid.code).toMatch(/^130105/);
+    const token = await signToken(loadConfig({}).jwt, { subject: 'worker-130105001018001', role: 'GRID_WORKER', grid: '130105001018001' });
+    const me = await graphql(running.url, '{ me { worker { name account assignments { grid { code } } } } }', {}, token);
+    expect(me.me.worker).toMatchObject({ account: null, assignments: [{ grid: { code: '130105001018001' } }] });
   } finally {
-    expect(await stop(second)).toBe(0);
+    expect(await stop(running)).toBe(0);
   }
 });

@@ -295,7 +295,7 @@ describe('over HTTP, the process stays healthy', () => {
     expect(refused.body.errors[0].message).toMatch(/expensive requests .* are running \(EXPENSIVE_MAX_CONCURRENT\)/);
     slow.destroy();
     await new Promise((r) => setTimeout(r, 300));
-    expect(ok(await post(app, coverage).then((r) => r.body)).grid.coverage.coveredRatio).toBe(1);
+    expect((await post(app, coverage)).body.data.grid.coverage.coveredRatio).toBe(1);
   });
 });
 
