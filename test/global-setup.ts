@@ -10,9 +10,17 @@ import { testDatabaseUrl } from './support/env';
  */
 export default async function globalSetup(): Promise<void> {
   const url = testDatabaseUrl();
+  await createDatabaseIfMissing(url);
   const knex = knexFactory({ client: 'pg', connection: url });
   try {
-    await knex.raw('CREATE EXTENSION IF NOT EXISTS postgis');
+    try {
+      await knex.raw('CREATE EXTENSION IF NOT EXISTS postgis');
+    } catch (err) {
+      throw new Error(
+        `PostGIS is not available in ${new URL(url).pathname.slice(1)} (${(err as Error).message}). ` +
+          'Install it on the server (Debian: apt-get install postgresql-15-postgis-3; .ci/run does it) and run the tests again.',
+      );
+    }
     try {
       await rollbackAll(knex);
     } catch {
@@ -23,5 +31,24 @@ export default async function globalSetup(): Promise<void> {
     await seedDemoDistrict(knex);
   } finally {
     await knex.destroy();
+  }
+}
+
+/**
+ * The test database is created when it does not exist yet (its name says "test", so nothing real is touched):
+ * a new machine needs only a PostgreSQL server with PostGIS installed.
+ */
+async function createDatabaseIfMissing(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const maintenance = new URL(url);
+  maintenance.pathname = '/postgres';
+  const admin = knexFactory({ client: 'pg', connection: maintenance.toString(), pool: { min: 0, max: 1 } });
+  try {
+    const { rows } = await admin.raw('SELECT 1 FROM pg_database WHERE datname = ?', [name]);
+    if (rows.length === 0) await admin.raw('CREATE DATABASE ??', [name]);
+  } catch (err) {
+    throw new Error(`cannot reach PostgreSQL at ${maintenance.host} to create the test database ${name}: ${(err as Error).message}`);
+  } finally {
+    await admin.destroy();
   }
 }
