@@ -76,15 +76,18 @@ export interface ContextInput {
   gate?: ConcurrencyGate;
   /** Whether statements past the deadline can be cancelled (PostgreSQL yes, the embedded database no). */
   cancellable?: boolean;
+  /** The request's deadline; null for none (command-line tools, whose work may take as long as it takes). */
+  timeoutMs?: number | null;
   onApiKeyRevoked?(prefix: string): void;
 }
 
 export function createContext(input: ContextInput): Context {
   const { config } = input;
-  const deadline = new Deadline(config.limits.requestTimeoutMs);
+  const timeoutMs = input.timeoutMs === undefined ? config.limits.requestTimeoutMs : input.timeoutMs;
+  const deadline = new Deadline(timeoutMs ?? Infinity);
   const gate = input.gate ?? new ConcurrencyGate(config.limits.expensiveMaxConcurrent, config.limits.expensiveMaxPerClient);
   const clientKey = input.clientKey ?? 'anonymous';
-  const db = withDeadline(input.db, deadline, input.cancellable ?? true);
+  const db = timeoutMs === null ? input.db : withDeadline(input.db, deadline, input.cancellable ?? true);
   const ctx = {
     requestId: input.requestId,
     viewer: input.viewer,

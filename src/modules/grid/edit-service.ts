@@ -36,8 +36,11 @@ export class GridEditService {
       const found = await this.current(trx, id);
       if (!found) return notFound(input.id);
       const principal = assertPrincipal(this.ctx.viewer, 'grid:change', found, label(found));
-      const grid = await this.lockAndReread(trx, found, editRepo.locksForChange([found]));
+      let grid = await this.lockAndReread(trx, found, editRepo.locksForChange([found]));
+      // Moved elsewhere while we waited: its new parent's children are what the edit must see.
+      if (grid && grid.parent_id !== found.parent_id) grid = await this.lockAndReread(trx, grid, editRepo.locksForChange([grid]));
       if (!grid) return notFound(input.id);
+      assertPrincipal(this.ctx.viewer, 'grid:change', grid, label(grid));
       if (grid.version !== input.expectedVersion) return this.conflict(trx, grid, input.expectedVersion);
       return work(trx, grid, principal);
     });

@@ -83,6 +83,7 @@ async function main(): Promise<number> {
       db: db.knex,
       log,
       config,
+      timeoutMs: null,
     });
     const started = Date.now();
     const options = withDefaults({
