@@ -154,7 +154,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST ?? (isProduction ? '0.0.0.0' : '127.0.0.1'),
     trustProxy: e.TRUST_PROXY,
     jwt: {
-      secret: e.JWT_SECRET ?? (isProduction ? null : DEV_JWT_SECRET),
+      // The published development key only where nothing else is configured: a server set up for an identity
+      // provider must not also accept tokens anyone can sign, whatever NODE_ENV says.
+      secret: e.JWT_SECRET ?? (isProduction || e.JWT_JWKS_URL ? null : DEV_JWT_SECRET),
       jwksUrl: e.JWT_JWKS_URL ?? null,
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE ?? null,

@@ -92,7 +92,9 @@ export function createTokenVerifier(jwt: Config['jwt'], deps: TokenVerifierDeps)
       if (err instanceof joseErrors.JOSEError) throw new InvalidTokenError(`token rejected: ${err.code}`);
       throw err;
     }
-    const lifetime = (payload.exp ?? 0) - (payload.iat ?? Math.floor(Date.now() / 1000));
+    // Measured from issue, or from now when `iat` is missing or claims the future (which would stretch it).
+    const now = Math.floor(Date.now() / 1000);
+    const lifetime = (payload.exp ?? 0) - Math.min(payload.iat ?? now, now);
     if (lifetime > jwt.maxLifetimeSeconds) {
       throw new InvalidTokenError(`token is valid for ${Math.round(lifetime / 3600)} h; the most this API accepts is ${jwt.maxLifetimeSeconds / 3600} h (JWT_MAX_LIFETIME_HOURS)`);
     }
