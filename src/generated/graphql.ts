@@ -609,7 +609,7 @@ export type MergeGridsSuccess = {
 export type MoveGridInput = {
   expectedVersion: Scalars['Int']['input'];
   id: Scalars['ID']['input'];
-  /** The new parent: same level as the current one; the boundary must fit in it. */
+  /** The new parent, of the same level as the current one. It takes the grid's area along (the old parent and its ancestors lose it); the grid must not overlap the new parent's children. */
   newParentId: Scalars['ID']['input'];
   reason?: InputMaybe<Scalars['String']['input']>;
 };

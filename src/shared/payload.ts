@@ -125,7 +125,7 @@ export interface RunEditOptions<R> {
    * the violated constraint into the payload member the caller expects (a ConflictError), read after the
    * rollback. Without it, or when it answers null, the database error goes up as it is.
    */
-  onUniqueViolation?: (constraint: string) => Promise<R | null>;
+  onUniqueViolation?: (violation: { constraint: string; detail: string }) => Promise<R | null>;
 }
 
 /**
@@ -153,10 +153,10 @@ export async function runEdit<R extends { __typename: string }>(
       return result;
     } catch (err) {
       if (err instanceof Refused && refusal) return refusal;
-      const e = err as { code?: string; constraint?: string };
+      const e = err as { code?: string; constraint?: string; detail?: string };
       if (e.code && RETRYABLE.has(e.code) && attempt < ATTEMPTS) continue;
       if (e.code === '23505' && options.onUniqueViolation) {
-        const payload = await options.onUniqueViolation(e.constraint ?? '');
+        const payload = await options.onUniqueViolation({ constraint: e.constraint ?? '', detail: e.detail ?? '' });
         if (payload) return payload;
       }
       throw err;

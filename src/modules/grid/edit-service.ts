@@ -32,18 +32,22 @@ export class GridEditService {
     // AUTH (role; the jurisdiction once the grid is read)
     assertPermitted(this.ctx.viewer, 'grid:change');
     const id = expectGlobalId(input.id, 'Grid', 'input.id');
-    return runEdit<R | NotFoundSource | ConflictSource>(this.ctx, async (trx) => {
-      const found = await this.current(trx, id);
-      if (!found) return notFound(input.id);
-      const principal = assertPrincipal(this.ctx.viewer, 'grid:change', found, label(found));
-      let grid = await this.lockAndReread(trx, found, editRepo.locksForChange([found]));
-      // Moved elsewhere while we waited: its new parent's children are what the edit must see.
-      if (grid && grid.parent_id !== found.parent_id) grid = await this.lockAndReread(trx, grid, editRepo.locksForChange([grid]));
-      if (!grid) return notFound(input.id);
-      assertPrincipal(this.ctx.viewer, 'grid:change', grid, label(grid));
-      if (grid.version !== input.expectedVersion) return this.conflict(trx, grid, input.expectedVersion);
-      return work(trx, grid, principal);
-    });
+    return runEdit<R | NotFoundSource | ConflictSource>(
+      this.ctx,
+      async (trx) => {
+        const found = await this.current(trx, id);
+        if (!found) return notFound(input.id);
+        const principal = assertPrincipal(this.ctx.viewer, 'grid:change', found, label(found));
+        let grid = await this.lockAndReread(trx, found, editRepo.locksForChange([found]));
+        // Moved elsewhere while we waited: its new parent's children are what the edit must see.
+        if (grid && grid.parent_id !== found.parent_id) grid = await this.lockAndReread(trx, grid, editRepo.locksForChange([grid]));
+        if (!grid) return notFound(input.id);
+        assertPrincipal(this.ctx.viewer, 'grid:change', grid, label(grid));
+        if (grid.version !== input.expectedVersion) return this.conflict(trx, grid, input.expectedVersion);
+        return work(trx, grid, principal);
+      },
+      { onUniqueViolation: (v) => this.codeConflict(takenCode(v.detail)) },
+    );
   }
 
   async create(input: CreateGridInput) {
@@ -93,7 +97,7 @@ export class GridEditService {
         const moved = await editRepo.relocatePlaces(trx, [hex]);
         return { __typename: 'CreateGridSuccess' as const, gridId: id, moved };
       },
-      { onUniqueViolation: () => this.codeConflict(code) },
+      { onUniqueViolation: (v) => this.codeConflict(takenCode(v.detail) ?? code) },
     );
   }
 
@@ -272,6 +276,11 @@ export class GridEditService {
     const rows = await repo.gridsByIds(db, ids);
     return new Map(rows.map((r) => [r.id, { code: r.code, name: r.name }]));
   }
+}
+
+/** The grid code a unique-index violation names ("Key (code)=(130105001015009) already exists."). */
+export function takenCode(detail: string): string | null {
+  return /\(code\)=\((\d+)\)/.exec(detail)?.[1] ?? null;
 }
 
 /** How messages name a grid: `革新街街道 (130105001)`. */

@@ -356,7 +356,8 @@ export async function boundaryHexes(db: Knex, ids: readonly string[]): Promise<s
  * above it shared; an edit of a grid itself also locks that grid (its children must still fit, its code
  * prefixes theirs). So two edits that could break each other's checks (two overlapping grids drawn under one
  * parent at once, two codes allocated at once, a recode racing a new grandchild) run one after the other,
- * while edits in different parts of the tree run side by side. Keys are taken in one global order (sorted),
+ * while edits in different parts of the tree run side by side; the level of districts ("root") is held shared
+ * by every edit. Keys are taken in one global order (sorted),
  * so edits that lock several never deadlock each other; a later batch of an import may, and is retried.
  */
 export interface GridLocks {
@@ -370,7 +371,9 @@ const lockKey = (id: string | null) => `grid:${id ?? 'root'}`;
 
 export async function lockGrids(db: Knex, locks: GridLocks): Promise<void> {
   const exclusive = new Set(locks.exclusive.map(lockKey));
-  const keys = new Map<string, boolean>();
+  // Every edit holds the top of the tree shared, so one that takes it exclusively (a district created or
+  // redrawn, a move between districts) runs alone.
+  const keys = new Map<string, boolean>([[lockKey(null), false]]);
   for (const id of locks.shared ?? []) keys.set(lockKey(id), false);
   for (const key of exclusive) keys.set(key, true);
   const sorted = [...keys.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -8,7 +8,7 @@ import { positionCount } from '../../geo/geojson';
 import { expectGlobalId } from '../../graphql/relay';
 import { notFound, Problems, runEdit, validationError } from '../../shared/payload';
 import { assertPermitted, assertPrincipal } from '../auth/policy';
-import { label } from './edit-service';
+import { label, takenCode } from './edit-service';
 import { levelProblem, nameProblem } from './hierarchy';
 import type { GridRow, GridsChangeSource } from './mappers';
 import * as editRepo from './repo-edit';
@@ -25,6 +25,9 @@ export class GridReshapeService {
   private get edit() {
     return this.ctx.services.gridEdit;
   }
+
+  /** A code allocated here taken by someone else at the same moment: a ConflictError, not an internal error. */
+  private readonly codeRace = { onUniqueViolation: (v: { detail: string }) => this.edit.codeConflict(takenCode(v.detail)) };
 
   async split(input: SplitGridInput) {
     // A split line is a handful of vertices drawn across a grid; a huge one is refused before anything walks it.
@@ -126,7 +129,7 @@ export class GridReshapeService {
       if (!created) return validationError(problems);
       const moved = await editRepo.relocatePlaces(trx, [union.hex]);
       return { __typename: 'MergeGridsSuccess' as const, gridIds: created, retiredIds: ids, moved };
-    });
+    }, this.codeRace);
   }
 
   /**
@@ -212,7 +215,7 @@ export class GridReshapeService {
       if (written.rowCount !== 1) return this.edit.conflict(trx, grid, input.expectedVersion);
       await editRepo.cascadeToDescendants(trx, { id: grid.id, oldCode: grid.code, newCode: code, ancestorIds: newChain }, editor.subject, `moved with ${grid.code} → ${code}`);
       return { __typename: 'MoveGridSuccess' as const, gridId: grid.id, code };
-    });
+    }, this.codeRace);
   }
 
   /** New grids at the level and under the parent of `like`, with the next free codes. */
