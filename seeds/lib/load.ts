@@ -14,8 +14,13 @@ const GRID_BATCH = 250;
 const WORKER_BATCH = 500;
 
 /** One transaction: if the caller passes a transaction it is used, otherwise one is opened here. */
-function inTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-  return db.isTransaction ? work(db as Knex.Transaction) : db.transaction(work);
+/** Bulk loading is no request: its statements are not held to the pool's statement timeout. */
+async function inTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  const run = async (trx: Knex.Transaction) => {
+    await trx.raw('SET LOCAL statement_timeout = 0');
+    return work(trx);
+  };
+  return db.isTransaction ? run(db as Knex.Transaction) : db.transaction(run);
 }
 
 /** `uuid[]` literal: knex would expand a JavaScript array binding into a list of parameters. */
