@@ -327,3 +327,17 @@ describe('rate limiter and concurrency gate', () => {
     void heldB;
   });
 });
+
+describe('the cost of a query text is worked out once', () => {
+  it('reuses it for other coordinates, but not for another page size', () =>
+    withRollback(async (trx) => {
+      const q = `query($n: Int, $code: String, $show: Boolean!) { grid(code: $code) { code children(first: $n) { nodes { code name @include(if: $show) } } } }`;
+      // The same text with a different $code costs the same; a different $n or $show is costed anew.
+      expect((await execute(trx, q, { n: 100, code: '130105', show: true })).errors).toBeUndefined();
+      expect((await execute(trx, q, { n: 100, code: '130105001', show: true })).errors).toBeUndefined();
+      const big = `query($n: Int) { grids(first: $n) { nodes { children(first: $n) { nodes { children(first: $n) { nodes { code } } } } } } }`;
+      expect((await execute(trx, big, { n: 2 })).errors).toBeUndefined();
+      expect((await execute(trx, big, { n: 100 })).errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect((await execute(trx, big, { n: 2 })).errors).toBeUndefined();
+    }));
+});

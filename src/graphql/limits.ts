@@ -10,6 +10,7 @@ import {
   isListType,
   Kind,
   visit,
+  type ASTNode,
   type DocumentNode,
   type GraphQLSchema,
   type ValidationContext,
@@ -87,6 +88,48 @@ export function queryCost(schema: GraphQLSchema, document: DocumentNode, variabl
 }
 
 /**
+ * What is worked out once per parsed document (Apollo keeps one document object per distinct query text):
+ * the variables its cost depends on — those given to a `first` argument or to a directive (`@include`,
+ * `@skip`) — its costs for the values of those seen so far, and where a NUL sits in its string literals. The
+ * mobile resolve call, whose variables are only coordinates, is costed once, not on every request.
+ */
+interface DocumentFacts {
+  costVariables: string[];
+  costs: Map<string, number>;
+  nul: string | null;
+}
+
+const MAX_COSTS_PER_DOCUMENT = 100;
+const documentFacts = new WeakMap<DocumentNode, DocumentFacts>();
+
+function factsOf(document: DocumentNode): DocumentFacts {
+  let facts = documentFacts.get(document);
+  if (!facts) {
+    const costVariables = new Set<string>();
+    const collect = (node: ASTNode) => visit(node, { Variable: (v) => void costVariables.add(v.name.value) });
+    visit(document, {
+      Directive: (node) => void collect(node),
+      Argument: (node) => void (node.name.value === 'first' ? collect(node.value) : undefined),
+    });
+    facts = { costVariables: [...costVariables], costs: new Map(), nul: nulInDocument(document) };
+    documentFacts.set(document, facts);
+  }
+  return facts;
+}
+
+function cachedCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string): number {
+  const facts = factsOf(document);
+  const key = JSON.stringify([operationName ?? null, ...facts.costVariables.map((v) => variables[v] ?? null)]);
+  let cost = facts.costs.get(key);
+  if (cost === undefined) {
+    cost = queryCost(schema, document, variables, operationName);
+    if (facts.costs.size >= MAX_COSTS_PER_DOCUMENT) facts.costs.clear();
+    facts.costs.set(key, cost);
+  }
+  return cost;
+}
+
+/**
  * graphql-armor throws when a limit is exceeded, which Apollo would answer as an internal error (500);
  * reported through the validation context instead, the client gets a 400 GRAPHQL_VALIDATION_FAILED that
  * says which limit it hit.
@@ -156,7 +199,7 @@ export function limitsPlugin(limits: Config['limits']): ApolloServerPlugin<Conte
               maxCharacters: limits.maxCharacters,
             });
           }
-          const nul = nulCharacterAt(variables ?? {}) ?? nulInDocument(document);
+          const nul = nulCharacterAt(variables ?? {}) ?? factsOf(document).nul;
           if (nul) {
             throw new GraphQLError(`${nul} contains a NUL character (U+0000), which text fields cannot hold; remove it`, {
               extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
@@ -164,7 +207,7 @@ export function limitsPlugin(limits: Config['limits']): ApolloServerPlugin<Conte
           }
           let cost: number;
           try {
-            cost = queryCost(schema, document, variables ?? {}, operationName ?? undefined);
+            cost = cachedCost(schema, document, variables ?? {}, operationName ?? undefined);
           } catch (err) {
             // Variables that do not fit their declared types (execution would refuse them the same way), or a
             // query with more fields than the estimator walks (fragments multiplying each other).
