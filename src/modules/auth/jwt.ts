@@ -23,10 +23,13 @@ const ASYMMETRIC = ['RS256', 'ES256'] as const;
  * current grid. A number, an array, null or "" are refused.
  */
 const claimsSchema = z.object({
-  sub: z.string().min(1, 'is empty').max(200),
-  role: z.enum(ROLES as [Role, ...Role[]]),
-  grid: z.string().regex(GRID_CODE, 'must be a grid code: 6 digits, then 3 per level (e.g. 130105001)').optional(),
-  name: z.string().max(100).optional(),
+  sub: z.string({ error: 'must be the account name, a string' }).min(1, 'is empty').max(200),
+  role: z.enum(ROLES as [Role, ...Role[]], { error: `must be one of ${ROLES.join(', ')}` }),
+  grid: z
+    .string({ error: 'must be a grid code as a string, e.g. "130105001" (leave it out for the whole deployment)' })
+    .regex(GRID_CODE, 'must be a grid code: 6 digits, then 3 per level (e.g. 130105001)')
+    .optional(),
+  name: z.string({ error: 'must be a string' }).max(100).optional(),
 });
 
 export interface TokenClaims {
