@@ -341,3 +341,22 @@ describe('the cost of a query text is worked out once', () => {
       expect((await execute(trx, big, { n: 2 })).errors).toBeUndefined();
     }));
 });
+
+describe('the cost cache cannot be poisoned', () => {
+  it('costs a variable left out (its default applies) apart from one given as null', () =>
+    withRollback(async (trx) => {
+      const q = `query Q($n: Int = 100) { grids(first: $n) { nodes { code children(first: $n) { nodes { code workers { name } } } } } }`;
+      expect((await execute(trx, q, {})).errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect((await execute(trx, q, { n: null })).errors).toBeUndefined(); // null: the field's default, 20
+      expect((await execute(trx, q, {})).errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    }));
+
+  it('refuses variables nested absurdly deep with BAD_USER_INPUT, not a crashed stack', () =>
+    withRollback(async (trx) => {
+      let deep: unknown = 'x';
+      for (let i = 0; i < 100_000; i++) deep = [deep];
+      const r = await execute(trx, `query($g: GeoJSON) { grids(filter: { intersects: $g }) { totalCount } }`, { g: { type: 'Polygon', coordinates: deep } });
+      expect(r.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      expect(r.errors?.[0].message).toMatch(/variables.g.coordinates\[0\](\[0\])* is nested deeper than 64 levels/);
+    }));
+});

@@ -1,7 +1,7 @@
 import { fromWgs84 } from '../src/geo/coordinates';
 import { createFixture, at, ORIGIN, UNIT, type Fixture } from './fixtures/grid';
 import { closeTestDb, withRollback } from './support/db';
-import { execute, ok } from './support/graphql';
+import { execute, ok, user } from './support/graphql';
 
 afterAll(closeTestDb);
 
@@ -185,4 +185,17 @@ describe('resolveLocation', () => {
       }),
     );
   });
+});
+
+describe('fields the fast path leaves out', () => {
+  it('are loaded when asked: workers\' version and account, grids\' audit fields', () =>
+    withRollback(async (trx) => {
+      const q = `{ resolveLocation(lng: 114.44796, lat: 38.03086, crs: GCJ02) {
+        grid { code changedBy changeReason } chain { changedBy }
+        responsibleWorkers { name version account } } }`;
+      const r = ok(await execute(trx, q, {}, { viewer: user('ADMIN') })).resolveLocation;
+      expect(r.grid).toEqual({ code: '130105001018001001', changedBy: 'seed', changeReason: 'demo data' });
+      expect(r.chain.map((g: { changedBy: string }) => g.changedBy)).toEqual(Array(5).fill('seed'));
+      expect(r.responsibleWorkers).toEqual([{ name: '汪文莉', version: 1, account: 'worker-130105001018001' }]);
+    }));
 });

@@ -19,6 +19,7 @@ import {
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Config } from '../config';
 import type { Context } from '../context';
+import { PAGE_SIZE } from './relay';
 
 /**
  * What keeps one query from taking the process down: a cost estimate with the page sizes the query will
@@ -36,7 +37,7 @@ import type { Context } from '../context';
  * before it is refused. The crash query that prompted this (children → parent → children → … three deep,
  * `first` left at its default) costs 97,262 per alias. `extensions.cost` of a refusal says what a query costs.
  */
-export const DEFAULT_PAGE = 20;
+export const DEFAULT_PAGE = PAGE_SIZE.default;
 const DEFAULT_LIST_SIZE = 10;
 
 /** Fields whose work or payload is out of proportion with an object: the cost of one, before nesting. */
@@ -119,7 +120,9 @@ function factsOf(document: DocumentNode): DocumentFacts {
 
 function cachedCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string): number {
   const facts = factsOf(document);
-  const key = JSON.stringify([operationName ?? null, ...facts.costVariables.map((v) => variables[v] ?? null)]);
+  // A variable left out (its declared default applies) and one given as null (the field's default applies)
+  // cost differently: they must not share a key.
+  const key = JSON.stringify([operationName ?? null, ...facts.costVariables.map((v) => (v in variables ? [variables[v]] : 'absent'))]);
   let cost = facts.costs.get(key);
   if (cost === undefined) {
     cost = queryCost(schema, document, variables, operationName);
@@ -154,19 +157,28 @@ function refusal(message: string, extensions: Record<string, unknown> = {}): Gra
   return new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...extensions, http: { status: 400 } } });
 }
 
-/** Where a NUL character (U+0000, which PostgreSQL text cannot hold) sits in the variables, or null. */
+/** How deep variables may nest: a GeoJSON FeatureCollection needs about 8 levels. */
+export const MAX_VARIABLE_DEPTH = 64;
+
+/**
+ * Where a NUL character (U+0000, which PostgreSQL text cannot hold) sits in the variables, or null; throws
+ * BAD_USER_INPUT for variables nested deeper than MAX_VARIABLE_DEPTH. Walked with a stack of its own, so no
+ * nesting can exhaust the call stack.
+ */
 export function nulCharacterAt(value: unknown, path = 'variables'): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = nulCharacterAt(value[i], `${path}[${i}]`);
-      if (found) return found;
+  const stack: [unknown, string, number][] = [[value, path, 0]];
+  while (stack.length) {
+    const [node, at, depth] = stack.pop()!;
+    if (typeof node === 'string') {
+      if (node.includes('\u0000')) return at;
+      continue;
     }
-  } else if (value && typeof value === 'object') {
-    for (const [key, child] of Object.entries(value)) {
-      const found = nulCharacterAt(child, `${path}.${key}`);
-      if (found) return found;
+    if (!node || typeof node !== 'object') continue;
+    if (depth >= MAX_VARIABLE_DEPTH) {
+      throw new GraphQLError(`${at} is nested deeper than ${MAX_VARIABLE_DEPTH} levels`, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
     }
+    const entries = Array.isArray(node) ? node.map((child, i) => [child, `${at}[${i}]`] as const) : Object.entries(node).map(([k, child]) => [child, `${at}.${k}`] as const);
+    for (let i = entries.length - 1; i >= 0; i--) stack.push([entries[i][0], entries[i][1], depth + 1]);
   }
   return null;
 }

@@ -34,6 +34,12 @@ export function createGridLoaders(db: Knex) {
   );
   const byCode = byCodeAsOf(null);
 
+  /**
+   * Whole current rows, never primed: the resolve fast path primes `byId` with rows that leave out the audit
+   * columns, which fields asking for those read from here.
+   */
+  const complete = new DataLoader<string, GridRow | null>(async (ids) => oneByKey(ids, await repo.gridsByIds(db, ids), (r) => r.id));
+
   const primeAll = (rows: readonly GridRow[]) => {
     for (const row of rows) byIdAsOf(row.as_of ?? null).prime(row.id, row);
   };
@@ -74,7 +80,7 @@ export function createGridLoaders(db: Knex) {
     manyByKey(ids, await repo.versionsOfGrids(db, ids), (r) => r.grid_id),
   );
 
-  return { byId, byIdAsOf, byCode, byCodeAsOf, primeAll, childrenPage, childCount, boundary, history };
+  return { byId, byIdAsOf, byCode, byCodeAsOf, complete, primeAll, childrenPage, childCount, boundary, history };
 }
 
 export type GridLoaders = ReturnType<typeof createGridLoaders>;

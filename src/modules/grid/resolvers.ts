@@ -25,11 +25,11 @@ export const gridResolvers: Resolvers = {
     // Staff only. Rows from the resolve fast path come without these two; they are then loaded.
     changedBy: async (g, _, ctx) => {
       if (!can(ctx.viewer, 'grid:audit')) return null;
-      return g.changed_by !== undefined ? g.changed_by : ((await ctx.services.grid.byId(g.id))?.changed_by ?? null);
+      return g.changed_by !== undefined ? g.changed_by : ((await ctx.loaders.grid.complete.load(g.id))?.changed_by ?? null);
     },
     changeReason: async (g, _, ctx) => {
       if (!can(ctx.viewer, 'grid:audit')) return null;
-      return g.change_reason !== undefined ? g.change_reason : ((await ctx.services.grid.byId(g.id))?.change_reason ?? null);
+      return g.change_reason !== undefined ? g.change_reason : ((await ctx.loaders.grid.complete.load(g.id))?.change_reason ?? null);
     },
     history: (g, _, ctx) => ctx.services.grid.history(g),
     workers: (g, _, ctx) => ctx.services.worker.onGrid(g),

@@ -7,6 +7,9 @@ import type { AssignmentRow, WorkerRow, WorkerStatusRow } from './mappers';
 export function createWorkerLoaders(db: Knex) {
   const byId = new DataLoader<string, WorkerRow | null>(async (ids) => oneByKey(ids, await repo.workersByIds(db, ids), (r) => r.id));
 
+  /** Whole rows, never primed (the resolve fast path primes `byId` with rows that leave columns out). */
+  const complete = new DataLoader<string, WorkerRow | null>(async (ids) => oneByKey(ids, await repo.workersByIds(db, ids), (r) => r.id));
+
   const primeAll = (rows: readonly WorkerRow[]) => {
     for (const row of rows) byId.prime(row.id, row);
   };
@@ -40,6 +43,7 @@ export function createWorkerLoaders(db: Knex) {
 
   return {
     byId,
+    complete,
     byAccount,
     primeAll,
     /** Everyone currently assigned to a grid, whatever their status. */

@@ -31,7 +31,7 @@ export const workerResolvers: Resolvers = {
     phone: (w, _, ctx) => ctx.services.worker.phone(w),
     phoneMasked: (w, _, ctx) => !ctx.services.worker.phoneVisible(w),
     account: (w, _, ctx) => ctx.services.worker.account(w),
-    version: async (w, _, ctx) => w.version ?? (await ctx.services.worker.byId(w.id))!.version!,
+    version: (w, _, ctx) => ctx.services.worker.version(w),
     statusHistory: (w, _, ctx) => ctx.services.worker.statusHistory(w),
     assignments: (w, { includeEnded }, ctx) => ctx.services.worker.assignments(w, includeEnded ?? false),
   },

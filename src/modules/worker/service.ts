@@ -70,7 +70,12 @@ export class WorkerService {
   async account(worker: WorkerRow): Promise<string | null> {
     if (!can(this.ctx.viewer, 'worker:account', { codes: worker.grid_codes })) return null;
     // Rows from the resolve fast path come without it.
-    return worker.account !== undefined ? worker.account : ((await this.byId(worker.id))?.account ?? null);
+    return worker.account !== undefined ? worker.account : ((await this.ctx.loaders.worker.complete.load(worker.id))?.account ?? null);
+  }
+
+  /** The worker's version (rows from the resolve fast path come without it). */
+  async version(worker: WorkerRow): Promise<number> {
+    return worker.version ?? (await this.ctx.loaders.worker.complete.load(worker.id))?.version ?? 1;
   }
 
   // ---- management ----
