@@ -384,7 +384,6 @@ describe('racing assignments', () => {
     // Real commits on separate connections, so everything written is removed by hand afterwards.
     const db = testDb();
     const f = await createFixture(db);
-    const workerIds = Object.values(f.workers).map((w) => w.id);
     try {
       const assign = (who: string) =>
         run(db, 'assignWorker', { workerId: wid(f.workers.W1.id), gridId: gid(f.grids.GA3.id), reason: who }, { ...dispatcherOf(f), subject: who });
@@ -413,11 +412,61 @@ describe('racing assignments', () => {
       const { rows } = await db.raw('SELECT count(*)::int AS n FROM grid_assignment WHERE worker_id = ? AND grid_id = ? AND valid_to IS NULL', [f.workers.W1.id, f.grids.GA3.id]);
       expect(rows[0].n).toBe(1);
     } finally {
-      await db.raw('DELETE FROM grid_worker_status WHERE worker_id = ANY(?::uuid[])', [workerIds]);
-      await db.raw(`DELETE FROM grid_assignment WHERE worker_id = ANY(?::uuid[]) OR grid_id IN (SELECT id FROM grid WHERE code LIKE ?)`, [workerIds, `${f.districtCode}%`]);
-      await db.raw('DELETE FROM grid_worker WHERE id = ANY(?::uuid[])', [workerIds]);
-      await db.raw(`DELETE FROM grid_version WHERE grid_id IN (SELECT id FROM grid WHERE code LIKE ?)`, [`${f.districtCode}%`]);
-      for (const depth of [4, 3, 2, 1, 0]) await db.raw(`DELETE FROM grid WHERE code LIKE ? AND depth >= ?`, [`${f.districtCode}%`, depth]);
+      await removeFixture(db, f);
+    }
+  });
+});
+
+/** Removes a committed fixture: its workers (status history, assignments) and its grids, deepest first. */
+async function removeFixture(db: Knex, f: Fixture): Promise<void> {
+  const workerIds = Object.values(f.workers).map((w) => w.id);
+  await db.raw('DELETE FROM grid_worker_status WHERE worker_id = ANY(?::uuid[])', [workerIds]);
+  await db.raw(`DELETE FROM grid_assignment WHERE worker_id = ANY(?::uuid[]) OR grid_id IN (SELECT id FROM grid WHERE code LIKE ?)`, [workerIds, `${f.districtCode}%`]);
+  await db.raw('DELETE FROM grid_worker WHERE id = ANY(?::uuid[])', [workerIds]);
+  await db.raw(`DELETE FROM grid_version WHERE grid_id IN (SELECT id FROM grid WHERE code LIKE ?)`, [`${f.districtCode}%`]);
+  for (const depth of [4, 3, 2, 1, 0]) await db.raw(`DELETE FROM grid WHERE code LIKE ? AND depth >= ?`, [`${f.districtCode}%`, depth]);
+}
+
+describe('what concerns the whole worker', () => {
+  it('is refused to a DISPATCHER who holds only one of the streets the worker is on', () =>
+    withRollback(async (trx) => {
+      const f = await createFixture(trx);
+      // W1 (street A, on GA1) also helps on GB1 in street B.
+      ok(await run(trx, 'assignWorker', { workerId: wid(f.workers.W1.id), gridId: gid(f.grids.GB1.id) }, user('ADMIN')));
+      const before = await workerSnapshot(trx);
+      const dispatcherOfA = user('DISPATCHER', f.grids.A.code);
+      for (const [mutation, input] of [
+        ['setWorkerStatus', { id: wid(f.workers.W1.id), status: 'LEFT', reason: '离职' }],
+        ['setWorkerStatus', { id: wid(f.workers.W1.id), status: 'ON_LEAVE', reason: '休假' }],
+        ['updateWorker', { id: wid(f.workers.W1.id), expectedVersion: 1, phone: '13900000009' }],
+        ['assignWorker', { workerId: wid(f.workers.W1.id), gridId: gid(f.grids.GA3.id), primary: true }],
+      ] as const) {
+        const r = await run(trx, mutation, input, dispatcherOfA);
+        expect([mutation, errorCode(r)]).toEqual([mutation, 'FORBIDDEN']);
+        expect(r.errors![0].message).toMatch(new RegExp(`who is also on ${f.grids.GB1.code}, lies outside your jurisdiction`));
+      }
+      expect(await workerSnapshot(trx)).toBe(before);
+      // Within their reach: ending the assignment in their own street.
+      const mine = await mutate(trx, 'unassignWorker', { workerId: wid(f.workers.W1.id), gridId: gid(f.grids.GA1.id), reason: '调整' }, dispatcherOfA);
+      expect(mine.__typename).toBe('UnassignWorkerSuccess');
+    }));
+
+  it('makes an assignment wait for an edit that holds the grid (a retire), instead of slipping under it', async () => {
+    const db = testDb();
+    const f = await createFixture(db);
+    const holder = await db.transaction();
+    try {
+      // What retireGrid holds while it checks that no worker is left on GA3.
+      await holder.raw(`SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`, [`grid:${f.grids.GA3.id}`]);
+      let done = false;
+      const assigning = run(db, 'assignWorker', { workerId: wid(f.workers.W1.id), gridId: gid(f.grids.GA3.id) }, user('ADMIN')).then((r) => ((done = true), r));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(done).toBe(false);
+      await holder.commit();
+      expect(ok(await assigning).assignWorker.__typename).toBe('AssignWorkerSuccess');
+    } finally {
+      if (!holder.isCompleted()) await holder.rollback();
+      await removeFixture(db, f);
     }
   });
 });

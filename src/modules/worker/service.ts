@@ -14,6 +14,8 @@ import { assertPermitted, assertPrincipal, can } from '../auth/policy';
 import { maskPhone, type Principal } from '../auth/viewer';
 import { label } from '../grid/edit-service';
 import type { GridRow } from '../grid/mappers';
+import { gridsByIds } from '../grid/repo';
+import { lockGrids } from '../grid/repo-edit';
 import type { AssignmentRow, WorkerChangeSource, WorkerRow, WorkerStatusRow } from './mappers';
 import * as repo from './repo';
 
@@ -87,7 +89,7 @@ export class WorkerService {
     return runEdit(
       this.ctx,
       async (trx) => {
-        const grid = await this.ctx.services.gridEdit.current(trx, gridId);
+        const grid = await this.lockGridForAssignment(trx, gridId);
         if (!grid) return notFound(input.gridId);
         const principal = assertPrincipal(this.ctx.viewer, 'worker:manage', grid, label(grid));
         // VALIDATION
@@ -108,6 +110,7 @@ export class WorkerService {
 
   async update(input: UpdateWorkerInput) {
     return this.editWorker(input.id, async (trx, worker, principal) => {
+      this.assertWholeWorker(worker);
       if (worker.version !== input.expectedVersion) return workerConflict(worker, input.expectedVersion);
       const problems = new Problems();
       if ([input.name, input.phone, input.role, input.account].every((v) => v === undefined || v === null)) {
@@ -133,11 +136,13 @@ export class WorkerService {
   async assign(input: AssignWorkerInput) {
     const gridId = expectGlobalId(input.gridId, 'Grid', 'input.gridId');
     return this.editWorker(input.workerId, async (trx, worker, principal) => {
-      const grid = await this.ctx.services.gridEdit.current(trx, gridId);
+      const grid = await this.lockGridForAssignment(trx, gridId);
       if (!grid) return notFound(input.gridId);
       assertPrincipal(this.ctx.viewer, 'worker:manage', grid, label(grid));
-      const problems = new Problems();
       const current = await repo.assignmentsOfWorkers(trx, [worker.id], false);
+      // A worker has one main grid: moving it away from grids outside the caller's reach is not theirs to do.
+      if (input.primary && current.length > 0) this.assertWholeWorker(worker);
+      const problems = new Problems();
       if (current.some((a) => a.grid_id === grid.id)) {
         problems.add({ code: 'BAD_VALUE', field: 'input.gridId', message: `gridId: ${worker.name} is already assigned to ${label(grid)}`, gridIds: [grid.id] });
       }
@@ -155,14 +160,16 @@ export class WorkerService {
   async unassign(input: UnassignWorkerInput) {
     const gridId = expectGlobalId(input.gridId, 'Grid', 'input.gridId');
     return this.editWorker(input.workerId, async (trx, worker, principal) => {
+      // AUTH first, on the grid as it is (a retired grid's code still says whose it was).
+      const [grid] = await gridsByIds(trx, [gridId]);
+      if (!grid) return notFound(input.gridId);
+      assertPrincipal(this.ctx.viewer, 'worker:manage', grid, label(grid));
       const problems = new Problems();
       const reason = input.reason.trim();
       if (!reason) problems.add({ code: 'BAD_VALUE', field: 'input.reason', message: 'reason: say why the assignment ends (it is kept with it)' });
       const current = (await repo.assignmentsOfWorkers(trx, [worker.id], false)).find((a) => a.grid_id === gridId);
-      if (!current) problems.add({ code: 'BAD_VALUE', field: 'input.gridId', message: `gridId: ${worker.name} is not currently assigned to that grid` });
+      if (!current) problems.add({ code: 'BAD_VALUE', field: 'input.gridId', message: `gridId: ${worker.name} is not currently assigned to ${label(grid)}` });
       if (problems.any) return validationError(problems);
-      const grid = await this.ctx.services.gridEdit.current(trx, gridId);
-      if (grid) assertPrincipal(this.ctx.viewer, 'worker:manage', grid, label(grid));
       const [assignmentId] = await repo.endAssignments(trx, worker.id, gridId, principal.subject, reason);
       return { __typename: 'UnassignWorkerSuccess' as const, workerId: worker.id, assignmentId };
     });
@@ -170,6 +177,7 @@ export class WorkerService {
 
   async setStatus(input: SetWorkerStatusInput) {
     return this.editWorker(input.id, async (trx, worker, principal) => {
+      this.assertWholeWorker(worker);
       if (input.expectedVersion != null && worker.version !== input.expectedVersion) return workerConflict(worker, input.expectedVersion);
       const reason = input.reason.trim();
       if (!reason) return validationError([{ code: 'BAD_VALUE', field: 'input.reason', message: 'reason: say why (it is kept in the status history)' }]);
@@ -185,7 +193,8 @@ export class WorkerService {
 
   /**
    * The start every edit of one worker shares: a principal allowed to manage workers, the worker (NotFound),
-   * locked, and within the principal's jurisdiction (one of the worker's grids).
+   * locked, and within the principal's jurisdiction (one of the worker's grids at least; what concerns the
+   * whole worker asks for all of them, `assertWholeWorker`).
    */
   private async editWorker<R extends { __typename: string }>(
     globalId: string,
@@ -204,6 +213,26 @@ export class WorkerService {
       },
       options,
     );
+  }
+
+  /**
+   * What concerns the whole worker (their name, phone, account, status; which grid is their main one) is for
+   * someone whose jurisdiction holds every grid the worker is on: a DISPATCHER of one street may not send on
+   * leave, or end the assignments of, a worker who also answers for another street.
+   */
+  private assertWholeWorker(worker: WorkerRow): void {
+    for (const code of worker.grid_codes) assertPrincipal(this.ctx.viewer, 'worker:manage', { code }, `${worker.name}, who is also on ${code},`);
+  }
+
+  /**
+   * The grid a worker is assigned to, locked shared (with its ancestors) so that retiring, splitting or
+   * merging it (which lock it exclusively and refuse grids with workers) waits, and then read again.
+   */
+  private async lockGridForAssignment(trx: Knex, gridId: string): Promise<GridRow | null> {
+    const grid = await this.ctx.services.gridEdit.current(trx, gridId);
+    if (!grid) return null;
+    await lockGrids(trx, { exclusive: [], shared: [grid.id, ...grid.ancestor_ids] });
+    return this.ctx.services.gridEdit.current(trx, gridId);
   }
 
   private async checkAccount(db: Knex, input: string | null | undefined, workerId: string | null, problems: Problems): Promise<string | null | undefined> {
