@@ -55,7 +55,10 @@ export interface Context {
   budget: ResponseBudget;
   /** Who is asking, for per-client limits: `user:<sub>`, `key:<id>` or `ip:<address>`. */
   clientKey: string;
-  /** Runs expensive work (coverage, intersects, import) under the process-wide concurrency cap. */
+  /**
+   * Runs expensive work (coverage, intersects, import) under the process-wide concurrency cap: one slot per
+   * request, its expensive work one piece at a time.
+   */
   expensive<T>(kind: ExpensiveKind, work: () => Promise<T>): Promise<T>;
   loaders: Loaders;
   services: Services;
@@ -98,7 +101,7 @@ export function createContext(input: ContextInput): Context {
     deadline,
     budget: new ResponseBudget(config.limits.maxResponseBytes),
     clientKey,
-    expensive: <T>(kind: ExpensiveKind, work: () => Promise<T>) => gate.run(kind, clientKey, work),
+    expensive: gate.session(clientKey),
     onApiKeyRevoked: input.onApiKeyRevoked,
   } as Context;
   let loaders: Loaders | undefined;

@@ -360,3 +360,13 @@ describe('the cost cache cannot be poisoned', () => {
       expect(r.errors?.[0].message).toMatch(/variables.g.coordinates\[0\](\[0\])* is nested deeper than 64 levels/);
     }));
 });
+
+describe('expensive work within one request', () => {
+  it('runs one piece at a time under one slot, so a page of coverages is not refused by itself', async () => {
+    const app = await start({ EXPENSIVE_MAX_CONCURRENT: '1', EXPENSIVE_MAX_PER_CLIENT: '1' });
+    const r = await post(app, `{ grid(code: "130105001") { children(first: 4) { nodes { coverage { coveredRatio overlapAreaSqm } } } } }`);
+    expect(r.status).toBe(200);
+    expect(r.body.errors).toBeUndefined();
+    expect(r.body.data.grid.children.nodes.map((n: { coverage: { coveredRatio: number } }) => n.coverage.coveredRatio)).toEqual([1, 1, 1, 1]);
+  });
+});

@@ -67,14 +67,17 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, co
 }
 
 /**
- * The HTTP status of a response whose errors say the request should be retried later (429, 503, with
- * Retry-After) or was not authenticated (401), however deep in execution they arose.
+ * The HTTP status of a response that answered nothing because it should be retried later (429, 503, with
+ * Retry-After) or was not authenticated (401), however deep in execution the error arose.
  */
 const httpStatusPlugin: ApolloServerPlugin<Context> = {
   async requestDidStart() {
     return {
       async willSendResponse({ response }) {
         if (response.body.kind !== 'single') return;
+        // Only when nothing was answered: a partial result (a batch whose first mutation committed) must not
+        // invite a client to retry the whole request.
+        if (response.body.singleResult.data != null) return;
         let retryAfter = 0;
         for (const e of response.body.singleResult.errors ?? []) {
           const status = HTTP_STATUS[e.extensions?.code as ErrorCode];

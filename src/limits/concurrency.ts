@@ -17,7 +17,43 @@ export class ConcurrencyGate {
     readonly maxPerClient: number,
   ) {}
 
+  /**
+   * A request's share of the gate: whatever expensive work one request asks for (four coverages on one page,
+   * tiling and overlaps of the same grid) runs one at a time under a single slot, so a request is never
+   * refused by its own earlier work, and never holds more than one connection for it.
+   */
+  session(client: string): <T>(kind: ExpensiveKind, work: () => Promise<T>) => Promise<T> {
+    let queue: Promise<unknown> = Promise.resolve();
+    let pending = 0;
+    let release: (() => void) | null = null;
+    return <T>(kind: ExpensiveKind, work: () => Promise<T>): Promise<T> => {
+      if (pending === 0) release = this.acquire(kind, client); // throws 429 when the gate is full
+      pending += 1;
+      const run = queue.then(work, work);
+      queue = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      return run.finally(() => {
+        pending -= 1;
+        if (pending === 0) {
+          release?.();
+          release = null;
+        }
+      });
+    };
+  }
+
   async run<T>(kind: ExpensiveKind, client: string, work: () => Promise<T>): Promise<T> {
+    const release = this.acquire(kind, client);
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
+  private acquire(kind: ExpensiveKind, client: string): () => void {
     const mine = this.perClient.get(client) ?? 0;
     if (mine >= this.maxPerClient) {
       throw rateLimited(`you already have ${mine} expensive requests (coverage, intersects, export, import) running (EXPENSIVE_MAX_PER_CLIENT); wait for them before asking for ${kind}`, 2);
@@ -27,13 +63,14 @@ export class ConcurrencyGate {
     }
     this.running += 1;
     this.perClient.set(client, mine + 1);
-    try {
-      return await work();
-    } finally {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
       this.running -= 1;
       const left = (this.perClient.get(client) ?? 1) - 1;
       if (left > 0) this.perClient.set(client, left);
       else this.perClient.delete(client);
-    }
+    };
   }
 }

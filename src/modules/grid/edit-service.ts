@@ -65,7 +65,10 @@ export class GridEditService {
           if (!found) return notFound(input.parentId!, 'parent grid');
           principal = assertPrincipal(this.ctx.viewer, 'grid:create', found, `the parent grid ${label(found)}`);
           parent = await this.lockAndReread(trx, found, editRepo.locksForChildrenOf(found));
+          // Moved elsewhere while we waited: lock where it is now, and check the jurisdiction there.
+          if (parent && parent.parent_id !== found.parent_id) parent = await this.lockAndReread(trx, parent, editRepo.locksForChildrenOf(parent));
           if (!parent) return notFound(input.parentId!, 'parent grid');
+          assertPrincipal(this.ctx.viewer, 'grid:create', parent, `the parent grid ${label(parent)}`);
         } else {
           principal = assertPrincipal(this.ctx.viewer, 'grid:create', null, 'a new district');
           await editRepo.lockGrids(trx, editRepo.locksForChildrenOf(null));

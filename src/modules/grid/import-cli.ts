@@ -75,7 +75,10 @@ async function main(): Promise<number> {
   const db = await openDatabase(config, log);
   try {
     await migrateLatest(db.knex);
-    if (values.grid && (await currentGridsByCodes(db.knex, [values.grid])).length === 0) usage(`--grid ${values.grid} is not the code of a current grid`);
+    if (values.grid && (await currentGridsByCodes(db.knex, [values.grid])).length === 0) {
+      console.error(`--grid ${values.grid} is not the code of a current grid`);
+      return 2;
+    }
     const subject = values.as ?? `cli:${os.userInfo().username}`;
     const ctx = createContext({
       requestId: 'import-cli',

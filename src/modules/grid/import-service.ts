@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { withLongStatements } from '../../db/deadline';
 import type { Context } from '../../context';
 import type { CoordinateSystem, GridLevel, ImportAction, ImportMode } from '../../generated/graphql';
 import { isObject } from '../../geo/geojson';
@@ -109,9 +110,8 @@ export class GridImportService {
     };
     const state = { seenCodes: new Map<string, number>(), nextSuffix: new Map<string, number>(), parents: new Map<string, GridRow | null>() };
     try {
-      await this.ctx.db.transaction(async (trx) => {
-        // Checking a batch of hundreds of boundaries may take longer than one request's statement should.
-        await trx.raw(`SET LOCAL statement_timeout = ${Math.round(this.ctx.config.db.longStatementTimeoutMs)}`);
+      // Checking a batch of hundreds of boundaries may take longer than one request's statement should.
+      await withLongStatements(this.ctx.db, this.ctx.deadline, this.ctx.config.db.longStatementTimeoutMs, async (trx) => {
         let batch: { index: number; feature: unknown }[] = [];
         for await (const feature of features) {
           batch.push({ index: report.total++, feature });
@@ -286,10 +286,10 @@ export class GridImportService {
     await this.loadParents(trx, pending, parents);
     const before = await readExisting();
     const targets = pending.flatMap((p) => (p.parent ? [p.parent] : []));
-    const changed = [...before.values()];
+    const changes = editRepo.locksForChange([...before.values()]);
     await editRepo.lockGrids(trx, {
-      exclusive: [...targets.map((g) => g.id), ...(o.level === 'DISTRICT' ? [null] : []), ...editRepo.locksForChange(changed).exclusive],
-      shared: [...targets.flatMap((g) => g.ancestor_ids), ...editRepo.locksForChange(changed).shared!],
+      exclusive: [...targets.map((g) => g.id), ...(o.level === 'DISTRICT' ? [null] : []), ...changes.exclusive],
+      shared: [...targets.flatMap((g) => g.ancestor_ids), ...(changes.shared ?? [])],
     });
     for (const p of pending) if (p.feature.parentCode) parents.delete(p.feature.parentCode);
     await this.loadParents(trx, pending, parents);

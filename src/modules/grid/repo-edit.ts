@@ -358,7 +358,8 @@ export async function boundaryHexes(db: Knex, ids: readonly string[]): Promise<s
  * parent at once, two codes allocated at once, a recode racing a new grandchild) run one after the other,
  * while edits in different parts of the tree run side by side; the level of districts ("root") is held shared
  * by every edit. Keys are taken in one global order (sorted),
- * so edits that lock several never deadlock each other; a later batch of an import may, and is retried.
+ * so edits that lock several never deadlock each other; a later batch of an import may (PostgreSQL then
+ * refuses one of the two: a mutation runs again, the CLI reports it).
  */
 export interface GridLocks {
   /** Grid ids (null: the district level) locked exclusively. */
@@ -377,11 +378,12 @@ export async function lockGrids(db: Knex, locks: GridLocks): Promise<void> {
   for (const id of locks.shared ?? []) keys.set(lockKey(id), false);
   for (const key of exclusive) keys.set(key, true);
   const sorted = [...keys.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (sorted.length === 0) return;
+  // One row per key, locked in the array's order (a function scan yields its rows in order, and nothing here
+  // reorders them).
   await db.raw(
     `/* lockGrids */ SELECT CASE WHEN t.x THEN pg_advisory_xact_lock(hashtextextended(t.k, 0))
                                  ELSE pg_advisory_xact_lock_shared(hashtextextended(t.k, 0)) END
-     FROM unnest(?::text[], ?::bool[]) WITH ORDINALITY AS t(k, x, i)`,
+     FROM unnest(?::text[], ?::bool[]) AS t(k, x)`,
     [sorted.map(([k]) => k), sorted.map(([, x]) => x)],
   );
 }

@@ -1,10 +1,9 @@
 import type { Knex } from 'knex';
 import type { Context } from '../../context';
 import type { MergeGridsInput, MoveGridInput, SplitGridInput } from '../../generated/graphql';
-import { geometryProblems } from '../../geo/geojson';
 import { toWgs84 } from '../../geo/coordinates';
 import { badInput } from '../../errors';
-import { positionCount } from '../../geo/geojson';
+import { geometryProblems, positionCount } from '../../geo/geojson';
 import { expectGlobalId } from '../../graphql/relay';
 import { notFound, Problems, runEdit, validationError } from '../../shared/payload';
 import { assertPermitted, assertPrincipal } from '../auth/policy';
@@ -104,7 +103,9 @@ export class GridReshapeService {
       for (const [i, id] of ids.entries()) {
         const g = await this.edit.current(trx, id);
         if (!g) return notFound(input.ids[i]);
+        // A grid moved (or otherwise changed) while we waited has a new version: the caller must reload.
         if (g.version !== input.expectedVersions[i]) return this.edit.conflict(trx, g, input.expectedVersions[i]);
+        assertPrincipal(this.ctx.viewer, 'grid:change', g, label(g));
         grids.push(g);
       }
       const first = grids[0];
@@ -150,13 +151,21 @@ export class GridReshapeService {
       if (!target) return notFound(input.newParentId, 'parent grid');
       const editor = assertPrincipal(this.ctx.viewer, 'grid:change', before, label(before));
       assertPrincipal(this.ctx.viewer, 'grid:create', target, `the new parent ${label(target)}`);
-      // A move reshapes both ancestor chains up to the grid they share: that grid's whole subtree is locked.
+      // A move reshapes both ancestor chains up to the grid they share: that grid's whole subtree is locked
+      // (the district level when they share none, which every edit holds shared).
       await editRepo.lockGrids(trx, { exclusive: [sharedAncestor(before.ancestor_ids, [...target.ancestor_ids, target.id]), before.id] });
       const grid = await this.edit.current(trx, id);
       if (!grid) return notFound(input.id);
-      const parent = await this.edit.current(trx, newParentId);
+      let parent = await this.edit.current(trx, newParentId);
       if (!parent) return notFound(input.newParentId, 'parent grid');
       if (grid.version !== input.expectedVersion) return this.edit.conflict(trx, grid, input.expectedVersion);
+      if (parent.parent_id !== target.parent_id) {
+        // The new parent itself moved while we waited: lock the subtree the move now spans.
+        await editRepo.lockGrids(trx, { exclusive: [sharedAncestor(grid.ancestor_ids, [...parent.ancestor_ids, parent.id])] });
+        parent = await this.edit.current(trx, newParentId);
+        if (!parent) return notFound(input.newParentId, 'parent grid');
+      }
+      assertPrincipal(this.ctx.viewer, 'grid:create', parent, `the new parent ${label(parent)}`);
       const problems = new Problems();
       const levelIssue = levelProblem(grid.level, parent.level);
       if (levelIssue) problems.add({ code: 'LEVEL_MISMATCH', field: 'input.newParentId', message: `newParentId: ${levelIssue}` });
