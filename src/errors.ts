@@ -112,7 +112,7 @@ export function classifyError(thrown: unknown): GraphQLError | null {
   if (e.code === '57014') {
     return requestTimeout(
       /statement timeout/.test(message)
-        ? 'a database statement ran longer than the statement timeout (DB_STATEMENT_TIMEOUT_MS) and was cancelled; ask for less or narrow the area'
+        ? 'a database statement ran past its statement timeout (DB_STATEMENT_TIMEOUT_MS; DB_LONG_STATEMENT_TIMEOUT_MS for coverage and imports) and was cancelled: ask for less or narrow the area, or retry if other edits were holding the same grids'
         : 'a database statement ran past the request deadline and was cancelled; ask for less or narrow the area',
     );
   }

@@ -5,13 +5,13 @@ import type { GraphQLError } from 'graphql';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
 import type { Database } from './db/knex';
-import { classifyError, HTTP_STATUS, rateLimited, unauthenticated, type ErrorCode } from './errors';
+import { classifyError, HTTP_STATUS, rateLimited, serviceUnavailable, unauthenticated, type ErrorCode } from './errors';
 import type { ConcurrencyGate } from './limits/concurrency';
 import type { RateLimiter } from './limits/rate-limit';
 import { tooLarge } from './limits/response-budget';
 import type { Logger } from './logger';
 import type { Authenticator } from './modules/auth/authenticate';
-import { InvalidTokenError } from './modules/auth/jwt';
+import { IdentityProviderUnavailableError, InvalidTokenError } from './modules/auth/jwt';
 import { assertPermitted } from './modules/auth/policy';
 import type { Viewer } from './modules/auth/viewer';
 import { ClientGoneError, ExportRequestError, exportFilter, streamGridsGeoJSON } from './modules/grid/export';
@@ -25,6 +25,12 @@ export interface HttpDeps {
   limiter: RateLimiter;
   gate: ConcurrencyGate;
 }
+
+/**
+ * Statuses of the plain HTTP routes (the export), which have no GraphQL body to carry a code in: a refusal is
+ * 403, a statement cut off by a timeout is 503.
+ */
+const PLAIN_STATUS: Partial<Record<ErrorCode, number>> = { FORBIDDEN: 403, REQUEST_TIMEOUT: 503 };
 
 /** A failure answered with a status and a JSON body (GraphQL-shaped on /graphql). */
 class HttpError extends Error {
@@ -40,7 +46,7 @@ class HttpError extends Error {
   static from(err: GraphQLError): HttpError {
     const code = err.extensions.code as ErrorCode;
     const retry = err.extensions.retryAfterSeconds;
-    return new HttpError(HTTP_STATUS[code] ?? (code === 'FORBIDDEN' ? 403 : 400), err.message, code, typeof retry === 'number' ? retry : undefined);
+    return new HttpError(PLAIN_STATUS[code] ?? HTTP_STATUS[code] ?? 400, err.message, code, typeof retry === 'number' ? retry : undefined);
   }
 }
 
@@ -131,7 +137,13 @@ async function admit(deps: HttpDeps, req: IncomingMessage): Promise<Caller> {
   try {
     viewer = await deps.authenticator.authenticate(req.headers.authorization);
   } catch (err) {
-    if (err instanceof InvalidTokenError) throw HttpError.from(unauthenticated(err.message));
+    if (err instanceof InvalidTokenError) {
+      // A refused credential still counts against the address: guessing keys or tokens is rate limited too.
+      const decision = deps.limiter.take(`ip:${clientAddress(req, deps.config.trustProxy)}`);
+      if (!decision.ok) throw HttpError.from(rateLimited(`too many requests: the limit is ${deps.limiter.perMinute} a minute per client (RATE_LIMIT_PER_MINUTE); retry in ${decision.retryAfterSeconds} s`, decision.retryAfterSeconds));
+      throw HttpError.from(unauthenticated(err.message));
+    }
+    if (err instanceof IdentityProviderUnavailableError) throw HttpError.from(serviceUnavailable(err.message, 5));
     throw err;
   }
   const clientKey = viewer.kind === 'user' ? `user:${viewer.subject}` : viewer.kind === 'service' ? `key:${viewer.keyId}` : `ip:${clientAddress(req, deps.config.trustProxy)}`;

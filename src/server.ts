@@ -49,7 +49,12 @@ export async function startApp(config: Config, log: Logger, options: StartOption
   }
 
   const apollo = createApolloServer(config, log);
-  await apollo.start();
+  try {
+    await apollo.start();
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   const handler = createRequestHandler({
     apollo,
     log,
@@ -64,10 +69,17 @@ export async function startApp(config: Config, log: Logger, options: StartOption
   // Slow clients must not hold sockets open forever: the whole request (headers and body) within this.
   server.requestTimeout = Math.max(config.limits.requestTimeoutMs * 2, 60_000);
   server.headersTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, resolve);
+    });
+  } catch (err) {
+    // The port is taken, say: let go of the database (and the embedded data directory) before saying so.
+    await apollo.stop();
+    await db.close();
+    throw err;
+  }
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${port}/graphql`;

@@ -29,13 +29,26 @@ class TtlCache<V> {
 
   constructor(private readonly ttlMs: number) {}
 
+  /** The cached value, else `load()`'s; misses (null) are not kept, so unknown keys cannot fill the table. */
   async get(key: string, load: () => Promise<V>): Promise<V> {
     const hit = this.entries.get(key);
     if (hit && hit.until > Date.now()) return hit.value;
     const value = await load();
-    if (this.entries.size >= MAX_CACHED) this.entries.clear();
+    if (value === null || value === undefined) return value;
+    if (this.entries.size >= MAX_CACHED) this.evict();
     this.entries.set(key, { value, until: Date.now() + this.ttlMs });
     return value;
+  }
+
+  /** Drops expired entries, else the oldest tenth. */
+  private evict(): void {
+    const now = Date.now();
+    for (const [k, e] of this.entries) if (e.until <= now) this.entries.delete(k);
+    let n = Math.ceil(MAX_CACHED / 10);
+    for (const k of this.entries.keys()) {
+      if (this.entries.size < MAX_CACHED || n-- <= 0) break;
+      this.entries.delete(k);
+    }
   }
 
   delete(key: string): void {

@@ -15,6 +15,9 @@ import { ROLES, type AuthenticatedViewer } from './viewer';
  */
 export class InvalidTokenError extends Error {}
 
+/** The identity provider's key set (JWT_JWKS_URL) did not answer: the request is answered 503. */
+export class IdentityProviderUnavailableError extends Error {}
+
 const ASYMMETRIC = ['RS256', 'ES256'] as const;
 
 /**
@@ -78,7 +81,18 @@ export function createTokenVerifier(jwt: Config['jwt'], deps: TokenVerifierDeps)
       return (await jwtVerify(token, secretKey(jwt.secret), { ...options, algorithms: ['HS256'] })).payload;
     }
     if (jwks && (ASYMMETRIC as readonly string[]).includes(alg ?? '')) {
-      return (await jwtVerify(token, jwks, { ...options, algorithms: [...ASYMMETRIC] })).payload;
+      try {
+        return (await jwtVerify(token, jwks, { ...options, algorithms: [...ASYMMETRIC] })).payload;
+      } catch (err) {
+        // The identity provider's key set could not be fetched (timeout, not 200, not JSON, network down):
+        // not the token's fault, and no reason for the client to throw a good token away.
+        const unreachable =
+          err instanceof joseErrors.JWKSTimeout ||
+          (err instanceof joseErrors.JOSEError && err.code === 'ERR_JOSE_GENERIC') ||
+          (err instanceof TypeError && /fetch failed/i.test(err.message));
+        if (unreachable) throw new IdentityProviderUnavailableError(`the identity provider's key set (JWT_JWKS_URL) is unreachable: ${err.message}`);
+        throw err;
+      }
     }
     const accepted = [...(jwt.secret ? ['HS256'] : []), ...(jwks ? ASYMMETRIC : [])];
     throw new InvalidTokenError(`tokens signed with ${alg ?? 'no algorithm'} are not accepted here (accepted: ${accepted.join(', ') || 'none'})`);
@@ -90,6 +104,7 @@ export function createTokenVerifier(jwt: Config['jwt'], deps: TokenVerifierDeps)
       payload = await verified(token);
     } catch (err) {
       if (err instanceof InvalidTokenError) throw err;
+      if (err instanceof IdentityProviderUnavailableError) throw err;
       if (err instanceof joseErrors.JWTExpired) throw new InvalidTokenError('token has expired');
       if (err instanceof joseErrors.JWTClaimValidationFailed) throw new InvalidTokenError(`token rejected: claim "${err.claim}" ${err.reason === 'missing' ? 'is missing' : 'is not accepted'}`);
       if (err instanceof joseErrors.JOSEError) throw new InvalidTokenError(`token rejected: ${err.code}`);

@@ -93,16 +93,31 @@ export class ClientGoneError extends Error {
   }
 }
 
+/** How long a client may read nothing before the export gives up on it. */
+const STALL_MS = 30_000;
+
 /**
  * Writes, waiting for the socket to drain when its buffer is full (a slow client must not fill memory); a
- * client that goes away ends the export (and frees its database connection and concurrency slot) at once.
+ * client that goes away, or reads nothing for STALL_MS, ends the export (and frees its database connection
+ * and concurrency slot).
  */
 async function write(res: ServerResponse, text: string): Promise<void> {
   if (res.destroyed) throw new ClientGoneError();
   if (res.write(text)) return;
   await new Promise<void>((resolve, reject) => {
-    const drained = () => (res.off('close', closed), resolve());
-    const closed = () => (res.off('drain', drained), reject(new ClientGoneError()));
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      res.off('drain', drained);
+      res.off('close', closed);
+      if (err) reject(err);
+      else resolve();
+    };
+    const drained = () => done();
+    const closed = () => done(new ClientGoneError());
+    const timer = setTimeout(() => {
+      res.destroy();
+      done(new ClientGoneError());
+    }, STALL_MS);
     res.once('drain', drained);
     res.once('close', closed);
   });
