@@ -350,6 +350,12 @@ describe('API keys over HTTP', () => {
     expect(grids.body.errors[0].extensions.code).toBe('FORBIDDEN');
     expect(grids.body.errors[0].message).toMatch(/may not read grids: its operations are RESOLVE_LOCATION/);
 
+    // Nor by following fields out of the resolution: the tree around it, boundaries, history, workers' posts.
+    for (const selection of ['chain { children(first: 3) { totalCount } }', 'grid { boundary }', 'grid { history { version } }', 'chain { parent { code } }', 'responsibleWorkers { assignments { isPrimary } }']) {
+      const beyond = await post(`query($lng: Float!, $lat: Float!) { resolveLocation(lng: $lng, lat: $lat) { ${selection} } }`, { lng: point.lng, lat: point.lat }, auth);
+      expect([selection, beyond.body.errors?.[0].extensions.code]).toEqual([selection, 'FORBIDDEN']);
+    }
+
     const before = await gridsUnder(own.code);
     const create = await post(CREATE_GRID, { input: { name: '新网格', level: 'GRID', parentId: own.id, boundary: bowTie(own.x, own.y) } }, auth);
     expect(create.body.errors[0].extensions.code).toBe('FORBIDDEN');

@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { GraphQLResolveInfo } from 'graphql';
+import type { Context } from '../context';
 import type { Resolvers } from '../generated/graphql';
+import { assertPermitted, SERVICE_READ_FIELDS } from '../modules/auth/policy';
 import { apiKeyResolvers } from '../modules/apikey/resolvers';
 import { authResolvers } from '../modules/auth/resolvers';
 import { coverageResolvers } from '../modules/coverage/resolvers';
@@ -38,9 +41,27 @@ export function mergeResolvers(...maps: Resolvers[]): Resolvers {
 }
 
 export function buildResolvers(): Resolvers {
-  return {
+  return guardServiceReads({
     ...mergeResolvers(nodeResolvers, gridResolvers, gridEditResolvers, workerResolvers, authResolvers, coverageResolvers, apiKeyResolvers),
     GeoJSON: GeoJSONScalar,
     DateTime: DateTimeScalar,
-  };
+  });
+}
+
+type FieldResolver = (parent: Record<string, unknown>, args: unknown, ctx: Context, info: GraphQLResolveInfo) => unknown;
+
+/** Puts the policy's READ_GRIDS check for API keys in front of the fields that read beyond what was asked. */
+function guardServiceReads(resolvers: Resolvers): Resolvers {
+  const types = resolvers as Record<string, Record<string, unknown>>;
+  for (const [type, fields] of Object.entries(SERVICE_READ_FIELDS)) {
+    const target = (types[type] ??= {});
+    for (const field of fields) {
+      const resolve = (target[field] as FieldResolver | undefined) ?? ((parent: Record<string, unknown>) => parent[field]);
+      target[field] = ((parent, args, ctx, info) => {
+        if (ctx.viewer.kind === 'service') assertPermitted(ctx.viewer, 'grid:read');
+        return resolve(parent, args, ctx, info);
+      }) satisfies FieldResolver;
+    }
+  }
+  return resolvers;
 }

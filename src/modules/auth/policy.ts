@@ -4,8 +4,9 @@ import type { Principal, Viewer } from './viewer';
 
 /**
  * Who may do what: the one place that decides roles, API-key operations and jurisdiction, for every read and
- * write. Services ask `assert(viewer, action, subject)` first thing (AUTH) and `can(...)` for field visibility;
- * nothing else in the code base compares roles or grid codes for authority.
+ * write. Services ask `assertPermitted(viewer, action)` / `assertPrincipal(viewer, action, subject)` first
+ * thing (AUTH) and `can(...)` for field visibility; nothing else in the code base compares roles or grid codes
+ * for authority.
  *
  * Jurisdiction is a grid: its code and everything below it. Codes extend their parent's by whole 3-digit
  * segments after a 6-digit district (GB/T 2260 + street + community + grid + micro-grid), so containment is
@@ -68,6 +69,20 @@ const RULES: Record<Action, Rule> = {
   'worker:contact': { what: "see workers' phone numbers", roles: STAFF, operation: 'MANAGE_WORKERS', scope: 'within' },
   'worker:account': { what: "see workers' accounts", roles: ['ADMIN', 'DISPATCHER'], operation: 'MANAGE_WORKERS', scope: 'within' },
   'apikey:manage': { what: 'manage API keys', roles: ['ADMIN'], scope: 'within' },
+};
+
+/**
+ * Fields that read beyond the object a root field answers with (a resolution's grids, a mutation's payload):
+ * the tree around it, geometry, history, people. An API key needs READ_GRIDS to follow them, so a key that may
+ * only resolve positions reads the resolution and nothing else (src/graphql/schema.ts applies this).
+ */
+export const SERVICE_READ_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  Grid: ['parent', 'ancestors', 'children', 'boundary', 'history', 'workers', 'responsibleWorkers', 'coverage', 'staffing', 'changedBy', 'changeReason'],
+  GridVersion: ['parent', 'boundary'],
+  GridWorker: ['assignments', 'statusHistory'],
+  GridAssignment: ['grid', 'worker'],
+  Viewer: ['jurisdiction'],
+  ApiKey: ['jurisdiction'],
 };
 
 /** A grid code: a 6-digit district followed by whole 3-digit segments (street, community, grid, micro-grid). */
