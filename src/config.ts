@@ -43,7 +43,7 @@ const schema = z
     MAX_QUERY_DIRECTIVES: int(0, 10_000).default(50),
     MAX_QUERY_CHARACTERS: int(100, 10_000_000).default(15_000),
     MAX_RESPONSE_BYTES: int(1024, 2_000_000_000).default(10 * 1024 * 1024),
-    MAX_REQUEST_BYTES: int(1024, 2_000_000_000).default(20 * 1024 * 1024),
+    MAX_REQUEST_BYTES: int(1024, 2_000_000_000).default(5 * 1024 * 1024),
     RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
     RATE_LIMIT_BURST: int(1, 1_000_000).default(120),
     EXPENSIVE_MAX_CONCURRENT: int(1, 1000).default(4),

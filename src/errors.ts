@@ -122,8 +122,19 @@ export function classifyError(thrown: unknown): GraphQLError | null {
   if (e.code === '40P01' || e.code === '40001') {
     return serviceUnavailable('the change collided with another one at the same time; retry it', 1);
   }
-  // Class 22, data exceptions: a value PostgreSQL cannot take (a NUL character, a malformed uuid, a date
-  // out of range). Its message names the type and the value, never the statement.
-  if (e.code?.startsWith('22')) return badInput(`a value in the request is not valid: ${message}`);
+  // Class 22, data exceptions: a value PostgreSQL cannot take (a NUL character, a malformed uuid, a date out
+  // of range). Said in our words: the driver's message carries the statement, which no client may see.
+  if (e.code?.startsWith('22')) return badInput(`a value in the request is not valid: ${DATA_EXCEPTIONS[e.code] ?? 'the database cannot store it'}`);
   return null;
 }
+
+const DATA_EXCEPTIONS: Record<string, string> = {
+  '22P02': 'it is not of the expected type (a malformed id or number?)',
+  '22007': 'a date or time is malformed',
+  '22008': 'a date or time is out of range',
+  '22009': 'a time-zone offset is out of range',
+  '22003': 'a number is out of range',
+  '22021': 'a text holds a character the database cannot store (a NUL?)',
+  '22023': 'a parameter is out of range',
+  '22001': 'a text is too long',
+};

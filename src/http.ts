@@ -51,6 +51,8 @@ class HttpError extends Error {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** How long an export's next page waits for a slot of the cap on expensive work before the export is cut. */
+const EXPORT_PAGE_WAIT_MS = 30_000;
 const READY_TIMEOUT_MS = 2000;
 
 /** Who is calling and from where: the viewer and the key the per-client limits count under. */
@@ -222,8 +224,12 @@ async function exportGrids(deps: HttpDeps, res: ServerResponse, url: URL, caller
     if (err instanceof ExportRequestError) throw new HttpError(400, err.message, 'BAD_USER_INPUT');
     throw err;
   }
-  // Exempt from the response-size cap (it streams page by page); bounded by the cap on expensive work.
-  await deps.gate.run('export', caller.clientKey, () => streamGridsGeoJSON(db, filter, res));
+  // Exempt from the response-size cap (it streams page by page); each page's query under the cap on
+  // expensive work.
+  await streamGridsGeoJSON(db, filter, res, {
+    first: (work) => deps.gate.run('export', caller.clientKey, work),
+    next: (work) => deps.gate.runWhenFree('export', caller.clientKey, work, EXPORT_PAGE_WAIT_MS),
+  });
 }
 
 async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {

@@ -74,7 +74,7 @@ describe('config', () => {
       maxDirectives: 50,
       maxCharacters: 15_000,
       maxResponseBytes: 10 * 1024 * 1024,
-      maxRequestBytes: 20 * 1024 * 1024,
+      maxRequestBytes: 5 * 1024 * 1024,
       ratePerMinute: 600,
       rateBurst: 120,
       expensiveMaxConcurrent: 4,

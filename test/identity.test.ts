@@ -80,6 +80,7 @@ describe('bearer tokens (HS256): the claims table', () => {
     ['iat in the future: exp − iat = 1 h, but valid for 48 h from now', () => hs({ role: 'VIEWER' }, { iat: now() + 47 * HOUR, exp: now() + 48 * HOUR }), /iat|JWT_MAX_LIFETIME_HOURS/],
     ['sub is missing', () => hs({ role: 'VIEWER' }, { sub: null }), /claim "sub" is missing/],
     ['sub is empty', () => hs({ role: 'VIEWER', sub: '' }, { sub: null }), /claim "sub"/],
+    ['sub holds a control character (a NUL)', () => hs({ role: 'VIEWER', sub: 'li\u0000ming' }, { sub: null }), /claim "sub" holds a control character/],
     ['issuer is wrong', () => hs({ role: 'VIEWER' }, { iss: 'someone-else' }), /claim "iss" is not accepted/],
     ['audience is missing when JWT_AUDIENCE is configured', () => hs({ role: 'VIEWER' }), /claim "aud" is missing/, true],
     ['audience is wrong when JWT_AUDIENCE is configured', () => hs({ role: 'VIEWER' }, { aud: 'other-api' }), /claim "aud" is not accepted/, true],

@@ -128,7 +128,7 @@ describe('input size caps and bad input', () => {
       const polygon = { type: 'Polygon', coordinates: [[...ring, ring[0]]] };
       const cases = [
         [`query($f: GridFilter) { grids(filter: $f) { totalCount } }`, { f: { nameContains: '网'.repeat(1_000_000) } }, /filter.nameContains has 1000000 characters; grid names have at most 100/],
-        [`query($f: GridFilter) { grids(filter: $f) { totalCount } }`, { f: { intersects: polygon } }, /filter.intersects has more than 2000 vertices \(MAX_FILTER_VERTICES\)/],
+        [`query($f: GridFilter) { grids(filter: $f) { totalCount } }`, { f: { intersects: polygon } }, /filter.intersects has more than 2000 vertices and parts \(MAX_FILTER_VERTICES\)/],
       ] as const;
       for (const [query, variables, message] of cases) {
         const r = await execute(trx, query, variables);
@@ -143,7 +143,7 @@ describe('input size caps and bad input', () => {
         { input: { id: Buffer.from(`Grid:${f.grids.GA1.id}`).toString('base64url'), line: { type: 'LineString', coordinates: ring }, names: ['a', 'b'], expectedVersion: 1 } },
         { viewer: user('ADMIN') },
       );
-      expect(split.errors?.[0].message).toMatch(/input.line has more than 2000 vertices/);
+      expect(split.errors?.[0].message).toMatch(/input.line has more than 2000 vertices and parts/);
     }));
 
   it('lists at most 100 problems of a boundary and counts the rest; a 400,000-position boundary gets one problem', () =>
@@ -158,10 +158,17 @@ describe('input size caps and bad input', () => {
       expect(many.problemCount).toBe(9_001);
       expect(many.problems).toHaveLength(100);
       expect(many.message).toMatch(/^9001 problems found \(the first 100 are listed\); nothing was changed/);
-      const huge = Array.from({ length: 400_000 }, (_, i) => [120 + i * 1e-9, 30]);
+      const huge = Array.from({ length: 300_000 }, (_, i) => [120 + i * 1e-9, 30]);
       const r = ok(await execute(trx, create, { input: input([...huge, huge[0]]) }, { viewer: user('ADMIN') })).createGrid;
       expect(r).toMatchObject({ problemCount: 1, problems: [{ code: 'TOO_MANY_VERTICES' }] });
-      expect(r.message).toMatch(/the boundary has 400000 vertices; the limit is 10000/);
+      expect(r.message).toMatch(/the boundary has 300000 vertices; the limit is 10000/);
+      // A million empty parts weigh as much as a million vertices.
+      const empties = { ...input([]), boundary: { type: 'MultiPolygon', coordinates: [[[[120, 30], [120.001, 30], [120.001, 30.001], [120, 30]]], ...Array(200_000).fill([])] } };
+      const parts = ok(await execute(trx, create, { input: empties }, { viewer: user('ADMIN') })).createGrid;
+      expect(parts).toMatchObject({ problemCount: 1, problems: [{ code: 'TOO_MANY_VERTICES' }] });
+      // And past a million values in all, the variables are refused before anything reads them.
+      const tooMany = await execute(trx, create, { input: input(Array.from({ length: 400_000 }, () => [120, 30])) }, { viewer: user('ADMIN') });
+      expect(tooMany.errors?.[0].message).toMatch(/the variables hold more than 1000000 values/);
     }));
 
   it('answers a NUL character, a forged cursor and an impossible date with BAD_USER_INPUT, never an internal error', () =>
@@ -175,6 +182,9 @@ describe('input size caps and bad input', () => {
         [`query($t: DateTime) { grid(code: "130105", asOf: $t) { code } }`, { t: '2026-02-30T00:00:00Z' }, /2026-02 has no day 30/],
         [`query($t: DateTime) { grid(code: "130105", asOf: $t) { code } }`, { t: '1' }, /must be an RFC 3339 date-time/],
         [`query($t: DateTime) { grid(code: "130105", asOf: $t) { code } }`, { t: '-271821-04-20T00:00:00Z' }, /must be an RFC 3339 date-time/],
+        [`query($t: DateTime) { grid(code: "130105", asOf: $t) { code } }`, { t: '0001-01-01T00:00:00+23:59' }, /is before 0001 in UTC/],
+        [`query($t: DateTime) { grid(code: "130105", asOf: $t) { code } }`, { t: '9999-12-31T23:59:59.999-23:59' }, /is after 9999 in UTC/],
+        [`{ resolveLocation(lng: -180, lat: -90, crs: BD09) { approximate } }`, {}, /converts to .* outside the WGS-84 range/],
       ] as const;
       for (const [query, variables, message] of cases) {
         const r = await execute(trx, query, variables);
@@ -187,10 +197,28 @@ describe('input size caps and bad input', () => {
       expect(literal.errors?.[0].message).toMatch(/2026-02 has no day 30/);
     }));
 
-  it('maps what PostgreSQL refuses as input (class 22) to BAD_USER_INPUT', async () => {
-    const err = await testDb().raw(`SELECT 'nope'::uuid`).catch((e: unknown) => e);
-    expect(classifyError(err)?.extensions.code).toBe('BAD_USER_INPUT');
+  it('maps what PostgreSQL refuses as input (class 22) to BAD_USER_INPUT, in words that never show the statement', async () => {
+    const err = await testDb().raw(`/* secretStatement */ SELECT 'nope'::uuid`).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/secretStatement/); // the driver's message carries the SQL
+    const classified = classifyError(err)!;
+    expect(classified.extensions.code).toBe('BAD_USER_INPUT');
+    expect(classified.message).toBe('a value in the request is not valid: it is not of the expected type (a malformed id or number?)');
   });
+
+  it('refuses names that are blank, invisible or spoofed', () =>
+    withRollback(async (trx) => {
+      const f = await createFixture(trx);
+      const square = { type: 'Polygon', coordinates: [[[120.0021, 30.0021], [120.0029, 30.0021], [120.0029, 30.0029], [120.0021, 30.0029], [120.0021, 30.0021]]] };
+      const create = `mutation($input: CreateGridInput!) { createGrid(input: $input) { __typename ... on ValidationError { problems { code message } } } }`;
+      for (const [name, message] of [
+        ['\u200b', /has no letter or digit/],
+        ['网格\u202e1', /bidirectional override/],
+        ['网格\u0007', /control character/],
+      ] as const) {
+        const r = ok(await execute(trx, create, { input: { name, level: 'MICRO_GRID', parentId: Buffer.from(`Grid:${f.grids.GA1.id}`).toString('base64url'), boundary: square } }, { viewer: user('ADMIN') })).createGrid;
+        expect(r.problems[0]).toEqual({ code: 'BAD_NAME', message: expect.stringMatching(message) });
+      }
+    }));
 });
 
 describe('the response size cap', () => {
@@ -281,21 +309,41 @@ describe('over HTTP, the process stays healthy', () => {
     expect(statuses).toEqual([200, 200, 429]);
   });
 
-  it('refuses expensive work past the concurrency cap with 429, and frees the slot when an export client goes away', async () => {
+  it('refuses expensive work past the concurrency cap with 429 and Retry-After', async () => {
     const app = await start({ EXPENSIVE_MAX_CONCURRENT: '1' });
-    // A client that starts an export of every micro-grid and does not read it holds the one slot.
-    const url = new URL(`${base(app)}/export/grids.geojson?level=MICRO_GRID`);
-    const slow = await new Promise<http.IncomingMessage>((resolve) => http.get(url, resolve));
-    expect(slow.statusCode).toBe(200);
-    slow.pause();
-    const coverage = `{ grid(code: "130105001") { coverage { coveredRatio } } }`;
-    const refused = await post(app, coverage);
+    // The district's coverage by micro-grids holds the one slot for most of a second.
+    const long = post(app, `{ grid(code: "130105") { coverage(childLevel: MICRO_GRID) { overlapAreaSqm } } }`);
+    await new Promise((r) => setTimeout(r, 150));
+    const refused = await post(app, `{ grid(code: "130105001") { coverage { coveredRatio } } }`);
     expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('2');
     expect(refused.body.errors[0].extensions.code).toBe('RATE_LIMITED');
     expect(refused.body.errors[0].message).toMatch(/expensive requests .* are running \(EXPENSIVE_MAX_CONCURRENT\)/);
-    slow.destroy();
-    await new Promise((r) => setTimeout(r, 300));
-    expect((await post(app, coverage)).body.data.grid.coverage.coveredRatio).toBe(1);
+    expect((await long).body.data.grid.coverage.overlapAreaSqm).toBe(0);
+  });
+
+  it('lets a client that stops reading an export hold nothing; the export resumes whole when it reads again', async () => {
+    const app = await start({ EXPENSIVE_MAX_CONCURRENT: '1' });
+    const stalled = await new Promise<http.IncomingMessage>((resolve) => http.get(new URL(`${base(app)}/export/grids.geojson`), resolve));
+    expect(stalled.statusCode).toBe(200);
+    stalled.pause();
+    // Refused at most while a page is read from the database, then answered: the stalled export holds no
+    // slot while it waits for its client (before, a few such clients kept every export and coverage out).
+    const coverage = `{ grid(code: "130105001") { coverage { coveredRatio } } }`;
+    let answer = await post(app, coverage);
+    for (let i = 0; i < 50 && answer.status === 429; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      answer = await post(app, coverage);
+    }
+    expect(answer.status).toBe(200);
+    expect(answer.body.data.grid.coverage.coveredRatio).toBe(1);
+    // Its later pages waited for the slot; read now, the file is complete.
+    const chunks: Buffer[] = [];
+    stalled.on('data', (c: Buffer) => chunks.push(c));
+    stalled.resume();
+    await new Promise((r) => stalled.on('end', r));
+    const fc = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    expect(fc.features.length).toBeGreaterThan(4000);
   });
 });
 
@@ -325,6 +373,17 @@ describe('rate limiter and concurrency gate', () => {
     await expect(gate.run('import', 'c', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
     expect(await gate.run('import', 'c', async () => 4)).toBe(4);
     void heldB;
+  });
+
+  it('lets work already under way wait for a slot, up to a limit', async () => {
+    const gate = new ConcurrencyGate(1, 1);
+    let release!: () => void;
+    const held = gate.run('coverage', 'a', () => new Promise<void>((r) => (release = r)));
+    const waiting = gate.runWhenFree('export', 'b', async () => 'next page', 5000);
+    await expect(gate.runWhenFree('export', 'c', async () => 'x', 50)).rejects.toThrow(/EXPENSIVE_MAX_CONCURRENT/);
+    release();
+    await held;
+    expect(await waiting).toBe('next page');
   });
 });
 

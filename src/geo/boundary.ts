@@ -105,14 +105,21 @@ export function prepareBoundary(input: unknown, crs: CoordinateSystem, maxVertic
   };
 }
 
-/** Vertices of a Polygon or MultiPolygon counted from its rings' lengths (0 when it is not shaped like one). */
+/**
+ * Vertices of a Polygon or MultiPolygon counted from its rings' lengths (0 when it is not shaped like one). A
+ * ring or polygon counts as at least the 3 corners it needs, so that empty parts (`[]`, a million of them)
+ * cannot make a boundary look small.
+ */
 function declaredVertexCount(input: unknown): number {
   if (!isObject(input) || !Array.isArray(input.coordinates)) return 0;
   const polygons = input.type === 'Polygon' ? [input.coordinates] : input.type === 'MultiPolygon' ? input.coordinates : [];
   let count = 0;
   for (const rings of polygons) {
-    if (!Array.isArray(rings)) continue;
-    for (const ring of rings) if (Array.isArray(ring)) count += Math.max(ring.length - 1, 0);
+    if (!Array.isArray(rings) || rings.length === 0) {
+      count += 3;
+      continue;
+    }
+    for (const ring of rings) count += Array.isArray(ring) ? Math.max(ring.length - 1, 3) : 3;
   }
   return count;
 }

@@ -43,18 +43,17 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * How many positions a geometry's `coordinates` hold, counting no further than `limit + 1`: sizes a geometry
- * before anything walks it position by position (a 400,000-vertex polygon is refused by its size alone).
+ * How big a geometry's `coordinates` are, counting no further than `limit + 1`: every position, and every
+ * array that holds them (a ring, a polygon, a part) as one more, so that a million empty parts weigh as much
+ * as a million vertices. Sizes a geometry before anything walks it position by position.
  */
-export function positionCount(value: unknown, limit: number): number {
+export function geometrySize(value: unknown, limit: number): number {
   if (!isObject(value) || typeof value.type !== 'string' || !(value.type in POSITION_DEPTH)) return 0;
   let count = 0;
   const walk = (node: unknown, depth: number): void => {
     if (count > limit || !Array.isArray(node)) return;
-    if (depth === 0) {
-      count += 1;
-      return;
-    }
+    count += 1; // a position, or an array of parts
+    if (depth === 0) return;
     for (const child of node) {
       walk(child, depth - 1);
       if (count > limit) return;
@@ -75,7 +74,14 @@ export function geometryProblems(value: unknown, allowed: readonly string[] = Ob
   walkPositions(value.coordinates, POSITION_DEPTH[value.type], [], problems);
   if (problems.length === 0 && (value.type === 'Polygon' || value.type === 'MultiPolygon')) {
     const polygons = (value.type === 'Polygon' ? [value.coordinates] : value.coordinates) as number[][][][];
-    polygons.forEach((rings, p) => rings.forEach((ring, r) => checkRing(ring, value.type === 'Polygon' ? [r] : [p, r], problems)));
+    if (polygons.length === 0) problems.push({ code: 'BAD_COORDINATES', message: 'coordinates hold no polygon', path: [] });
+    polygons.forEach((rings, p) => {
+      if (rings.length === 0) {
+        const where = value.type === 'Polygon' ? 'coordinates hold no ring' : `coordinates[${p}] is a polygon without rings`;
+        problems.push({ code: 'BAD_COORDINATES', message: where, path: value.type === 'Polygon' ? [] : [p] });
+      }
+      rings.forEach((ring, r) => checkRing(ring, value.type === 'Polygon' ? [r] : [p, r], problems));
+    });
   }
   return problems;
 }

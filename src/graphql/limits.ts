@@ -159,25 +159,44 @@ function refusal(message: string, extensions: Record<string, unknown> = {}): Gra
 
 /** How deep variables may nest: a GeoJSON FeatureCollection needs about 8 levels. */
 export const MAX_VARIABLE_DEPTH = 64;
+/** How many values (strings, numbers, arrays, objects) the variables may hold in all. */
+export const MAX_VARIABLE_VALUES = 1_000_000;
+
+const inputError = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
 
 /**
- * Where a NUL character (U+0000, which PostgreSQL text cannot hold) sits in the variables, or null; throws
- * BAD_USER_INPUT for variables nested deeper than MAX_VARIABLE_DEPTH. Walked with a stack of its own, so no
- * nesting can exhaust the call stack.
+ * Where a NUL character (U+0000, which PostgreSQL text cannot hold) sits in the variables, or null. Throws
+ * BAD_USER_INPUT for variables nested deeper than MAX_VARIABLE_DEPTH or holding more than MAX_VARIABLE_VALUES
+ * values (a 20 MB body of empty arrays). Walked with a stack of its own, so no nesting can exhaust the call
+ * stack; the path to a finding is worked out only when there is one.
  */
 export function nulCharacterAt(value: unknown, path = 'variables'): string | null {
-  const stack: [unknown, string, number][] = [[value, path, 0]];
+  const stack: [unknown, number][] = [[value, 0]];
+  let seen = 0;
   while (stack.length) {
-    const [node, at, depth] = stack.pop()!;
+    const [node, depth] = stack.pop()!;
+    if (++seen > MAX_VARIABLE_VALUES) throw inputError(`the variables hold more than ${MAX_VARIABLE_VALUES} values; send less at once`);
     if (typeof node === 'string') {
-      if (node.includes('\u0000')) return at;
+      if (node.includes('\u0000')) return pathTo(value, path, (v) => typeof v === 'string' && v.includes('\u0000')) ?? path;
       continue;
     }
     if (!node || typeof node !== 'object') continue;
     if (depth >= MAX_VARIABLE_DEPTH) {
-      throw new GraphQLError(`${at} is nested deeper than ${MAX_VARIABLE_DEPTH} levels`, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+      throw inputError(`${pathTo(value, path, (_v, d) => d >= MAX_VARIABLE_DEPTH) ?? path} is nested deeper than ${MAX_VARIABLE_DEPTH} levels`);
     }
-    const entries = Array.isArray(node) ? node.map((child, i) => [child, `${at}[${i}]`] as const) : Object.entries(node).map(([k, child]) => [child, `${at}.${k}`] as const);
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return null;
+}
+
+/** The path (`variables.input.name`, `variables.g.coordinates[0][3]`) to the first value `hit` picks. */
+function pathTo(value: unknown, root: string, hit: (v: unknown, depth: number) => boolean): string | null {
+  const stack: [unknown, string, number][] = [[value, root, 0]];
+  while (stack.length) {
+    const [node, at, depth] = stack.pop()!;
+    if (hit(node, depth)) return at;
+    if (!node || typeof node !== 'object' || depth >= MAX_VARIABLE_DEPTH) continue;
+    const entries = Array.isArray(node) ? node.map((c, i) => [c, `${at}[${i}]`] as const) : Object.entries(node).map(([k, c]) => [c, `${at}.${k}`] as const);
     for (let i = entries.length - 1; i >= 0; i--) stack.push([entries[i][0], entries[i][1], depth + 1]);
   }
   return null;

@@ -4,7 +4,7 @@ import { rateLimited } from '../errors';
  * A cap on the expensive work running at once (coverage, `intersects` filters, exports, imports): each holds a
  * database connection for a long time, and a handful of them must not take the pool from everyone else. Past
  * the cap, in all or for one client, the request is refused at once with 429 and Retry-After rather than
- * queued behind the others.
+ * queued behind the others; only work already under way (an export's next page) waits for a slot.
  */
 export type ExpensiveKind = 'coverage' | 'intersects' | 'export' | 'import';
 
@@ -53,6 +53,32 @@ export class ConcurrencyGate {
     }
   }
 
+  /**
+   * Like `run`, but waits up to `waitMs` for a slot instead of refusing at once: for work already promised
+   * to a client (the next page of an export whose first page went out).
+   */
+  async runWhenFree<T>(kind: ExpensiveKind, client: string, work: () => Promise<T>, waitMs: number): Promise<T> {
+    const until = Date.now() + waitMs;
+    for (;;) {
+      try {
+        return await this.run(kind, client, work);
+      } catch (err) {
+        const left = until - Date.now();
+        if (!isRefusal(err) || left <= 0) throw err;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, left);
+          function done() {
+            clearTimeout(timer);
+            resolve();
+          }
+          this.waiters.push(done);
+        });
+      }
+    }
+  }
+
+  private readonly waiters: (() => void)[] = [];
+
   private acquire(kind: ExpensiveKind, client: string): () => void {
     const mine = this.perClient.get(client) ?? 0;
     if (mine >= this.maxPerClient) {
@@ -71,6 +97,12 @@ export class ConcurrencyGate {
       const left = (this.perClient.get(client) ?? 1) - 1;
       if (left > 0) this.perClient.set(client, left);
       else this.perClient.delete(client);
+      // Whoever waits tries again (one of them gets the slot; the others wait on).
+      for (const wake of this.waiters.splice(0)) wake();
     };
   }
+}
+
+function isRefusal(err: unknown): boolean {
+  return err instanceof Error && (err as { extensions?: { code?: unknown } }).extensions?.code === 'RATE_LIMITED';
 }

@@ -27,6 +27,9 @@ export function parseInstant(text: string): Date | { problem: string } {
   const date = new Date(utc);
   // Date.UTC maps years 0–99 to 1900–1999; set the year explicitly.
   if (year < 100) date.setUTCFullYear(date.getUTCFullYear() - 1900);
+  // The offset can carry the first or last day of the range over its edge.
+  const utcYear = date.getUTCFullYear();
+  if (utcYear < 1 || utcYear > 9999) return { problem: `is ${utcYear < 1 ? 'before 0001' : 'after 9999'} in UTC` };
   return date;
 }
 

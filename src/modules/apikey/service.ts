@@ -7,6 +7,7 @@ import { API_OPERATIONS } from '../auth/viewer';
 import { currentGridsByCodes } from '../grid/repo';
 import type { ApiKeyRow, CreatedApiKey, RevokedApiKey } from './mappers';
 import * as repo from './repo';
+import { nameProblem } from '../../shared/text';
 import { newApiKey } from './secret';
 
 /**
@@ -43,7 +44,8 @@ export class ApiKeyService {
     // VALIDATION
     const problems = new Problems();
     const name = input.name.trim();
-    if (!name || name.length > 100) problems.add({ code: 'BAD_NAME', field: 'input.name', message: 'name: give the key a name of 1 to 100 characters (what it is for)' });
+    const nameIssue = nameProblem(input.name, 100);
+    if (nameIssue) problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: ${nameIssue} (say what the key is for)` });
     const operations = [...new Set(input.operations)];
     if (operations.length === 0) problems.add({ code: 'BAD_VALUE', field: 'input.operations', message: `operations: list at least one of ${API_OPERATIONS.join(', ')}` });
     if (jurisdictionCode && !GRID_CODE.test(jurisdictionCode)) {

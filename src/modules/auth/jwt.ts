@@ -26,7 +26,11 @@ const ASYMMETRIC = ['RS256', 'ES256'] as const;
  * current grid. A number, an array, null or "" are refused.
  */
 const claimsSchema = z.object({
-  sub: z.string({ error: 'must be the account name, a string' }).min(1, 'is empty').max(200),
+  sub: z
+    .string({ error: 'must be the account name, a string' })
+    .min(1, 'is empty')
+    .max(200)
+    .regex(/^[^\p{Cc}]+$/u, 'holds a control character'),
   role: z.enum(ROLES as [Role, ...Role[]], { error: `must be one of ${ROLES.join(', ')}` }),
   grid: z
     .string({ error: 'must be a grid code as a string, e.g. "130105001" (leave it out for the whole deployment)' })

@@ -84,7 +84,14 @@ export async function checkBoundaries(
 
   const accepted = new Map<number, CheckedBoundary>();
   const valid: repo.ValidGeometry[] = [];
-  for (const g of candidates.length ? await repo.prepareGeometries(db, candidates) : []) {
+  const prepared = candidates.length ? await repo.prepareGeometries(db, candidates) : [];
+  // The embedded PostGIS drops the row of a geometry it fails on instead of raising an error.
+  const answered = new Set(prepared.map((g) => g.n));
+  for (const c of candidates.filter((c) => !answered.has(c.n))) {
+    const field = byN.get(c.n)!.field;
+    problemsOf(c.n).add({ code: 'INVALID_GEOMETRY', field, message: `${field}: PostGIS could not process this boundary; check it in a GIS and redraw it` });
+  }
+  for (const g of prepared) {
     const input = byN.get(g.n)!;
     if (!g.valid) {
       problemsOf(g.n).add(invalidity(input.field, g.reason ?? 'invalid geometry', g.lng, g.lat));

@@ -6,7 +6,7 @@ import { notFound, Problems, runEdit, validationError, type ConflictSource, type
 import { assertPermitted, assertPrincipal } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { checkBoundaries } from './boundary-check';
-import { codeProblem, levelProblem, nameProblem, suffixRange } from './hierarchy';
+import { codeProblem, levelProblem, gridNameProblem, suffixRange } from './hierarchy';
 import type { GridChangeSource, GridRow } from './mappers';
 import * as repo from './repo';
 import * as editRepo from './repo-edit';
@@ -77,7 +77,7 @@ export class GridEditService {
         const problems = new Problems();
         const levelIssue = levelProblem(input.level, parent?.level ?? null);
         if (levelIssue) problems.add({ code: 'LEVEL_MISMATCH', field: 'input.level', message: `level: ${levelIssue}` });
-        const nameIssue = nameProblem(input.name);
+        const nameIssue = gridNameProblem(input.name);
         if (nameIssue) problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: ${nameIssue}` });
         code = levelIssue ? null : await this.codeFor(trx, input.code ?? null, input.level, parent, problems);
         const checked = await checkBoundaries(
@@ -132,7 +132,7 @@ export class GridEditService {
       if (input.name == null && input.code == null) {
         problems.add({ code: 'BAD_VALUE', field: 'input', message: 'nothing to change: give a new name, a new code, or both' });
       }
-      const nameIssue = input.name != null ? nameProblem(input.name) : null;
+      const nameIssue = input.name != null ? gridNameProblem(input.name) : null;
       if (nameIssue) problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: ${nameIssue}` });
       const parent = grid.parent_id ? await this.current(trx, grid.parent_id) : null;
       const newCode = input.code != null && input.code !== grid.code ? await this.codeFor(trx, input.code, grid.level, parent, problems) : null;

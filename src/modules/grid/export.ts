@@ -58,9 +58,21 @@ export async function exportFilter(db: Knex, params: URLSearchParams): Promise<E
  * Streams the FeatureCollection. The first page is read before the status line goes out, so a failure of
  * the query itself still gets a proper error status; a failure after that can only cut the body short,
  * which the client sees as an incomplete download (the connection is reset), never as a valid file.
+ * `guard` wraps each page's query (the cap on expensive work): a slot is held while the database works, not
+ * while a slow client reads, so clients that stop reading hold nothing but their own sockets.
  */
-export async function streamGridsGeoJSON(db: Knex, filter: ExportFilter, res: ServerResponse): Promise<number> {
-  let rows = await repo.exportPage(db, filter, null, PAGE);
+export interface ExportGuard {
+  /** The first page: refused (429) when the cap on expensive work is full. */
+  first<T>(work: () => Promise<T>): Promise<T>;
+  /** The next pages, promised once the first went out: wait for a slot. */
+  next<T>(work: () => Promise<T>): Promise<T>;
+}
+
+const UNGUARDED: ExportGuard = { first: (work) => work(), next: (work) => work() };
+
+export async function streamGridsGeoJSON(db: Knex, filter: ExportFilter, res: ServerResponse, guard: ExportGuard = UNGUARDED): Promise<number> {
+  const page = (after: [string, string] | null) => (after ? guard.next : guard.first)(() => repo.exportPage(db, filter, after, PAGE));
+  let rows = await page(null);
   const stamp = (filter.asOf ?? new Date()).toISOString().slice(0, 10);
   res.writeHead(200, {
     'content-type': 'application/geo+json; charset=utf-8',
@@ -79,7 +91,7 @@ export async function streamGridsGeoJSON(db: Knex, filter: ExportFilter, res: Se
     await write(res, chunk);
     if (rows.length < PAGE) break;
     const last = rows[rows.length - 1];
-    rows = await repo.exportPage(db, filter, [last.code, last.id], PAGE);
+    rows = await page([last.code, last.id]);
   }
   await write(res, '\n]}\n');
   res.end();

@@ -1,3 +1,4 @@
+import { nameProblem } from '../../shared/text';
 import type { GridLevel } from '../../generated/graphql';
 
 /**
@@ -46,9 +47,7 @@ export function codeProblem(code: string, level: GridLevel, parentCode: string |
   return suffix >= from && suffix <= to ? null : `the code must be ${expected} (got "${code}")`;
 }
 
-export function nameProblem(name: string): string | null {
-  const trimmed = name.trim();
-  if (!trimmed) return 'the name is empty';
-  if (trimmed.length > 100) return `the name has ${trimmed.length} characters; at most 100`;
-  return null;
+/** Why a grid's name is not acceptable (at most 100 characters), or null. */
+export function gridNameProblem(name: string): string | null {
+  return nameProblem(name, 100);
 }

@@ -8,7 +8,7 @@ import { assertPrincipal, scopeProblem } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { checkBoundaries, type BoundaryInput } from './boundary-check';
 import { label } from './edit-service';
-import { codeProblem, levelProblem, nameProblem, suffixRange } from './hierarchy';
+import { codeProblem, levelProblem, gridNameProblem, suffixRange } from './hierarchy';
 import type { GridRow } from './mappers';
 import * as repo from './repo';
 import * as editRepo from './repo-edit';
@@ -261,7 +261,7 @@ export class GridImportService {
     report.name = text(o.nameProperty);
     report.code = text(o.codeProperty);
     const parentCode = text(o.parentCodeProperty);
-    const nameIssue = report.name === null ? `property "${o.nameProperty}" is missing` : nameProblem(report.name);
+    const nameIssue = report.name === null ? `property "${o.nameProperty}" is missing` : gridNameProblem(report.name);
     if (nameIssue) problems.add({ code: 'BAD_NAME', field: `${at}.properties.${o.nameProperty}`, message: `${at}: ${nameIssue}` });
     if (o.level !== 'DISTRICT' && !parentCode) {
       problems.add({ code: 'BAD_VALUE', field: `${at}.properties.${o.parentCodeProperty}`, message: `${at}: property "${o.parentCodeProperty}" (the parent grid's code) is missing` });

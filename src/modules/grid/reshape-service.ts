@@ -3,12 +3,12 @@ import type { Context } from '../../context';
 import type { MergeGridsInput, MoveGridInput, SplitGridInput } from '../../generated/graphql';
 import { toWgs84 } from '../../geo/coordinates';
 import { badInput } from '../../errors';
-import { geometryProblems, positionCount } from '../../geo/geojson';
+import { geometryProblems, geometrySize } from '../../geo/geojson';
 import { expectGlobalId } from '../../graphql/relay';
 import { notFound, Problems, runEdit, validationError } from '../../shared/payload';
 import { assertPermitted, assertPrincipal } from '../auth/policy';
 import { label, takenCode } from './edit-service';
-import { levelProblem, nameProblem } from './hierarchy';
+import { levelProblem, gridNameProblem } from './hierarchy';
 import type { GridRow, GridsChangeSource } from './mappers';
 import * as editRepo from './repo-edit';
 
@@ -31,8 +31,8 @@ export class GridReshapeService {
   async split(input: SplitGridInput) {
     // A split line is a handful of vertices drawn across a grid; a huge one is refused before anything walks it.
     const maxVertices = this.ctx.config.limits.maxFilterVertices;
-    if (positionCount(input.line, maxVertices) > maxVertices) {
-      throw badInput(`input.line has more than ${maxVertices} vertices (MAX_FILTER_VERTICES); a split line needs only a few`, 'input.line');
+    if (geometrySize(input.line, maxVertices) > maxVertices) {
+      throw badInput(`input.line has more than ${maxVertices} vertices and parts (MAX_FILTER_VERTICES); a split line needs only a few`, 'input.line');
     }
     return this.edit.editGrid(input, async (trx, grid, editor) => {
       const problems = new Problems();
@@ -40,7 +40,7 @@ export class GridReshapeService {
         problems.add({ code: 'BAD_VALUE', field: 'input.names', message: `names: give exactly 2 names, one per new grid (got ${input.names.length})` });
       }
       input.names.forEach((name, i) => {
-        const issue = nameProblem(name);
+        const issue = gridNameProblem(name);
         if (issue) problems.add({ code: 'BAD_NAME', field: `input.names[${i}]`, message: `names[${i}]: ${issue}` });
       });
       const lineProblems = geometryProblems(input.line, ['LineString']);
@@ -88,7 +88,7 @@ export class GridReshapeService {
       if (input.expectedVersions.length !== ids.length) {
         problems.add({ code: 'BAD_VALUE', field: 'input.expectedVersions', message: `expectedVersions: give one version per id (${ids.length}), in the same order` });
       }
-      const nameIssue = nameProblem(input.name);
+      const nameIssue = gridNameProblem(input.name);
       if (nameIssue) problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: ${nameIssue}` });
       if (problems.any) return validationError(problems);
       const found: GridRow[] = [];

@@ -2,7 +2,7 @@ import type { Context } from '../../context';
 import type { CoordinateSystem, GridFilter, GridLevel } from '../../generated/graphql';
 import { badInput } from '../../errors';
 import { checkPosition, degreesAround, metresToDegrees, toWgs84 } from '../../geo/coordinates';
-import { geometryProblems, positionCount } from '../../geo/geojson';
+import { geometryProblems, geometrySize } from '../../geo/geojson';
 import { decodeGridCursor, expectGlobalId, pageSize } from '../../graphql/relay';
 import { assertPermitted } from '../auth/policy';
 import type { WorkerRow } from '../worker/mappers';
@@ -130,7 +130,12 @@ export class GridService {
     assertPermitted(this.ctx.viewer, 'grid:resolve');
     // VALIDATION
     const input = checkPosition(args.lng, args.lat);
-    const point = toWgs84(input, args.crs ?? 'WGS84');
+    const crs = args.crs ?? 'WGS84';
+    const point = toWgs84(input, crs);
+    // Near the poles or the antimeridian the GCJ-02 / BD-09 offset can carry a position past the range.
+    if (Math.abs(point.lng) > 180 || Math.abs(point.lat) > 90) {
+      throw badInput(`lng ${args.lng}, lat ${args.lat} in ${crs} converts to ${point.lng}, ${point.lat}, outside the WGS-84 range`, 'lng');
+    }
     // RESOLUTION
     if (args.asOf) return this.resolveLocationAsOf(point, args.asOf);
     const { dLng, dLat } = degreesAround(APPROXIMATE_WITHIN_METERS * 1.05, point.lat);
@@ -181,8 +186,8 @@ function page(rows: GridRow[], limit: number, afterGiven: boolean, totalCount: (
 }
 
 function checkGeometry(value: unknown, field: string, maxVertices: number): unknown {
-  if (positionCount(value, maxVertices) > maxVertices) {
-    throw badInput(`${field} has more than ${maxVertices} vertices (MAX_FILTER_VERTICES); simplify the shape, or filter by bbox`, field);
+  if (geometrySize(value, maxVertices) > maxVertices) {
+    throw badInput(`${field} has more than ${maxVertices} vertices and parts (MAX_FILTER_VERTICES); simplify the shape, or filter by bbox`, field);
   }
   const problems = geometryProblems(value);
   if (problems.length) {

@@ -9,6 +9,7 @@ import type {
 } from '../../generated/graphql';
 import { expectGlobalId } from '../../graphql/relay';
 import { mainlandMobile } from '../../shared/phone';
+import { nameProblem } from '../../shared/text';
 import { notFound, Problems, runEdit, validationError, type NotFoundSource, type RunEditOptions, type WorkerConflictSource } from '../../shared/payload';
 import { assertPermitted, assertPrincipal, can } from '../auth/policy';
 import { maskPhone, type Principal } from '../auth/viewer';
@@ -252,12 +253,12 @@ export class WorkerService {
 }
 
 function checkName(input: string, problems: Problems): string | null {
-  const name = input.trim();
-  if (!name || name.length > 50) {
-    problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: give the worker's name, 1 to 50 characters (got ${name.length})` });
+  const issue = nameProblem(input, 50);
+  if (issue) {
+    problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: ${issue} (give the worker's name as on their ID card)` });
     return null;
   }
-  return name;
+  return input.trim();
 }
 
 function checkPhone(input: string, problems: Problems): string | null {
