@@ -13,8 +13,10 @@ export type ProgressReporter = (line: string) => void;
 const GRID_BATCH = 250;
 const WORKER_BATCH = 500;
 
-/** One transaction: if the caller passes a transaction it is used, otherwise one is opened here. */
-/** Bulk loading is no request: its statements are not held to the pool's statement timeout. */
+/**
+ * One transaction: if the caller passes a transaction it is used, otherwise one is opened here. Bulk loading
+ * is no request: its statements are not held to the pool's statement timeout.
+ */
 async function inTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
   const run = async (trx: Knex.Transaction) => {
     await trx.raw('SET LOCAL statement_timeout = 0');
