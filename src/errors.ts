@@ -1,5 +1,4 @@
 import { GraphQLError } from 'graphql';
-import { HeaderMap } from '@apollo/server';
 
 /**
  * Failures a client can act on travel as GraphQL errors with a stable `extensions.code`; anything else is
@@ -14,16 +13,7 @@ import { HeaderMap } from '@apollo/server';
  * - REQUEST_TIMEOUT: the request ran past its deadline; its database statements were cancelled.
  * - RESPONSE_TOO_LARGE: the answer would exceed the response size limit.
  */
-export type ErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'BAD_USER_INPUT'
-  | 'RATE_LIMITED'
-  | 'SERVICE_UNAVAILABLE'
-  | 'REQUEST_TIMEOUT'
-  | 'RESPONSE_TOO_LARGE';
-
-export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+const ERROR_CODES = [
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'BAD_USER_INPUT',
@@ -31,23 +21,22 @@ export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'SERVICE_UNAVAILABLE',
   'REQUEST_TIMEOUT',
   'RESPONSE_TOO_LARGE',
-]);
+] as const;
 
-/** The HTTP status each code is answered with (GraphQL's own 200 otherwise). */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set<string>(ERROR_CODES);
+
+/**
+ * The HTTP status each code is answered with (GraphQL's own 200 otherwise). Applied in one place each: the
+ * Apollo plugin in graphql/apollo.ts for /graphql, HttpError in http.ts for the plain routes. The errors carry
+ * only their code (and `retryAfterSeconds`), so no error thrown deep in execution sets a status of its own.
+ */
 export const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429, SERVICE_UNAVAILABLE: 503 };
 
 function clientError(code: ErrorCode, message: string, extra: Record<string, unknown> = {}, retryAfterSeconds?: number): GraphQLError {
-  const status = HTTP_STATUS[code];
-  const headers = new HeaderMap();
-  if (retryAfterSeconds !== undefined) headers.set('retry-after', String(Math.max(1, Math.ceil(retryAfterSeconds))));
-  return new GraphQLError(message, {
-    extensions: {
-      code,
-      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) } : {}),
-      ...extra,
-      ...(status ? { http: { status, headers } } : {}),
-    },
-  });
+  const retry = retryAfterSeconds === undefined ? {} : { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) };
+  return new GraphQLError(message, { extensions: { code, ...retry, ...extra } });
 }
 
 export function badInput(message: string, field?: string): GraphQLError {

@@ -135,27 +135,29 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, 
 
 /** Authenticates the caller (401 on a bad credential) and takes one request from their rate limit (429). */
 async function admit(deps: HttpDeps, req: IncomingMessage): Promise<Caller> {
+  const address = `ip:${clientAddress(req, deps.config.trustProxy)}`;
   let viewer: Viewer;
   try {
     viewer = await deps.authenticator.authenticate(req.headers.authorization);
   } catch (err) {
     if (err instanceof InvalidTokenError) {
       // A refused credential still counts against the address: guessing keys or tokens is rate limited too.
-      const decision = deps.limiter.take(`ip:${clientAddress(req, deps.config.trustProxy)}`);
-      if (!decision.ok) throw HttpError.from(rateLimited(`too many requests: the limit is ${deps.limiter.perMinute} a minute per client (RATE_LIMIT_PER_MINUTE); retry in ${decision.retryAfterSeconds} s`, decision.retryAfterSeconds));
+      takeFromRateLimit(deps, address);
       throw HttpError.from(unauthenticated(err.message));
     }
     if (err instanceof IdentityProviderUnavailableError) throw HttpError.from(serviceUnavailable(err.message, 5));
     throw err;
   }
-  const clientKey = viewer.kind === 'user' ? `user:${viewer.subject}` : viewer.kind === 'service' ? `key:${viewer.keyId}` : `ip:${clientAddress(req, deps.config.trustProxy)}`;
-  const decision = deps.limiter.take(clientKey);
-  if (!decision.ok) {
-    throw HttpError.from(
-      rateLimited(`too many requests: the limit is ${deps.limiter.perMinute} a minute per client (RATE_LIMIT_PER_MINUTE); retry in ${decision.retryAfterSeconds} s`, decision.retryAfterSeconds),
-    );
-  }
+  const clientKey = viewer.kind === 'user' ? `user:${viewer.subject}` : viewer.kind === 'service' ? `key:${viewer.keyId}` : address;
+  takeFromRateLimit(deps, clientKey);
   return { viewer, clientKey };
+}
+
+function takeFromRateLimit(deps: HttpDeps, clientKey: string): void {
+  const decision = deps.limiter.take(clientKey);
+  if (decision.ok) return;
+  const message = `too many requests: the limit is ${deps.limiter.perMinute} a minute per client (RATE_LIMIT_PER_MINUTE); retry in ${decision.retryAfterSeconds} s`;
+  throw HttpError.from(rateLimited(message, decision.retryAfterSeconds));
 }
 
 /**

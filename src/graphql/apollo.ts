@@ -52,9 +52,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, co
   const cause = unwrapResolverError(error);
   const classified = classifyError(cause);
   if (classified) {
-    const { http: _http, ...extensions } = classified.extensions;
-    if (extensions.code === 'SERVICE_UNAVAILABLE') log.warn({ err: cause, path: formatted.path }, 'database unavailable');
-    return { message: classified.message, locations: formatted.locations, path: formatted.path, extensions };
+    if (classified.extensions.code === 'SERVICE_UNAVAILABLE') log.warn({ err: cause, path: formatted.path }, 'database unavailable');
+    return { message: classified.message, locations: formatted.locations, path: formatted.path, extensions: classified.extensions };
   }
   log.error({ err: cause, path: formatted.path }, 'unexpected error');
   if (!config.isProduction) return formatted;
@@ -67,17 +66,18 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, co
 }
 
 /**
- * The HTTP status of a response that answered nothing because it should be retried later (429, 503, with
- * Retry-After) or was not authenticated (401), however deep in execution the error arose.
+ * The HTTP status of a response whose errors say it should be retried later (429, 503, with Retry-After) or
+ * was not authenticated (401), however deep in execution they arose: the one place codes become statuses on
+ * /graphql (the errors themselves carry no status).
  */
 const httpStatusPlugin: ApolloServerPlugin<Context> = {
   async requestDidStart() {
     return {
-      async willSendResponse({ response }) {
+      async willSendResponse({ response, operation }) {
         if (response.body.kind !== 'single') return;
-        // Only when nothing was answered: a partial result (a batch whose first mutation committed) must not
-        // invite a client to retry the whole request.
-        if (response.body.singleResult.data != null) return;
+        // A mutation that answered anything may have committed part of its work (a batch whose first
+        // mutation went through): its status must not invite a client to retry the whole request.
+        if (operation?.operation === 'mutation' && response.body.singleResult.data != null) return;
         let retryAfter = 0;
         for (const e of response.body.singleResult.errors ?? []) {
           const status = HTTP_STATUS[e.extensions?.code as ErrorCode];

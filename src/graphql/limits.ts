@@ -162,6 +162,7 @@ export const MAX_VARIABLE_DEPTH = 64;
 /** How many values (strings, numbers, arrays, objects) the variables may hold in all. */
 export const MAX_VARIABLE_VALUES = 1_000_000;
 
+/** BAD_USER_INPUT raised before execution: Apollo needs the status said (it would answer 500). */
 const inputError = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
 
 /**
@@ -232,9 +233,7 @@ export function limitsPlugin(limits: Config['limits']): ApolloServerPlugin<Conte
           }
           const nul = nulCharacterAt(variables ?? {}) ?? factsOf(document).nul;
           if (nul) {
-            throw new GraphQLError(`${nul} contains a NUL character (U+0000), which text fields cannot hold; remove it`, {
-              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-            });
+            throw inputError(`${nul} contains a NUL character (U+0000), which text fields cannot hold; remove it`);
           }
           let cost: number;
           try {
@@ -244,7 +243,7 @@ export function limitsPlugin(limits: Config['limits']): ApolloServerPlugin<Conte
             // query with more fields than the estimator walks (fragments multiplying each other).
             if (!(err instanceof GraphQLError)) throw err;
             if (/maximum allowed number of nodes/.test(err.message)) throw refusal(`${err.message} Ask for fewer fields.`);
-            throw new GraphQLError(err.message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+            throw inputError(err.message);
           }
           if (cost > limits.maxCost) {
             throw refusal(

@@ -2,7 +2,7 @@ import type { Context } from '../../context';
 import type { CreateApiKeyInput, RevokeApiKeyInput } from '../../generated/graphql';
 import { expectGlobalId } from '../../graphql/relay';
 import { notFound, Problems, validationError } from '../../shared/payload';
-import { assertPrincipal, can, GRID_CODE, scopeProblem } from '../auth/policy';
+import { assertPrincipal, can, GRID_CODE } from '../auth/policy';
 import { API_OPERATIONS } from '../auth/viewer';
 import { currentGridsByCodes } from '../grid/repo';
 import type { ApiKeyRow, CreatedApiKey, RevokedApiKey } from './mappers';
@@ -21,7 +21,7 @@ export class ApiKeyService {
   /** Keys the caller may manage: those whose jurisdiction lies within theirs. */
   async list(includeRevoked: boolean): Promise<ApiKeyRow[]> {
     // AUTH
-    assertPrincipal(this.ctx.viewer, 'apikey:manage', this.ctx.viewer.kind === 'anonymous' ? null : scopeOfCaller(this.ctx));
+    assertPrincipal(this.ctx.viewer, 'apikey:manage', scopeOfCaller(this.ctx));
     // RESOLUTION
     const rows = await repo.listApiKeys(this.ctx.db, includeRevoked);
     return rows.filter((k) => this.manageable(k));
@@ -70,10 +70,9 @@ export class ApiKeyService {
     return { __typename: 'RevokeApiKeySuccess', row: row! };
   }
 
+  /** An ADMIN manages the keys whose jurisdiction lies within theirs. */
   private manageable(key: ApiKeyRow): boolean {
-    const viewer = this.ctx.viewer;
-    if (viewer.kind === 'anonymous' || !can(viewer, 'apikey:manage', scopeOfCaller(this.ctx))) return false;
-    return scopeProblem(viewer, 'apikey:manage', key.jurisdiction_code ? { code: key.jurisdiction_code } : null) === null;
+    return can(this.ctx.viewer, 'apikey:manage', key.jurisdiction_code ? { code: key.jurisdiction_code } : null);
   }
 }
 

@@ -3,6 +3,7 @@ import type { Config } from '../../config';
 import type { Logger } from '../../logger';
 import * as apiKeyRepo from '../apikey/repo';
 import { apiKeyMatches, apiKeyPrefix } from '../apikey/secret';
+import { currentGridsByCodes } from '../grid/repo';
 import { createTokenVerifier, InvalidTokenError } from './jwt';
 import { ANONYMOUS, type ServiceViewer, type Viewer } from './viewer';
 
@@ -58,11 +59,7 @@ class TtlCache<V> {
 
 export function createAuthenticator(config: Config['jwt'], db: Knex, log: Logger): Authenticator {
   const grids = new TtlCache<boolean>(GRID_CACHE_MS);
-  const gridExists = (code: string) =>
-    grids.get(code, async () => {
-      const { rows } = await db.raw('/* jurisdictionExists */ SELECT 1 FROM grid WHERE code = ? AND valid_to IS NULL', [code]);
-      return rows.length > 0;
-    });
+  const gridExists = (code: string) => grids.get(code, async () => (await currentGridsByCodes(db, [code])).length > 0);
   const verifyToken = createTokenVerifier(config, { gridExists });
   const keys = new TtlCache<Awaited<ReturnType<typeof apiKeyRepo.keyForAuthentication>>>(API_KEY_CACHE_MS);
   const touched = new Map<string, number>();

@@ -38,9 +38,7 @@ export class GridEditService {
         const found = await this.current(trx, id);
         if (!found) return notFound(input.id);
         const principal = assertPrincipal(this.ctx.viewer, 'grid:change', found, label(found));
-        let grid = await this.lockAndReread(trx, found, editRepo.locksForChange([found]));
-        // Moved elsewhere while we waited: its new parent's children are what the edit must see.
-        if (grid && grid.parent_id !== found.parent_id) grid = await this.lockAndReread(trx, grid, editRepo.locksForChange([grid]));
+        const grid = await this.lockAndReread(trx, found, (g) => editRepo.locksForChange([g]));
         if (!grid) return notFound(input.id);
         assertPrincipal(this.ctx.viewer, 'grid:change', grid, label(grid));
         if (grid.version !== input.expectedVersion) return this.conflict(trx, grid, input.expectedVersion);
@@ -64,9 +62,7 @@ export class GridEditService {
           const found = await this.current(trx, parentId);
           if (!found) return notFound(input.parentId!, 'parent grid');
           principal = assertPrincipal(this.ctx.viewer, 'grid:create', found, `the parent grid ${label(found)}`);
-          parent = await this.lockAndReread(trx, found, editRepo.locksForChildrenOf(found));
-          // Moved elsewhere while we waited: lock where it is now, and check the jurisdiction there.
-          if (parent && parent.parent_id !== found.parent_id) parent = await this.lockAndReread(trx, parent, editRepo.locksForChildrenOf(parent));
+          parent = await this.lockAndReread(trx, found, editRepo.locksForChildrenOf);
           if (!parent) return notFound(input.parentId!, 'parent grid');
           assertPrincipal(this.ctx.viewer, 'grid:create', parent, `the parent grid ${label(parent)}`);
         } else {
@@ -180,11 +176,15 @@ export class GridEditService {
   }
 
   /**
-   * Takes the write locks, then reads the grid again: what it was when first read may have changed while
-   * another edit held the locks (a new version, retired, moved elsewhere).
+   * Takes the write locks `locksFor` names for the grid, then reads it again: it may have changed while another
+   * edit held them (a new version, retired). If it moved to another parent meanwhile, the locks it needs now
+   * are taken too, and it is read once more.
    */
-  async lockAndReread(trx: Knex, grid: GridRow, locks: editRepo.GridLocks): Promise<GridRow | null> {
-    await editRepo.lockGrids(trx, locks);
+  async lockAndReread(trx: Knex, grid: GridRow, locksFor: (g: GridRow) => editRepo.GridLocks): Promise<GridRow | null> {
+    await editRepo.lockGrids(trx, locksFor(grid));
+    const now = await this.current(trx, grid.id);
+    if (!now || now.parent_id === grid.parent_id) return now;
+    await editRepo.lockGrids(trx, locksFor(now));
     return this.current(trx, grid.id);
   }
 

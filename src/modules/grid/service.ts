@@ -74,14 +74,10 @@ export class GridService {
       asOf: filter?.asOf ?? null,
     };
     // RESOLUTION (a spatial filter by an arbitrary shape counts as expensive work)
-    const read = async () => {
-      const rows = await repo.listGrids(this.ctx.db, f, position, limit + 1);
-      this.loaders.primeAll(rows);
-      return rows;
-    };
-    const rows = f.intersects ? await this.ctx.expensive('intersects', read) : await read();
-    const count = () => (f.intersects ? this.ctx.expensive('intersects', () => repo.countGrids(this.ctx.db, f)) : repo.countGrids(this.ctx.db, f));
-    return page(rows, limit, position !== null, count);
+    const guarded = <T>(work: () => Promise<T>) => (f.intersects ? this.ctx.expensive('intersects', work) : work());
+    const rows = await guarded(() => repo.listGrids(this.ctx.db, f, position, limit + 1));
+    this.loaders.primeAll(rows);
+    return page(rows, limit, position !== null, () => guarded(() => repo.countGrids(this.ctx.db, f)));
   }
 
   async children(

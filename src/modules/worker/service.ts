@@ -16,7 +16,6 @@ import { maskPhone, type Principal } from '../auth/viewer';
 import { label } from '../grid/edit-service';
 import type { GridRow } from '../grid/mappers';
 import { gridsByIds } from '../grid/repo';
-import { lockGrids } from '../grid/repo-edit';
 import type { AssignmentRow, WorkerChangeSource, WorkerRow, WorkerStatusRow } from './mappers';
 import * as repo from './repo';
 
@@ -230,10 +229,9 @@ export class WorkerService {
    * merging it (which lock it exclusively and refuse grids with workers) waits, and then read again.
    */
   private async lockGridForAssignment(trx: Knex, gridId: string): Promise<GridRow | null> {
-    const grid = await this.ctx.services.gridEdit.current(trx, gridId);
-    if (!grid) return null;
-    await lockGrids(trx, { exclusive: [], shared: [grid.id, ...grid.ancestor_ids] });
-    return this.ctx.services.gridEdit.current(trx, gridId);
+    const edit = this.ctx.services.gridEdit;
+    const grid = await edit.current(trx, gridId);
+    return grid && edit.lockAndReread(trx, grid, (g) => ({ exclusive: [], shared: [g.id, ...g.ancestor_ids] }));
   }
 
   private async checkAccount(db: Knex, input: string | null | undefined, workerId: string | null, problems: Problems): Promise<string | null | undefined> {
