@@ -8,6 +8,10 @@ import * as boundarySnap from './20261124000300_boundary_snap';
 import * as foreignKeyIndexes from './20261124000400_foreign_key_indexes';
 import * as identities from './20261127000100_identities';
 import * as overlayGuards from './20261127000200_overlay_guards';
+import * as locatedRecords from './20261128000100_located_records';
+import * as organizations from './20261128000200_organizations';
+import * as places2 from './20261128000300_places';
+import * as facilities from './20261128000400_facilities';
 
 /**
  * Every migration, in order. Listed explicitly (rather than read from the folder) so the same list runs
@@ -23,4 +27,8 @@ export const migrations: Record<string, { up(knex: Knex): Promise<void>; down(kn
   '20261124000400_foreign_key_indexes': foreignKeyIndexes,
   '20261127000100_identities': identities,
   '20261127000200_overlay_guards': overlayGuards,
+  '20261128000100_located_records': locatedRecords,
+  '20261128000200_organizations': organizations,
+  '20261128000300_places': places2,
+  '20261128000400_facilities': facilities,
 };

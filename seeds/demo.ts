@@ -30,9 +30,11 @@ export const DEMO_WORKERS: WorkerPlan = { seed: 130105, onLeave: 5, partTimeComm
  */
 async function insertDemoPlaces(trx: Knex): Promise<number> {
   const { rowCount } = await trx.raw(
-    `/* seedPlaces */ INSERT INTO place (kind, name, location)
-     SELECT 'BUILDING', g.name || p.path[1] || '号楼', p.geom
-     FROM grid g, ST_Dump(ST_GeneratePoints(g.boundary, 2, 130105)) AS p
+    `/* seedBuildings */ INSERT INTO building (code, kind, name, community_id, location)
+     SELECT c.code || lpad((row_number() OVER (PARTITION BY c.id ORDER BY g.code, p.path[1]))::text, 4, '0'),
+            'RESIDENTIAL', g.name || p.path[1] || '号楼', c.id, p.geom
+     FROM grid g JOIN grid c ON c.id = ANY(g.ancestor_ids) AND c.level = 'COMMUNITY',
+          ST_Dump(ST_GeneratePoints(g.boundary, 2, 130105)) AS p
      WHERE g.level = 'MICRO_GRID' AND g.code LIKE ?
      ORDER BY g.code, p.path[1]`,
     [`${DEMO_DISTRICT_CODE}%`],

@@ -5,34 +5,11 @@ import { ConcurrencyGate, type ExpensiveKind } from './limits/concurrency';
 import { ResponseBudget } from './limits/response-budget';
 import type { Logger } from './logger';
 import type { Viewer } from './modules/auth/viewer';
-import { createApiKeyLoaders, type ApiKeyLoaders } from './modules/apikey/loaders';
-import { ApiKeyService } from './modules/apikey/service';
-import { createCoverageLoaders, type CoverageLoaders } from './modules/coverage/loaders';
-import { CoverageService } from './modules/coverage/service';
-import { GridEditService } from './modules/grid/edit-service';
-import { GridImportService } from './modules/grid/import-service';
-import { createGridLoaders, type GridLoaders } from './modules/grid/loaders';
-import { GridReshapeService } from './modules/grid/reshape-service';
-import { GridService } from './modules/grid/service';
-import { createWorkerLoaders, type WorkerLoaders } from './modules/worker/loaders';
-import { WorkerService } from './modules/worker/service';
+import { createLoaders, createServices, LOCATED_KINDS, NODE_TYPES, type Loaders, type Services } from './modules';
+import type { LocatedKind } from './modules/location/registry';
+import type { NodeRow, NodeTypeName } from './modules/module';
 
-export interface Loaders {
-  grid: GridLoaders;
-  worker: WorkerLoaders;
-  coverage: CoverageLoaders;
-  apiKey: ApiKeyLoaders;
-}
-
-export interface Services {
-  grid: GridService;
-  gridEdit: GridEditService;
-  gridReshape: GridReshapeService;
-  gridImport: GridImportService;
-  worker: WorkerService;
-  coverage: CoverageService;
-  apiKey: ApiKeyService;
-}
+export type { Loaders, Services };
 
 /**
  * Built once per request. Loaders and services are created on first use: most requests (a mobile
@@ -62,6 +39,10 @@ export interface Context {
   expensive<T>(kind: ExpensiveKind, work: () => Promise<T>): Promise<T>;
   loaders: Loaders;
   services: Services;
+  /** The located records grid edits re-resolve, from the module registry. */
+  located: readonly LocatedKind[];
+  /** Any Node by type name and database id, through its module (null: none, or not visible). */
+  loadNode(type: string, id: string): Promise<NodeRow | null>;
   /** Drops every loader's cached rows: after a write, later reads in the request see the new state. */
   clearLoaders(): void;
   /** Tells the authenticator a key was revoked, so this instance stops accepting it at once. */
@@ -103,6 +84,8 @@ export function createContext(input: ContextInput): Context {
     clientKey,
     expensive: gate.session(clientKey),
     onApiKeyRevoked: input.onApiKeyRevoked,
+    located: LOCATED_KINDS,
+    loadNode: async (type: string, id: string) => NODE_TYPES.get(type as NodeTypeName)?.load(ctx, id) ?? null,
   } as Context;
   let loaders: Loaders | undefined;
   let services: Services | undefined;
@@ -110,29 +93,8 @@ export function createContext(input: ContextInput): Context {
     loaders = undefined;
   };
   Object.defineProperties(ctx, {
-    loaders: {
-      get: () =>
-        (loaders ??= {
-          grid: createGridLoaders(db),
-          worker: createWorkerLoaders(db),
-          coverage: createCoverageLoaders(ctx),
-          apiKey: createApiKeyLoaders(db),
-        }),
-      enumerable: true,
-    },
-    services: {
-      get: () =>
-        (services ??= {
-          grid: new GridService(ctx),
-          gridEdit: new GridEditService(ctx),
-          gridReshape: new GridReshapeService(ctx),
-          gridImport: new GridImportService(ctx),
-          worker: new WorkerService(ctx),
-          coverage: new CoverageService(ctx),
-          apiKey: new ApiKeyService(ctx),
-        }),
-      enumerable: true,
-    },
+    loaders: { get: () => (loaders ??= createLoaders(db, ctx)), enumerable: true },
+    services: { get: () => (services ??= createServices(ctx)), enumerable: true },
   });
   return ctx;
 }

@@ -1,6 +1,6 @@
 import { checkPosition, fromWgs84, toWgs84 } from '../src/geo/coordinates';
 import { geometryProblems } from '../src/geo/geojson';
-import { decodeCursor, encodeCursor, fromGlobalId, toGlobalId } from '../src/graphql/relay';
+import { decodeCursor, encodeCursor, expectGlobalId, fromGlobalId, toGlobalId } from '../src/graphql/relay';
 
 describe('coordinate systems', () => {
   // Xinhua district, Shijiazhuang; Zhengzhou; a point outside China where GCJ-02 does not apply.
@@ -78,7 +78,11 @@ describe('relay ids and cursors', () => {
 
   it('round-trips global ids and rejects foreign ones', () => {
     expect(fromGlobalId(toGlobalId('Grid', id))).toEqual({ type: 'Grid', id });
-    expect(fromGlobalId(Buffer.from(`User:${id}`).toString('base64url'))).toBeNull();
+    // Any type name parses (the registry decides which exist: `node` answers null for the others) ...
+    expect(fromGlobalId(Buffer.from(`User:${id}`).toString('base64url'))).toEqual({ type: 'User', id });
+    // ... but an argument that must name a grid refuses another type's id.
+    expect(() => expectGlobalId(Buffer.from(`User:${id}`).toString('base64url'), 'Grid', 'parentId')).toThrow(/parentId is not a Grid id/);
+    expect(fromGlobalId(Buffer.from(`user;drop:${id}`).toString('base64url'))).toBeNull();
     expect(fromGlobalId(Buffer.from('Grid:1').toString('base64url'))).toBeNull();
     expect(fromGlobalId('%%%')).toBeNull();
   });

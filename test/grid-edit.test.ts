@@ -37,7 +37,7 @@ describe('createGrid', () => {
       expect(r.__typename).toBe('CreateGridSuccess');
       expect(r.grid).toMatchObject({ code: `${f.codes.C}003`, version: 1 });
       expect(r.moved).toBe(1); // P1 now lies in the new grid rather than directly in C
-      const { rows } = await trx.raw('SELECT g.code FROM place p JOIN grid g ON g.id = p.grid_id WHERE p.id = ?', [f.places.P1]);
+      const { rows } = await trx.raw('SELECT g.code FROM building p JOIN grid g ON g.id = p.grid_id WHERE p.id = ?', [f.places.P1]);
       expect(rows[0].code).toBe(`${f.codes.C}003`);
     }));
 

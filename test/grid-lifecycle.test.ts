@@ -9,7 +9,7 @@ afterAll(closeTestDb);
 const gid = (id: string) => toGlobalId('Grid', id);
 const editorOf = (f: EditFixture) => user('GIS_EDITOR', f.code);
 const placeGrid = async (db: Parameters<typeof snapshot>[0], placeId: string) =>
-  (await db.raw('SELECT g.code FROM place p LEFT JOIN grid g ON g.id = p.grid_id WHERE p.id = ?', [placeId])).rows[0]?.code;
+  (await db.raw('SELECT g.code FROM building p LEFT JOIN grid g ON g.id = p.grid_id WHERE p.id = ?', [placeId])).rows[0]?.code;
 
 describe('updateGridBoundary', () => {
   it('writes a new version, keeps the old one in the history, and re-resolves the places in the changed area', () =>
@@ -69,7 +69,7 @@ describe('updateGridBoundary', () => {
       expect(rows[0]).toEqual({ version: 2, change_reason: winner });
     } finally {
       await db.raw(`DELETE FROM grid_assignment WHERE grid_id IN (SELECT id FROM grid WHERE code LIKE ?)`, [`${f.code}%`]);
-      await db.raw(`DELETE FROM place WHERE id = ANY(?::uuid[])`, [Object.values(f.places)]);
+      await db.raw(`DELETE FROM building WHERE id = ANY(?::uuid[])`, [Object.values(f.places)]);
       await db.raw(`DELETE FROM grid_version WHERE grid_id IN (SELECT id FROM grid WHERE code LIKE ?)`, [`${f.code}%`]);
       await db.raw(`DELETE FROM grid WHERE code LIKE ? AND depth >= 3`, [`${f.code}%`]);
       await db.raw(`DELETE FROM grid WHERE code LIKE ? AND depth = 2`, [`${f.code}%`]);

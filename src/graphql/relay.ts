@@ -2,10 +2,10 @@ import { badInput } from '../errors';
 
 /**
  * Relay object identification and cursor connections. Global ids are `base64url("<Type>:<uuid>")`: opaque to
- * clients, but they say which table to look in, which `node(id:)` needs.
+ * clients, but they say which type (and so which module, src/modules/index.ts) to look in, which `node(id:)` needs.
  */
-export type NodeType = 'Grid' | 'GridWorker' | 'ApiKey';
-const NODE_TYPES: ReadonlySet<string> = new Set<NodeType>(['Grid', 'GridWorker', 'ApiKey']);
+export type NodeType = string;
+const TYPE_NAME = /^[A-Z][A-Za-z]{0,63}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function toGlobalId(type: NodeType, id: string): string {
@@ -19,7 +19,7 @@ export function fromGlobalId(globalId: string): { type: NodeType; id: string } |
   if (sep < 0) return null;
   const type = decoded.slice(0, sep);
   const id = decoded.slice(sep + 1);
-  return NODE_TYPES.has(type) && UUID.test(id) ? { type: type as NodeType, id } : null;
+  return TYPE_NAME.test(type) && UUID.test(id) ? { type, id } : null;
 }
 
 /** A global id argument that must name an object of `type`; `field` names the argument in the error. */

@@ -4,13 +4,9 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context';
 import type { Resolvers } from '../generated/graphql';
 import { assertPermitted, SERVICE_READ_FIELDS } from '../modules/auth/policy';
-import { apiKeyResolvers } from '../modules/apikey/resolvers';
-import { authResolvers } from '../modules/auth/resolvers';
-import { coverageResolvers } from '../modules/coverage/resolvers';
-import { gridResolvers } from '../modules/grid/resolvers';
-import { gridEditResolvers } from '../modules/grid/edit-resolvers';
+import { MODULE_RESOLVERS } from '../modules';
 import { nodeResolvers } from '../modules/node/resolvers';
-import { workerResolvers } from '../modules/worker/resolvers';
+import { mergeResolvers } from './merge';
 import { DateTimeScalar, GeoJSONScalar } from './scalars';
 
 /** The SDL files in schema/, the contract the resolvers are generated against. */
@@ -25,24 +21,9 @@ export function loadTypeDefs(dir = SCHEMA_DIR): string {
     .join('\n');
 }
 
-/** Merges per-module resolver maps type by type (a module may extend Query, another Grid, ...). */
-export function mergeResolvers(...maps: Resolvers[]): Resolvers {
-  const merged: Record<string, Record<string, unknown>> = {};
-  for (const map of maps) {
-    for (const [type, fields] of Object.entries(map)) {
-      const target = (merged[type] ??= {});
-      for (const [field, resolver] of Object.entries(fields as Record<string, unknown>)) {
-        if (field in target) throw new Error(`resolver ${type}.${field} is defined twice`);
-        target[field] = resolver;
-      }
-    }
-  }
-  return merged as Resolvers;
-}
-
 export function buildResolvers(): Resolvers {
   return guardServiceReads({
-    ...mergeResolvers(nodeResolvers, gridResolvers, gridEditResolvers, workerResolvers, authResolvers, coverageResolvers, apiKeyResolvers),
+    ...mergeResolvers(nodeResolvers, ...MODULE_RESOLVERS),
     GeoJSON: GeoJSONScalar,
     DateTime: DateTimeScalar,
   });

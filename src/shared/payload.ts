@@ -23,6 +23,8 @@ export interface ProblemRow {
   areaSqm?: number;
   /** Ids of the grids concerned (overlapped siblings, dependants in the way). */
   gridIds?: string[];
+  /** Other records concerned, by Node type and database id (the building whose code is taken, ...). */
+  subjects?: { type: string; id: string }[];
 }
 
 /**
@@ -89,8 +91,34 @@ export interface WorkerConflictSource {
   changedAt: Date;
 }
 
+/** Someone changed a record (not a grid, not a worker) since the version the caller edited. */
+export interface VersionConflictSource {
+  __typename: 'VersionConflict';
+  message: string;
+  node: object;
+  currentVersion: number;
+  changedBy: string | null;
+  changedAt: Date;
+}
+
 export type PayloadError = ValidationErrorSource | NotFoundSource;
-export type EditFailure = PayloadError | ConflictSource | WorkerConflictSource;
+export type EditFailure = PayloadError | ConflictSource | WorkerConflictSource | VersionConflictSource;
+
+/** The conflict of a versioned record: `what` names it in the message ("building 1301050010150001"). */
+export function versionConflict(
+  node: object & { version: number; updated_by: string | null; updated_at: Date },
+  what: string,
+  expectedVersion: number,
+): VersionConflictSource {
+  return {
+    __typename: 'VersionConflict',
+    message: `${what} is at version ${node.version}, not ${expectedVersion}: someone changed it meanwhile; reload it, reapply your change and send version ${node.version}`,
+    node,
+    currentVersion: node.version,
+    changedBy: node.updated_by,
+    changedAt: node.updated_at,
+  };
+}
 
 export function validationError(problems: Problems | ProblemRow[]): ValidationErrorSource {
   const list = problems instanceof Problems ? problems.list : problems;
@@ -109,7 +137,7 @@ export function notFound(id: string, what = 'grid'): NotFoundSource {
 }
 
 export function isFailure(x: { __typename: string }): x is EditFailure {
-  return ['ValidationError', 'NotFoundError', 'ConflictError', 'WorkerConflictError'].includes(x.__typename);
+  return ['ValidationError', 'NotFoundError', 'ConflictError', 'WorkerConflictError', 'VersionConflict'].includes(x.__typename);
 }
 
 /** Thrown out of a transaction to roll it back when the work refused; the refusal itself is returned. */

@@ -49,6 +49,8 @@ export async function snapshot(db: Knex): Promise<string> {
     (SELECT md5(string_agg(id::text || version || code || name || coalesce(valid_to::text, '') || md5(ST_AsEWKB(boundary)::text), ',' ORDER BY id)) FROM grid) AS grids,
     (SELECT md5(string_agg(grid_id::text || version || coalesce(valid_to::text, ''), ',' ORDER BY grid_id, version)) FROM grid_version) AS versions,
     (SELECT count(*) FROM grid_piece) AS pieces,
-    (SELECT md5(string_agg(id::text || coalesce(grid_id::text, ''), ',' ORDER BY id)) FROM place) AS places`);
+    (SELECT md5(string_agg(id::text || coalesce(grid_id::text, '') || coalesce(grid_distance_m::text, ''), ',' ORDER BY id)) FROM
+      (SELECT id, grid_id, grid_distance_m FROM building UNION ALL SELECT id, grid_id, grid_distance_m FROM key_place
+       UNION ALL SELECT id, grid_id, grid_distance_m FROM facility UNION ALL SELECT id, grid_id, grid_distance_m FROM organization) r) AS located`);
   return JSON.stringify(rows[0]);
 }

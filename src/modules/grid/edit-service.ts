@@ -9,6 +9,7 @@ import { checkBoundaries } from './boundary-check';
 import { codeProblem, levelProblem, gridNameProblem, suffixRange } from './hierarchy';
 import type { GridChangeSource, GridRow } from './mappers';
 import * as repo from './repo';
+import { relocateWithin } from '../location/repo';
 import * as editRepo from './repo-edit';
 
 /**
@@ -93,8 +94,8 @@ export class GridEditService {
           principal.subject,
           input.reason ?? null,
         );
-        const moved = await editRepo.relocatePlaces(trx, [hex]);
-        return { __typename: 'CreateGridSuccess' as const, gridId: id, moved };
+        const movedByKind = await relocateWithin(trx, this.ctx.located, [hex]);
+        return { __typename: 'CreateGridSuccess' as const, gridId: id, movedByKind };
       },
       { onUniqueViolation: (v) => this.codeConflict(takenCode(v.detail) ?? code) },
     );
@@ -117,8 +118,8 @@ export class GridEditService {
       if (!(await editRepo.writeVersion(trx, grid.id, input.expectedVersion, { hex }, principal.subject, input.reason))) {
         return this.conflict(trx, grid, input.expectedVersion);
       }
-      const moved = await editRepo.relocatePlaces(trx, [oldHex, hex]);
-      return { __typename: 'UpdateGridBoundarySuccess' as const, gridId: grid.id, moved };
+      const movedByKind = await relocateWithin(trx, this.ctx.located, [oldHex, hex]);
+      return { __typename: 'UpdateGridBoundarySuccess' as const, gridId: grid.id, movedByKind };
     });
   }
 
@@ -149,6 +150,9 @@ export class GridEditService {
           principal.subject,
           `code of ${grid.code} changed to ${newCode}`,
         );
+        // Ties on shared edges go to the lowest code: a new code may hand a record on an edge to a neighbour.
+        const movedByKind = await relocateWithin(trx, this.ctx.located, await editRepo.boundaryHexes(trx, [grid.id]));
+        return { __typename: 'UpdateGridSuccess' as const, gridId: grid.id, movedByKind };
       }
       return { __typename: 'UpdateGridSuccess' as const, gridId: grid.id };
     });
@@ -163,8 +167,8 @@ export class GridEditService {
       if (!(await editRepo.writeVersion(trx, grid.id, input.expectedVersion, { retire: true }, principal.subject, input.reason))) {
         return this.conflict(trx, grid, input.expectedVersion);
       }
-      const moved = await editRepo.relocatePlaces(trx, [hex]);
-      return { __typename: 'RetireGridSuccess' as const, gridId: grid.id, moved };
+      const movedByKind = await relocateWithin(trx, this.ctx.located, [hex]);
+      return { __typename: 'RetireGridSuccess' as const, gridId: grid.id, movedByKind };
     });
   }
 

@@ -114,7 +114,7 @@ function print(r: ImportReport, ms: number): void {
   const verdict = r.written ? 'written' : r.dryRun && r.refused === 0 ? 'dry run: nothing written' : 'refused: nothing written';
   console.log(
     `${verdict} in ${(ms / 1000).toFixed(1)} s — ${r.total} features: ${r.created} create, ${r.updated} update, ` +
-      `${r.unchanged} unchanged, ${r.refused} refused; ${r.moved} places re-resolved`,
+      `${r.unchanged} unchanged, ${r.refused} refused; ${r.moved} located records re-resolved` + (r.moved ? ` (${r.movedByKind.filter((m) => m.count).map((m) => `${m.count} ${m.kind}`).join(', ')})` : ''),
   );
   const refused = r.features.filter((f) => f.action === 'REFUSED');
   for (const f of refused.slice(0, 50)) {

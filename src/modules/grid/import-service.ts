@@ -11,6 +11,7 @@ import { label } from './edit-service';
 import { codeProblem, levelProblem, gridNameProblem, suffixRange } from './hierarchy';
 import type { GridRow } from './mappers';
 import * as repo from './repo';
+import { relocateWithin, type MovedCount } from '../location/repo';
 import * as editRepo from './repo-edit';
 
 /**
@@ -49,6 +50,8 @@ export interface ImportReport {
   updated: number;
   unchanged: number;
   refused: number;
+  /** Located records re-resolved to another grid, by kind (summed over the batches). */
+  movedByKind: MovedCount[];
   moved: number;
   features: FeatureReport[];
 }
@@ -106,6 +109,7 @@ export class GridImportService {
       unchanged: 0,
       refused: 0,
       moved: 0,
+      movedByKind: this.ctx.located.map((k) => ({ kind: k.kind, count: 0 })),
       features: [],
     };
     const state = { seenCodes: new Map<string, number>(), nextSuffix: new Map<string, number>(), parents: new Map<string, GridRow | null>() };
@@ -133,6 +137,7 @@ export class GridImportService {
       if (!(err instanceof Rollback)) throw err;
       for (const f of report.features) f.gridId = null;
       report.moved = 0;
+      for (const m of report.movedByKind) m.count = 0;
     }
     return report;
   }
@@ -242,7 +247,12 @@ export class GridImportService {
       }
       p.report.gridId = p.existing!.id;
     }
-    report.moved += await editRepo.relocatePlaces(trx, [...oldHexes, ...[...creates, ...updates].map((p) => accepted.get(p.report.index)!.hex)]);
+    const moved = await relocateWithin(trx, this.ctx.located, [...oldHexes, ...[...creates, ...updates].map((p) => accepted.get(p.report.index)!.hex)]);
+    for (const m of moved) {
+      report.moved += m.count;
+      const total = report.movedByKind.find((t) => t.kind === m.kind);
+      if (total) total.count += m.count;
+    }
   }
 
   private readFeature(index: number, feature: unknown, o: ImportOptions): Pending {

@@ -1,5 +1,6 @@
 import type { GridLevel } from '../../generated/graphql';
 import type { WorkerRow } from '../worker/mappers';
+import type { MovedCount } from '../location/repo';
 
 /** A row of `grid` as the repository returns it (geometry columns are fetched separately, on demand). */
 export interface GridRow {
@@ -41,8 +42,8 @@ export interface GridVersionRow {
 export interface GridChangeSource {
   __typename?: string;
   gridId: string;
-  /** Places re-resolved to another grid. */
-  moved?: number;
+  /** Located records re-resolved to another grid, by kind (absent: the edit changed no area). */
+  movedByKind?: MovedCount[];
   code?: string;
 }
 
@@ -51,7 +52,7 @@ export interface GridsChangeSource {
   __typename?: string;
   gridIds: string[];
   retiredIds: string[];
-  moved: number;
+  movedByKind: MovedCount[];
 }
 
 /** What a `GridConnection` resolves from: one page of rows plus how to count the whole list lazily. */

@@ -320,27 +320,6 @@ export async function dependants(db: Knex, ids: readonly string[]): Promise<{ id
   return rows;
 }
 
-/**
- * Re-resolves the places inside an area whose grids changed (the union of the old and new boundaries),
- * with the same rule as for new places (`grid_at`). Returns how many now belong to a different grid.
- */
-export async function relocatePlaces(db: Knex, areaHexes: readonly string[]): Promise<number> {
-  if (areaHexes.length === 0) return 0;
-  const { rows } = await db.raw(
-    `/* relocatePlaces */
-     WITH area AS (SELECT ST_Union(ST_GeomFromEWKB(decode(h, 'hex'))) AS g FROM unnest(?::text[]) AS h),
-     moved AS (
-       UPDATE place p SET grid_id = grid_at(p.location), grid_resolved_at = clock_timestamp()
-       FROM area WHERE p.location && area.g AND ST_Covers(area.g, p.location)
-         AND p.grid_id IS DISTINCT FROM grid_at(p.location)
-       RETURNING p.id
-     )
-     SELECT count(*)::int AS n FROM moved`,
-    [[...areaHexes]],
-  );
-  return rows[0].n;
-}
-
 /** The current boundary of grids, as EWKB hex (to re-resolve the area they covered). */
 export async function boundaryHexes(db: Knex, ids: readonly string[]): Promise<string[]> {
   const { rows } = await db.raw(`/* gridBoundaryHex */ SELECT encode(ST_AsEWKB(boundary), 'hex') AS hex FROM grid WHERE id = ANY(?::uuid[])`, [

@@ -12,27 +12,14 @@ const VERSION_COLUMNS = `v.grid_id AS id, v.code, v.name, v.level, v.depth, v.pa
   v.valid_to, v.changed_by, v.change_reason`;
 
 /**
- * `resolveLocation(asOf:)`: the same rules as the current resolve (deepest regular grid covering the point,
- * ties to the lowest code; nearest within the distance otherwise; responsible workers up the chain), on
+ * `resolveLocation(asOf:)`: the same rule as the current resolve (`grid_resolution` with `as_of`; responsible
+ * workers up the chain), on
  * the versions in force at `asOf`, the assignments current then and each worker's status then
  * (`grid_worker_status`); the worker rows returned carry the status they had.
  */
 const RESOLVE_AS_OF_SQL = `/* resolveLocationAsOf */
 WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(?::float8, ?::float8), 4326) AS g),
-covering AS (
-  SELECT v.grid_id, v.level, v.depth, v.code FROM grid_version v, pt
-  WHERE v.boundary && pt.g AND ST_Covers(v.boundary, pt.g) AND ${IN_FORCE('v')}
-),
-nearest AS (
-  SELECT v.grid_id, ST_Distance(v.boundary::geography, pt.g::geography) AS distance FROM grid_version v, pt
-  WHERE NOT EXISTS (SELECT 1 FROM covering WHERE level <> 'DEDICATED') AND v.level <> 'DEDICATED' AND ${IN_FORCE('v')}
-    AND v.boundary && ST_Expand(pt.g, ?::float8, ?::float8) AND ST_DWithin(v.boundary::geography, pt.g::geography, ?::float8)
-  ORDER BY round(ST_Distance(v.boundary::geography, pt.g::geography)::numeric, 2), v.depth DESC, v.code LIMIT 1
-),
-hit AS (
-  (SELECT grid_id, 0::float8 AS distance FROM covering WHERE level <> 'DEDICATED' ORDER BY depth DESC, code LIMIT 1)
-  UNION ALL (SELECT grid_id, distance FROM nearest) LIMIT 1
-),
+hit AS (SELECT r.grid_id, r.distance_m AS distance FROM pt, grid_resolution(pt.g, ?::float8, ?::timestamptz) r),
 chain AS (
   SELECT ${VERSION_COLUMNS} FROM grid_version v, grid_version t, hit
   WHERE t.grid_id = hit.grid_id AND ${IN_FORCE('t')} AND v.grid_id = ANY(t.ancestor_ids || t.grid_id) AND ${IN_FORCE('v')}
@@ -50,7 +37,7 @@ responsible AS (
   JOIN grid_worker w ON w.id = a.worker_id
 ),
 dedicated AS (
-  SELECT ${VERSION_COLUMNS} FROM grid_version v WHERE v.grid_id IN (SELECT grid_id FROM covering WHERE level = 'DEDICATED') AND ${IN_FORCE('v')}
+  SELECT ${VERSION_COLUMNS} FROM grid_version v WHERE v.grid_id IN (SELECT dedicated_grids_at(pt.g, ?::timestamptz) FROM pt) AND ${IN_FORCE('v')}
 )
 SELECT (SELECT distance FROM hit) AS distance, (SELECT id FROM staffed) AS responsible_grid_id,
   (SELECT coalesce(json_agg(c ORDER BY c.depth), '[]') FROM chain c) AS chain,
@@ -64,12 +51,11 @@ export async function resolveLocationAsOfRows(db: Knex, q: LocationQuery, maxDis
   const t = asOf.toISOString();
   const { rows } = await db.raw(RESOLVE_AS_OF_SQL, [
     q.lng, q.lat,
-    t, t, // covering
-    t, t, q.dLng, q.dLat, maxDistanceMeters, // nearest
+    maxDistanceMeters, t, // hit
     t, t, t, t, // chain
     t, t, t, t, // staffed
     t, t, t, t, // responsible
-    t, t, // dedicated
+    t, t, t, // dedicated
   ]);
   const row = rows[0];
   const toRow = (r: JsonGridRow): GridRow => ({

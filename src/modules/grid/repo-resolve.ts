@@ -20,37 +20,18 @@ export interface ResolvedLocationRows {
  * come as arrays and are answered row by row (LATERAL), so requests arriving together share one round trip
  * (see resolve-batch.ts).
  *
- * One GiST probe on `grid_piece` (the current boundaries cut into small pieces) finds the covering grids of
- * every level at once; the deepest regular one wins, ties on a shared edge or vertex going to the lowest
- * code. A position outside every grid falls back to the nearest regular grid within the given distance
- * (on the spheroid; ties to the deeper grid, then the lower code).
+ The grid is the shared rule, `grid_resolution` (migration 20261128000100: the deepest regular grid covering
+ * the point, ties on a shared edge or vertex to the lowest code; else the nearest regular grid within the given
+ * distance), the same function every located record is resolved with; the overlays are `dedicated_grids_at`.
  *
  * It runs as a named prepared statement: PostgreSQL plans it once per connection, not once per request
  * (planning this statement costs more than executing it).
  */
 const RESOLVE_SQL = `/* resolveLocations */
-SELECT q.n, r.* FROM unnest(?::float8[], ?::float8[], ?::float8[], ?::float8[]) WITH ORDINALITY AS q(lng, lat, dlng, dlat, n)
+SELECT q.n, r.* FROM unnest(?::float8[], ?::float8[]) WITH ORDINALITY AS q(lng, lat, n)
 CROSS JOIN LATERAL (
   WITH pt AS (SELECT ST_SetSRID(ST_MakePoint(q.lng, q.lat), 4326) AS g),
-  covering AS (
-    SELECT p.grid_id, p.level, p.depth, p.code FROM grid_piece p, pt
-    WHERE p.piece && pt.g AND ST_Covers(p.piece, pt.g)
-  ),
-  nearest AS (
-    SELECT p.grid_id, ST_Distance(p.piece::geography, pt.g::geography) AS distance
-    FROM grid_piece p, pt
-    WHERE NOT EXISTS (SELECT 1 FROM covering WHERE level <> 'DEDICATED')
-      AND p.level <> 'DEDICATED'
-      AND p.piece && ST_Expand(pt.g, q.dlng, q.dlat)
-      AND ST_DWithin(p.piece::geography, pt.g::geography, ?::float8)
-    ORDER BY round(ST_Distance(p.piece::geography, pt.g::geography)::numeric, 2), p.depth DESC, p.code
-    LIMIT 1
-  ),
-  hit AS (
-    (SELECT grid_id, 0::float8 AS distance FROM covering WHERE level <> 'DEDICATED' ORDER BY depth DESC, code LIMIT 1)
-    UNION ALL (SELECT grid_id, distance FROM nearest)
-    LIMIT 1
-  ),
+  hit AS (SELECT r.grid_id, r.distance_m AS distance FROM pt, grid_resolution(pt.g, ?::float8) r),
   target AS (SELECT g.id, g.ancestor_ids FROM grid g JOIN hit ON g.id = hit.grid_id),
   chain AS (SELECT ${GRID_COLUMNS} FROM grid g, target t WHERE g.id = ANY(t.ancestor_ids || t.id)),
   chain_out AS (
@@ -71,7 +52,7 @@ CROSS JOIN LATERAL (
     JOIN grid_worker w ON w.id = a.worker_id AND w.status = 'ACTIVE'
   ),
   dedicated AS (
-    SELECT ${GRID_COLUMNS} FROM grid g WHERE g.id IN (SELECT grid_id FROM covering WHERE level = 'DEDICATED')
+    SELECT ${GRID_COLUMNS} FROM grid g WHERE g.id IN (SELECT dedicated_grids_at(pt.g) FROM pt)
   )
   SELECT
     (SELECT id FROM target) AS grid_id,
@@ -86,9 +67,6 @@ ORDER BY q.n`;
 export interface LocationQuery {
   lng: number;
   lat: number;
-  /** Half-size of the bounding box searched for a nearby grid, in degrees (at least `maxDistanceMeters`). */
-  dLng: number;
-  dLat: number;
 }
 
 interface JsonGridRow extends Omit<GridRow, 'valid_from' | 'valid_to'> {
@@ -125,8 +103,6 @@ export async function resolveLocationRows(
     .raw(RESOLVE_SQL, [
       queries.map((q) => q.lng),
       queries.map((q) => q.lat),
-      queries.map((q) => q.dLng),
-      queries.map((q) => q.dLat),
       maxDistanceMeters,
     ])
     .options(prepared('resolveLocations'));

@@ -10,6 +10,7 @@ import { assertPermitted, assertPrincipal } from '../auth/policy';
 import { label, takenCode } from './edit-service';
 import { levelProblem, gridNameProblem } from './hierarchy';
 import type { GridRow, GridsChangeSource } from './mappers';
+import { relocateWithin } from '../location/repo';
 import * as editRepo from './repo-edit';
 
 /**
@@ -70,8 +71,8 @@ export class GridReshapeService {
       const created = await this.createSiblings(trx, grid, parent, ordered.map((p, i) => ({ name: input.names[i].trim(), hex: p.hex })), editor.subject, input.reason ?? `split from ${grid.code}`, problems);
       if (!created) return validationError(problems);
       const [oldHex] = await editRepo.boundaryHexes(trx, [grid.id]);
-      const moved = await editRepo.relocatePlaces(trx, [oldHex]);
-      return { __typename: 'SplitGridSuccess' as const, gridIds: created, retiredIds: [grid.id], moved };
+      const movedByKind = await relocateWithin(trx, this.ctx.located, [oldHex]);
+      return { __typename: 'SplitGridSuccess' as const, gridIds: created, retiredIds: [grid.id], movedByKind };
     });
   }
 
@@ -128,8 +129,8 @@ export class GridReshapeService {
       const parent = first.parent_id ? await this.edit.current(trx, first.parent_id) : null;
       const created = await this.createSiblings(trx, first, parent, [{ name: input.name.trim(), hex: union.hex }], editor.subject, input.reason ?? `merged from ${grids.map((g) => g.code).join(', ')}`, problems);
       if (!created) return validationError(problems);
-      const moved = await editRepo.relocatePlaces(trx, [union.hex]);
-      return { __typename: 'MergeGridsSuccess' as const, gridIds: created, retiredIds: ids, moved };
+      const movedByKind = await relocateWithin(trx, this.ctx.located, [union.hex]);
+      return { __typename: 'MergeGridsSuccess' as const, gridIds: created, retiredIds: ids, movedByKind };
     }, this.codeRace);
   }
 
@@ -223,7 +224,9 @@ export class GridReshapeService {
       );
       if (written.rowCount !== 1) return this.edit.conflict(trx, grid, input.expectedVersion);
       await editRepo.cascadeToDescendants(trx, { id: grid.id, oldCode: grid.code, newCode: code, ancestorIds: newChain }, editor.subject, `moved with ${grid.code} → ${code}`);
-      return { __typename: 'MoveGridSuccess' as const, gridId: grid.id, code };
+      // The boundary stays, but codes changed (ties on shared edges go to the lowest code) and so did the chain.
+      const movedByKind = await relocateWithin(trx, this.ctx.located, await editRepo.boundaryHexes(trx, [grid.id]));
+      return { __typename: 'MoveGridSuccess' as const, gridId: grid.id, code, movedByKind };
     }, this.codeRace);
   }
 

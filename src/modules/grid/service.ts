@@ -1,3 +1,4 @@
+import { NEAREST_GRID_METERS } from '../location/repo';
 import type { Context } from '../../context';
 import type { CoordinateSystem, GridFilter, GridLevel } from '../../generated/graphql';
 import { badInput } from '../../errors';
@@ -12,7 +13,7 @@ import { resolveLocationAsOfRows } from './repo-resolve-as-of';
 import type { GridConnectionSource, GridRow, LocationResolutionSource } from './mappers';
 
 /** A position outside every grid but this close to one is resolved to it, flagged approximate. */
-export const APPROXIMATE_WITHIN_METERS = 100;
+export const APPROXIMATE_WITHIN_METERS = NEAREST_GRID_METERS;
 const MAX_SIMPLIFY_METERS = 10_000;
 /** Names are at most 100 characters: a longer substring matches nothing, and costs a scan to find that out. */
 const MAX_NAME_FILTER = 100;
@@ -134,9 +135,8 @@ export class GridService {
     }
     // RESOLUTION
     if (args.asOf) return this.resolveLocationAsOf(point, args.asOf);
-    const { dLng, dLat } = degreesAround(APPROXIMATE_WITHIN_METERS * 1.05, point.lat);
     // Batched with other requests' positions, so on the shared handle rather than this request's.
-    const found = await locationResolver(this.ctx.sharedDb, APPROXIMATE_WITHIN_METERS).load({ ...point, dLng, dLat });
+    const found = await locationResolver(this.ctx.sharedDb, APPROXIMATE_WITHIN_METERS).load(point);
     this.loaders.primeAll(found.chain);
     this.loaders.primeAll(found.dedicated);
     this.ctx.loaders.worker.primeAll(found.workers);
@@ -158,8 +158,7 @@ export class GridService {
    * rules, on the version history. Rare, so a plain statement rather than the batched fast path.
    */
   private async resolveLocationAsOf(point: { lng: number; lat: number }, asOf: Date): Promise<LocationResolutionSource> {
-    const { dLng, dLat } = degreesAround(APPROXIMATE_WITHIN_METERS * 1.05, point.lat);
-    const found = await resolveLocationAsOfRows(this.ctx.db, { ...point, dLng, dLat }, APPROXIMATE_WITHIN_METERS, asOf);
+    const found = await resolveLocationAsOfRows(this.ctx.db, point, APPROXIMATE_WITHIN_METERS, asOf);
     const grid = found.chain.at(-1) ?? null;
     this.loaders.primeAll([...found.chain, ...found.dedicated]);
     this.ctx.loaders.worker.primeAll(found.workers);
@@ -192,7 +191,7 @@ function checkGeometry(value: unknown, field: string, maxVertices: number): unkn
   return value;
 }
 
-function checkBbox(bbox: readonly number[]): [number, number, number, number] {
+export function checkBbox(bbox: readonly number[]): [number, number, number, number] {
   if (bbox.length !== 4) {
     throw badInput(`filter.bbox must be [minLng, minLat, maxLng, maxLat] (got ${bbox.length} numbers)`, 'filter.bbox');
   }

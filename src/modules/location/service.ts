@@ -1,0 +1,122 @@
+import type { Context } from '../../context';
+import type { CoordinateSystem, NearInput, PositionInput } from '../../generated/graphql';
+import { badInput } from '../../errors';
+import { checkPosition, toWgs84, type LngLat } from '../../geo/coordinates';
+import { expectGlobalId } from '../../graphql/relay';
+import type { Problems } from '../../shared/payload';
+import { GRID_CODE } from '../auth/policy';
+import type { GridRow } from '../grid/mappers';
+import { checkBbox } from '../grid/service';
+import { NEAR_MAX_METERS, type LocatedFilter } from './list';
+import type { LocatedRow } from './mappers';
+
+/** What every located list's filter takes (each module's filter input has these fields). */
+export interface LocatedFilterInput {
+  gridId?: string | null;
+  gridCode?: string | null;
+  bbox?: readonly number[] | null;
+  nameContains?: string | null;
+  near?: NearInput | null;
+}
+
+/** Names are at most 100 characters: a longer substring matches nothing. */
+const MAX_CONTAINS = 100;
+
+/**
+ * The shared half of every located kind: reading a filter's common fields, positions on input (any `crs`), and
+ * the grid, chain and overlays of a row (now, or as of the instant it was read at).
+ */
+export class LocationService {
+  constructor(private readonly ctx: Context) {}
+
+  /**
+   * The common part of a list filter, checked: the grid (by id or code, its subtree inclusive), the box, the
+   * substrings, `near` converted to WGS-84. `field` prefixes argument names in messages.
+   */
+  async filter(input: LocatedFilterInput | null | undefined, field = 'filter'): Promise<LocatedFilter & { grid: GridRow | null }> {
+    const f = input ?? {};
+    const grid = await this.gridOf(f.gridId, f.gridCode, field);
+    for (const [name, value] of [['nameContains', f.nameContains]] as const) {
+      if (value && value.length > MAX_CONTAINS) throw badInput(`${field}.${name} is at most ${MAX_CONTAINS} characters`, `${field}.${name}`);
+    }
+    return {
+      grid,
+      subtreeOf: grid?.id ?? null,
+      bbox: f.bbox ? checkBbox(f.bbox) : null,
+      nameContains: f.nameContains?.trim() || null,
+      near: f.near ? this.near(f.near, `${field}.near`) : null,
+    };
+  }
+
+  /** A substring filter on a free-text column, checked like `nameContains`. */
+  contains(value: string | null | undefined, field: string): string | null {
+    if (value && value.length > MAX_CONTAINS) throw badInput(`${field} is at most ${MAX_CONTAINS} characters`, field);
+    return value?.trim() || null;
+  }
+
+  /** The grid a filter names by id or by code (exactly one, or neither); a current grid. */
+  async gridOf(id: string | null | undefined, code: string | null | undefined, field: string): Promise<GridRow | null> {
+    if (id && code) throw badInput(`give ${field}.gridId or ${field}.gridCode, not both`, `${field}.gridId`);
+    if (id) {
+      const grid = await this.ctx.services.grid.byId(expectGlobalId(id, 'Grid', `${field}.gridId`));
+      if (!grid) throw badInput(`${field}.gridId: no current grid has id ${id}`, `${field}.gridId`);
+      return grid;
+    }
+    if (code) {
+      if (!GRID_CODE.test(code)) throw badInput(`${field}.gridCode must be a grid code (6 digits + groups of 3; got "${code.slice(0, 40)}")`, `${field}.gridCode`);
+      const grid = await this.ctx.loaders.grid.byCode.load(code);
+      if (!grid) throw badInput(`${field}.gridCode: no current grid has code ${code}`, `${field}.gridCode`);
+      return grid;
+    }
+    return null;
+  }
+
+  near(input: NearInput, field: string): { lng: number; lat: number; meters: number } {
+    const point = this.toWgs84(checkPosition(input.lng, input.lat, { lng: `${field}.lng`, lat: `${field}.lat` }), input.crs ?? 'WGS84', field);
+    if (!Number.isFinite(input.meters) || input.meters < 1 || input.meters > NEAR_MAX_METERS) {
+      throw badInput(`${field}.meters must be between 1 and ${NEAR_MAX_METERS} (got ${input.meters})`, `${field}.meters`);
+    }
+    return { ...point, meters: input.meters };
+  }
+
+  private toWgs84(point: LngLat, crs: CoordinateSystem, field: string): LngLat {
+    const out = toWgs84(point, crs);
+    if (Math.abs(out.lng) > 180 || Math.abs(out.lat) > 90) {
+      throw badInput(`${field}: ${point.lng}, ${point.lat} in ${crs} converts to ${out.lng}, ${out.lat}, outside the WGS-84 range`, field);
+    }
+    return out;
+  }
+
+  /**
+   * A position on a mutation's input, in WGS-84: null with a problem on `field` when it is not a usable
+   * position (not finite, out of range, swapped axes).
+   */
+  positionInput(input: PositionInput, crs: CoordinateSystem | null | undefined, field: string, problems: Problems): LngLat | null {
+    try {
+      return this.toWgs84(checkPosition(input.lng, input.lat, { lng: `${field}.lng`, lat: `${field}.lat` }), crs ?? 'WGS84', field);
+    } catch (err) {
+      problems.add({ code: 'BAD_VALUE', field, message: (err as Error).message });
+      return null;
+    }
+  }
+
+  /** The grid a row belongs to: now, or, read as of an instant, then (by the versions in force then). */
+  async grid(row: LocatedRow): Promise<GridRow | null> {
+    if (row.as_of) {
+      return row.grid_id ? this.ctx.loaders.grid.byIdAsOf(row.as_of).load(row.grid_id) : null;
+    }
+    return row.grid_id ? this.ctx.services.grid.byId(row.grid_id) : null;
+  }
+
+  async chain(row: LocatedRow): Promise<GridRow[]> {
+    const grid = await this.grid(row);
+    return grid ? [...(await this.ctx.services.grid.ancestors(grid)), grid] : [];
+  }
+
+  async dedicatedGrids(row: LocatedRow): Promise<GridRow[]> {
+    const asOf = row.as_of ?? null;
+    const ids = await this.ctx.loaders.location.dedicatedAt(asOf).load({ lng: row.lng, lat: row.lat });
+    const grids = await Promise.all(ids.map((id) => this.ctx.loaders.grid.byIdAsOf(asOf).load(id)));
+    return grids.filter((g): g is GridRow => g !== null).sort((a, b) => (a.code < b.code ? -1 : 1));
+  }
+}

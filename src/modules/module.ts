@@ -1,0 +1,41 @@
+import type { Knex } from 'knex';
+import type { Context } from '../context';
+import type { NodeResolvers, Resolvers, ResolversInterfaceTypes, ResolversTypes } from '../generated/graphql';
+import type { LocatedKind } from './location/registry';
+
+/**
+ * What a domain module brings, registered once in src/modules/index.ts: its resolvers, the row types codegen
+ * maps its GraphQL types onto, its per-request loaders and services, the Node types `node(id:)` can fetch, and
+ * the located records grid edits re-resolve. Its SDL is its own file in schema/.
+ */
+export interface ModuleDefinition {
+  id: string;
+  resolvers: Resolvers;
+  /** GraphQL type → row type, as codegen's `mappers` (paths relative to src/generated/). */
+  mappers?: Readonly<Record<string, string>>;
+  /** Per-request DataLoaders, merged into `ctx.loaders` (keys must not clash across modules). */
+  loaders?: (db: Knex, ctx: Context) => object;
+  /** Per-request services, merged into `ctx.services`. */
+  services?: (ctx: Context) => object;
+  /** Node types this module owns: how to load one by database id (through its service, so its rules apply). */
+  nodeTypes?: Readonly<Partial<Record<NodeTypeName, NodeTypeDefinition>>>;
+  /** Located records this module owns (see location/registry.ts). */
+  located?: readonly LocatedKind[];
+}
+
+/** What any Node type resolves from (the union of the Node types' row types, from codegen). */
+export type NodeRow = ResolversInterfaceTypes<ResolversTypes>['Node'];
+/** The names of the types implementing Node. */
+export type NodeTypeName = Exclude<Awaited<ReturnType<NodeResolvers['__resolveType']>>, null | undefined>;
+
+export interface NodeTypeDefinition {
+  /** Annotate the return type: inferring it would go through `ctx.services`, which is inferred from the registry. */
+  load(ctx: Context, id: string): Promise<NodeRow | null>;
+  /** Whether a row this module's resolvers return is of this type (for `Node.__resolveType`). */
+  is(row: NodeRow): boolean;
+}
+
+/** Keeps the literal types of a definition, so the registry can derive `ctx.services` and `ctx.loaders` from it. */
+export function defineModule<const M extends ModuleDefinition>(module: M): M {
+  return module;
+}
