@@ -70,7 +70,12 @@ export type ApiOperation =
   | 'IMPORT_GRIDS'
   /** Create, edit, assign and set the status of workers, and see their contacts, within the key's jurisdiction. */
   | 'MANAGE_WORKERS'
-  /** Read grids and their workers (phones masked) and coverage: `grid`, `grids`, `node`, `coverage`, `staffing`. */
+  /** Read facilities (cameras, gates, hydrants, ...) and camera coverage within the key's jurisdiction. */
+  | 'READ_FACILITIES'
+  /**
+   * Read grids and their workers (phones masked) and coverage: `grid`, `grids`, `node`, `coverage`, `staffing`; and
+   * buildings, houses, key places and organisations (contacts masked) with the grid inventory.
+   */
   | 'READ_GRIDS'
   /** `resolveLocation`. */
   | 'RESOLVE_LOCATION';
@@ -100,6 +105,154 @@ export type BoundaryOptions = {
    * siblings, so shared edges coincide without slivers or gaps. 0 (default) snaps nothing; at most 50.
    */
   snapToleranceMeters?: InputMaybe<Scalars['Float']['input']>;
+};
+
+/** 楼栋 — a building, tied to its grid by its position; what addresses and imports refer to by code. */
+export type Building = Located & Node & {
+  __typename?: 'Building';
+  address?: Maybe<Scalars['String']['output']>;
+  approximate: Scalars['Boolean']['output'];
+  chain: Array<Grid>;
+  /** Its community's 12-digit code + 4 digits, e.g. `1301050010150001`. Unique; never reused. */
+  code: Scalars['String']['output'];
+  /** The community (社区) it belongs to. */
+  community: Grid;
+  createdAt: Scalars['DateTime']['output'];
+  dedicatedGrids: Array<Grid>;
+  distanceMeters?: Maybe<Scalars['Float']['output']>;
+  /** Facilities that belong to it (a compound's gates, a camera on its wall). Staff only, within their jurisdiction. */
+  facilities: FacilityConnection;
+  floors?: Maybe<Scalars['Int']['output']>;
+  /** The footprint as a GeoJSON MultiPolygon (WGS-84); null when not drawn. */
+  footprint?: Maybe<Scalars['GeoJSON']['output']>;
+  grid?: Maybe<Grid>;
+  /** The houses (dwellings, shops) in it, by unit and room. */
+  houses: HouseConnection;
+  id: Scalars['ID']['output'];
+  kind: BuildingKind;
+  location: Position;
+  /** Organisations that look after it (a property company). */
+  managedBy: Array<Organization>;
+  name: Scalars['String']['output'];
+  units?: Maybe<Scalars['Int']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+  version: Scalars['Int']['output'];
+};
+
+
+/** 楼栋 — a building, tied to its grid by its position; what addresses and imports refer to by code. */
+export type BuildingFacilitiesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** 楼栋 — a building, tied to its grid by its position; what addresses and imports refer to by code. */
+export type BuildingHousesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of buildings (ordered by code, or nearest first with `near`). */
+export type BuildingConnection = {
+  __typename?: 'BuildingConnection';
+  edges: Array<BuildingEdge>;
+  nodes: Array<Building>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type BuildingEdge = {
+  __typename?: 'BuildingEdge';
+  cursor: Scalars['String']['output'];
+  node: Building;
+};
+
+/** Filters for buildings; all given conditions must hold. */
+export type BuildingFilter = {
+  /** Case-insensitive substring of the address: the local address search (e.g. "建设南大街"). */
+  addressContains?: InputMaybe<Scalars['String']['input']>;
+  bbox?: InputMaybe<Array<Scalars['Float']['input']>>;
+  gridCode?: InputMaybe<Scalars['String']['input']>;
+  /** This grid and everything below it (give `gridId` or `gridCode`). */
+  gridId?: InputMaybe<Scalars['ID']['input']>;
+  kind?: InputMaybe<Array<BuildingKind>>;
+  nameContains?: InputMaybe<Scalars['String']['input']>;
+  near?: InputMaybe<NearInput>;
+};
+
+/** What a building is used for. */
+export type BuildingKind =
+  | 'COMMERCIAL'
+  | 'INDUSTRIAL'
+  | 'MIXED'
+  | 'OTHER'
+  | 'PUBLIC'
+  | 'RESIDENTIAL';
+
+export type BuildingSuccess = {
+  __typename?: 'BuildingSuccess';
+  building: Building;
+};
+
+/** What a camera watches. */
+export type CameraCategory =
+  | 'OTHER'
+  | 'PUBLIC_SECURITY_HOTSPOT'
+  | 'RESIDENTIAL_ENTRANCE'
+  | 'SCHOOL_SURROUNDINGS'
+  | 'TRAFFIC';
+
+/**
+ * 视频监控覆盖 — camera coverage of a grid's subtree, computed in PostGIS: which key places lie within at least one
+ * ONLINE camera's view sector, and how much of the grid's area does.
+ */
+export type CameraCoverage = {
+  __typename?: 'CameraCoverage';
+  /** The share (0–1) of the grid's area within some ONLINE camera's view sector. */
+  areaCoverage: Scalars['Float']['output'];
+  /** Of them, within at least one ONLINE camera's view. */
+  coveredKeyPlaceCount: Scalars['Int']['output'];
+  grid: Grid;
+  /** Key places in the subtree. */
+  keyPlaceCount: Scalars['Int']['output'];
+  /** coveredKeyPlaceCount / keyPlaceCount; 1 when there are no key places. */
+  keyPlaceCoverage: Scalars['Float']['output'];
+  /** ONLINE cameras in the subtree. */
+  onlineCameraCount: Scalars['Int']['output'];
+  /** The key places no ONLINE camera sees, by name. */
+  uncoveredKeyPlaces: KeyPlaceConnection;
+};
+
+
+/**
+ * 视频监控覆盖 — camera coverage of a grid's subtree, computed in PostGIS: which key places lie within at least one
+ * ONLINE camera's view sector, and how much of the grid's area does.
+ */
+export type CameraCoverageUncoveredKeyPlacesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A camera's view. */
+export type CameraView = {
+  __typename?: 'CameraView';
+  /** Degrees clockwise from north the camera faces, 0 ≤ bearing < 360. */
+  bearing: Scalars['Float']['output'];
+  category: CameraCategory;
+  /** The angle it sees, degrees; 360 for a dome camera. */
+  fieldOfView: Scalars['Float']['output'];
+  /** How far it sees usefully, metres. */
+  rangeMeters: Scalars['Float']['output'];
+  /** The view sector as a GeoJSON Polygon (WGS-84). */
+  sector: Scalars['GeoJSON']['output'];
+};
+
+export type CameraViewInput = {
+  bearing: Scalars['Float']['input'];
+  category: CameraCategory;
+  fieldOfView: Scalars['Float']['input'];
+  rangeMeters: Scalars['Float']['input'];
 };
 
 /**
@@ -220,6 +373,37 @@ export type CreateApiKeySuccess = {
   key: Scalars['String']['output'];
 };
 
+export type CreateBuildingInput = {
+  address?: InputMaybe<Scalars['String']['input']>;
+  /** Its code; by default the community's next free one (community code + 4 digits). */
+  code?: InputMaybe<Scalars['String']['input']>;
+  /** The community it belongs to (a COMMUNITY grid); defaults to the community its position lies in. */
+  communityId?: InputMaybe<Scalars['ID']['input']>;
+  crs?: InputMaybe<CoordinateSystem>;
+  floors?: InputMaybe<Scalars['Int']['input']>;
+  /** A Polygon or MultiPolygon, checked like a grid boundary; must contain `location`. */
+  footprint?: InputMaybe<Scalars['GeoJSON']['input']>;
+  kind: BuildingKind;
+  location: PositionInput;
+  name: Scalars['String']['input'];
+  units?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type CreateBuildingPayload = BuildingSuccess | NotFoundError | ValidationError | VersionConflict;
+
+export type CreateFacilityInput = {
+  buildingId?: InputMaybe<Scalars['ID']['input']>;
+  /** Required for a CAMERA, refused for anything else. The bearing is WGS-84 true north whatever `crs` is. */
+  camera?: InputMaybe<CameraViewInput>;
+  crs?: InputMaybe<CoordinateSystem>;
+  kind: FacilityKind;
+  location: PositionInput;
+  name: Scalars['String']['input'];
+  status?: InputMaybe<FacilityStatus>;
+};
+
+export type CreateFacilityPayload = FacilitySuccess | NotFoundError | ValidationError | VersionConflict;
+
 export type CreateGridInput = {
   /** A Polygon or MultiPolygon. Winding is normalised and repeated consecutive points dropped. */
   boundary: Scalars['GeoJSON']['input'];
@@ -250,6 +434,51 @@ export type CreateGridSuccess = {
   movedByKind: Array<MovedCount>;
 };
 
+export type CreateHouseInput = {
+  areaSqm?: InputMaybe<Scalars['Float']['input']>;
+  buildingId: Scalars['ID']['input'];
+  floor?: InputMaybe<Scalars['Int']['input']>;
+  room: Scalars['String']['input'];
+  unit?: InputMaybe<Scalars['Int']['input']>;
+  use: HouseUse;
+};
+
+export type CreateHousePayload = HouseSuccess | NotFoundError | ValidationError | VersionConflict;
+
+export type CreateKeyPlaceInput = {
+  address?: InputMaybe<Scalars['String']['input']>;
+  /** A Polygon or MultiPolygon, checked like a grid boundary; must contain `location`. */
+  area?: InputMaybe<Scalars['GeoJSON']['input']>;
+  crs?: InputMaybe<CoordinateSystem>;
+  /** A DEDICATED grid drawn for it. */
+  dedicatedGridId?: InputMaybe<Scalars['ID']['input']>;
+  kind: KeyPlaceKind;
+  location: PositionInput;
+  name: Scalars['String']['input'];
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type CreateKeyPlacePayload = KeyPlaceSuccess | NotFoundError | ValidationError | VersionConflict;
+
+export type CreateOrganizationInput = {
+  address?: InputMaybe<Scalars['String']['input']>;
+  contactName?: InputMaybe<Scalars['String']['input']>;
+  /** Mainland mobile or landline (with area code); normalised. */
+  contactPhone?: InputMaybe<Scalars['String']['input']>;
+  /** 18 characters (digits and capital letters except I, O, Z, S, V); lowercase is accepted and upper-cased. */
+  creditCode?: InputMaybe<Scalars['String']['input']>;
+  crs?: InputMaybe<CoordinateSystem>;
+  employeeCount?: InputMaybe<Scalars['Int']['input']>;
+  kind: OrganizationKind;
+  location: PositionInput;
+  managedBuildingIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  managedGridIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  name: Scalars['String']['input'];
+  riskLevel?: InputMaybe<RiskLevel>;
+};
+
+export type CreateOrganizationPayload = NotFoundError | OrganizationSuccess | ValidationError;
+
 export type CreateWorkerInput = {
   /** The worker's sign-in account (the `sub` of their bearer token). Unique among workers. */
   account?: InputMaybe<Scalars['String']['input']>;
@@ -272,6 +501,83 @@ export type CreateWorkerSuccess = {
 };
 
 /**
+ * 设施 — a facility: a camera, gate, hydrant, AED, hazard. Security data: only authenticated staff (ADMIN, GIS_EDITOR,
+ * DISPATCHER, GRID_WORKER) see facilities, and only within their jurisdiction. No device credentials are stored.
+ */
+export type Facility = Located & Node & {
+  __typename?: 'Facility';
+  approximate: Scalars['Boolean']['output'];
+  /** The building it belongs to (a compound's gate, a camera on a wall). */
+  building?: Maybe<Building>;
+  /** Set for cameras. */
+  camera?: Maybe<CameraView>;
+  chain: Array<Grid>;
+  createdAt: Scalars['DateTime']['output'];
+  dedicatedGrids: Array<Grid>;
+  distanceMeters?: Maybe<Scalars['Float']['output']>;
+  grid?: Maybe<Grid>;
+  id: Scalars['ID']['output'];
+  kind: FacilityKind;
+  location: Position;
+  name: Scalars['String']['output'];
+  status: FacilityStatus;
+  updatedAt: Scalars['DateTime']['output'];
+  version: Scalars['Int']['output'];
+};
+
+/** A page of facilities (ordered by name, or nearest first with `near`). */
+export type FacilityConnection = {
+  __typename?: 'FacilityConnection';
+  edges: Array<FacilityEdge>;
+  nodes: Array<Facility>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type FacilityEdge = {
+  __typename?: 'FacilityEdge';
+  cursor: Scalars['String']['output'];
+  node: Facility;
+};
+
+export type FacilityFilter = {
+  bbox?: InputMaybe<Array<Scalars['Float']['input']>>;
+  buildingId?: InputMaybe<Scalars['ID']['input']>;
+  cameraCategory?: InputMaybe<Array<CameraCategory>>;
+  gridCode?: InputMaybe<Scalars['String']['input']>;
+  gridId?: InputMaybe<Scalars['ID']['input']>;
+  kind?: InputMaybe<Array<FacilityKind>>;
+  nameContains?: InputMaybe<Scalars['String']['input']>;
+  near?: InputMaybe<NearInput>;
+  status?: InputMaybe<Array<FacilityStatus>>;
+};
+
+/** The kind of a facility (物). */
+export type FacilityKind =
+  /** Automated external defibrillator. */
+  | 'AED'
+  /** A video camera (the view is a sector: `bearing` ± `fieldOfView`/2 out to `rangeMeters`). */
+  | 'CAMERA'
+  /** A gate or door with access control (门禁). */
+  | 'GATE'
+  /** A hazard source (危险源). */
+  | 'HAZARD'
+  /** 消防栓 — fire hydrant. */
+  | 'HYDRANT'
+  | 'OTHER';
+
+export type FacilityStatus =
+  | 'FAULTY'
+  | 'OFFLINE'
+  | 'ONLINE'
+  | 'RETIRED';
+
+export type FacilitySuccess = {
+  __typename?: 'FacilitySuccess';
+  facility: Facility;
+};
+
+/**
  * A grid polygon in the hierarchy district → street → community → grid → micro-grid, or a dedicated overlay.
  * Boundaries are valid MultiPolygons in WGS-84.
  */
@@ -288,6 +594,10 @@ export type Grid = Node & {
    * the result stays valid); omit it for the exact stored boundary.
    */
   boundary: Scalars['GeoJSON']['output'];
+  /** Buildings of this grid and everything below it. */
+  buildings: BuildingConnection;
+  /** Camera coverage of the key places and the area of this grid and everything below it. Staff only. */
+  cameraCoverage: CameraCoverage;
   /** The centroid of the boundary (may lie outside a strongly concave grid). */
   centroid: Position;
   /** Why the current version was made. Staff only, like `changedBy`. */
@@ -308,13 +618,19 @@ export type Grid = Node & {
    * takes a few hundred milliseconds, a district by micro-grids seconds): ask for it on one grid or a short page.
    */
   coverage: Coverage;
+  /** Facilities of this grid and everything below it. Staff only, within their jurisdiction. */
+  facilities: FacilityConnection;
   /** Every version of this grid, newest first. */
   history: Array<GridVersion>;
   id: Scalars['ID']['output'];
   /** What the grid and everything below it holds: buildings, houses, key places, facilities, organisations. */
   inventory: Inventory;
+  /** Key places of this grid and everything below it. */
+  keyPlaces: KeyPlaceConnection;
   level: GridLevel;
   name: Scalars['String']['output'];
+  /** Organisations of this grid and everything below it. */
+  organizations: OrganizationConnection;
   /** The containing grid; null for a district. */
   parent?: Maybe<Grid>;
   /**
@@ -351,6 +667,17 @@ export type GridBoundaryArgs = {
  * A grid polygon in the hierarchy district → street → community → grid → micro-grid, or a dedicated overlay.
  * Boundaries are valid MultiPolygons in WGS-84.
  */
+export type GridBuildingsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<BuildingFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A grid polygon in the hierarchy district → street → community → grid → micro-grid, or a dedicated overlay.
+ * Boundaries are valid MultiPolygons in WGS-84.
+ */
 export type GridChildrenArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -365,6 +692,39 @@ export type GridChildrenArgs = {
 export type GridCoverageArgs = {
   childLevel?: InputMaybe<GridLevel>;
   minAreaSqm?: InputMaybe<Scalars['Float']['input']>;
+};
+
+
+/**
+ * A grid polygon in the hierarchy district → street → community → grid → micro-grid, or a dedicated overlay.
+ * Boundaries are valid MultiPolygons in WGS-84.
+ */
+export type GridFacilitiesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<FacilityFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A grid polygon in the hierarchy district → street → community → grid → micro-grid, or a dedicated overlay.
+ * Boundaries are valid MultiPolygons in WGS-84.
+ */
+export type GridKeyPlacesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<KeyPlaceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A grid polygon in the hierarchy district → street → community → grid → micro-grid, or a dedicated overlay.
+ * Boundaries are valid MultiPolygons in WGS-84.
+ */
+export type GridOrganizationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<OrganizationFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A worker's responsibility for a grid over a period. */
@@ -489,6 +849,52 @@ export type GridWorkerAssignmentsArgs = {
   includeEnded?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** 实有房屋 — one dwelling or unit of a building. Its grid is its building's. Occupants arrive with the population registry. */
+export type House = Node & {
+  __typename?: 'House';
+  areaSqm?: Maybe<Scalars['Float']['output']>;
+  building: Building;
+  createdAt: Scalars['DateTime']['output'];
+  floor?: Maybe<Scalars['Int']['output']>;
+  /** The building's grid. */
+  grid?: Maybe<Grid>;
+  id: Scalars['ID']['output'];
+  /** Room number as written on the door, e.g. `1502`. */
+  room: Scalars['String']['output'];
+  /** 单元 — the building's unit (entrance); null for buildings without units. */
+  unit?: Maybe<Scalars['Int']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+  use: HouseUse;
+  version: Scalars['Int']['output'];
+};
+
+export type HouseConnection = {
+  __typename?: 'HouseConnection';
+  edges: Array<HouseEdge>;
+  nodes: Array<House>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type HouseEdge = {
+  __typename?: 'HouseEdge';
+  cursor: Scalars['String']['output'];
+  node: House;
+};
+
+export type HouseSuccess = {
+  __typename?: 'HouseSuccess';
+  house: House;
+};
+
+/** How a house is used. */
+export type HouseUse =
+  | 'COMMERCIAL'
+  | 'OTHER'
+  | 'OWNER_OCCUPIED'
+  | 'RENTED'
+  | 'VACANT';
+
 /** What `importGrids` does, or would do (dry run, or when another feature was refused), with a feature. */
 export type ImportAction =
   | 'CREATE'
@@ -576,8 +982,81 @@ export type ImportMode =
  */
 export type Inventory = {
   __typename?: 'Inventory';
+  buildingsByKind: Array<KindCount>;
+  /** Facilities by kind and status. Staff only, within their jurisdiction; null for others. */
+  facilitiesByKind?: Maybe<Array<KindCount>>;
   /** The grid counted. */
   grid: Grid;
+  /** Houses (of the subtree's buildings) by use. */
+  housesByUse: Array<KindCount>;
+  keyPlacesByKind: Array<KindCount>;
+  organizationsByKind: Array<KindCount>;
+};
+
+/** 重点场所 — a key place (school, hospital, market, ...), watched by cameras and often given a dedicated grid. */
+export type KeyPlace = Located & Node & {
+  __typename?: 'KeyPlace';
+  address?: Maybe<Scalars['String']['output']>;
+  approximate: Scalars['Boolean']['output'];
+  /** Its extent as a GeoJSON MultiPolygon (WGS-84); null when only a point is known. */
+  area?: Maybe<Scalars['GeoJSON']['output']>;
+  chain: Array<Grid>;
+  /** Whether an ONLINE camera sees its position now (within a camera's view sector). Staff only; null for others. */
+  coveredByCamera?: Maybe<Scalars['Boolean']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  /** The dedicated grid (专属网格) drawn for it, where there is one. */
+  dedicatedGrid?: Maybe<Grid>;
+  dedicatedGrids: Array<Grid>;
+  distanceMeters?: Maybe<Scalars['Float']['output']>;
+  grid?: Maybe<Grid>;
+  id: Scalars['ID']['output'];
+  kind: KeyPlaceKind;
+  location: Position;
+  name: Scalars['String']['output'];
+  /** The organisation responsible for it. */
+  organization?: Maybe<Organization>;
+  updatedAt: Scalars['DateTime']['output'];
+  version: Scalars['Int']['output'];
+};
+
+export type KeyPlaceConnection = {
+  __typename?: 'KeyPlaceConnection';
+  edges: Array<KeyPlaceEdge>;
+  nodes: Array<KeyPlace>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type KeyPlaceEdge = {
+  __typename?: 'KeyPlaceEdge';
+  cursor: Scalars['String']['output'];
+  node: KeyPlace;
+};
+
+export type KeyPlaceFilter = {
+  bbox?: InputMaybe<Array<Scalars['Float']['input']>>;
+  gridCode?: InputMaybe<Scalars['String']['input']>;
+  gridId?: InputMaybe<Scalars['ID']['input']>;
+  kind?: InputMaybe<Array<KeyPlaceKind>>;
+  nameContains?: InputMaybe<Scalars['String']['input']>;
+  near?: InputMaybe<NearInput>;
+};
+
+/** The kind of a key place. */
+export type KeyPlaceKind =
+  | 'ENTERTAINMENT'
+  | 'HAZARDOUS_CHEMICALS'
+  | 'HOSPITAL'
+  | 'KINDERGARTEN'
+  | 'MARKET'
+  | 'OTHER'
+  | 'RELIGIOUS'
+  | 'SCHOOL'
+  | 'TRANSPORT_HUB';
+
+export type KeyPlaceSuccess = {
+  __typename?: 'KeyPlaceSuccess';
+  keyPlace: KeyPlace;
 };
 
 /** A count of records of one kind (or kind and status). */
@@ -693,12 +1172,20 @@ export type Mutation = {
   assignWorker: AssignWorkerPayload;
   /** Creates an API key for a service principal. ADMIN, for a jurisdiction within their own. */
   createApiKey: CreateApiKeyPayload;
+  /** ADMIN, DISPATCHER or GIS_EDITOR, within their jurisdiction. */
+  createBuilding: CreateBuildingPayload;
+  /** ADMIN or DISPATCHER, within their jurisdiction. */
+  createFacility: CreateFacilityPayload;
   /**
    * Draws a new grid. GIS_EDITOR or ADMIN (or an API key with EDIT_GRIDS), with the parent in their
    * jurisdiction; a new district needs the whole deployment. Edits of one grid (every mutation below) need the
    * grid strictly below the caller's jurisdiction root: nobody changes, recodes or retires their own root.
    */
   createGrid: CreateGridPayload;
+  createHouse: CreateHousePayload;
+  createKeyPlace: CreateKeyPlacePayload;
+  /** ADMIN or DISPATCHER, within their jurisdiction (the grid the position resolves to). */
+  createOrganization: CreateOrganizationPayload;
   /** Adds a worker on a grid. DISPATCHER or ADMIN (or an API key with MANAGE_WORKERS) with the grid in their jurisdiction. */
   createWorker: CreateWorkerPayload;
   /**
@@ -711,8 +1198,15 @@ export type Mutation = {
   mergeGrids: MergeGridsPayload;
   /** Moves a grid (with everything below it) under another parent of the same level. */
   moveGrid: MoveGridPayload;
+  /** Refused while the building has current houses or facilities. */
+  retireBuilding: RetireBuildingPayload;
+  retireFacility: RetireFacilityPayload;
   /** Ends a grid. Refused while it has current children or workers. */
   retireGrid: RetireGridPayload;
+  retireHouse: RetireHousePayload;
+  retireKeyPlace: RetireKeyPlacePayload;
+  /** Retired organisations leave every list; their history stays. */
+  retireOrganization: RetireOrganizationPayload;
   /** Revokes a key at once (on every instance within 10 s). Revoking a revoked key changes nothing. */
   revokeApiKey: RevokeApiKeyPayload;
   /** Sets a worker's status; every status is kept with its period (`statusHistory`), and `resolveLocation(asOf:)` uses the one in force then. */
@@ -721,10 +1215,15 @@ export type Mutation = {
   splitGrid: SplitGridPayload;
   /** Ends a worker's assignment to a grid (kept in history), e.g. before `retireGrid`. */
   unassignWorker: UnassignWorkerPayload;
+  updateBuilding: UpdateBuildingPayload;
+  updateFacility: UpdateFacilityPayload;
   /** Renames or recodes a grid as a new version. */
   updateGrid: UpdateGridPayload;
   /** Redraws a grid's boundary as a new version. */
   updateGridBoundary: UpdateGridBoundaryPayload;
+  updateHouse: UpdateHousePayload;
+  updateKeyPlace: UpdateKeyPlacePayload;
+  updateOrganization: UpdateOrganizationPayload;
   /** Changes a worker's name, phone, role or account. DISPATCHER or ADMIN with one of the worker's grids in their jurisdiction. */
   updateWorker: UpdateWorkerPayload;
 };
@@ -740,8 +1239,33 @@ export type MutationCreateApiKeyArgs = {
 };
 
 
+export type MutationCreateBuildingArgs = {
+  input: CreateBuildingInput;
+};
+
+
+export type MutationCreateFacilityArgs = {
+  input: CreateFacilityInput;
+};
+
+
 export type MutationCreateGridArgs = {
   input: CreateGridInput;
+};
+
+
+export type MutationCreateHouseArgs = {
+  input: CreateHouseInput;
+};
+
+
+export type MutationCreateKeyPlaceArgs = {
+  input: CreateKeyPlaceInput;
+};
+
+
+export type MutationCreateOrganizationArgs = {
+  input: CreateOrganizationInput;
 };
 
 
@@ -765,8 +1289,33 @@ export type MutationMoveGridArgs = {
 };
 
 
+export type MutationRetireBuildingArgs = {
+  input: RetireBuildingInput;
+};
+
+
+export type MutationRetireFacilityArgs = {
+  input: RetireFacilityInput;
+};
+
+
 export type MutationRetireGridArgs = {
   input: RetireGridInput;
+};
+
+
+export type MutationRetireHouseArgs = {
+  input: RetireHouseInput;
+};
+
+
+export type MutationRetireKeyPlaceArgs = {
+  input: RetireKeyPlaceInput;
+};
+
+
+export type MutationRetireOrganizationArgs = {
+  input: RetireOrganizationInput;
 };
 
 
@@ -790,6 +1339,16 @@ export type MutationUnassignWorkerArgs = {
 };
 
 
+export type MutationUpdateBuildingArgs = {
+  input: UpdateBuildingInput;
+};
+
+
+export type MutationUpdateFacilityArgs = {
+  input: UpdateFacilityInput;
+};
+
+
 export type MutationUpdateGridArgs = {
   input: UpdateGridInput;
 };
@@ -797,6 +1356,21 @@ export type MutationUpdateGridArgs = {
 
 export type MutationUpdateGridBoundaryArgs = {
   input: UpdateGridBoundaryInput;
+};
+
+
+export type MutationUpdateHouseArgs = {
+  input: UpdateHouseInput;
+};
+
+
+export type MutationUpdateKeyPlaceArgs = {
+  input: UpdateKeyPlaceInput;
+};
+
+
+export type MutationUpdateOrganizationArgs = {
+  input: UpdateOrganizationInput;
 };
 
 
@@ -826,6 +1400,89 @@ export type NotFoundError = {
   __typename?: 'NotFoundError';
   id: Scalars['ID']['output'];
   message: Scalars['String']['output'];
+};
+
+/** 组织 — an organisation of a grid, tied to its grid by its position. */
+export type Organization = Located & Node & {
+  __typename?: 'Organization';
+  address?: Maybe<Scalars['String']['output']>;
+  approximate: Scalars['Boolean']['output'];
+  chain: Array<Grid>;
+  contactName?: Maybe<Scalars['String']['output']>;
+  /** The contact's phone, masked (138****5678) for callers whose jurisdiction does not cover the organisation's grid. */
+  contactPhone?: Maybe<Scalars['String']['output']>;
+  /** True when `contactPhone` is shown masked to this caller. */
+  contactPhoneMasked: Scalars['Boolean']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** 统一社会信用代码 — the 18-character unified social credit code (GB 32100-2015); null when not recorded. */
+  creditCode?: Maybe<Scalars['String']['output']>;
+  dedicatedGrids: Array<Grid>;
+  distanceMeters?: Maybe<Scalars['Float']['output']>;
+  employeeCount?: Maybe<Scalars['Int']['output']>;
+  grid?: Maybe<Grid>;
+  id: Scalars['ID']['output'];
+  kind: OrganizationKind;
+  location: Position;
+  /** The buildings it looks after. */
+  managedBuildings: Array<Building>;
+  /** The grids it looks after (a property company's compounds, a committee's community). */
+  managedGrids: Array<Grid>;
+  name: Scalars['String']['output'];
+  riskLevel: RiskLevel;
+  updatedAt: Scalars['DateTime']['output'];
+  version: Scalars['Int']['output'];
+};
+
+/** A page of organisations (ordered by name, or nearest first with `near`). */
+export type OrganizationConnection = {
+  __typename?: 'OrganizationConnection';
+  edges: Array<OrganizationEdge>;
+  nodes: Array<Organization>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type OrganizationEdge = {
+  __typename?: 'OrganizationEdge';
+  cursor: Scalars['String']['output'];
+  node: Organization;
+};
+
+/** Filters for organisations; all given conditions must hold. */
+export type OrganizationFilter = {
+  /** [minLng, minLat, maxLng, maxLat], WGS-84. */
+  bbox?: InputMaybe<Array<Scalars['Float']['input']>>;
+  gridCode?: InputMaybe<Scalars['String']['input']>;
+  /** This grid and everything below it (give `gridId` or `gridCode`). */
+  gridId?: InputMaybe<Scalars['ID']['input']>;
+  kind?: InputMaybe<Array<OrganizationKind>>;
+  /** Case-insensitive substring of the name. */
+  nameContains?: InputMaybe<Scalars['String']['input']>;
+  near?: InputMaybe<NearInput>;
+  riskLevel?: InputMaybe<Array<RiskLevel>>;
+};
+
+/** The kind of an organisation (组织). */
+export type OrganizationKind =
+  /** 居（村）民委员会 — residents' or villagers' committee. */
+  | 'COMMUNITY_COMMITTEE'
+  /** 企业 — enterprise. */
+  | 'ENTERPRISE'
+  | 'HOSPITAL'
+  /** 人民调解委员会 — people's mediation committee. */
+  | 'MEDIATION_COMMITTEE'
+  | 'OTHER'
+  /** 党政机关 — party and government bodies. */
+  | 'PARTY_GOVERNMENT'
+  /** 物业服务企业 — property management company. */
+  | 'PROPERTY_MANAGEMENT'
+  | 'SCHOOL'
+  /** 社会组织 — social organisation. */
+  | 'SOCIAL_ORGANIZATION';
+
+export type OrganizationSuccess = {
+  __typename?: 'OrganizationSuccess';
+  organization: Organization;
 };
 
 /** Where a page of a connection sits in the whole list (Relay cursor connections). */
@@ -928,6 +1585,12 @@ export type Query = {
   __typename?: 'Query';
   /** API keys within the caller's jurisdiction, newest first. ADMIN only. */
   apiKeys: Array<ApiKey>;
+  building?: Maybe<Building>;
+  buildings: BuildingConnection;
+  /** Staff only; without a grid filter, the caller's jurisdiction. */
+  facilities: FacilityConnection;
+  /** Staff only, within their jurisdiction. */
+  facility?: Maybe<Facility>;
   /**
    * One grid by global id or by code (give exactly one). Null when not found. With `asOf`, the grid as it was
    * at that instant (null if it was not in force then); nested fields answer as of the same instant.
@@ -935,10 +1598,15 @@ export type Query = {
   grid?: Maybe<Grid>;
   /** Current grids, ordered by code. `first` is 1–100 (default 20). */
   grids: GridConnection;
+  house?: Maybe<House>;
+  keyPlace?: Maybe<KeyPlace>;
+  keyPlaces: KeyPlaceConnection;
   /** The caller, or null for an anonymous caller. */
   me?: Maybe<Viewer>;
   /** Fetches any object by its global id; null when nothing has that id. */
   node?: Maybe<Node>;
+  organization?: Maybe<Organization>;
+  organizations: OrganizationConnection;
   /**
    * Resolves a position to the grid that contains it and the worker responsible for it: what a mobile client
    * calls with a GPS fix. Coordinates in `crs` (default WGS-84); out-of-range, non-finite or evidently swapped
@@ -950,6 +1618,31 @@ export type Query = {
 
 export type QueryApiKeysArgs = {
   includeRevoked?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryBuildingArgs = {
+  code?: InputMaybe<Scalars['String']['input']>;
+  id?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryBuildingsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<BuildingFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryFacilitiesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<FacilityFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryFacilityArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -967,8 +1660,37 @@ export type QueryGridsArgs = {
 };
 
 
+export type QueryHouseArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryKeyPlaceArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryKeyPlacesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<KeyPlaceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryOrganizationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryOrganizationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<OrganizationFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -978,6 +1700,20 @@ export type QueryResolveLocationArgs = {
   lat: Scalars['Float']['input'];
   lng: Scalars['Float']['input'];
 };
+
+export type RetireBuildingInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+export type RetireBuildingPayload = BuildingSuccess | NotFoundError | ValidationError | VersionConflict;
+
+export type RetireFacilityInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+export type RetireFacilityPayload = FacilitySuccess | NotFoundError | ValidationError | VersionConflict;
 
 export type RetireGridInput = {
   expectedVersion: Scalars['Int']['input'];
@@ -996,6 +1732,27 @@ export type RetireGridSuccess = {
   movedByKind: Array<MovedCount>;
 };
 
+export type RetireHouseInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+export type RetireHousePayload = HouseSuccess | NotFoundError | ValidationError | VersionConflict;
+
+export type RetireKeyPlaceInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+export type RetireKeyPlacePayload = KeyPlaceSuccess | NotFoundError | ValidationError | VersionConflict;
+
+export type RetireOrganizationInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+export type RetireOrganizationPayload = NotFoundError | OrganizationSuccess | ValidationError | VersionConflict;
+
 export type RevokeApiKeyInput = {
   id: Scalars['ID']['input'];
 };
@@ -1006,6 +1763,12 @@ export type RevokeApiKeySuccess = {
   __typename?: 'RevokeApiKeySuccess';
   apiKey: ApiKey;
 };
+
+/** How closely an organisation is watched (安全风险等级). */
+export type RiskLevel =
+  | 'HIGH'
+  | 'LOW'
+  | 'MEDIUM';
 
 /**
  * What a caller may do. Set by the `role` claim of the bearer token; callers without a token are anonymous, and
@@ -1117,6 +1880,34 @@ export type UnassignWorkerSuccess = {
   worker: GridWorker;
 };
 
+export type UpdateBuildingInput = {
+  address?: InputMaybe<Scalars['String']['input']>;
+  crs?: InputMaybe<CoordinateSystem>;
+  expectedVersion: Scalars['Int']['input'];
+  floors?: InputMaybe<Scalars['Int']['input']>;
+  footprint?: InputMaybe<Scalars['GeoJSON']['input']>;
+  id: Scalars['ID']['input'];
+  kind?: InputMaybe<BuildingKind>;
+  location?: InputMaybe<PositionInput>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  units?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type UpdateBuildingPayload = BuildingSuccess | NotFoundError | ValidationError | VersionConflict;
+
+export type UpdateFacilityInput = {
+  buildingId?: InputMaybe<Scalars['ID']['input']>;
+  camera?: InputMaybe<CameraViewInput>;
+  crs?: InputMaybe<CoordinateSystem>;
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  location?: InputMaybe<PositionInput>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<FacilityStatus>;
+};
+
+export type UpdateFacilityPayload = FacilitySuccess | NotFoundError | ValidationError | VersionConflict;
+
 export type UpdateGridBoundaryInput = {
   boundary: Scalars['GeoJSON']['input'];
   crs?: InputMaybe<CoordinateSystem>;
@@ -1158,6 +1949,56 @@ export type UpdateGridSuccess = {
   /** Of `moved`, how many of each kind (every registered kind listed, zeros included). */
   movedByKind: Array<MovedCount>;
 };
+
+export type UpdateHouseInput = {
+  areaSqm?: InputMaybe<Scalars['Float']['input']>;
+  expectedVersion: Scalars['Int']['input'];
+  floor?: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
+  room?: InputMaybe<Scalars['String']['input']>;
+  unit?: InputMaybe<Scalars['Int']['input']>;
+  use?: InputMaybe<HouseUse>;
+};
+
+export type UpdateHousePayload = HouseSuccess | NotFoundError | ValidationError | VersionConflict;
+
+export type UpdateKeyPlaceInput = {
+  address?: InputMaybe<Scalars['String']['input']>;
+  area?: InputMaybe<Scalars['GeoJSON']['input']>;
+  crs?: InputMaybe<CoordinateSystem>;
+  dedicatedGridId?: InputMaybe<Scalars['ID']['input']>;
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  kind?: InputMaybe<KeyPlaceKind>;
+  location?: InputMaybe<PositionInput>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type UpdateKeyPlacePayload = KeyPlaceSuccess | NotFoundError | ValidationError | VersionConflict;
+
+export type UpdateOrganizationInput = {
+  address?: InputMaybe<Scalars['String']['input']>;
+  contactName?: InputMaybe<Scalars['String']['input']>;
+  /** An empty string removes it. */
+  contactPhone?: InputMaybe<Scalars['String']['input']>;
+  /** An empty string removes it. */
+  creditCode?: InputMaybe<Scalars['String']['input']>;
+  crs?: InputMaybe<CoordinateSystem>;
+  employeeCount?: InputMaybe<Scalars['Int']['input']>;
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  kind?: InputMaybe<OrganizationKind>;
+  location?: InputMaybe<PositionInput>;
+  /** Replaces the list when given. */
+  managedBuildingIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Replaces the list when given. */
+  managedGridIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  riskLevel?: InputMaybe<RiskLevel>;
+};
+
+export type UpdateOrganizationPayload = NotFoundError | OrganizationSuccess | ValidationError | VersionConflict;
 
 export type UpdateWorkerInput = {
   /** A new sign-in account; an empty string removes it. */
@@ -1353,10 +2194,39 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( CreatedApiKey )
     | ( ValidationErrorSource )
   ;
+  CreateBuildingPayload:
+    | ( Omit<BuildingSuccess, 'building'> & { building: _RefType['Building'] } )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
+    | ( VersionConflictSource )
+  ;
+  CreateFacilityPayload:
+    | ( Omit<FacilitySuccess, 'facility'> & { facility: _RefType['Facility'] } )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
+    | ( VersionConflictSource )
+  ;
   CreateGridPayload:
     | ( ConflictSource )
     | ( GridChangeSource )
     | ( NotFoundSource )
+    | ( ValidationErrorSource )
+  ;
+  CreateHousePayload:
+    | ( Omit<HouseSuccess, 'house'> & { house: _RefType['House'] } )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
+    | ( VersionConflictSource )
+  ;
+  CreateKeyPlacePayload:
+    | ( Omit<KeyPlaceSuccess, 'keyPlace'> & { keyPlace: _RefType['KeyPlace'] } )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
+    | ( VersionConflictSource )
+  ;
+  CreateOrganizationPayload:
+    | ( NotFoundSource )
+    | ( Omit<OrganizationSuccess, 'organization'> & { organization: _RefType['Organization'] } )
     | ( ValidationErrorSource )
   ;
   CreateWorkerPayload:
@@ -1380,11 +2250,41 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( NotFoundSource )
     | ( ValidationErrorSource )
   ;
+  RetireBuildingPayload:
+    | ( Omit<BuildingSuccess, 'building'> & { building: _RefType['Building'] } )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
+    | ( VersionConflictSource )
+  ;
+  RetireFacilityPayload:
+    | ( Omit<FacilitySuccess, 'facility'> & { facility: _RefType['Facility'] } )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
+    | ( VersionConflictSource )
+  ;
   RetireGridPayload:
     | ( ConflictSource )
     | ( NotFoundSource )
     | ( GridChangeSource )
     | ( ValidationErrorSource )
+  ;
+  RetireHousePayload:
+    | ( Omit<HouseSuccess, 'house'> & { house: _RefType['House'] } )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
+    | ( VersionConflictSource )
+  ;
+  RetireKeyPlacePayload:
+    | ( Omit<KeyPlaceSuccess, 'keyPlace'> & { keyPlace: _RefType['KeyPlace'] } )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
+    | ( VersionConflictSource )
+  ;
+  RetireOrganizationPayload:
+    | ( NotFoundSource )
+    | ( Omit<OrganizationSuccess, 'organization'> & { organization: _RefType['Organization'] } )
+    | ( ValidationErrorSource )
+    | ( VersionConflictSource )
   ;
   RevokeApiKeyPayload:
     | ( NotFoundSource )
@@ -1407,6 +2307,18 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( WorkerChangeSource )
     | ( ValidationErrorSource )
   ;
+  UpdateBuildingPayload:
+    | ( Omit<BuildingSuccess, 'building'> & { building: _RefType['Building'] } )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
+    | ( VersionConflictSource )
+  ;
+  UpdateFacilityPayload:
+    | ( Omit<FacilitySuccess, 'facility'> & { facility: _RefType['Facility'] } )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
+    | ( VersionConflictSource )
+  ;
   UpdateGridBoundaryPayload:
     | ( ConflictSource )
     | ( NotFoundSource )
@@ -1419,6 +2331,24 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( GridChangeSource )
     | ( ValidationErrorSource )
   ;
+  UpdateHousePayload:
+    | ( Omit<HouseSuccess, 'house'> & { house: _RefType['House'] } )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
+    | ( VersionConflictSource )
+  ;
+  UpdateKeyPlacePayload:
+    | ( Omit<KeyPlaceSuccess, 'keyPlace'> & { keyPlace: _RefType['KeyPlace'] } )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
+    | ( VersionConflictSource )
+  ;
+  UpdateOrganizationPayload:
+    | ( NotFoundSource )
+    | ( Omit<OrganizationSuccess, 'organization'> & { organization: _RefType['Organization'] } )
+    | ( ValidationErrorSource )
+    | ( VersionConflictSource )
+  ;
   UpdateWorkerPayload:
     | ( NotFoundSource )
     | ( WorkerChangeSource )
@@ -1429,11 +2359,21 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
 
 /** Mapping of interface types */
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
-  Located: never;
+  Located:
+    | ( Omit<Building, 'chain' | 'community' | 'dedicatedGrids' | 'facilities' | 'grid' | 'houses' | 'managedBy'> & { chain: Array<_RefType['Grid']>, community: _RefType['Grid'], dedicatedGrids: Array<_RefType['Grid']>, facilities: _RefType['FacilityConnection'], grid?: Maybe<_RefType['Grid']>, houses: _RefType['HouseConnection'], managedBy: Array<_RefType['Organization']> } )
+    | ( Omit<Facility, 'building' | 'chain' | 'dedicatedGrids' | 'grid'> & { building?: Maybe<_RefType['Building']>, chain: Array<_RefType['Grid']>, dedicatedGrids: Array<_RefType['Grid']>, grid?: Maybe<_RefType['Grid']> } )
+    | ( Omit<KeyPlace, 'chain' | 'dedicatedGrid' | 'dedicatedGrids' | 'grid' | 'organization'> & { chain: Array<_RefType['Grid']>, dedicatedGrid?: Maybe<_RefType['Grid']>, dedicatedGrids: Array<_RefType['Grid']>, grid?: Maybe<_RefType['Grid']>, organization?: Maybe<_RefType['Organization']> } )
+    | ( Omit<Organization, 'chain' | 'dedicatedGrids' | 'grid' | 'managedBuildings' | 'managedGrids'> & { chain: Array<_RefType['Grid']>, dedicatedGrids: Array<_RefType['Grid']>, grid?: Maybe<_RefType['Grid']>, managedBuildings: Array<_RefType['Building']>, managedGrids: Array<_RefType['Grid']> } )
+  ;
   Node:
     | ( ApiKeyRow )
+    | ( Omit<Building, 'chain' | 'community' | 'dedicatedGrids' | 'facilities' | 'grid' | 'houses' | 'managedBy'> & { chain: Array<_RefType['Grid']>, community: _RefType['Grid'], dedicatedGrids: Array<_RefType['Grid']>, facilities: _RefType['FacilityConnection'], grid?: Maybe<_RefType['Grid']>, houses: _RefType['HouseConnection'], managedBy: Array<_RefType['Organization']> } )
+    | ( Omit<Facility, 'building' | 'chain' | 'dedicatedGrids' | 'grid'> & { building?: Maybe<_RefType['Building']>, chain: Array<_RefType['Grid']>, dedicatedGrids: Array<_RefType['Grid']>, grid?: Maybe<_RefType['Grid']> } )
     | ( GridRow )
     | ( WorkerRow )
+    | ( Omit<House, 'building' | 'grid'> & { building: _RefType['Building'], grid?: Maybe<_RefType['Grid']> } )
+    | ( Omit<KeyPlace, 'chain' | 'dedicatedGrid' | 'dedicatedGrids' | 'grid' | 'organization'> & { chain: Array<_RefType['Grid']>, dedicatedGrid?: Maybe<_RefType['Grid']>, dedicatedGrids: Array<_RefType['Grid']>, grid?: Maybe<_RefType['Grid']>, organization?: Maybe<_RefType['Organization']> } )
+    | ( Omit<Organization, 'chain' | 'dedicatedGrids' | 'grid' | 'managedBuildings' | 'managedGrids'> & { chain: Array<_RefType['Grid']>, dedicatedGrids: Array<_RefType['Grid']>, grid?: Maybe<_RefType['Grid']>, managedBuildings: Array<_RefType['Building']>, managedGrids: Array<_RefType['Grid']> } )
   ;
 }>;
 
@@ -1446,6 +2386,16 @@ export type ResolversTypes = ResolversObject<{
   AssignWorkerSuccess: ResolverTypeWrapper<WorkerChangeSource>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BoundaryOptions: BoundaryOptions;
+  Building: ResolverTypeWrapper<Omit<Building, 'chain' | 'community' | 'dedicatedGrids' | 'facilities' | 'grid' | 'houses' | 'managedBy'> & { chain: Array<ResolversTypes['Grid']>, community: ResolversTypes['Grid'], dedicatedGrids: Array<ResolversTypes['Grid']>, facilities: ResolversTypes['FacilityConnection'], grid?: Maybe<ResolversTypes['Grid']>, houses: ResolversTypes['HouseConnection'], managedBy: Array<ResolversTypes['Organization']> }>;
+  BuildingConnection: ResolverTypeWrapper<Omit<BuildingConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['BuildingEdge']>, nodes: Array<ResolversTypes['Building']> }>;
+  BuildingEdge: ResolverTypeWrapper<Omit<BuildingEdge, 'node'> & { node: ResolversTypes['Building'] }>;
+  BuildingFilter: BuildingFilter;
+  BuildingKind: BuildingKind;
+  BuildingSuccess: ResolverTypeWrapper<Omit<BuildingSuccess, 'building'> & { building: ResolversTypes['Building'] }>;
+  CameraCategory: CameraCategory;
+  CameraCoverage: ResolverTypeWrapper<Omit<CameraCoverage, 'grid' | 'uncoveredKeyPlaces'> & { grid: ResolversTypes['Grid'], uncoveredKeyPlaces: ResolversTypes['KeyPlaceConnection'] }>;
+  CameraView: ResolverTypeWrapper<CameraView>;
+  CameraViewInput: CameraViewInput;
   ConflictError: ResolverTypeWrapper<ConflictSource>;
   CoordinateSystem: CoordinateSystem;
   Coverage: ResolverTypeWrapper<CoverageSource>;
@@ -1455,13 +2405,30 @@ export type ResolversTypes = ResolversObject<{
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CreateApiKeyPayload']>;
   CreateApiKeySuccess: ResolverTypeWrapper<CreatedApiKey>;
+  CreateBuildingInput: CreateBuildingInput;
+  CreateBuildingPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CreateBuildingPayload']>;
+  CreateFacilityInput: CreateFacilityInput;
+  CreateFacilityPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CreateFacilityPayload']>;
   CreateGridInput: CreateGridInput;
   CreateGridPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CreateGridPayload']>;
   CreateGridSuccess: ResolverTypeWrapper<GridChangeSource>;
+  CreateHouseInput: CreateHouseInput;
+  CreateHousePayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CreateHousePayload']>;
+  CreateKeyPlaceInput: CreateKeyPlaceInput;
+  CreateKeyPlacePayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CreateKeyPlacePayload']>;
+  CreateOrganizationInput: CreateOrganizationInput;
+  CreateOrganizationPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CreateOrganizationPayload']>;
   CreateWorkerInput: CreateWorkerInput;
   CreateWorkerPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CreateWorkerPayload']>;
   CreateWorkerSuccess: ResolverTypeWrapper<WorkerChangeSource>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  Facility: ResolverTypeWrapper<Omit<Facility, 'building' | 'chain' | 'dedicatedGrids' | 'grid'> & { building?: Maybe<ResolversTypes['Building']>, chain: Array<ResolversTypes['Grid']>, dedicatedGrids: Array<ResolversTypes['Grid']>, grid?: Maybe<ResolversTypes['Grid']> }>;
+  FacilityConnection: ResolverTypeWrapper<Omit<FacilityConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['FacilityEdge']>, nodes: Array<ResolversTypes['Facility']> }>;
+  FacilityEdge: ResolverTypeWrapper<Omit<FacilityEdge, 'node'> & { node: ResolversTypes['Facility'] }>;
+  FacilityFilter: FacilityFilter;
+  FacilityKind: FacilityKind;
+  FacilityStatus: FacilityStatus;
+  FacilitySuccess: ResolverTypeWrapper<Omit<FacilitySuccess, 'facility'> & { facility: ResolversTypes['Facility'] }>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GeoJSON: ResolverTypeWrapper<Scalars['GeoJSON']['output']>;
   Grid: ResolverTypeWrapper<GridRow>;
@@ -1472,6 +2439,11 @@ export type ResolversTypes = ResolversObject<{
   GridLevel: GridLevel;
   GridVersion: ResolverTypeWrapper<GridVersionRow>;
   GridWorker: ResolverTypeWrapper<WorkerRow>;
+  House: ResolverTypeWrapper<Omit<House, 'building' | 'grid'> & { building: ResolversTypes['Building'], grid?: Maybe<ResolversTypes['Grid']> }>;
+  HouseConnection: ResolverTypeWrapper<Omit<HouseConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['HouseEdge']>, nodes: Array<ResolversTypes['House']> }>;
+  HouseEdge: ResolverTypeWrapper<Omit<HouseEdge, 'node'> & { node: ResolversTypes['House'] }>;
+  HouseSuccess: ResolverTypeWrapper<Omit<HouseSuccess, 'house'> & { house: ResolversTypes['House'] }>;
+  HouseUse: HouseUse;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ImportAction: ImportAction;
   ImportFeatureReport: ResolverTypeWrapper<FeatureReport>;
@@ -1481,6 +2453,12 @@ export type ResolversTypes = ResolversObject<{
   ImportMode: ImportMode;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Inventory: ResolverTypeWrapper<InventorySource>;
+  KeyPlace: ResolverTypeWrapper<Omit<KeyPlace, 'chain' | 'dedicatedGrid' | 'dedicatedGrids' | 'grid' | 'organization'> & { chain: Array<ResolversTypes['Grid']>, dedicatedGrid?: Maybe<ResolversTypes['Grid']>, dedicatedGrids: Array<ResolversTypes['Grid']>, grid?: Maybe<ResolversTypes['Grid']>, organization?: Maybe<ResolversTypes['Organization']> }>;
+  KeyPlaceConnection: ResolverTypeWrapper<Omit<KeyPlaceConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['KeyPlaceEdge']>, nodes: Array<ResolversTypes['KeyPlace']> }>;
+  KeyPlaceEdge: ResolverTypeWrapper<Omit<KeyPlaceEdge, 'node'> & { node: ResolversTypes['KeyPlace'] }>;
+  KeyPlaceFilter: KeyPlaceFilter;
+  KeyPlaceKind: KeyPlaceKind;
+  KeyPlaceSuccess: ResolverTypeWrapper<Omit<KeyPlaceSuccess, 'keyPlace'> & { keyPlace: ResolversTypes['KeyPlace'] }>;
   KindCount: ResolverTypeWrapper<KindCount>;
   Located: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Located']>;
   LocationResolution: ResolverTypeWrapper<LocationResolutionSource>;
@@ -1495,18 +2473,35 @@ export type ResolversTypes = ResolversObject<{
   NearInput: NearInput;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   NotFoundError: ResolverTypeWrapper<NotFoundSource>;
+  Organization: ResolverTypeWrapper<Omit<Organization, 'chain' | 'dedicatedGrids' | 'grid' | 'managedBuildings' | 'managedGrids'> & { chain: Array<ResolversTypes['Grid']>, dedicatedGrids: Array<ResolversTypes['Grid']>, grid?: Maybe<ResolversTypes['Grid']>, managedBuildings: Array<ResolversTypes['Building']>, managedGrids: Array<ResolversTypes['Grid']> }>;
+  OrganizationConnection: ResolverTypeWrapper<Omit<OrganizationConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['OrganizationEdge']>, nodes: Array<ResolversTypes['Organization']> }>;
+  OrganizationEdge: ResolverTypeWrapper<Omit<OrganizationEdge, 'node'> & { node: ResolversTypes['Organization'] }>;
+  OrganizationFilter: OrganizationFilter;
+  OrganizationKind: OrganizationKind;
+  OrganizationSuccess: ResolverTypeWrapper<Omit<OrganizationSuccess, 'organization'> & { organization: ResolversTypes['Organization'] }>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Position: ResolverTypeWrapper<Position>;
   PositionInput: PositionInput;
   Problem: ResolverTypeWrapper<ProblemRow>;
   ProblemCode: ProblemCode;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RetireBuildingInput: RetireBuildingInput;
+  RetireBuildingPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RetireBuildingPayload']>;
+  RetireFacilityInput: RetireFacilityInput;
+  RetireFacilityPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RetireFacilityPayload']>;
   RetireGridInput: RetireGridInput;
   RetireGridPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RetireGridPayload']>;
   RetireGridSuccess: ResolverTypeWrapper<GridChangeSource>;
+  RetireHouseInput: RetireHouseInput;
+  RetireHousePayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RetireHousePayload']>;
+  RetireKeyPlaceInput: RetireKeyPlaceInput;
+  RetireKeyPlacePayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RetireKeyPlacePayload']>;
+  RetireOrganizationInput: RetireOrganizationInput;
+  RetireOrganizationPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RetireOrganizationPayload']>;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RevokeApiKeyPayload']>;
   RevokeApiKeySuccess: ResolverTypeWrapper<RevokedApiKey>;
+  RiskLevel: RiskLevel;
   Role: Role;
   SetWorkerStatusInput: SetWorkerStatusInput;
   SetWorkerStatusPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['SetWorkerStatusPayload']>;
@@ -1519,12 +2514,22 @@ export type ResolversTypes = ResolversObject<{
   UnassignWorkerInput: UnassignWorkerInput;
   UnassignWorkerPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UnassignWorkerPayload']>;
   UnassignWorkerSuccess: ResolverTypeWrapper<WorkerChangeSource>;
+  UpdateBuildingInput: UpdateBuildingInput;
+  UpdateBuildingPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateBuildingPayload']>;
+  UpdateFacilityInput: UpdateFacilityInput;
+  UpdateFacilityPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateFacilityPayload']>;
   UpdateGridBoundaryInput: UpdateGridBoundaryInput;
   UpdateGridBoundaryPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateGridBoundaryPayload']>;
   UpdateGridBoundarySuccess: ResolverTypeWrapper<GridChangeSource>;
   UpdateGridInput: UpdateGridInput;
   UpdateGridPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateGridPayload']>;
   UpdateGridSuccess: ResolverTypeWrapper<GridChangeSource>;
+  UpdateHouseInput: UpdateHouseInput;
+  UpdateHousePayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateHousePayload']>;
+  UpdateKeyPlaceInput: UpdateKeyPlaceInput;
+  UpdateKeyPlacePayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateKeyPlacePayload']>;
+  UpdateOrganizationInput: UpdateOrganizationInput;
+  UpdateOrganizationPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateOrganizationPayload']>;
   UpdateWorkerInput: UpdateWorkerInput;
   UpdateWorkerPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateWorkerPayload']>;
   UpdateWorkerSuccess: ResolverTypeWrapper<WorkerChangeSource>;
@@ -1545,6 +2550,14 @@ export type ResolversParentTypes = ResolversObject<{
   AssignWorkerSuccess: WorkerChangeSource;
   Boolean: Scalars['Boolean']['output'];
   BoundaryOptions: BoundaryOptions;
+  Building: Omit<Building, 'chain' | 'community' | 'dedicatedGrids' | 'facilities' | 'grid' | 'houses' | 'managedBy'> & { chain: Array<ResolversParentTypes['Grid']>, community: ResolversParentTypes['Grid'], dedicatedGrids: Array<ResolversParentTypes['Grid']>, facilities: ResolversParentTypes['FacilityConnection'], grid?: Maybe<ResolversParentTypes['Grid']>, houses: ResolversParentTypes['HouseConnection'], managedBy: Array<ResolversParentTypes['Organization']> };
+  BuildingConnection: Omit<BuildingConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['BuildingEdge']>, nodes: Array<ResolversParentTypes['Building']> };
+  BuildingEdge: Omit<BuildingEdge, 'node'> & { node: ResolversParentTypes['Building'] };
+  BuildingFilter: BuildingFilter;
+  BuildingSuccess: Omit<BuildingSuccess, 'building'> & { building: ResolversParentTypes['Building'] };
+  CameraCoverage: Omit<CameraCoverage, 'grid' | 'uncoveredKeyPlaces'> & { grid: ResolversParentTypes['Grid'], uncoveredKeyPlaces: ResolversParentTypes['KeyPlaceConnection'] };
+  CameraView: CameraView;
+  CameraViewInput: CameraViewInput;
   ConflictError: ConflictSource;
   Coverage: CoverageSource;
   CoverageGap: GapRow;
@@ -1553,13 +2566,28 @@ export type ResolversParentTypes = ResolversObject<{
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: ResolversUnionTypes<ResolversParentTypes>['CreateApiKeyPayload'];
   CreateApiKeySuccess: CreatedApiKey;
+  CreateBuildingInput: CreateBuildingInput;
+  CreateBuildingPayload: ResolversUnionTypes<ResolversParentTypes>['CreateBuildingPayload'];
+  CreateFacilityInput: CreateFacilityInput;
+  CreateFacilityPayload: ResolversUnionTypes<ResolversParentTypes>['CreateFacilityPayload'];
   CreateGridInput: CreateGridInput;
   CreateGridPayload: ResolversUnionTypes<ResolversParentTypes>['CreateGridPayload'];
   CreateGridSuccess: GridChangeSource;
+  CreateHouseInput: CreateHouseInput;
+  CreateHousePayload: ResolversUnionTypes<ResolversParentTypes>['CreateHousePayload'];
+  CreateKeyPlaceInput: CreateKeyPlaceInput;
+  CreateKeyPlacePayload: ResolversUnionTypes<ResolversParentTypes>['CreateKeyPlacePayload'];
+  CreateOrganizationInput: CreateOrganizationInput;
+  CreateOrganizationPayload: ResolversUnionTypes<ResolversParentTypes>['CreateOrganizationPayload'];
   CreateWorkerInput: CreateWorkerInput;
   CreateWorkerPayload: ResolversUnionTypes<ResolversParentTypes>['CreateWorkerPayload'];
   CreateWorkerSuccess: WorkerChangeSource;
   DateTime: Scalars['DateTime']['output'];
+  Facility: Omit<Facility, 'building' | 'chain' | 'dedicatedGrids' | 'grid'> & { building?: Maybe<ResolversParentTypes['Building']>, chain: Array<ResolversParentTypes['Grid']>, dedicatedGrids: Array<ResolversParentTypes['Grid']>, grid?: Maybe<ResolversParentTypes['Grid']> };
+  FacilityConnection: Omit<FacilityConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['FacilityEdge']>, nodes: Array<ResolversParentTypes['Facility']> };
+  FacilityEdge: Omit<FacilityEdge, 'node'> & { node: ResolversParentTypes['Facility'] };
+  FacilityFilter: FacilityFilter;
+  FacilitySuccess: Omit<FacilitySuccess, 'facility'> & { facility: ResolversParentTypes['Facility'] };
   Float: Scalars['Float']['output'];
   GeoJSON: Scalars['GeoJSON']['output'];
   Grid: GridRow;
@@ -1569,6 +2597,10 @@ export type ResolversParentTypes = ResolversObject<{
   GridFilter: GridFilter;
   GridVersion: GridVersionRow;
   GridWorker: WorkerRow;
+  House: Omit<House, 'building' | 'grid'> & { building: ResolversParentTypes['Building'], grid?: Maybe<ResolversParentTypes['Grid']> };
+  HouseConnection: Omit<HouseConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['HouseEdge']>, nodes: Array<ResolversParentTypes['House']> };
+  HouseEdge: Omit<HouseEdge, 'node'> & { node: ResolversParentTypes['House'] };
+  HouseSuccess: Omit<HouseSuccess, 'house'> & { house: ResolversParentTypes['House'] };
   ID: Scalars['ID']['output'];
   ImportFeatureReport: FeatureReport;
   ImportGridsInput: ImportGridsInput;
@@ -1576,6 +2608,11 @@ export type ResolversParentTypes = ResolversObject<{
   ImportGridsReport: ImportReport;
   Int: Scalars['Int']['output'];
   Inventory: InventorySource;
+  KeyPlace: Omit<KeyPlace, 'chain' | 'dedicatedGrid' | 'dedicatedGrids' | 'grid' | 'organization'> & { chain: Array<ResolversParentTypes['Grid']>, dedicatedGrid?: Maybe<ResolversParentTypes['Grid']>, dedicatedGrids: Array<ResolversParentTypes['Grid']>, grid?: Maybe<ResolversParentTypes['Grid']>, organization?: Maybe<ResolversParentTypes['Organization']> };
+  KeyPlaceConnection: Omit<KeyPlaceConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['KeyPlaceEdge']>, nodes: Array<ResolversParentTypes['KeyPlace']> };
+  KeyPlaceEdge: Omit<KeyPlaceEdge, 'node'> & { node: ResolversParentTypes['KeyPlace'] };
+  KeyPlaceFilter: KeyPlaceFilter;
+  KeyPlaceSuccess: Omit<KeyPlaceSuccess, 'keyPlace'> & { keyPlace: ResolversParentTypes['KeyPlace'] };
   KindCount: KindCount;
   Located: ResolversInterfaceTypes<ResolversParentTypes>['Located'];
   LocationResolution: LocationResolutionSource;
@@ -1590,14 +2627,29 @@ export type ResolversParentTypes = ResolversObject<{
   NearInput: NearInput;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   NotFoundError: NotFoundSource;
+  Organization: Omit<Organization, 'chain' | 'dedicatedGrids' | 'grid' | 'managedBuildings' | 'managedGrids'> & { chain: Array<ResolversParentTypes['Grid']>, dedicatedGrids: Array<ResolversParentTypes['Grid']>, grid?: Maybe<ResolversParentTypes['Grid']>, managedBuildings: Array<ResolversParentTypes['Building']>, managedGrids: Array<ResolversParentTypes['Grid']> };
+  OrganizationConnection: Omit<OrganizationConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['OrganizationEdge']>, nodes: Array<ResolversParentTypes['Organization']> };
+  OrganizationEdge: Omit<OrganizationEdge, 'node'> & { node: ResolversParentTypes['Organization'] };
+  OrganizationFilter: OrganizationFilter;
+  OrganizationSuccess: Omit<OrganizationSuccess, 'organization'> & { organization: ResolversParentTypes['Organization'] };
   PageInfo: PageInfo;
   Position: Position;
   PositionInput: PositionInput;
   Problem: ProblemRow;
   Query: Record<PropertyKey, never>;
+  RetireBuildingInput: RetireBuildingInput;
+  RetireBuildingPayload: ResolversUnionTypes<ResolversParentTypes>['RetireBuildingPayload'];
+  RetireFacilityInput: RetireFacilityInput;
+  RetireFacilityPayload: ResolversUnionTypes<ResolversParentTypes>['RetireFacilityPayload'];
   RetireGridInput: RetireGridInput;
   RetireGridPayload: ResolversUnionTypes<ResolversParentTypes>['RetireGridPayload'];
   RetireGridSuccess: GridChangeSource;
+  RetireHouseInput: RetireHouseInput;
+  RetireHousePayload: ResolversUnionTypes<ResolversParentTypes>['RetireHousePayload'];
+  RetireKeyPlaceInput: RetireKeyPlaceInput;
+  RetireKeyPlacePayload: ResolversUnionTypes<ResolversParentTypes>['RetireKeyPlacePayload'];
+  RetireOrganizationInput: RetireOrganizationInput;
+  RetireOrganizationPayload: ResolversUnionTypes<ResolversParentTypes>['RetireOrganizationPayload'];
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: ResolversUnionTypes<ResolversParentTypes>['RevokeApiKeyPayload'];
   RevokeApiKeySuccess: RevokedApiKey;
@@ -1612,12 +2664,22 @@ export type ResolversParentTypes = ResolversObject<{
   UnassignWorkerInput: UnassignWorkerInput;
   UnassignWorkerPayload: ResolversUnionTypes<ResolversParentTypes>['UnassignWorkerPayload'];
   UnassignWorkerSuccess: WorkerChangeSource;
+  UpdateBuildingInput: UpdateBuildingInput;
+  UpdateBuildingPayload: ResolversUnionTypes<ResolversParentTypes>['UpdateBuildingPayload'];
+  UpdateFacilityInput: UpdateFacilityInput;
+  UpdateFacilityPayload: ResolversUnionTypes<ResolversParentTypes>['UpdateFacilityPayload'];
   UpdateGridBoundaryInput: UpdateGridBoundaryInput;
   UpdateGridBoundaryPayload: ResolversUnionTypes<ResolversParentTypes>['UpdateGridBoundaryPayload'];
   UpdateGridBoundarySuccess: GridChangeSource;
   UpdateGridInput: UpdateGridInput;
   UpdateGridPayload: ResolversUnionTypes<ResolversParentTypes>['UpdateGridPayload'];
   UpdateGridSuccess: GridChangeSource;
+  UpdateHouseInput: UpdateHouseInput;
+  UpdateHousePayload: ResolversUnionTypes<ResolversParentTypes>['UpdateHousePayload'];
+  UpdateKeyPlaceInput: UpdateKeyPlaceInput;
+  UpdateKeyPlacePayload: ResolversUnionTypes<ResolversParentTypes>['UpdateKeyPlacePayload'];
+  UpdateOrganizationInput: UpdateOrganizationInput;
+  UpdateOrganizationPayload: ResolversUnionTypes<ResolversParentTypes>['UpdateOrganizationPayload'];
   UpdateWorkerInput: UpdateWorkerInput;
   UpdateWorkerPayload: ResolversUnionTypes<ResolversParentTypes>['UpdateWorkerPayload'];
   UpdateWorkerSuccess: WorkerChangeSource;
@@ -1651,6 +2713,66 @@ export type AssignWorkerSuccessResolvers<ContextType = Context, ParentType exten
   assignment?: Resolver<ResolversTypes['GridAssignment'], ParentType, ContextType>;
   worker?: Resolver<ResolversTypes['GridWorker'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type BuildingResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Building'] = ResolversParentTypes['Building']> = ResolversObject<{
+  address?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  approximate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  chain?: Resolver<Array<ResolversTypes['Grid']>, ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  community?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dedicatedGrids?: Resolver<Array<ResolversTypes['Grid']>, ParentType, ContextType>;
+  distanceMeters?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  facilities?: Resolver<ResolversTypes['FacilityConnection'], ParentType, ContextType, RequireFields<BuildingFacilitiesArgs, 'first'>>;
+  floors?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  footprint?: Resolver<Maybe<ResolversTypes['GeoJSON']>, ParentType, ContextType>;
+  grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
+  houses?: Resolver<ResolversTypes['HouseConnection'], ParentType, ContextType, RequireFields<BuildingHousesArgs, 'first'>>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['BuildingKind'], ParentType, ContextType>;
+  location?: Resolver<ResolversTypes['Position'], ParentType, ContextType>;
+  managedBy?: Resolver<Array<ResolversTypes['Organization']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  units?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type BuildingConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BuildingConnection'] = ResolversParentTypes['BuildingConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['BuildingEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Building']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type BuildingEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BuildingEdge'] = ResolversParentTypes['BuildingEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Building'], ParentType, ContextType>;
+}>;
+
+export type BuildingSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BuildingSuccess'] = ResolversParentTypes['BuildingSuccess']> = ResolversObject<{
+  building?: Resolver<ResolversTypes['Building'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type CameraCoverageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CameraCoverage'] = ResolversParentTypes['CameraCoverage']> = ResolversObject<{
+  areaCoverage?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  coveredKeyPlaceCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  grid?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
+  keyPlaceCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  keyPlaceCoverage?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  onlineCameraCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  uncoveredKeyPlaces?: Resolver<ResolversTypes['KeyPlaceConnection'], ParentType, ContextType, RequireFields<CameraCoverageUncoveredKeyPlacesArgs, 'first'>>;
+}>;
+
+export type CameraViewResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CameraView'] = ResolversParentTypes['CameraView']> = ResolversObject<{
+  bearing?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  category?: Resolver<ResolversTypes['CameraCategory'], ParentType, ContextType>;
+  fieldOfView?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  rangeMeters?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  sector?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType>;
 }>;
 
 export type ConflictErrorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ConflictError'] = ResolversParentTypes['ConflictError']> = ResolversObject<{
@@ -1705,6 +2827,14 @@ export type CreateApiKeySuccessResolvers<ContextType = Context, ParentType exten
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type CreateBuildingPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateBuildingPayload'] = ResolversParentTypes['CreateBuildingPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'BuildingSuccess' | 'NotFoundError' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
+}>;
+
+export type CreateFacilityPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateFacilityPayload'] = ResolversParentTypes['CreateFacilityPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'FacilitySuccess' | 'NotFoundError' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
+}>;
+
 export type CreateGridPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateGridPayload'] = ResolversParentTypes['CreateGridPayload']> = ResolversObject<{
   __resolveType: TypeResolveFn<'ConflictError' | 'CreateGridSuccess' | 'NotFoundError' | 'ValidationError', ParentType, ContextType>;
 }>;
@@ -1714,6 +2844,18 @@ export type CreateGridSuccessResolvers<ContextType = Context, ParentType extends
   moved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   movedByKind?: Resolver<Array<ResolversTypes['MovedCount']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type CreateHousePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateHousePayload'] = ResolversParentTypes['CreateHousePayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'HouseSuccess' | 'NotFoundError' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
+}>;
+
+export type CreateKeyPlacePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateKeyPlacePayload'] = ResolversParentTypes['CreateKeyPlacePayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'KeyPlaceSuccess' | 'NotFoundError' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
+}>;
+
+export type CreateOrganizationPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateOrganizationPayload'] = ResolversParentTypes['CreateOrganizationPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'OrganizationSuccess' | 'ValidationError', ParentType, ContextType>;
 }>;
 
 export type CreateWorkerPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateWorkerPayload'] = ResolversParentTypes['CreateWorkerPayload']> = ResolversObject<{
@@ -1729,6 +2871,42 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type FacilityResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Facility'] = ResolversParentTypes['Facility']> = ResolversObject<{
+  approximate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  building?: Resolver<Maybe<ResolversTypes['Building']>, ParentType, ContextType>;
+  camera?: Resolver<Maybe<ResolversTypes['CameraView']>, ParentType, ContextType>;
+  chain?: Resolver<Array<ResolversTypes['Grid']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dedicatedGrids?: Resolver<Array<ResolversTypes['Grid']>, ParentType, ContextType>;
+  distanceMeters?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['FacilityKind'], ParentType, ContextType>;
+  location?: Resolver<ResolversTypes['Position'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['FacilityStatus'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type FacilityConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FacilityConnection'] = ResolversParentTypes['FacilityConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['FacilityEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Facility']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type FacilityEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FacilityEdge'] = ResolversParentTypes['FacilityEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Facility'], ParentType, ContextType>;
+}>;
+
+export type FacilitySuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FacilitySuccess'] = ResolversParentTypes['FacilitySuccess']> = ResolversObject<{
+  facility?: Resolver<ResolversTypes['Facility'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export interface GeoJsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['GeoJSON'], any> {
   name: 'GeoJSON';
 }
@@ -1738,17 +2916,22 @@ export type GridResolvers<ContextType = Context, ParentType extends ResolversPar
   areaSqm?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   asOf?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   boundary?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType, Partial<GridBoundaryArgs>>;
+  buildings?: Resolver<ResolversTypes['BuildingConnection'], ParentType, ContextType, RequireFields<GridBuildingsArgs, 'first'>>;
+  cameraCoverage?: Resolver<ResolversTypes['CameraCoverage'], ParentType, ContextType>;
   centroid?: Resolver<ResolversTypes['Position'], ParentType, ContextType>;
   changeReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   changedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   children?: Resolver<ResolversTypes['GridConnection'], ParentType, ContextType, RequireFields<GridChildrenArgs, 'first'>>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   coverage?: Resolver<ResolversTypes['Coverage'], ParentType, ContextType, RequireFields<GridCoverageArgs, 'minAreaSqm'>>;
+  facilities?: Resolver<ResolversTypes['FacilityConnection'], ParentType, ContextType, RequireFields<GridFacilitiesArgs, 'first'>>;
   history?: Resolver<Array<ResolversTypes['GridVersion']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   inventory?: Resolver<ResolversTypes['Inventory'], ParentType, ContextType>;
+  keyPlaces?: Resolver<ResolversTypes['KeyPlaceConnection'], ParentType, ContextType, RequireFields<GridKeyPlacesArgs, 'first'>>;
   level?: Resolver<ResolversTypes['GridLevel'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  organizations?: Resolver<ResolversTypes['OrganizationConnection'], ParentType, ContextType, RequireFields<GridOrganizationsArgs, 'first'>>;
   parent?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
   responsibleWorkers?: Resolver<Array<ResolversTypes['GridWorker']>, ParentType, ContextType>;
   staffing?: Resolver<ResolversTypes['Staffing'], ParentType, ContextType>;
@@ -1807,6 +2990,38 @@ export type GridWorkerResolvers<ContextType = Context, ParentType extends Resolv
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type HouseResolvers<ContextType = Context, ParentType extends ResolversParentTypes['House'] = ResolversParentTypes['House']> = ResolversObject<{
+  areaSqm?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  building?: Resolver<ResolversTypes['Building'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  floor?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  room?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  unit?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  use?: Resolver<ResolversTypes['HouseUse'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type HouseConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HouseConnection'] = ResolversParentTypes['HouseConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['HouseEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['House']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type HouseEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HouseEdge'] = ResolversParentTypes['HouseEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['House'], ParentType, ContextType>;
+}>;
+
+export type HouseSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HouseSuccess'] = ResolversParentTypes['HouseSuccess']> = ResolversObject<{
+  house?: Resolver<ResolversTypes['House'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export type ImportFeatureReportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ImportFeatureReport'] = ResolversParentTypes['ImportFeatureReport']> = ResolversObject<{
   action?: Resolver<ResolversTypes['ImportAction'], ParentType, ContextType>;
   code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1835,7 +3050,50 @@ export type ImportGridsReportResolvers<ContextType = Context, ParentType extends
 }>;
 
 export type InventoryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Inventory'] = ResolversParentTypes['Inventory']> = ResolversObject<{
+  buildingsByKind?: Resolver<Array<ResolversTypes['KindCount']>, ParentType, ContextType>;
+  facilitiesByKind?: Resolver<Maybe<Array<ResolversTypes['KindCount']>>, ParentType, ContextType>;
   grid?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
+  housesByUse?: Resolver<Array<ResolversTypes['KindCount']>, ParentType, ContextType>;
+  keyPlacesByKind?: Resolver<Array<ResolversTypes['KindCount']>, ParentType, ContextType>;
+  organizationsByKind?: Resolver<Array<ResolversTypes['KindCount']>, ParentType, ContextType>;
+}>;
+
+export type KeyPlaceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['KeyPlace'] = ResolversParentTypes['KeyPlace']> = ResolversObject<{
+  address?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  approximate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  area?: Resolver<Maybe<ResolversTypes['GeoJSON']>, ParentType, ContextType>;
+  chain?: Resolver<Array<ResolversTypes['Grid']>, ParentType, ContextType>;
+  coveredByCamera?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dedicatedGrid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
+  dedicatedGrids?: Resolver<Array<ResolversTypes['Grid']>, ParentType, ContextType>;
+  distanceMeters?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['KeyPlaceKind'], ParentType, ContextType>;
+  location?: Resolver<ResolversTypes['Position'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type KeyPlaceConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['KeyPlaceConnection'] = ResolversParentTypes['KeyPlaceConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['KeyPlaceEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['KeyPlace']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type KeyPlaceEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['KeyPlaceEdge'] = ResolversParentTypes['KeyPlaceEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['KeyPlace'], ParentType, ContextType>;
+}>;
+
+export type KeyPlaceSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['KeyPlaceSuccess'] = ResolversParentTypes['KeyPlaceSuccess']> = ResolversObject<{
+  keyPlace?: Resolver<ResolversTypes['KeyPlace'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type KindCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['KindCount'] = ResolversParentTypes['KindCount']> = ResolversObject<{
@@ -1845,7 +3103,7 @@ export type KindCountResolvers<ContextType = Context, ParentType extends Resolve
 }>;
 
 export type LocatedResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Located'] = ResolversParentTypes['Located']> = ResolversObject<{
-  __resolveType: TypeResolveFn<null, ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'Building' | 'Facility' | 'KeyPlace' | 'Organization', ParentType, ContextType>;
 }>;
 
 export type LocationResolutionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LocationResolution'] = ResolversParentTypes['LocationResolution']> = ResolversObject<{
@@ -1891,28 +3149,85 @@ export type MovedCountResolvers<ContextType = Context, ParentType extends Resolv
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   assignWorker?: Resolver<ResolversTypes['AssignWorkerPayload'], ParentType, ContextType, RequireFields<MutationAssignWorkerArgs, 'input'>>;
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
+  createBuilding?: Resolver<ResolversTypes['CreateBuildingPayload'], ParentType, ContextType, RequireFields<MutationCreateBuildingArgs, 'input'>>;
+  createFacility?: Resolver<ResolversTypes['CreateFacilityPayload'], ParentType, ContextType, RequireFields<MutationCreateFacilityArgs, 'input'>>;
   createGrid?: Resolver<ResolversTypes['CreateGridPayload'], ParentType, ContextType, RequireFields<MutationCreateGridArgs, 'input'>>;
+  createHouse?: Resolver<ResolversTypes['CreateHousePayload'], ParentType, ContextType, RequireFields<MutationCreateHouseArgs, 'input'>>;
+  createKeyPlace?: Resolver<ResolversTypes['CreateKeyPlacePayload'], ParentType, ContextType, RequireFields<MutationCreateKeyPlaceArgs, 'input'>>;
+  createOrganization?: Resolver<ResolversTypes['CreateOrganizationPayload'], ParentType, ContextType, RequireFields<MutationCreateOrganizationArgs, 'input'>>;
   createWorker?: Resolver<ResolversTypes['CreateWorkerPayload'], ParentType, ContextType, RequireFields<MutationCreateWorkerArgs, 'input'>>;
   importGrids?: Resolver<ResolversTypes['ImportGridsPayload'], ParentType, ContextType, RequireFields<MutationImportGridsArgs, 'input'>>;
   mergeGrids?: Resolver<ResolversTypes['MergeGridsPayload'], ParentType, ContextType, RequireFields<MutationMergeGridsArgs, 'input'>>;
   moveGrid?: Resolver<ResolversTypes['MoveGridPayload'], ParentType, ContextType, RequireFields<MutationMoveGridArgs, 'input'>>;
+  retireBuilding?: Resolver<ResolversTypes['RetireBuildingPayload'], ParentType, ContextType, RequireFields<MutationRetireBuildingArgs, 'input'>>;
+  retireFacility?: Resolver<ResolversTypes['RetireFacilityPayload'], ParentType, ContextType, RequireFields<MutationRetireFacilityArgs, 'input'>>;
   retireGrid?: Resolver<ResolversTypes['RetireGridPayload'], ParentType, ContextType, RequireFields<MutationRetireGridArgs, 'input'>>;
+  retireHouse?: Resolver<ResolversTypes['RetireHousePayload'], ParentType, ContextType, RequireFields<MutationRetireHouseArgs, 'input'>>;
+  retireKeyPlace?: Resolver<ResolversTypes['RetireKeyPlacePayload'], ParentType, ContextType, RequireFields<MutationRetireKeyPlaceArgs, 'input'>>;
+  retireOrganization?: Resolver<ResolversTypes['RetireOrganizationPayload'], ParentType, ContextType, RequireFields<MutationRetireOrganizationArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
   setWorkerStatus?: Resolver<ResolversTypes['SetWorkerStatusPayload'], ParentType, ContextType, RequireFields<MutationSetWorkerStatusArgs, 'input'>>;
   splitGrid?: Resolver<ResolversTypes['SplitGridPayload'], ParentType, ContextType, RequireFields<MutationSplitGridArgs, 'input'>>;
   unassignWorker?: Resolver<ResolversTypes['UnassignWorkerPayload'], ParentType, ContextType, RequireFields<MutationUnassignWorkerArgs, 'input'>>;
+  updateBuilding?: Resolver<ResolversTypes['UpdateBuildingPayload'], ParentType, ContextType, RequireFields<MutationUpdateBuildingArgs, 'input'>>;
+  updateFacility?: Resolver<ResolversTypes['UpdateFacilityPayload'], ParentType, ContextType, RequireFields<MutationUpdateFacilityArgs, 'input'>>;
   updateGrid?: Resolver<ResolversTypes['UpdateGridPayload'], ParentType, ContextType, RequireFields<MutationUpdateGridArgs, 'input'>>;
   updateGridBoundary?: Resolver<ResolversTypes['UpdateGridBoundaryPayload'], ParentType, ContextType, RequireFields<MutationUpdateGridBoundaryArgs, 'input'>>;
+  updateHouse?: Resolver<ResolversTypes['UpdateHousePayload'], ParentType, ContextType, RequireFields<MutationUpdateHouseArgs, 'input'>>;
+  updateKeyPlace?: Resolver<ResolversTypes['UpdateKeyPlacePayload'], ParentType, ContextType, RequireFields<MutationUpdateKeyPlaceArgs, 'input'>>;
+  updateOrganization?: Resolver<ResolversTypes['UpdateOrganizationPayload'], ParentType, ContextType, RequireFields<MutationUpdateOrganizationArgs, 'input'>>;
   updateWorker?: Resolver<ResolversTypes['UpdateWorkerPayload'], ParentType, ContextType, RequireFields<MutationUpdateWorkerArgs, 'input'>>;
 }>;
 
 export type NodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
-  __resolveType: TypeResolveFn<'ApiKey' | 'Grid' | 'GridWorker', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ApiKey' | 'Building' | 'Facility' | 'Grid' | 'GridWorker' | 'House' | 'KeyPlace' | 'Organization', ParentType, ContextType>;
 }>;
 
 export type NotFoundErrorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['NotFoundError'] = ResolversParentTypes['NotFoundError']> = ResolversObject<{
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type OrganizationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Organization'] = ResolversParentTypes['Organization']> = ResolversObject<{
+  address?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  approximate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  chain?: Resolver<Array<ResolversTypes['Grid']>, ParentType, ContextType>;
+  contactName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  contactPhone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  contactPhoneMasked?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  creditCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  dedicatedGrids?: Resolver<Array<ResolversTypes['Grid']>, ParentType, ContextType>;
+  distanceMeters?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  employeeCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['OrganizationKind'], ParentType, ContextType>;
+  location?: Resolver<ResolversTypes['Position'], ParentType, ContextType>;
+  managedBuildings?: Resolver<Array<ResolversTypes['Building']>, ParentType, ContextType>;
+  managedGrids?: Resolver<Array<ResolversTypes['Grid']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  riskLevel?: Resolver<ResolversTypes['RiskLevel'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type OrganizationConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrganizationConnection'] = ResolversParentTypes['OrganizationConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['OrganizationEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Organization']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type OrganizationEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrganizationEdge'] = ResolversParentTypes['OrganizationEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
+}>;
+
+export type OrganizationSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrganizationSuccess'] = ResolversParentTypes['OrganizationSuccess']> = ResolversObject<{
+  organization?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
@@ -1943,11 +3258,28 @@ export type ProblemResolvers<ContextType = Context, ParentType extends Resolvers
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'includeRevoked'>>;
+  building?: Resolver<Maybe<ResolversTypes['Building']>, ParentType, ContextType, Partial<QueryBuildingArgs>>;
+  buildings?: Resolver<ResolversTypes['BuildingConnection'], ParentType, ContextType, RequireFields<QueryBuildingsArgs, 'first'>>;
+  facilities?: Resolver<ResolversTypes['FacilityConnection'], ParentType, ContextType, RequireFields<QueryFacilitiesArgs, 'first'>>;
+  facility?: Resolver<Maybe<ResolversTypes['Facility']>, ParentType, ContextType, RequireFields<QueryFacilityArgs, 'id'>>;
   grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType, Partial<QueryGridArgs>>;
   grids?: Resolver<ResolversTypes['GridConnection'], ParentType, ContextType, RequireFields<QueryGridsArgs, 'first'>>;
+  house?: Resolver<Maybe<ResolversTypes['House']>, ParentType, ContextType, RequireFields<QueryHouseArgs, 'id'>>;
+  keyPlace?: Resolver<Maybe<ResolversTypes['KeyPlace']>, ParentType, ContextType, RequireFields<QueryKeyPlaceArgs, 'id'>>;
+  keyPlaces?: Resolver<ResolversTypes['KeyPlaceConnection'], ParentType, ContextType, RequireFields<QueryKeyPlacesArgs, 'first'>>;
   me?: Resolver<Maybe<ResolversTypes['Viewer']>, ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
+  organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'id'>>;
+  organizations?: Resolver<ResolversTypes['OrganizationConnection'], ParentType, ContextType, RequireFields<QueryOrganizationsArgs, 'first'>>;
   resolveLocation?: Resolver<ResolversTypes['LocationResolution'], ParentType, ContextType, RequireFields<QueryResolveLocationArgs, 'crs' | 'lat' | 'lng'>>;
+}>;
+
+export type RetireBuildingPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RetireBuildingPayload'] = ResolversParentTypes['RetireBuildingPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'BuildingSuccess' | 'NotFoundError' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
+}>;
+
+export type RetireFacilityPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RetireFacilityPayload'] = ResolversParentTypes['RetireFacilityPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'FacilitySuccess' | 'NotFoundError' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
 }>;
 
 export type RetireGridPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RetireGridPayload'] = ResolversParentTypes['RetireGridPayload']> = ResolversObject<{
@@ -1959,6 +3291,18 @@ export type RetireGridSuccessResolvers<ContextType = Context, ParentType extends
   moved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   movedByKind?: Resolver<Array<ResolversTypes['MovedCount']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type RetireHousePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RetireHousePayload'] = ResolversParentTypes['RetireHousePayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'HouseSuccess' | 'NotFoundError' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
+}>;
+
+export type RetireKeyPlacePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RetireKeyPlacePayload'] = ResolversParentTypes['RetireKeyPlacePayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'KeyPlaceSuccess' | 'NotFoundError' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
+}>;
+
+export type RetireOrganizationPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RetireOrganizationPayload'] = ResolversParentTypes['RetireOrganizationPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'OrganizationSuccess' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
 }>;
 
 export type RevokeApiKeyPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevokeApiKeyPayload'] = ResolversParentTypes['RevokeApiKeyPayload']> = ResolversObject<{
@@ -2008,6 +3352,14 @@ export type UnassignWorkerSuccessResolvers<ContextType = Context, ParentType ext
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type UpdateBuildingPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UpdateBuildingPayload'] = ResolversParentTypes['UpdateBuildingPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'BuildingSuccess' | 'NotFoundError' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
+}>;
+
+export type UpdateFacilityPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UpdateFacilityPayload'] = ResolversParentTypes['UpdateFacilityPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'FacilitySuccess' | 'NotFoundError' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
+}>;
+
 export type UpdateGridBoundaryPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UpdateGridBoundaryPayload'] = ResolversParentTypes['UpdateGridBoundaryPayload']> = ResolversObject<{
   __resolveType: TypeResolveFn<'ConflictError' | 'NotFoundError' | 'UpdateGridBoundarySuccess' | 'ValidationError', ParentType, ContextType>;
 }>;
@@ -2028,6 +3380,18 @@ export type UpdateGridSuccessResolvers<ContextType = Context, ParentType extends
   moved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   movedByKind?: Resolver<Array<ResolversTypes['MovedCount']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type UpdateHousePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UpdateHousePayload'] = ResolversParentTypes['UpdateHousePayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'HouseSuccess' | 'NotFoundError' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
+}>;
+
+export type UpdateKeyPlacePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UpdateKeyPlacePayload'] = ResolversParentTypes['UpdateKeyPlacePayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'KeyPlaceSuccess' | 'NotFoundError' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
+}>;
+
+export type UpdateOrganizationPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UpdateOrganizationPayload'] = ResolversParentTypes['UpdateOrganizationPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'OrganizationSuccess' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
 }>;
 
 export type UpdateWorkerPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UpdateWorkerPayload'] = ResolversParentTypes['UpdateWorkerPayload']> = ResolversObject<{
@@ -2052,6 +3416,7 @@ export type VersionConflictResolvers<ContextType = Context, ParentType extends R
   currentVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type ViewerResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = ResolversObject<{
@@ -2084,6 +3449,12 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   ApiKey?: ApiKeyResolvers<ContextType>;
   AssignWorkerPayload?: AssignWorkerPayloadResolvers<ContextType>;
   AssignWorkerSuccess?: AssignWorkerSuccessResolvers<ContextType>;
+  Building?: BuildingResolvers<ContextType>;
+  BuildingConnection?: BuildingConnectionResolvers<ContextType>;
+  BuildingEdge?: BuildingEdgeResolvers<ContextType>;
+  BuildingSuccess?: BuildingSuccessResolvers<ContextType>;
+  CameraCoverage?: CameraCoverageResolvers<ContextType>;
+  CameraView?: CameraViewResolvers<ContextType>;
   ConflictError?: ConflictErrorResolvers<ContextType>;
   Coverage?: CoverageResolvers<ContextType>;
   CoverageGap?: CoverageGapResolvers<ContextType>;
@@ -2091,11 +3462,20 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   CoverageOverlap?: CoverageOverlapResolvers<ContextType>;
   CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   CreateApiKeySuccess?: CreateApiKeySuccessResolvers<ContextType>;
+  CreateBuildingPayload?: CreateBuildingPayloadResolvers<ContextType>;
+  CreateFacilityPayload?: CreateFacilityPayloadResolvers<ContextType>;
   CreateGridPayload?: CreateGridPayloadResolvers<ContextType>;
   CreateGridSuccess?: CreateGridSuccessResolvers<ContextType>;
+  CreateHousePayload?: CreateHousePayloadResolvers<ContextType>;
+  CreateKeyPlacePayload?: CreateKeyPlacePayloadResolvers<ContextType>;
+  CreateOrganizationPayload?: CreateOrganizationPayloadResolvers<ContextType>;
   CreateWorkerPayload?: CreateWorkerPayloadResolvers<ContextType>;
   CreateWorkerSuccess?: CreateWorkerSuccessResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Facility?: FacilityResolvers<ContextType>;
+  FacilityConnection?: FacilityConnectionResolvers<ContextType>;
+  FacilityEdge?: FacilityEdgeResolvers<ContextType>;
+  FacilitySuccess?: FacilitySuccessResolvers<ContextType>;
   GeoJSON?: GraphQLScalarType;
   Grid?: GridResolvers<ContextType>;
   GridAssignment?: GridAssignmentResolvers<ContextType>;
@@ -2103,10 +3483,18 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   GridEdge?: GridEdgeResolvers<ContextType>;
   GridVersion?: GridVersionResolvers<ContextType>;
   GridWorker?: GridWorkerResolvers<ContextType>;
+  House?: HouseResolvers<ContextType>;
+  HouseConnection?: HouseConnectionResolvers<ContextType>;
+  HouseEdge?: HouseEdgeResolvers<ContextType>;
+  HouseSuccess?: HouseSuccessResolvers<ContextType>;
   ImportFeatureReport?: ImportFeatureReportResolvers<ContextType>;
   ImportGridsPayload?: ImportGridsPayloadResolvers<ContextType>;
   ImportGridsReport?: ImportGridsReportResolvers<ContextType>;
   Inventory?: InventoryResolvers<ContextType>;
+  KeyPlace?: KeyPlaceResolvers<ContextType>;
+  KeyPlaceConnection?: KeyPlaceConnectionResolvers<ContextType>;
+  KeyPlaceEdge?: KeyPlaceEdgeResolvers<ContextType>;
+  KeyPlaceSuccess?: KeyPlaceSuccessResolvers<ContextType>;
   KindCount?: KindCountResolvers<ContextType>;
   Located?: LocatedResolvers<ContextType>;
   LocationResolution?: LocationResolutionResolvers<ContextType>;
@@ -2118,12 +3506,21 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   NotFoundError?: NotFoundErrorResolvers<ContextType>;
+  Organization?: OrganizationResolvers<ContextType>;
+  OrganizationConnection?: OrganizationConnectionResolvers<ContextType>;
+  OrganizationEdge?: OrganizationEdgeResolvers<ContextType>;
+  OrganizationSuccess?: OrganizationSuccessResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Position?: PositionResolvers<ContextType>;
   Problem?: ProblemResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RetireBuildingPayload?: RetireBuildingPayloadResolvers<ContextType>;
+  RetireFacilityPayload?: RetireFacilityPayloadResolvers<ContextType>;
   RetireGridPayload?: RetireGridPayloadResolvers<ContextType>;
   RetireGridSuccess?: RetireGridSuccessResolvers<ContextType>;
+  RetireHousePayload?: RetireHousePayloadResolvers<ContextType>;
+  RetireKeyPlacePayload?: RetireKeyPlacePayloadResolvers<ContextType>;
+  RetireOrganizationPayload?: RetireOrganizationPayloadResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
   RevokeApiKeySuccess?: RevokeApiKeySuccessResolvers<ContextType>;
   SetWorkerStatusPayload?: SetWorkerStatusPayloadResolvers<ContextType>;
@@ -2133,10 +3530,15 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Staffing?: StaffingResolvers<ContextType>;
   UnassignWorkerPayload?: UnassignWorkerPayloadResolvers<ContextType>;
   UnassignWorkerSuccess?: UnassignWorkerSuccessResolvers<ContextType>;
+  UpdateBuildingPayload?: UpdateBuildingPayloadResolvers<ContextType>;
+  UpdateFacilityPayload?: UpdateFacilityPayloadResolvers<ContextType>;
   UpdateGridBoundaryPayload?: UpdateGridBoundaryPayloadResolvers<ContextType>;
   UpdateGridBoundarySuccess?: UpdateGridBoundarySuccessResolvers<ContextType>;
   UpdateGridPayload?: UpdateGridPayloadResolvers<ContextType>;
   UpdateGridSuccess?: UpdateGridSuccessResolvers<ContextType>;
+  UpdateHousePayload?: UpdateHousePayloadResolvers<ContextType>;
+  UpdateKeyPlacePayload?: UpdateKeyPlacePayloadResolvers<ContextType>;
+  UpdateOrganizationPayload?: UpdateOrganizationPayloadResolvers<ContextType>;
   UpdateWorkerPayload?: UpdateWorkerPayloadResolvers<ContextType>;
   UpdateWorkerSuccess?: UpdateWorkerSuccessResolvers<ContextType>;
   ValidationError?: ValidationErrorResolvers<ContextType>;

@@ -34,7 +34,19 @@ export type Action =
   /** See a worker's sign-in account. */
   | 'worker:account'
   /** Create, list and revoke API keys (within the subject's jurisdiction). */
-  | 'apikey:manage';
+  | 'apikey:manage'
+  /** Read buildings, houses (without occupants), key places and organisations (contacts masked). */
+  | 'place:read'
+  /** Create, edit and retire buildings, houses and key places in the subject grid. */
+  | 'place:edit'
+  /** Create, edit and retire organisations in the subject grid. */
+  | 'organization:edit'
+  /** See an organisation's contact phone in clear. */
+  | 'organization:contact'
+  /** Read facilities (cameras, gates, ...: security data) of the subject grid, and camera coverage. */
+  | 'facility:read'
+  /** Create, edit and retire facilities in the subject grid. */
+  | 'facility:edit';
 
 /** What an action is about, for the jurisdiction test: grid code(s), or null for "the whole deployment". */
 export type Subject = { code: string } | { codes: readonly string[] } | null;
@@ -69,6 +81,12 @@ const RULES: Record<Action, Rule> = {
   'worker:contact': { what: "see workers' phone numbers", roles: STAFF, operation: 'MANAGE_WORKERS', scope: 'within' },
   'worker:account': { what: "see workers' accounts", roles: ['ADMIN', 'DISPATCHER'], operation: 'MANAGE_WORKERS', scope: 'within' },
   'apikey:manage': { what: 'manage API keys', roles: ['ADMIN'], scope: 'within' },
+  'place:read': { what: 'read places and organisations', roles: 'everyone', operation: 'READ_GRIDS' },
+  'place:edit': { what: 'edit buildings, houses and key places', roles: ['ADMIN', 'DISPATCHER', 'GIS_EDITOR'], scope: 'within' },
+  'organization:edit': { what: 'edit organisations', roles: ['ADMIN', 'DISPATCHER'], scope: 'within' },
+  'organization:contact': { what: "see organisations' contact phones", roles: STAFF, operation: 'MANAGE_WORKERS', scope: 'within' },
+  'facility:read': { what: 'read facilities', roles: STAFF, operation: 'READ_FACILITIES', scope: 'within' },
+  'facility:edit': { what: 'edit facilities', roles: ['ADMIN', 'DISPATCHER'], scope: 'within' },
 };
 
 /**
@@ -77,7 +95,10 @@ const RULES: Record<Action, Rule> = {
  * only resolve positions reads the resolution and nothing else (src/graphql/schema.ts applies this).
  */
 export const SERVICE_READ_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  Grid: ['parent', 'ancestors', 'children', 'boundary', 'history', 'workers', 'responsibleWorkers', 'coverage', 'staffing', 'changedBy', 'changeReason'],
+  Grid: [
+    'parent', 'ancestors', 'children', 'boundary', 'history', 'workers', 'responsibleWorkers', 'coverage', 'staffing', 'changedBy',
+    'changeReason', 'buildings', 'keyPlaces', 'organizations', 'inventory',
+  ],
   GridVersion: ['parent', 'boundary'],
   GridWorker: ['assignments', 'statusHistory'],
   GridAssignment: ['grid', 'worker'],
