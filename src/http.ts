@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import type { GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
 import type { Database } from './db/knex';
@@ -12,9 +12,10 @@ import { tooLarge } from './limits/response-budget';
 import type { Logger } from './logger';
 import type { Authenticator } from './modules/auth/authenticate';
 import { IdentityProviderUnavailableError, InvalidTokenError } from './modules/auth/jwt';
-import { assertPermitted } from './modules/auth/policy';
 import type { Viewer } from './modules/auth/viewer';
-import { ClientGoneError, ExportRequestError, exportFilter, streamGridsGeoJSON } from './modules/grid/export';
+import { ClientGoneError } from './modules/grid/export';
+import { ROUTES } from './modules';
+import { RouteError, type RouteHandler } from './modules/module';
 
 export interface HttpDeps {
   apollo: ApolloServer<Context>;
@@ -51,8 +52,6 @@ class HttpError extends Error {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
-/** How long an export's next page waits for a slot of the cap on expensive work before the export is cut. */
-const EXPORT_PAGE_WAIT_MS = 30_000;
 const READY_TIMEOUT_MS = 2000;
 
 /** Who is calling and from where: the viewer and the key the per-client limits count under. */
@@ -62,7 +61,7 @@ interface Caller {
 }
 
 /**
- * The whole HTTP surface: `/graphql` (Apollo), `/export/grids.geojson`, `/healthz` (the process is up),
+ * The whole HTTP surface: `/graphql` (Apollo), the modules' routes (`/export/grids.geojson`, ...), `/healthz` (the process is up),
  * `/readyz` (the database answers). Plain node:http: there is nothing here a framework would simplify, and
  * every request on the mobile resolve path skips a middleware stack. Every API request is authenticated
  * (a bad credential is 401, never anonymous) and counted against its client's rate limit (429) first.
@@ -112,8 +111,6 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, 
   switch (url.pathname) {
     case '/graphql':
       return graphql(deps, req, res, url, requestId, await admit(deps, req));
-    case '/export/grids.geojson':
-      return exportGrids(deps, res, url, await admit(deps, req));
     case '/healthz':
       return sendJson(res, 200, { status: 'ok' });
     case '/readyz':
@@ -128,8 +125,11 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, 
     case '/':
       res.writeHead(302, { location: '/graphql' }).end();
       return;
-    default:
+    default: {
+      const handler = ROUTES.get(url.pathname);
+      if (handler) return moduleRoute(deps, handler, res, url, await admit(deps, req));
       throw new HttpError(404, `no route for ${url.pathname.slice(0, 100)}; the API is at /graphql`);
+    }
   }
 }
 
@@ -212,26 +212,15 @@ async function graphql(deps: HttpDeps, req: IncomingMessage, res: ServerResponse
   res.end();
 }
 
-async function exportGrids(deps: HttpDeps, res: ServerResponse, url: URL, caller: Caller): Promise<void> {
+/** A module's plain route (src/modules/index.ts), with its refusals turned into statuses. */
+async function moduleRoute(deps: HttpDeps, handler: RouteHandler, res: ServerResponse, url: URL, caller: Caller): Promise<void> {
   try {
-    assertPermitted(caller.viewer, 'grid:export');
+    await handler({ url, res, viewer: caller.viewer, clientKey: caller.clientKey, db: deps.database.knex, gate: deps.gate, config: deps.config });
   } catch (err) {
-    throw HttpError.from(err as GraphQLError);
-  }
-  const db = deps.database.knex;
-  let filter;
-  try {
-    filter = await exportFilter(db, url.searchParams);
-  } catch (err) {
-    if (err instanceof ExportRequestError) throw new HttpError(400, err.message, 'BAD_USER_INPUT');
+    if (err instanceof RouteError) throw new HttpError(err.status, err.message, err.code);
+    if (err instanceof GraphQLError) throw HttpError.from(err);
     throw err;
   }
-  // Exempt from the response-size cap (it streams page by page); each page's query under the cap on
-  // expensive work.
-  await streamGridsGeoJSON(db, filter, res, {
-    first: (work) => deps.gate.run('export', caller.clientKey, work),
-    next: (work) => deps.gate.runWhenFree('export', caller.clientKey, work, EXPORT_PAGE_WAIT_MS),
-  });
 }
 
 async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {

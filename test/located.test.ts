@@ -7,7 +7,7 @@ import { lockResolution } from '../src/modules/location/repo';
 import { createEditFixture, pt, square, type EditFixture } from './fixtures/edit';
 import { closeTestDb, testDb, withRollback } from './support/db';
 import { execute, ok, user } from './support/graphql';
-import { mutate, snapshot } from './support/edits';
+import { mutate, snapshot, type Payload } from './support/edits';
 
 /**
  * The located-record mechanism (src/modules/location): one resolve rule for every record and for
@@ -44,8 +44,8 @@ async function gridsOf(db: Knex, ids: Record<string, string | number>) {
   return out;
 }
 
-const counts = (r: { movedByKind: { kind: string; count: number }[] }) =>
-  Object.fromEntries(r.movedByKind.filter((m) => m.count > 0).map((m) => [m.kind, m.count]));
+const counts = (r: Payload) =>
+  Object.fromEntries((r.movedByKind as { kind: string; count: number }[]).filter((m) => m.count > 0).map((m) => [m.kind, m.count]));
 
 describe('one resolve rule', () => {
   it('gives every kind of record the grid resolveLocation gives its position: inside, on shared edges and vertices, just outside, far outside', () =>

@@ -1,4 +1,8 @@
+import type { ServerResponse } from 'node:http';
 import type { Knex } from 'knex';
+import type { Config } from '../config';
+import type { ConcurrencyGate } from '../limits/concurrency';
+import type { Viewer } from './auth/viewer';
 import type { Context } from '../context';
 import type { NodeResolvers, Resolvers, ResolversInterfaceTypes, ResolversTypes } from '../generated/graphql';
 import type { LocatedKind } from './location/registry';
@@ -21,6 +25,37 @@ export interface ModuleDefinition {
   nodeTypes?: Readonly<Partial<Record<NodeTypeName, NodeTypeDefinition>>>;
   /** Located records this module owns (see location/registry.ts). */
   located?: readonly LocatedKind[];
+  /**
+   * Plain HTTP routes (GET, by exact path) beside /graphql, e.g. `/export/grids.geojson`. The caller is already
+   * authenticated and rate limited; a handler asserts its own policy action, and throws a `GraphQLError` from the
+   * policy (403/401) or a `RouteError` (status + message) for anything it refuses.
+   */
+  routes?: Readonly<Record<string, RouteHandler>>;
+}
+
+export interface RouteRequest {
+  url: URL;
+  res: ServerResponse;
+  viewer: Viewer;
+  /** Who is asking, for per-client limits. */
+  clientKey: string;
+  /** The shared database handle (a route streams past any one request deadline, page by page). */
+  db: Knex;
+  gate: ConcurrencyGate;
+  config: Config;
+}
+
+export type RouteHandler = (request: RouteRequest) => Promise<void>;
+
+/** A refusal of a plain HTTP route: answered with `status` and `{ error: message, code }`. */
+export class RouteError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
 }
 
 /** What any Node type resolves from (the union of the Node types' row types, from codegen). */

@@ -7,6 +7,7 @@ import { createGridLoaders } from './loaders';
 import { GridReshapeService } from './reshape-service';
 import { gridResolvers } from './resolvers';
 import { GridService } from './service';
+import { exportGridsRoute } from './export-route';
 import { mergeResolvers } from '../../graphql/merge';
 
 export const gridModule = defineModule({
@@ -34,6 +35,7 @@ export const gridModule = defineModule({
     gridReshape: new GridReshapeService(ctx),
     gridImport: new GridImportService(ctx),
   }),
+  routes: { '/export/grids.geojson': exportGridsRoute },
   nodeTypes: {
     Grid: { load: (ctx, id): Promise<GridRow | null> => ctx.services.grid.byId(id), is: (row) => 'level' in row && 'ancestor_ids' in row },
   },
