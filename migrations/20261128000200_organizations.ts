@@ -21,10 +21,10 @@ const statements = [
      location geometry(Point, 4326) NOT NULL,
      grid_id uuid REFERENCES grid(id),
      grid_distance_m float8,
-     grid_resolved_at timestamptz NOT NULL DEFAULT now(),
+     grid_resolved_at timestamptz NOT NULL DEFAULT clock_timestamp(),
      version integer NOT NULL DEFAULT 1,
-     created_at timestamptz NOT NULL DEFAULT now(),
-     updated_at timestamptz NOT NULL DEFAULT now(),
+     created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+     updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),
      updated_by text,
      retired_at timestamptz
    )`,

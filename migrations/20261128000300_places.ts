@@ -13,10 +13,10 @@ const LOCATED = `
      location geometry(Point, 4326) NOT NULL,
      grid_id uuid REFERENCES grid(id),
      grid_distance_m float8,
-     grid_resolved_at timestamptz NOT NULL DEFAULT now(),
+     grid_resolved_at timestamptz NOT NULL DEFAULT clock_timestamp(),
      version integer NOT NULL DEFAULT 1,
-     created_at timestamptz NOT NULL DEFAULT now(),
-     updated_at timestamptz NOT NULL DEFAULT now(),
+     created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+     updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),
      updated_by text,
      retired_at timestamptz`;
 
@@ -49,8 +49,8 @@ const statements = [
      area_sqm numeric(10, 2) CHECK (area_sqm > 0),
      use text NOT NULL CHECK (use IN ('OWNER_OCCUPIED','RENTED','VACANT','COMMERCIAL','OTHER')),
      version integer NOT NULL DEFAULT 1,
-     created_at timestamptz NOT NULL DEFAULT now(),
-     updated_at timestamptz NOT NULL DEFAULT now(),
+     created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+     updated_at timestamptz NOT NULL DEFAULT clock_timestamp(),
      updated_by text,
      retired_at timestamptz
    )`,
@@ -116,7 +116,7 @@ export async function down(knex: Knex): Promise<void> {
      location geometry(Point, 4326) NOT NULL,
      grid_id uuid REFERENCES grid(id),
      grid_resolved_at timestamptz,
-     created_at timestamptz NOT NULL DEFAULT now()
+     created_at timestamptz NOT NULL DEFAULT clock_timestamp()
    )`);
   await knex.raw(`INSERT INTO place (id, kind, name, location, grid_id, grid_resolved_at, created_at)
      SELECT id, 'BUILDING', name, location, grid_id, grid_resolved_at, created_at FROM building
