@@ -7,7 +7,9 @@ import type { Knex } from 'knex';
  * (distance on the spheroid, azimuth within the sector: `camera_sees`). No device credentials are stored.
  */
 const statements = [
-  // The sector as a polygon: the apex and the arc every 2°, each arc point projected on the spheroid.
+  // The sector as a polygon: the apex, the two edges and the arc at every even degree between them, each arc
+  // point projected on the spheroid. Whole even degrees include due north, east, south and west, where the arc
+  // reaches its bounding box: sampling from the edge instead could leave the box short of a place the camera sees.
   `CREATE FUNCTION camera_sector(p geometry, bearing float8, fov float8, range_m float8) RETURNS geometry
    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
      SELECT CASE
@@ -15,8 +17,10 @@ const statements = [
        WHEN fov >= 360 THEN ST_MakePolygon(ST_MakeLine(ARRAY(
          SELECT ST_Project(p::geography, range_m, radians(a))::geometry FROM generate_series(0, 360, 2) AS a)))
        ELSE ST_MakePolygon(ST_MakeLine(
-         p || ARRAY(SELECT ST_Project(p::geography, range_m, radians(bearing - fov / 2 + s * fov / n))::geometry
-                    FROM (SELECT greatest(ceil(fov / 2), 1)::int AS n) k, generate_series(0, k.n) AS s)
+         p || ARRAY(SELECT ST_Project(p::geography, range_m, radians(a.a))::geometry FROM (
+                      SELECT bearing - fov / 2 AS a UNION SELECT bearing + fov / 2
+                      UNION SELECT 2 * k FROM generate_series(ceil((bearing - fov / 2) / 2)::int, floor((bearing + fov / 2) / 2)::int) AS k
+                    ) a ORDER BY a.a)
            || p))
      END
    $$`,

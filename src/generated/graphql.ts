@@ -9,6 +9,9 @@ import type { CoverageSource, GapRow, OverlapRow, OutsideRow, StaffingSource } f
 import type { ApiKeyRow, CreatedApiKey, RevokedApiKey } from '../modules/apikey/mappers';
 import type { AuthenticatedViewer } from '../modules/auth/viewer';
 import type { InventorySource } from '../modules/location/mappers';
+import type { OrganizationRow, OrganizationPage, OrganizationChangeSource } from '../modules/organization/mappers';
+import type { BuildingRow, BuildingPage, HouseRow, HousePage, KeyPlaceRow, KeyPlacePage, BuildingChangeSource, HouseChangeSource, KeyPlaceChangeSource } from '../modules/place/mappers';
+import type { FacilityRow, CameraViewSource, FacilityPage, FacilityChangeSource, CameraCoverageSource } from '../modules/facility/mappers';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -391,7 +394,9 @@ export type CreateBuildingInput = {
 
 export type CreateBuildingPayload = BuildingSuccess | NotFoundError | ValidationError | VersionConflict;
 
+/** A new facility. Its grid is the one its position resolves to; the caller's jurisdiction must hold it. */
 export type CreateFacilityInput = {
+  /** The building it belongs to: a current building within 200 m of `location`. */
   buildingId?: InputMaybe<Scalars['ID']['input']>;
   /** Required for a CAMERA, refused for anything else. The bearing is WGS-84 true north whatever `crs` is. */
   camera?: InputMaybe<CameraViewInput>;
@@ -434,11 +439,16 @@ export type CreateGridSuccess = {
   movedByKind: Array<MovedCount>;
 };
 
+/** One current house per (building, unit, room). */
 export type CreateHouseInput = {
+  /** Floor area, m² (more than 0, at most 100,000). */
   areaSqm?: InputMaybe<Scalars['Float']['input']>;
   buildingId: Scalars['ID']['input'];
+  /** -10–200 (negative: below ground), at most the building's `floors`. */
   floor?: InputMaybe<Scalars['Int']['input']>;
+  /** 1–20 characters as written on the door. */
   room: Scalars['String']['input'];
+  /** 1–100, at most the building's `units`. */
   unit?: InputMaybe<Scalars['Int']['input']>;
   use: HouseUse;
 };
@@ -540,14 +550,20 @@ export type FacilityEdge = {
   node: Facility;
 };
 
+/** Filters for facilities; all given conditions must hold. Without a grid, the caller's whole jurisdiction. */
 export type FacilityFilter = {
+  /** [minLng, minLat, maxLng, maxLat], WGS-84. */
   bbox?: InputMaybe<Array<Scalars['Float']['input']>>;
+  /** Facilities that belong to this building. */
   buildingId?: InputMaybe<Scalars['ID']['input']>;
+  /** Cameras of these categories (other kinds have none). */
   cameraCategory?: InputMaybe<Array<CameraCategory>>;
   gridCode?: InputMaybe<Scalars['String']['input']>;
+  /** This grid and everything below it (give `gridId` or `gridCode`); refused outside the caller's jurisdiction. */
   gridId?: InputMaybe<Scalars['ID']['input']>;
   kind?: InputMaybe<Array<FacilityKind>>;
   nameContains?: InputMaybe<Scalars['String']['input']>;
+  /** Within `meters` of a position, nearest first (`distanceMeters` set). */
   near?: InputMaybe<NearInput>;
   status?: InputMaybe<Array<FacilityStatus>>;
 };
@@ -1428,6 +1444,8 @@ export type Organization = Located & Node & {
   /** The grids it looks after (a property company's compounds, a committee's community). */
   managedGrids: Array<Grid>;
   name: Scalars['String']['output'];
+  /** When it was retired (`retireOrganization`); null while current. Retired ones are in no list. */
+  retiredAt?: Maybe<Scalars['DateTime']['output']>;
   riskLevel: RiskLevel;
   updatedAt: Scalars['DateTime']['output'];
   version: Scalars['Int']['output'];
@@ -1548,7 +1566,7 @@ export type ProblemCode =
   | 'BAD_VALUE'
   /** Current children would end up outside the new boundary (beyond the tolerance). */
   | 'CHILD_OUTSIDE'
-  /** Another current grid already has this code. */
+  /** Another record already has this code (a grid's code, a building's code, an organisation's credit code); `subjects` names it. */
   | 'CODE_TAKEN'
   /** The grid still has current children or workers, which must be moved first. */
   | 'HAS_DEPENDANTS'
@@ -1880,29 +1898,40 @@ export type UnassignWorkerSuccess = {
   worker: GridWorker;
 };
 
+/**
+ * Fields left out keep their value; `null` removes an address, floors, units or footprint. A building stays in its
+ * community (its code says which): a new `location` must lie there, and inside the footprint.
+ */
 export type UpdateBuildingInput = {
   address?: InputMaybe<Scalars['String']['input']>;
   crs?: InputMaybe<CoordinateSystem>;
   expectedVersion: Scalars['Int']['input'];
+  /** 1–200; not fewer than the highest floor of its houses. */
   floors?: InputMaybe<Scalars['Int']['input']>;
   footprint?: InputMaybe<Scalars['GeoJSON']['input']>;
   id: Scalars['ID']['input'];
   kind?: InputMaybe<BuildingKind>;
   location?: InputMaybe<PositionInput>;
   name?: InputMaybe<Scalars['String']['input']>;
+  /** 1–100; not fewer than the highest unit of its houses. */
   units?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type UpdateBuildingPayload = BuildingSuccess | NotFoundError | ValidationError | VersionConflict;
 
+/** Changes to a facility; fields left out keep their value. The kind cannot change. */
 export type UpdateFacilityInput = {
+  /** Another building (within 200 m), or null to detach it from its building. */
   buildingId?: InputMaybe<Scalars['ID']['input']>;
+  /** A camera's new view (refused for other kinds). */
   camera?: InputMaybe<CameraViewInput>;
   crs?: InputMaybe<CoordinateSystem>;
   expectedVersion: Scalars['Int']['input'];
   id: Scalars['ID']['input'];
+  /** A move: the caller's jurisdiction must hold both the old and the new position. */
   location?: InputMaybe<PositionInput>;
   name?: InputMaybe<Scalars['String']['input']>;
+  /** RETIRED here keeps the device listed (decommissioned in place); `retireFacility` takes it out of the lists. */
   status?: InputMaybe<FacilityStatus>;
 };
 
@@ -1950,6 +1979,7 @@ export type UpdateGridSuccess = {
   movedByKind: Array<MovedCount>;
 };
 
+/** Fields left out keep their value; `null` removes a unit, floor or area. */
 export type UpdateHouseInput = {
   areaSqm?: InputMaybe<Scalars['Float']['input']>;
   expectedVersion: Scalars['Int']['input'];
@@ -1962,6 +1992,7 @@ export type UpdateHouseInput = {
 
 export type UpdateHousePayload = HouseSuccess | NotFoundError | ValidationError | VersionConflict;
 
+/** Fields left out keep their value; `null` removes an address, area, organisation or dedicated grid. */
 export type UpdateKeyPlaceInput = {
   address?: InputMaybe<Scalars['String']['input']>;
   area?: InputMaybe<Scalars['GeoJSON']['input']>;
@@ -1978,7 +2009,9 @@ export type UpdateKeyPlaceInput = {
 export type UpdateKeyPlacePayload = KeyPlaceSuccess | NotFoundError | ValidationError | VersionConflict;
 
 export type UpdateOrganizationInput = {
+  /** An empty string removes it. */
   address?: InputMaybe<Scalars['String']['input']>;
+  /** An empty string removes it. */
   contactName?: InputMaybe<Scalars['String']['input']>;
   /** An empty string removes it. */
   contactPhone?: InputMaybe<Scalars['String']['input']>;
@@ -2195,13 +2228,13 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( ValidationErrorSource )
   ;
   CreateBuildingPayload:
-    | ( Omit<BuildingSuccess, 'building'> & { building: _RefType['Building'] } )
+    | ( BuildingChangeSource )
     | ( NotFoundSource )
     | ( ValidationErrorSource )
     | ( VersionConflictSource )
   ;
   CreateFacilityPayload:
-    | ( Omit<FacilitySuccess, 'facility'> & { facility: _RefType['Facility'] } )
+    | ( FacilityChangeSource )
     | ( NotFoundSource )
     | ( ValidationErrorSource )
     | ( VersionConflictSource )
@@ -2213,20 +2246,20 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( ValidationErrorSource )
   ;
   CreateHousePayload:
-    | ( Omit<HouseSuccess, 'house'> & { house: _RefType['House'] } )
+    | ( HouseChangeSource )
     | ( NotFoundSource )
     | ( ValidationErrorSource )
     | ( VersionConflictSource )
   ;
   CreateKeyPlacePayload:
-    | ( Omit<KeyPlaceSuccess, 'keyPlace'> & { keyPlace: _RefType['KeyPlace'] } )
+    | ( KeyPlaceChangeSource )
     | ( NotFoundSource )
     | ( ValidationErrorSource )
     | ( VersionConflictSource )
   ;
   CreateOrganizationPayload:
     | ( NotFoundSource )
-    | ( Omit<OrganizationSuccess, 'organization'> & { organization: _RefType['Organization'] } )
+    | ( OrganizationChangeSource )
     | ( ValidationErrorSource )
   ;
   CreateWorkerPayload:
@@ -2251,13 +2284,13 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( ValidationErrorSource )
   ;
   RetireBuildingPayload:
-    | ( Omit<BuildingSuccess, 'building'> & { building: _RefType['Building'] } )
+    | ( BuildingChangeSource )
     | ( NotFoundSource )
     | ( ValidationErrorSource )
     | ( VersionConflictSource )
   ;
   RetireFacilityPayload:
-    | ( Omit<FacilitySuccess, 'facility'> & { facility: _RefType['Facility'] } )
+    | ( FacilityChangeSource )
     | ( NotFoundSource )
     | ( ValidationErrorSource )
     | ( VersionConflictSource )
@@ -2269,20 +2302,20 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( ValidationErrorSource )
   ;
   RetireHousePayload:
-    | ( Omit<HouseSuccess, 'house'> & { house: _RefType['House'] } )
+    | ( HouseChangeSource )
     | ( NotFoundSource )
     | ( ValidationErrorSource )
     | ( VersionConflictSource )
   ;
   RetireKeyPlacePayload:
-    | ( Omit<KeyPlaceSuccess, 'keyPlace'> & { keyPlace: _RefType['KeyPlace'] } )
+    | ( KeyPlaceChangeSource )
     | ( NotFoundSource )
     | ( ValidationErrorSource )
     | ( VersionConflictSource )
   ;
   RetireOrganizationPayload:
     | ( NotFoundSource )
-    | ( Omit<OrganizationSuccess, 'organization'> & { organization: _RefType['Organization'] } )
+    | ( OrganizationChangeSource )
     | ( ValidationErrorSource )
     | ( VersionConflictSource )
   ;
@@ -2308,13 +2341,13 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( ValidationErrorSource )
   ;
   UpdateBuildingPayload:
-    | ( Omit<BuildingSuccess, 'building'> & { building: _RefType['Building'] } )
+    | ( BuildingChangeSource )
     | ( NotFoundSource )
     | ( ValidationErrorSource )
     | ( VersionConflictSource )
   ;
   UpdateFacilityPayload:
-    | ( Omit<FacilitySuccess, 'facility'> & { facility: _RefType['Facility'] } )
+    | ( FacilityChangeSource )
     | ( NotFoundSource )
     | ( ValidationErrorSource )
     | ( VersionConflictSource )
@@ -2332,20 +2365,20 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( ValidationErrorSource )
   ;
   UpdateHousePayload:
-    | ( Omit<HouseSuccess, 'house'> & { house: _RefType['House'] } )
+    | ( HouseChangeSource )
     | ( NotFoundSource )
     | ( ValidationErrorSource )
     | ( VersionConflictSource )
   ;
   UpdateKeyPlacePayload:
-    | ( Omit<KeyPlaceSuccess, 'keyPlace'> & { keyPlace: _RefType['KeyPlace'] } )
+    | ( KeyPlaceChangeSource )
     | ( NotFoundSource )
     | ( ValidationErrorSource )
     | ( VersionConflictSource )
   ;
   UpdateOrganizationPayload:
     | ( NotFoundSource )
-    | ( Omit<OrganizationSuccess, 'organization'> & { organization: _RefType['Organization'] } )
+    | ( OrganizationChangeSource )
     | ( ValidationErrorSource )
     | ( VersionConflictSource )
   ;
@@ -2360,20 +2393,20 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
 /** Mapping of interface types */
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
   Located:
-    | ( Omit<Building, 'chain' | 'community' | 'dedicatedGrids' | 'facilities' | 'grid' | 'houses' | 'managedBy'> & { chain: Array<_RefType['Grid']>, community: _RefType['Grid'], dedicatedGrids: Array<_RefType['Grid']>, facilities: _RefType['FacilityConnection'], grid?: Maybe<_RefType['Grid']>, houses: _RefType['HouseConnection'], managedBy: Array<_RefType['Organization']> } )
-    | ( Omit<Facility, 'building' | 'chain' | 'dedicatedGrids' | 'grid'> & { building?: Maybe<_RefType['Building']>, chain: Array<_RefType['Grid']>, dedicatedGrids: Array<_RefType['Grid']>, grid?: Maybe<_RefType['Grid']> } )
-    | ( Omit<KeyPlace, 'chain' | 'dedicatedGrid' | 'dedicatedGrids' | 'grid' | 'organization'> & { chain: Array<_RefType['Grid']>, dedicatedGrid?: Maybe<_RefType['Grid']>, dedicatedGrids: Array<_RefType['Grid']>, grid?: Maybe<_RefType['Grid']>, organization?: Maybe<_RefType['Organization']> } )
-    | ( Omit<Organization, 'chain' | 'dedicatedGrids' | 'grid' | 'managedBuildings' | 'managedGrids'> & { chain: Array<_RefType['Grid']>, dedicatedGrids: Array<_RefType['Grid']>, grid?: Maybe<_RefType['Grid']>, managedBuildings: Array<_RefType['Building']>, managedGrids: Array<_RefType['Grid']> } )
+    | ( BuildingRow )
+    | ( FacilityRow )
+    | ( KeyPlaceRow )
+    | ( OrganizationRow )
   ;
   Node:
     | ( ApiKeyRow )
-    | ( Omit<Building, 'chain' | 'community' | 'dedicatedGrids' | 'facilities' | 'grid' | 'houses' | 'managedBy'> & { chain: Array<_RefType['Grid']>, community: _RefType['Grid'], dedicatedGrids: Array<_RefType['Grid']>, facilities: _RefType['FacilityConnection'], grid?: Maybe<_RefType['Grid']>, houses: _RefType['HouseConnection'], managedBy: Array<_RefType['Organization']> } )
-    | ( Omit<Facility, 'building' | 'chain' | 'dedicatedGrids' | 'grid'> & { building?: Maybe<_RefType['Building']>, chain: Array<_RefType['Grid']>, dedicatedGrids: Array<_RefType['Grid']>, grid?: Maybe<_RefType['Grid']> } )
+    | ( BuildingRow )
+    | ( FacilityRow )
     | ( GridRow )
     | ( WorkerRow )
-    | ( Omit<House, 'building' | 'grid'> & { building: _RefType['Building'], grid?: Maybe<_RefType['Grid']> } )
-    | ( Omit<KeyPlace, 'chain' | 'dedicatedGrid' | 'dedicatedGrids' | 'grid' | 'organization'> & { chain: Array<_RefType['Grid']>, dedicatedGrid?: Maybe<_RefType['Grid']>, dedicatedGrids: Array<_RefType['Grid']>, grid?: Maybe<_RefType['Grid']>, organization?: Maybe<_RefType['Organization']> } )
-    | ( Omit<Organization, 'chain' | 'dedicatedGrids' | 'grid' | 'managedBuildings' | 'managedGrids'> & { chain: Array<_RefType['Grid']>, dedicatedGrids: Array<_RefType['Grid']>, grid?: Maybe<_RefType['Grid']>, managedBuildings: Array<_RefType['Building']>, managedGrids: Array<_RefType['Grid']> } )
+    | ( HouseRow )
+    | ( KeyPlaceRow )
+    | ( OrganizationRow )
   ;
 }>;
 
@@ -2386,15 +2419,15 @@ export type ResolversTypes = ResolversObject<{
   AssignWorkerSuccess: ResolverTypeWrapper<WorkerChangeSource>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BoundaryOptions: BoundaryOptions;
-  Building: ResolverTypeWrapper<Omit<Building, 'chain' | 'community' | 'dedicatedGrids' | 'facilities' | 'grid' | 'houses' | 'managedBy'> & { chain: Array<ResolversTypes['Grid']>, community: ResolversTypes['Grid'], dedicatedGrids: Array<ResolversTypes['Grid']>, facilities: ResolversTypes['FacilityConnection'], grid?: Maybe<ResolversTypes['Grid']>, houses: ResolversTypes['HouseConnection'], managedBy: Array<ResolversTypes['Organization']> }>;
-  BuildingConnection: ResolverTypeWrapper<Omit<BuildingConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['BuildingEdge']>, nodes: Array<ResolversTypes['Building']> }>;
+  Building: ResolverTypeWrapper<BuildingRow>;
+  BuildingConnection: ResolverTypeWrapper<BuildingPage>;
   BuildingEdge: ResolverTypeWrapper<Omit<BuildingEdge, 'node'> & { node: ResolversTypes['Building'] }>;
   BuildingFilter: BuildingFilter;
   BuildingKind: BuildingKind;
-  BuildingSuccess: ResolverTypeWrapper<Omit<BuildingSuccess, 'building'> & { building: ResolversTypes['Building'] }>;
+  BuildingSuccess: ResolverTypeWrapper<BuildingChangeSource>;
   CameraCategory: CameraCategory;
-  CameraCoverage: ResolverTypeWrapper<Omit<CameraCoverage, 'grid' | 'uncoveredKeyPlaces'> & { grid: ResolversTypes['Grid'], uncoveredKeyPlaces: ResolversTypes['KeyPlaceConnection'] }>;
-  CameraView: ResolverTypeWrapper<CameraView>;
+  CameraCoverage: ResolverTypeWrapper<CameraCoverageSource>;
+  CameraView: ResolverTypeWrapper<CameraViewSource>;
   CameraViewInput: CameraViewInput;
   ConflictError: ResolverTypeWrapper<ConflictSource>;
   CoordinateSystem: CoordinateSystem;
@@ -2422,13 +2455,13 @@ export type ResolversTypes = ResolversObject<{
   CreateWorkerPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CreateWorkerPayload']>;
   CreateWorkerSuccess: ResolverTypeWrapper<WorkerChangeSource>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  Facility: ResolverTypeWrapper<Omit<Facility, 'building' | 'chain' | 'dedicatedGrids' | 'grid'> & { building?: Maybe<ResolversTypes['Building']>, chain: Array<ResolversTypes['Grid']>, dedicatedGrids: Array<ResolversTypes['Grid']>, grid?: Maybe<ResolversTypes['Grid']> }>;
-  FacilityConnection: ResolverTypeWrapper<Omit<FacilityConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['FacilityEdge']>, nodes: Array<ResolversTypes['Facility']> }>;
+  Facility: ResolverTypeWrapper<FacilityRow>;
+  FacilityConnection: ResolverTypeWrapper<FacilityPage>;
   FacilityEdge: ResolverTypeWrapper<Omit<FacilityEdge, 'node'> & { node: ResolversTypes['Facility'] }>;
   FacilityFilter: FacilityFilter;
   FacilityKind: FacilityKind;
   FacilityStatus: FacilityStatus;
-  FacilitySuccess: ResolverTypeWrapper<Omit<FacilitySuccess, 'facility'> & { facility: ResolversTypes['Facility'] }>;
+  FacilitySuccess: ResolverTypeWrapper<FacilityChangeSource>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GeoJSON: ResolverTypeWrapper<Scalars['GeoJSON']['output']>;
   Grid: ResolverTypeWrapper<GridRow>;
@@ -2439,10 +2472,10 @@ export type ResolversTypes = ResolversObject<{
   GridLevel: GridLevel;
   GridVersion: ResolverTypeWrapper<GridVersionRow>;
   GridWorker: ResolverTypeWrapper<WorkerRow>;
-  House: ResolverTypeWrapper<Omit<House, 'building' | 'grid'> & { building: ResolversTypes['Building'], grid?: Maybe<ResolversTypes['Grid']> }>;
-  HouseConnection: ResolverTypeWrapper<Omit<HouseConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['HouseEdge']>, nodes: Array<ResolversTypes['House']> }>;
+  House: ResolverTypeWrapper<HouseRow>;
+  HouseConnection: ResolverTypeWrapper<HousePage>;
   HouseEdge: ResolverTypeWrapper<Omit<HouseEdge, 'node'> & { node: ResolversTypes['House'] }>;
-  HouseSuccess: ResolverTypeWrapper<Omit<HouseSuccess, 'house'> & { house: ResolversTypes['House'] }>;
+  HouseSuccess: ResolverTypeWrapper<HouseChangeSource>;
   HouseUse: HouseUse;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ImportAction: ImportAction;
@@ -2453,12 +2486,12 @@ export type ResolversTypes = ResolversObject<{
   ImportMode: ImportMode;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Inventory: ResolverTypeWrapper<InventorySource>;
-  KeyPlace: ResolverTypeWrapper<Omit<KeyPlace, 'chain' | 'dedicatedGrid' | 'dedicatedGrids' | 'grid' | 'organization'> & { chain: Array<ResolversTypes['Grid']>, dedicatedGrid?: Maybe<ResolversTypes['Grid']>, dedicatedGrids: Array<ResolversTypes['Grid']>, grid?: Maybe<ResolversTypes['Grid']>, organization?: Maybe<ResolversTypes['Organization']> }>;
-  KeyPlaceConnection: ResolverTypeWrapper<Omit<KeyPlaceConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['KeyPlaceEdge']>, nodes: Array<ResolversTypes['KeyPlace']> }>;
+  KeyPlace: ResolverTypeWrapper<KeyPlaceRow>;
+  KeyPlaceConnection: ResolverTypeWrapper<KeyPlacePage>;
   KeyPlaceEdge: ResolverTypeWrapper<Omit<KeyPlaceEdge, 'node'> & { node: ResolversTypes['KeyPlace'] }>;
   KeyPlaceFilter: KeyPlaceFilter;
   KeyPlaceKind: KeyPlaceKind;
-  KeyPlaceSuccess: ResolverTypeWrapper<Omit<KeyPlaceSuccess, 'keyPlace'> & { keyPlace: ResolversTypes['KeyPlace'] }>;
+  KeyPlaceSuccess: ResolverTypeWrapper<KeyPlaceChangeSource>;
   KindCount: ResolverTypeWrapper<KindCount>;
   Located: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Located']>;
   LocationResolution: ResolverTypeWrapper<LocationResolutionSource>;
@@ -2473,12 +2506,12 @@ export type ResolversTypes = ResolversObject<{
   NearInput: NearInput;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   NotFoundError: ResolverTypeWrapper<NotFoundSource>;
-  Organization: ResolverTypeWrapper<Omit<Organization, 'chain' | 'dedicatedGrids' | 'grid' | 'managedBuildings' | 'managedGrids'> & { chain: Array<ResolversTypes['Grid']>, dedicatedGrids: Array<ResolversTypes['Grid']>, grid?: Maybe<ResolversTypes['Grid']>, managedBuildings: Array<ResolversTypes['Building']>, managedGrids: Array<ResolversTypes['Grid']> }>;
-  OrganizationConnection: ResolverTypeWrapper<Omit<OrganizationConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['OrganizationEdge']>, nodes: Array<ResolversTypes['Organization']> }>;
+  Organization: ResolverTypeWrapper<OrganizationRow>;
+  OrganizationConnection: ResolverTypeWrapper<OrganizationPage>;
   OrganizationEdge: ResolverTypeWrapper<Omit<OrganizationEdge, 'node'> & { node: ResolversTypes['Organization'] }>;
   OrganizationFilter: OrganizationFilter;
   OrganizationKind: OrganizationKind;
-  OrganizationSuccess: ResolverTypeWrapper<Omit<OrganizationSuccess, 'organization'> & { organization: ResolversTypes['Organization'] }>;
+  OrganizationSuccess: ResolverTypeWrapper<OrganizationChangeSource>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Position: ResolverTypeWrapper<Position>;
   PositionInput: PositionInput;
@@ -2550,13 +2583,13 @@ export type ResolversParentTypes = ResolversObject<{
   AssignWorkerSuccess: WorkerChangeSource;
   Boolean: Scalars['Boolean']['output'];
   BoundaryOptions: BoundaryOptions;
-  Building: Omit<Building, 'chain' | 'community' | 'dedicatedGrids' | 'facilities' | 'grid' | 'houses' | 'managedBy'> & { chain: Array<ResolversParentTypes['Grid']>, community: ResolversParentTypes['Grid'], dedicatedGrids: Array<ResolversParentTypes['Grid']>, facilities: ResolversParentTypes['FacilityConnection'], grid?: Maybe<ResolversParentTypes['Grid']>, houses: ResolversParentTypes['HouseConnection'], managedBy: Array<ResolversParentTypes['Organization']> };
-  BuildingConnection: Omit<BuildingConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['BuildingEdge']>, nodes: Array<ResolversParentTypes['Building']> };
+  Building: BuildingRow;
+  BuildingConnection: BuildingPage;
   BuildingEdge: Omit<BuildingEdge, 'node'> & { node: ResolversParentTypes['Building'] };
   BuildingFilter: BuildingFilter;
-  BuildingSuccess: Omit<BuildingSuccess, 'building'> & { building: ResolversParentTypes['Building'] };
-  CameraCoverage: Omit<CameraCoverage, 'grid' | 'uncoveredKeyPlaces'> & { grid: ResolversParentTypes['Grid'], uncoveredKeyPlaces: ResolversParentTypes['KeyPlaceConnection'] };
-  CameraView: CameraView;
+  BuildingSuccess: BuildingChangeSource;
+  CameraCoverage: CameraCoverageSource;
+  CameraView: CameraViewSource;
   CameraViewInput: CameraViewInput;
   ConflictError: ConflictSource;
   Coverage: CoverageSource;
@@ -2583,11 +2616,11 @@ export type ResolversParentTypes = ResolversObject<{
   CreateWorkerPayload: ResolversUnionTypes<ResolversParentTypes>['CreateWorkerPayload'];
   CreateWorkerSuccess: WorkerChangeSource;
   DateTime: Scalars['DateTime']['output'];
-  Facility: Omit<Facility, 'building' | 'chain' | 'dedicatedGrids' | 'grid'> & { building?: Maybe<ResolversParentTypes['Building']>, chain: Array<ResolversParentTypes['Grid']>, dedicatedGrids: Array<ResolversParentTypes['Grid']>, grid?: Maybe<ResolversParentTypes['Grid']> };
-  FacilityConnection: Omit<FacilityConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['FacilityEdge']>, nodes: Array<ResolversParentTypes['Facility']> };
+  Facility: FacilityRow;
+  FacilityConnection: FacilityPage;
   FacilityEdge: Omit<FacilityEdge, 'node'> & { node: ResolversParentTypes['Facility'] };
   FacilityFilter: FacilityFilter;
-  FacilitySuccess: Omit<FacilitySuccess, 'facility'> & { facility: ResolversParentTypes['Facility'] };
+  FacilitySuccess: FacilityChangeSource;
   Float: Scalars['Float']['output'];
   GeoJSON: Scalars['GeoJSON']['output'];
   Grid: GridRow;
@@ -2597,10 +2630,10 @@ export type ResolversParentTypes = ResolversObject<{
   GridFilter: GridFilter;
   GridVersion: GridVersionRow;
   GridWorker: WorkerRow;
-  House: Omit<House, 'building' | 'grid'> & { building: ResolversParentTypes['Building'], grid?: Maybe<ResolversParentTypes['Grid']> };
-  HouseConnection: Omit<HouseConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['HouseEdge']>, nodes: Array<ResolversParentTypes['House']> };
+  House: HouseRow;
+  HouseConnection: HousePage;
   HouseEdge: Omit<HouseEdge, 'node'> & { node: ResolversParentTypes['House'] };
-  HouseSuccess: Omit<HouseSuccess, 'house'> & { house: ResolversParentTypes['House'] };
+  HouseSuccess: HouseChangeSource;
   ID: Scalars['ID']['output'];
   ImportFeatureReport: FeatureReport;
   ImportGridsInput: ImportGridsInput;
@@ -2608,11 +2641,11 @@ export type ResolversParentTypes = ResolversObject<{
   ImportGridsReport: ImportReport;
   Int: Scalars['Int']['output'];
   Inventory: InventorySource;
-  KeyPlace: Omit<KeyPlace, 'chain' | 'dedicatedGrid' | 'dedicatedGrids' | 'grid' | 'organization'> & { chain: Array<ResolversParentTypes['Grid']>, dedicatedGrid?: Maybe<ResolversParentTypes['Grid']>, dedicatedGrids: Array<ResolversParentTypes['Grid']>, grid?: Maybe<ResolversParentTypes['Grid']>, organization?: Maybe<ResolversParentTypes['Organization']> };
-  KeyPlaceConnection: Omit<KeyPlaceConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['KeyPlaceEdge']>, nodes: Array<ResolversParentTypes['KeyPlace']> };
+  KeyPlace: KeyPlaceRow;
+  KeyPlaceConnection: KeyPlacePage;
   KeyPlaceEdge: Omit<KeyPlaceEdge, 'node'> & { node: ResolversParentTypes['KeyPlace'] };
   KeyPlaceFilter: KeyPlaceFilter;
-  KeyPlaceSuccess: Omit<KeyPlaceSuccess, 'keyPlace'> & { keyPlace: ResolversParentTypes['KeyPlace'] };
+  KeyPlaceSuccess: KeyPlaceChangeSource;
   KindCount: KindCount;
   Located: ResolversInterfaceTypes<ResolversParentTypes>['Located'];
   LocationResolution: LocationResolutionSource;
@@ -2627,11 +2660,11 @@ export type ResolversParentTypes = ResolversObject<{
   NearInput: NearInput;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   NotFoundError: NotFoundSource;
-  Organization: Omit<Organization, 'chain' | 'dedicatedGrids' | 'grid' | 'managedBuildings' | 'managedGrids'> & { chain: Array<ResolversParentTypes['Grid']>, dedicatedGrids: Array<ResolversParentTypes['Grid']>, grid?: Maybe<ResolversParentTypes['Grid']>, managedBuildings: Array<ResolversParentTypes['Building']>, managedGrids: Array<ResolversParentTypes['Grid']> };
-  OrganizationConnection: Omit<OrganizationConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['OrganizationEdge']>, nodes: Array<ResolversParentTypes['Organization']> };
+  Organization: OrganizationRow;
+  OrganizationConnection: OrganizationPage;
   OrganizationEdge: Omit<OrganizationEdge, 'node'> & { node: ResolversParentTypes['Organization'] };
   OrganizationFilter: OrganizationFilter;
-  OrganizationSuccess: Omit<OrganizationSuccess, 'organization'> & { organization: ResolversParentTypes['Organization'] };
+  OrganizationSuccess: OrganizationChangeSource;
   PageInfo: PageInfo;
   Position: Position;
   PositionInput: PositionInput;
@@ -3208,6 +3241,7 @@ export type OrganizationResolvers<ContextType = Context, ParentType extends Reso
   managedBuildings?: Resolver<Array<ResolversTypes['Building']>, ParentType, ContextType>;
   managedGrids?: Resolver<Array<ResolversTypes['Grid']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  retiredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   riskLevel?: Resolver<ResolversTypes['RiskLevel'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;

@@ -150,7 +150,7 @@ const ATTEMPTS = 3;
 export interface RunEditOptions<R> {
   /**
    * A unique index refused a write that the checks (run under the write locks) should have prevented: turns
-   * the violated constraint into the payload member the caller expects (a ConflictError), read after the
+   * the violated constraint into the payload member the caller expects (a ConflictError, or a ValidationError naming the holder), read after the
    * rollback. Without it, or when it answers null, the database error goes up as it is.
    */
   onUniqueViolation?: (violation: { constraint: string; detail: string }) => Promise<R | null>;

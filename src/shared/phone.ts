@@ -16,3 +16,28 @@ export function mainlandMobile(input: string): PhoneCheck {
   if (parsed.getType() !== 'MOBILE') return { ok: false, problem: `"${text.slice(0, 40)}" is a landline; a mobile number is needed (11 digits starting with 1)` };
   return { ok: true, value: parsed.nationalNumber };
 }
+
+/**
+ * A contact phone (an organisation's, later a resident's): a mainland mobile (stored as its 11 digits, as workers' are) or a landline
+ * with its area code (stored as `0311-86681234`), checked against libphonenumber's numbering plan. Service
+ * numbers (400/800, 95xxx) and extensions are refused: the contact is a person one can ring directly.
+ */
+export function mainlandPhone(input: string): PhoneCheck {
+  const text = input.trim();
+  const shown = `"${text.slice(0, 40)}"`;
+  if (!text) return { ok: false, problem: 'is empty' };
+  const parsed = parsePhoneNumberFromString(text, 'CN');
+  if (!parsed || !parsed.isValid()) {
+    return { ok: false, problem: `${shown} is not a valid phone number in mainland China (a landline needs its area code, e.g. 0311-86681234)` };
+  }
+  if (parsed.country !== 'CN') return { ok: false, problem: `${shown} is a ${parsed.country ?? 'foreign'} number; a mainland China number is needed` };
+  if (parsed.ext) return { ok: false, problem: `${shown} has an extension; give the direct number (extensions are not kept)` };
+  const type = parsed.getType();
+  if (type === 'MOBILE') return { ok: true, value: parsed.nationalNumber };
+  if (type === 'FIXED_LINE' || type === 'FIXED_LINE_OR_MOBILE') {
+    // formatNational gives "0311 8668 1234": the area code with its trunk 0, then the local number.
+    const [areaCode, ...local] = parsed.formatNational().split(' ');
+    return { ok: true, value: `${areaCode}-${local.join('')}` };
+  }
+  return { ok: false, problem: `${shown} is a service number (${type ?? 'unknown kind'}); give a mobile or a landline with its area code` };
+}

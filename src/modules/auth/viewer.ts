@@ -9,6 +9,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   'EDIT_GRIDS',
   'IMPORT_GRIDS',
   'MANAGE_WORKERS',
+  'READ_FACILITIES',
 ];
 
 /** A person, signed in through a bearer token. */

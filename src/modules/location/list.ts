@@ -45,6 +45,10 @@ export const NEAR_MAX_METERS = 50_000;
 
 export const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, '\\$&')}%`;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A forged cursor is refused here, not by the database's uuid cast. */
+const isUuid = (id: unknown): id is string => typeof id === 'string' && UUID.test(id);
+
 const POINT = 'ST_SetSRID(ST_MakePoint(?::float8, ?::float8), 4326)';
 
 function filtered(db: Knex, spec: LocatedTable, f: LocatedFilter): Knex.QueryBuilder {
@@ -115,7 +119,7 @@ export async function pageOfLocated<R>(
     q.select(db.raw(`${spec.columns}, ${distance} AS distance_m${asOfColumns}`, pt));
     if (after) {
       const [d, id] = decodeCursor(after, 2);
-      if (typeof d !== 'number' || typeof id !== 'string') throw badInput('after is not a cursor of this list', 'after');
+      if (typeof d !== 'number' || !Number.isFinite(d) || !isUuid(id)) throw badInput('after is not a cursor of this list', 'after');
       q.whereRaw(`(${distance}, t.id) > (?::float8, ?::uuid)`, [...pt, d, id]);
     }
     q.orderByRaw(`${distance}, t.id`, pt);
@@ -123,7 +127,7 @@ export async function pageOfLocated<R>(
     q.select(db.raw(`${spec.columns}${asOfColumns}`));
     if (after) {
       const [key, id] = decodeCursor(after, 2);
-      if (typeof key !== 'string' || typeof id !== 'string') throw badInput('after is not a cursor of this list', 'after');
+      if (typeof key !== 'string' || !isUuid(id)) throw badInput('after is not a cursor of this list', 'after');
       q.whereRaw(`(${spec.orderColumn}, t.id) > (?, ?::uuid)`, [key, id]);
     }
     q.orderByRaw(`${spec.orderColumn}, t.id`);

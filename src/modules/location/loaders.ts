@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Knex } from 'knex';
-import { loaderFamily } from '../../graphql/batch';
+import { loaderFamily, manyByKey } from '../../graphql/batch';
+import { countsInSubtrees, type CountedRecords, type CountRow } from './inventory';
 import * as repo from './repo';
 
 type Point = { lng: number; lat: number };
@@ -18,5 +19,13 @@ export function createLocationLoaders(db: Knex) {
     (asOf: Date) => asOf.toISOString(),
     (asOf) => new DataLoader<Point, string | null, string>((points) => repo.gridIdsAsOf(db, points, asOf), { cacheKeyFn: pointKey }),
   );
-  return { location: { dedicatedAt, gridAsOf } };
+  /** Inventory counts of every grid asked about in a request: one statement per kind of count and instant. */
+  const inventory = loaderFamily(
+    (p: { spec: CountedRecords; asOf: Date | null }) => `${p.spec.table}|${p.spec.kind}|${p.spec.status ?? ''}|${p.asOf?.toISOString() ?? 'now'}`,
+    (p) =>
+      new DataLoader<string, CountRow[]>(async (gridIds) =>
+        manyByKey(gridIds, await countsInSubtrees(db, p.spec, gridIds, p.asOf), (r) => r.scope_id),
+      ),
+  );
+  return { location: { dedicatedAt, gridAsOf, inventory } };
 }

@@ -8,7 +8,8 @@ import { GRID_CODE } from '../auth/policy';
 import type { GridRow } from '../grid/mappers';
 import { checkBbox } from '../grid/service';
 import { NEAR_MAX_METERS, type LocatedFilter } from './list';
-import type { LocatedRow } from './mappers';
+import type { CountedRecords } from './inventory';
+import type { InventorySource, LocatedRow } from './mappers';
 
 /** What every located list's filter takes (each module's filter input has these fields). */
 export interface LocatedFilterInput {
@@ -118,5 +119,11 @@ export class LocationService {
     const ids = await this.ctx.loaders.location.dedicatedAt(asOf).load({ lng: row.lng, lat: row.lat });
     const grids = await Promise.all(ids.map((id) => this.ctx.loaders.grid.byIdAsOf(asOf).load(id)));
     return grids.filter((g): g is GridRow => g !== null).sort((a, b) => (a.code < b.code ? -1 : 1));
+  }
+
+  /** An inventory count over the grid's whole subtree (`Grid.inventory`), by category. */
+  async counts(source: InventorySource, spec: CountedRecords): Promise<{ kind: string; status: string | null; count: number }[]> {
+    const rows = await this.ctx.loaders.location.inventory({ spec, asOf: source.asOf }).load(source.gridId);
+    return rows.map(({ kind, status, count }) => ({ kind, status, count }));
   }
 }

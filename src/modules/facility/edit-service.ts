@@ -1,0 +1,182 @@
+import type { Knex } from 'knex';
+import type { Context } from '../../context';
+import type { CameraViewInput, CreateFacilityInput, RetireFacilityInput, UpdateFacilityInput } from '../../generated/graphql';
+import { expectGlobalId, fromGlobalId } from '../../graphql/relay';
+import { nameProblem } from '../../shared/text';
+import { notFound, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type ValidationErrorSource, type VersionConflictSource } from '../../shared/payload';
+import { assertPermitted, assertPrincipal } from '../auth/policy';
+import type { Principal } from '../auth/viewer';
+import { lockResolution, type Resolution } from '../location/repo';
+import type { FacilityChangeSource, FacilityRow } from './mappers';
+import * as repo from './repo';
+import { facilityLabel } from './service';
+
+/** A facility that belongs to a building stands within this distance of it (its footprint, or its point). */
+export const BUILDING_REACH_METERS = 200;
+/** The longest a camera is taken to see usefully (the table's CHECK says the same). */
+export const MAX_CAMERA_RANGE_METERS = 5000;
+const MAX_NAME = 100;
+
+type Point = { lng: number; lat: number };
+type EditResult = FacilityChangeSource | ValidationErrorSource | VersionConflictSource | NotFoundSource;
+
+/**
+ * Creating, editing and retiring facilities: ADMINs and DISPATCHERs, within their jurisdiction — the grid the
+ * facility's position resolves to, before and after a move (`facility:edit`). Kind is fixed at creation (a
+ * camera's view columns exist for cameras only). Each write resolves the position under the grid locks
+ * (`lockResolution`) before locking the facility, in the order grid edits take them.
+ */
+export class FacilityEditService {
+  constructor(private readonly ctx: Context) {}
+
+  async create(input: CreateFacilityInput): Promise<EditResult> {
+    // AUTH (the role; the jurisdiction once the position is resolved)
+    assertPermitted(this.ctx.viewer, 'facility:edit');
+    // VALIDATION of what needs no database
+    const early = new Problems();
+    const name = checkName(input.name, early);
+    const point = this.ctx.services.location.positionInput(input.location, input.crs, 'input.location', early);
+    const camera = input.kind === 'CAMERA' ? checkCamera(input.camera, early, true) : refuseCamera(input.camera, input.kind, early);
+    const buildingId = input.buildingId != null ? buildingIdOf(input.buildingId, early) : null;
+    if (!point) return validationError(early);
+    return runEdit<EditResult>(this.ctx, async (trx) => {
+      const principal = this.assertAt(await lockResolution(trx, point), `a facility at ${point.lng}, ${point.lat}`);
+      // VALIDATION of the rest, every problem in one answer
+      const problems = new Problems().addAll(early);
+      if (buildingId) await checkBuilding(trx, buildingId, point, 'input.buildingId', problems);
+      if (problems.any) return validationError(problems);
+      // RESOLUTION
+      const facilityId = await repo.insertFacility(
+        trx,
+        { name: name!, kind: input.kind, status: input.status ?? 'ONLINE', point, buildingId, camera },
+        principal.subject,
+      );
+      return { __typename: 'FacilitySuccess', facilityId };
+    });
+  }
+
+  async update(input: UpdateFacilityInput): Promise<EditResult> {
+    // AUTH (the role; the jurisdiction once the facility and its new position are read)
+    assertPermitted(this.ctx.viewer, 'facility:edit');
+    const id = expectGlobalId(input.id, 'Facility', 'input.id');
+    // VALIDATION of what needs no database
+    const early = new Problems();
+    const changes = [input.name, input.status, input.location, input.camera].some((v) => v != null) || input.buildingId !== undefined;
+    if (!changes) early.add({ code: 'BAD_VALUE', field: 'input', message: 'nothing to change: give a new name, status, location, buildingId or camera' });
+    const name = input.name != null ? checkName(input.name, early) : undefined;
+    const point = input.location != null ? this.ctx.services.location.positionInput(input.location, input.crs, 'input.location', early) : undefined;
+    const buildingId = input.buildingId != null ? buildingIdOf(input.buildingId, early) : input.buildingId;
+    return runEdit<EditResult>(this.ctx, async (trx) => {
+      // The new position's grid is locked before the facility, in the order grid edits lock them.
+      const target = point ? await lockResolution(trx, point) : null;
+      const found = await this.lockEditable(trx, input.id, id);
+      if ('__typename' in found) return found;
+      const { row, principal } = found;
+      if (target) this.assertAt(target, `${facilityLabel(row)}'s new position`);
+      if (row.version !== input.expectedVersion) return versionConflict(row, facilityLabel(row), input.expectedVersion);
+      // VALIDATION of what depends on the facility, every problem in one answer
+      const problems = new Problems().addAll(early);
+      const camera = input.camera != null ? (row.kind === 'CAMERA' ? checkCamera(input.camera, problems, false) : refuseCamera(input.camera, row.kind, problems)) : undefined;
+      // The link is checked when it or the position changes (a position that is none was reported above).
+      const linked = buildingId !== undefined ? buildingId : row.building_id;
+      if (linked && (buildingId || point)) {
+        await checkBuilding(trx, linked, point ?? row, buildingId ? 'input.buildingId' : 'input.location', problems);
+      }
+      if (problems.any) return validationError(problems);
+      // RESOLUTION
+      const change = { name: name ?? undefined, status: input.status ?? undefined, point: point ?? undefined, buildingId, camera: camera ?? undefined };
+      if (!(await repo.updateFacility(trx, row.id, input.expectedVersion, change, principal.subject))) {
+        return versionConflict(row, facilityLabel(row), input.expectedVersion);
+      }
+      return { __typename: 'FacilitySuccess', facilityId: row.id };
+    });
+  }
+
+  /** Takes the facility out of every list and count; it can still be read by id. */
+  async retire(input: RetireFacilityInput): Promise<EditResult> {
+    assertPermitted(this.ctx.viewer, 'facility:edit');
+    const id = expectGlobalId(input.id, 'Facility', 'input.id');
+    return runEdit<EditResult>(this.ctx, async (trx) => {
+      const found = await this.lockEditable(trx, input.id, id);
+      if ('__typename' in found) return found;
+      const { row, principal } = found;
+      if (row.version !== input.expectedVersion || !(await repo.retireFacility(trx, row.id, input.expectedVersion, principal.subject))) {
+        return versionConflict(row, facilityLabel(row), input.expectedVersion);
+      }
+      return { __typename: 'FacilitySuccess', facilityId: row.id };
+    });
+  }
+
+  /** The current facility, locked, within the caller's jurisdiction; NotFound when there is none. */
+  private async lockEditable(trx: Knex, globalId: string, id: string): Promise<{ row: FacilityRow; principal: Principal } | NotFoundSource> {
+    const row = await repo.lockFacility(trx, id);
+    if (!row) return notFound(globalId, 'facility');
+    const principal = assertPrincipal(this.ctx.viewer, 'facility:edit', row.grid_code ? { code: row.grid_code } : null, facilityLabel(row));
+    return { row, principal };
+  }
+
+  /** The caller may edit facilities where `resolution` lies (outside every grid: only the whole deployment). */
+  private assertAt(resolution: Resolution, what: string): Principal {
+    return assertPrincipal(this.ctx.viewer, 'facility:edit', resolution.code ? { code: resolution.code } : null, what);
+  }
+}
+
+function checkName(input: string, problems: Problems): string | null {
+  const issue = nameProblem(input, MAX_NAME);
+  if (issue) {
+    problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: ${issue} (e.g. "建设南大街与育才街路口东北角")` });
+    return null;
+  }
+  return input.trim();
+}
+
+/** A camera's view, checked field by field; `required` on create (a camera without a view sees nothing). */
+function checkCamera(input: CameraViewInput | null | undefined, problems: Problems, required: boolean): repo.CameraValues | null {
+  if (!input) {
+    if (required) problems.add({ code: 'BAD_VALUE', field: 'input.camera', message: 'camera: a CAMERA needs its view (bearing, fieldOfView, rangeMeters, category)' });
+    return null;
+  }
+  const before = problems.count;
+  const check = (ok: boolean, field: string, message: string) => {
+    if (!ok) problems.add({ code: 'BAD_VALUE', field: `input.camera.${field}`, message: `camera.${field}: ${message}` });
+  };
+  const { bearing, fieldOfView, rangeMeters } = input;
+  check(Number.isFinite(bearing) && bearing >= 0 && bearing < 360, 'bearing', `degrees clockwise from north, 0 or more and less than 360 (got ${bearing}); due north is 0, not 360`);
+  check(Number.isFinite(fieldOfView) && fieldOfView > 0 && fieldOfView <= 360, 'fieldOfView', `degrees, more than 0 and at most 360 (360 for a dome camera; got ${fieldOfView})`);
+  check(
+    Number.isFinite(rangeMeters) && rangeMeters > 0 && rangeMeters <= MAX_CAMERA_RANGE_METERS,
+    'rangeMeters',
+    `metres, more than 0 and at most ${MAX_CAMERA_RANGE_METERS} (got ${rangeMeters})`,
+  );
+  if (problems.count > before) return null;
+  return { bearing, fov: fieldOfView, rangeM: rangeMeters, category: input.category };
+}
+
+function refuseCamera(input: CameraViewInput | null | undefined, kind: string, problems: Problems): null {
+  if (input) problems.add({ code: 'BAD_VALUE', field: 'input.camera', message: `camera: only a CAMERA has a view; this facility is a ${kind} (leave camera out)` });
+  return null;
+}
+
+/** The database id of a Building global id; a problem (not an error) when it names no building. */
+function buildingIdOf(globalId: string, problems: Problems): string | null {
+  const parsed = fromGlobalId(globalId);
+  if (parsed?.type === 'Building') return parsed.id;
+  problems.add({ code: 'BAD_VALUE', field: 'input.buildingId', message: `buildingId: "${globalId.slice(0, 100)}" is not a Building id` });
+  return null;
+}
+
+/** The building must be current and the facility within BUILDING_REACH_METERS of it. */
+async function checkBuilding(trx: Knex, buildingId: string, point: Point, field: string, problems: Problems): Promise<void> {
+  const building = await repo.buildingNear(trx, buildingId, point);
+  if (!building) {
+    problems.add({ code: 'BAD_VALUE', field: 'input.buildingId', message: 'buildingId: no current building has that id' });
+  } else if (building.distance_m > BUILDING_REACH_METERS) {
+    const where = field === 'input.location' ? 'the new position' : 'the facility';
+    problems.add({
+      code: 'BAD_VALUE',
+      field,
+      message: `${where} lies ${Math.round(building.distance_m)} m from building ${building.code} (${building.name}); a facility belongs to a building within ${BUILDING_REACH_METERS} m of it`,
+      subjects: [{ type: 'Building', id: building.id }],
+    });
+  }
+}

@@ -1,0 +1,26 @@
+import DataLoader from 'dataloader';
+import type { Knex } from 'knex';
+import { loaderFamily, manyByKey, oneByKey } from '../../graphql/batch';
+import type { OrganizationRow } from './mappers';
+import * as repo from './repo';
+
+export function createOrganizationLoaders(db: Knex) {
+  /** By id, retired ones included. */
+  const byId = new DataLoader<string, OrganizationRow | null>(async (ids) => oneByKey(ids, await repo.organizationsByIds(db, ids), (r) => r.id));
+
+  const managedGridIds = new DataLoader<string, string[]>(async (ids) =>
+    manyByKey(ids, await repo.managedGridIds(db, ids), (r) => r.organization_id).map((rows) => rows.map((r) => r.grid_id)),
+  );
+
+  const managedBuildingIds = new DataLoader<string, string[]>(async (ids) =>
+    manyByKey(ids, await repo.managedBuildingIds(db, ids), (r) => r.organization_id).map((rows) => rows.map((r) => r.building_id)),
+  );
+
+  const managersOfBuilding = new DataLoader<string, OrganizationRow[]>(async (buildingIds) => {
+    const rows = await repo.managersOfBuildings(db, buildingIds);
+    for (const row of rows) byId.prime(row.id, row);
+    return manyByKey(buildingIds, rows, (r) => r.building_id);
+  });
+
+  return { byId, managedGridIds, managedBuildingIds, managersOfBuilding };
+}

@@ -1,0 +1,258 @@
+import type { Knex } from 'knex';
+import type { Context } from '../../context';
+import type { CreateBuildingInput, RetireBuildingInput, UpdateBuildingInput } from '../../generated/graphql';
+import type { LngLat } from '../../geo/coordinates';
+import { expectGlobalId } from '../../graphql/relay';
+import { notFound, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type PayloadError, type VersionConflictSource } from '../../shared/payload';
+import { assertPermitted, assertPrincipal } from '../auth/policy';
+import type { Principal } from '../auth/viewer';
+import { label, takenCode } from '../grid/edit-service';
+import { lockResolution, type Resolution } from '../location/repo';
+import { checkAddress, checkName, checkRange, checkShapeAround, fmt, outsideShape, prepareShape } from './checks';
+import type { BuildingChangeSource, BuildingRow } from './mappers';
+import * as editRepo from './repo-edit';
+
+export const FLOORS = { min: 1, max: 200, what: 'the number of floors' };
+export const UNITS = { min: 1, max: 100, what: 'the number of units' };
+
+type Community = { id: string; code: string; name: string };
+type Success = BuildingChangeSource & { __typename: 'BuildingSuccess' };
+
+/** What a record's position is, in messages. */
+export const positionLabel = (p: LngLat) => `the position ${fmt(p.lng)}, ${fmt(p.lat)}`;
+/** The policy's subject for a record's grid code (null: outside every grid, the whole deployment's). */
+export const gridSubject = (code: string | null) => (code ? { code } : null);
+
+/**
+ * Buildings (楼栋): create, update, retire, by ADMINs, DISPATCHERs and GIS_EDITORs within their jurisdiction
+ * (the grid the position resolves to; a move needs both the old and the new). A building belongs to the
+ * community it stands in, and its code is that community's code and a number, taken under a lock per
+ * community so two creates never pick the same one.
+ */
+export class BuildingEditService {
+  constructor(private readonly ctx: Context) {}
+
+  async create(input: CreateBuildingInput) {
+    // AUTH (role; the jurisdiction once the position is resolved)
+    assertPermitted(this.ctx.viewer, 'place:edit');
+    const communityId = input.communityId ? expectGlobalId(input.communityId, 'Grid', 'input.communityId') : null;
+    // VALIDATION (what needs no database)
+    const early = new Problems();
+    const crs = input.crs ?? 'WGS84';
+    const name = checkName(input.name, 'input.name', 'building', early);
+    const address = checkAddress(input.address, 'input.address', early);
+    const floors = checkRange(input.floors, 'input.floors', FLOORS, early);
+    const units = checkRange(input.units, 'input.units', UNITS, early);
+    const point = this.ctx.services.location.positionInput(input.location, crs, 'input.location', early);
+    const footprint = input.footprint != null ? prepareShape(input.footprint, crs, 'input.footprint', this.ctx.config.boundary.maxVertices, early) : null;
+    if (!point) return validationError(early);
+    let code: string | null = null;
+    return runEdit<Success | PayloadError>(
+      this.ctx,
+      async (trx) => {
+        const problems = new Problems().addAll(early);
+        const at = await lockResolution(trx, point);
+        const principal = assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(at.code), positionLabel(point));
+        // VALIDATION (against what is current, under the locks)
+        const community = await this.communityFor(trx, communityId, at, point, problems);
+        code = community ? await this.codeFor(trx, input.code ?? null, community, problems) : null;
+        const hex = footprint ? await checkShapeAround(trx, footprint, point, 'input.footprint', problems) : null;
+        if (problems.any || !community || !code || !name) return validationError(problems);
+        // RESOLUTION
+        const buildingId = await editRepo.insertBuilding(
+          trx,
+          { code, communityId: community.id, name, address, kind: input.kind, floors, units, location: point, footprint: hex },
+          principal.subject,
+        );
+        return { __typename: 'BuildingSuccess' as const, buildingId };
+      },
+      { onUniqueViolation: (v) => this.codeTaken(takenCode(v.detail) ?? code) },
+    );
+  }
+
+  async update(input: UpdateBuildingInput) {
+    return this.editBuilding(input.id, async (trx, row, principal) => {
+      if (row.version !== input.expectedVersion) return conflict(row, input.expectedVersion);
+      const problems = new Problems();
+      const required = [input.name, input.kind, input.location];
+      const clearable = [input.address, input.floors, input.units, input.footprint];
+      if (required.every((v) => v == null) && clearable.every((v) => v === undefined)) {
+        problems.add({ code: 'BAD_VALUE', field: 'input', message: 'nothing to change: give a new name, address, kind, floors, units, location or footprint' });
+      }
+      const crs = input.crs ?? 'WGS84';
+      const name = input.name != null ? checkName(input.name, 'input.name', 'building', problems) : undefined;
+      const address = checkAddress(input.address, 'input.address', problems);
+      const floors = checkRange(input.floors, 'input.floors', FLOORS, problems);
+      const units = checkRange(input.units, 'input.units', UNITS, problems);
+      const point = input.location ? this.ctx.services.location.positionInput(input.location, crs, 'input.location', problems) : null;
+      const footprint =
+        input.footprint != null ? prepareShape(input.footprint, crs, 'input.footprint', this.ctx.config.boundary.maxVertices, problems) : input.footprint;
+      if (point) {
+        // A move answers to the jurisdiction of both places, and keeps the building in its community (its code says which).
+        const at = await lockResolution(trx, point);
+        assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(at.code), positionLabel(point));
+        const inChain = at.gridId ? await editRepo.communityOfGrid(trx, at.gridId) : null;
+        if (inChain?.id !== row.community_id) {
+          problems.add({
+            code: 'BAD_VALUE',
+            field: 'input.location',
+            message: `location: ${positionLabel(point)} lies ${whereIs(at, inChain)}, outside the building's community (its code ${row.code} says which): retire it and register it anew there`,
+            lng: point.lng,
+            lat: point.lat,
+            gridIds: inChain ? [inChain.id] : [],
+          });
+        }
+      }
+      const position = point ?? { lng: row.lng, lat: row.lat };
+      let hex: string | null | undefined = footprint === null ? null : undefined;
+      if (typeof footprint === 'string') {
+        hex = (await checkShapeAround(trx, footprint, position, 'input.footprint', problems)) ?? undefined;
+      } else if (point && footprint === undefined) {
+        const off = await editRepo.distanceFromStoredShape(trx, 'building', row.id, point);
+        if (off !== null && off > 0) problems.add(outsideShape('input.location', point, off, "the building's footprint"));
+      }
+      if (floors != null || units != null) await this.fitsHouses(trx, row, floors ?? null, units ?? null, problems);
+      if (problems.any) return validationError(problems);
+      const change = { name: name ?? undefined, address, kind: input.kind ?? undefined, floors, units, location: point ?? undefined, footprint: hex };
+      if (!(await editRepo.updateBuilding(trx, row.id, input.expectedVersion, change, principal.subject))) return conflict(row, input.expectedVersion);
+      return { __typename: 'BuildingSuccess' as const, buildingId: row.id };
+    });
+  }
+
+  async retire(input: RetireBuildingInput) {
+    return this.editBuilding(input.id, async (trx, row, principal) => {
+      if (row.version !== input.expectedVersion) return conflict(row, input.expectedVersion);
+      const { houses, facilities } = await editRepo.buildingDependants(trx, row.id);
+      if (houses > 0 || facilities > 0) {
+        const what = [houses ? `${houses} current house(s)` : '', facilities ? `${facilities} current facilit${facilities === 1 ? 'y' : 'ies'}` : '']
+          .filter(Boolean)
+          .join(' and ');
+        return validationError([
+          { code: 'HAS_DEPENDANTS', field: 'input.id', message: `building ${row.code} (${row.name}) still has ${what}; retire them (or move the facilities) first` },
+        ]);
+      }
+      if (!(await editRepo.retire(trx, 'building', row.id, input.expectedVersion, principal.subject))) return conflict(row, input.expectedVersion);
+      return { __typename: 'BuildingSuccess' as const, buildingId: row.id };
+    });
+  }
+
+  /**
+   * The start every edit of one building shares: a principal allowed to edit places, the building (current,
+   * else NotFoundError), locked, within the principal's jurisdiction; then `work` in the same transaction.
+   */
+  private async editBuilding<R extends { __typename: string }>(
+    globalId: string,
+    work: (trx: Knex.Transaction, row: editRepo.Locked<BuildingRow>, principal: Principal) => Promise<R>,
+  ): Promise<R | NotFoundSource> {
+    assertPermitted(this.ctx.viewer, 'place:edit');
+    const id = expectGlobalId(globalId, 'Building', 'input.id');
+    return runEdit<R | NotFoundSource>(this.ctx, async (trx) => {
+      const row = await editRepo.lockBuilding(trx, id, 'UPDATE');
+      if (!row || row.retired_at) return notFound(globalId, 'building');
+      const principal = assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(row.grid_code), `building ${row.code} (${row.name})`);
+      return work(trx, row, principal);
+    });
+  }
+
+  /** The community given (a current COMMUNITY the position lies in), or by default the one the position lies in. */
+  private async communityFor(trx: Knex, id: string | null, at: Resolution, point: LngLat, problems: Problems): Promise<Community | null> {
+    const inChain = at.gridId ? await editRepo.communityOfGrid(trx, at.gridId) : null;
+    if (!id) {
+      if (!inChain) {
+        problems.add({
+          code: 'BAD_VALUE',
+          field: 'input.location',
+          message: `location: ${positionLabel(point)} lies ${whereIs(at, null)}; a building is registered in the community it stands in`,
+          lng: point.lng,
+          lat: point.lat,
+        });
+      }
+      return inChain;
+    }
+    const community = await this.ctx.services.gridEdit.current(trx, id);
+    if (!community || community.level !== 'COMMUNITY') {
+      const message = community ? `communityId: ${label(community)} is a ${community.level}, not a COMMUNITY` : 'communityId: no current grid has this id';
+      problems.add({ code: 'BAD_VALUE', field: 'input.communityId', message, gridIds: community ? [community.id] : [] });
+      return null;
+    }
+    if (inChain?.id !== community.id) {
+      problems.add({
+        code: 'BAD_VALUE',
+        field: 'input.location',
+        message: `location: ${positionLabel(point)} lies ${whereIs(at, inChain)}, not in ${label(community)}; correct the position or the community`,
+        lng: point.lng,
+        lat: point.lat,
+        gridIds: inChain ? [inChain.id] : [],
+      });
+    }
+    return community;
+  }
+
+  /** The code asked for, if well formed, under the community and free; else the community's next number. */
+  private async codeFor(trx: Knex, asked: string | null, community: Community, problems: Problems): Promise<string | null> {
+    await editRepo.lockBuildingCodes(trx, community.code);
+    const range = `${community.code}0001–${community.code}9999`;
+    if (asked !== null) {
+      const code = asked.trim();
+      if (!/^\d{16}$/.test(code)) {
+        problems.add({ code: 'BAD_CODE', field: 'input.code', message: `code: a building code is 16 digits, its community's 12-digit code and a 4-digit number (got "${code.slice(0, 40)}")` });
+      } else if (!code.startsWith(community.code) || code.endsWith('0000')) {
+        problems.add({
+          code: 'BAD_CODE',
+          field: 'input.code',
+          message: `code: ${code} is not a code of ${label(community)}: its buildings are coded ${range}`,
+          gridIds: [community.id],
+        });
+      } else {
+        const holder = await editRepo.buildingWithCode(trx, code);
+        if (!holder) return code;
+        problems.add({
+          code: 'CODE_TAKEN',
+          field: 'input.code',
+          message: holder.retired_at
+            ? `code: ${code} belonged to ${holder.name}, now retired; building codes are never reused`
+            : `code: ${code} is already the code of ${holder.name}`,
+          subjects: [{ type: 'Building', id: holder.id }],
+        });
+      }
+      return null;
+    }
+    const next = (await editRepo.highestBuildingNumber(trx, community.code)) + 1;
+    if (next > 9999) {
+      problems.add({ code: 'BAD_CODE', field: 'input.code', message: `code: ${community.code}9999, the last of ${range}, is taken: no number follows it in ${label(community)}` });
+      return null;
+    }
+    return `${community.code}${String(next).padStart(4, '0')}`;
+  }
+
+  /** Fewer floors or units than the current houses use is refused. */
+  private async fitsHouses(trx: Knex, row: BuildingRow, floors: number | null, units: number | null, problems: Problems): Promise<void> {
+    const { maxFloor, maxUnit } = await editRepo.buildingDependants(trx, row.id);
+    if (floors !== null && maxFloor !== null && maxFloor > floors) {
+      problems.add({ code: 'BAD_VALUE', field: 'input.floors', message: `floors: building ${row.code} has houses on floor ${maxFloor}; give at least ${maxFloor} floors` });
+    }
+    if (units !== null && maxUnit !== null && maxUnit > units) {
+      problems.add({ code: 'BAD_VALUE', field: 'input.units', message: `units: building ${row.code} has houses in unit ${maxUnit}; give at least ${maxUnit} units` });
+    }
+  }
+
+  /** The unique index refused a code the checks found free: another write took it meanwhile. */
+  private async codeTaken(code: string | null) {
+    const holder = code ? await editRepo.buildingWithCode(this.ctx.db, code) : null;
+    if (!holder) return null;
+    return validationError([
+      { code: 'CODE_TAKEN', field: 'input.code', message: `code: ${code} was taken by ${holder.name} while this edit ran; try again`, subjects: [{ type: 'Building', id: holder.id }] },
+    ]);
+  }
+}
+
+/** Where a position resolved, for messages: in which community, or in a grid outside any, or nowhere. */
+function whereIs(at: Resolution, community: Community | null): string {
+  if (community) return `in ${label(community)}`;
+  if (at.gridId) return `in grid ${at.code}, which is in no community`;
+  return 'outside every grid (more than 100 m from the nearest)';
+}
+
+function conflict(row: BuildingRow, expectedVersion: number): VersionConflictSource {
+  return versionConflict(row, `building ${row.code} (${row.name})`, expectedVersion);
+}

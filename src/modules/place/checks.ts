@@ -1,0 +1,108 @@
+import type { Knex } from 'knex';
+import type { CoordinateSystem } from '../../generated/graphql';
+import { prepareBoundary } from '../../geo/boundary';
+import type { LngLat } from '../../geo/coordinates';
+import { nameProblem } from '../../shared/text';
+import type { Problems } from '../../shared/payload';
+import { addBoundaryProblems } from '../grid/problems';
+import * as editRepo from './repo-edit';
+
+/**
+ * The checks place edits share, each adding what is wrong to `problems` (never throwing) with the input field
+ * it concerns: names, free text, whole numbers in a range, and a footprint or area checked like a grid
+ * boundary (shape and self-intersections in JavaScript, validity in PostGIS) that must contain the position.
+ */
+
+const CONTROL = /\p{Cc}/u;
+export const MAX_NAME = 100;
+const MAX_ADDRESS = 200;
+
+/** A required name; null (with a problem) when unusable. */
+export function checkName(input: string, field: string, what: string, problems: Problems): string | null {
+  const issue = nameProblem(input, MAX_NAME);
+  if (issue) {
+    problems.add({ code: 'BAD_NAME', field, message: `${field.replace(/^input\./, '')}: ${issue} (give the ${what}'s name as signposted)` });
+    return null;
+  }
+  return input.trim();
+}
+
+/** An optional address: undefined leaves it, null or blank removes it. */
+export function checkAddress(input: string | null | undefined, field: string, problems: Problems): string | null | undefined {
+  if (input === undefined) return undefined;
+  const address = input?.trim() ?? '';
+  if (address === '') return null;
+  if (address.length > MAX_ADDRESS) {
+    problems.add({ code: 'BAD_VALUE', field, message: `address: ${address.length} characters; at most ${MAX_ADDRESS}` });
+  } else if (CONTROL.test(address)) {
+    problems.add({ code: 'BAD_VALUE', field, message: 'address: holds a control character' });
+  }
+  return address;
+}
+
+/** An optional whole number within [min, max]: undefined leaves it, null removes it. */
+export function checkRange(
+  value: number | null | undefined,
+  field: string,
+  range: { min: number; max: number; what: string },
+  problems: Problems,
+): number | null | undefined {
+  if (value === undefined || value === null) return value;
+  if (!Number.isInteger(value) || value < range.min || value > range.max) {
+    problems.add({ code: 'BAD_VALUE', field, message: `${field.replace(/^input\./, '')}: ${range.what} must be ${range.min}–${range.max} (got ${value})` });
+  }
+  return value;
+}
+
+/** The database-free half of a footprint check: GeoJSON text in WGS-84, or null (with problems) when refused. */
+export function prepareShape(input: unknown, crs: CoordinateSystem, field: string, maxVertices: number, problems: Problems): string | null {
+  const prepared = prepareBoundary(input, crs, maxVertices);
+  if (!prepared.geometry) {
+    addBoundaryProblems(problems, prepared.problems, field);
+    return null;
+  }
+  return JSON.stringify(prepared.geometry);
+}
+
+/**
+ * The PostGIS half: valid, and covering the record's position (else how far off it is). Returns the shape as
+ * EWKB hex to store, or null with the problems added.
+ */
+export async function checkShapeAround(db: Knex, geojson: string, point: LngLat, field: string, problems: Problems): Promise<string | null> {
+  const shape = await editRepo.checkShape(db, geojson, point);
+  if (!shape) {
+    problems.add({ code: 'INVALID_GEOMETRY', field, message: `${field}: PostGIS could not process this shape; check it in a GIS and redraw it` });
+    return null;
+  }
+  if (!shape.valid) {
+    const at = shape.lng !== null && shape.lat !== null ? ` at ${shape.lng.toFixed(7)}, ${shape.lat.toFixed(7)}` : '';
+    const crossing = /self-intersection|ring self/i.test(shape.reason ?? '');
+    problems.add({
+      code: crossing ? 'SELF_INTERSECTION' : 'INVALID_GEOMETRY',
+      field,
+      message: crossing ? `${field}: rings cross each other or themselves${at} (PostGIS: ${shape.reason})` : `${field}: the shape is invalid${at}: ${shape.reason}`,
+      ...(shape.lng !== null && shape.lat !== null ? { lng: shape.lng, lat: shape.lat } : {}),
+    });
+    return null;
+  }
+  if (!shape.covers) {
+    problems.add(outsideShape(field, point, Number(shape.distance_m), 'it'));
+    return null;
+  }
+  return shape.hex;
+}
+
+/** The position lies outside the record's footprint or area (`shape` names it in the message). */
+export function outsideShape(field: string, point: LngLat, meters: number, shape: string) {
+  return {
+    code: 'BAD_VALUE' as const,
+    field,
+    message: `${field.replace(/^input\./, '')}: the position ${fmt(point.lng)}, ${fmt(point.lat)} lies ${meters.toFixed(1)} m outside ${shape}; put the position inside the shape or redraw the shape`,
+    lng: point.lng,
+    lat: point.lat,
+  };
+}
+
+export function fmt(degrees: number): string {
+  return degrees.toFixed(7).replace(/0+$/, '').replace(/\.$/, '');
+}

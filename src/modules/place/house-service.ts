@@ -1,0 +1,176 @@
+import type { Knex } from 'knex';
+import type { Context } from '../../context';
+import type { CreateHouseInput, RetireHouseInput, UpdateHouseInput } from '../../generated/graphql';
+import { expectGlobalId } from '../../graphql/relay';
+import { notFound, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type PayloadError, type ProblemRow } from '../../shared/payload';
+import { assertPermitted, assertPrincipal } from '../auth/policy';
+import type { Principal } from '../auth/viewer';
+import { gridSubject } from './building-service';
+import { checkRange } from './checks';
+import type { BuildingRow, HouseChangeSource, HouseRow } from './mappers';
+import * as editRepo from './repo-edit';
+import { buildingsByIds } from './repo';
+
+const UNIT = { min: 1, max: 100, what: 'the unit' };
+const FLOOR = { min: -10, max: 200, what: 'the floor' };
+const MAX_ROOM = 20;
+const MAX_AREA_SQM = 100_000;
+const CONTROL = /\p{Cc}/u;
+
+type Success = HouseChangeSource & { __typename: 'HouseSuccess' };
+
+/**
+ * Houses (实有房屋): the dwellings and shops of a building, written by whoever may edit places where the
+ * building stands. The building is locked shared while a house is written, so it cannot be retired under a
+ * new house; one current house per (building, unit, room).
+ */
+export class HouseEditService {
+  constructor(private readonly ctx: Context) {}
+
+  async create(input: CreateHouseInput) {
+    // AUTH (role; the jurisdiction once the building is read)
+    assertPermitted(this.ctx.viewer, 'place:edit');
+    const buildingId = expectGlobalId(input.buildingId, 'Building', 'input.buildingId');
+    // VALIDATION (what needs no database)
+    const early = new Problems();
+    const fields = checkFields(input, early);
+    return runEdit<Success | PayloadError>(
+      this.ctx,
+      async (trx) => {
+        const problems = new Problems().addAll(early);
+        const building = await editRepo.lockBuilding(trx, buildingId, 'SHARE');
+        if (!building || building.retired_at) return notFound(input.buildingId, 'building');
+        const principal = assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(building.grid_code), `building ${building.code} (${building.name})`);
+        // VALIDATION (against the building and its houses)
+        if (problems.any || fields.room === null) return validationError(problems);
+        const unit = fields.unit ?? null;
+        fitsBuilding(building, unit, fields.floor ?? null, problems);
+        const taken = await editRepo.houseAt(trx, building.id, unit, fields.room, null);
+        if (taken) problems.add(roomTaken(building, unit, fields.room, taken));
+        if (problems.any) return validationError(problems);
+        // RESOLUTION
+        const houseId = await editRepo.insertHouse(
+          trx,
+          { buildingId: building.id, unit, floor: fields.floor ?? null, room: fields.room, areaSqm: fields.areaSqm ?? null, use: input.use },
+          principal.subject,
+        );
+        return { __typename: 'HouseSuccess' as const, houseId };
+      },
+      { onUniqueViolation: () => this.roomRace(buildingId, fields.unit ?? null, fields.room) },
+    );
+  }
+
+  async update(input: UpdateHouseInput) {
+    let key: { buildingId: string; unit: number | null; room: string } | null = null;
+    return this.editHouse(
+      input.id,
+      async (trx, house, building, principal) => {
+        if (house.version !== input.expectedVersion) return conflict(house, input.expectedVersion);
+        const problems = new Problems();
+        const fields = checkFields(input, problems);
+        if ([input.unit, input.floor, input.room, input.areaSqm, input.use].every((v) => v === undefined)) {
+          problems.add({ code: 'BAD_VALUE', field: 'input', message: 'nothing to change: give a new unit, floor, room, areaSqm or use' });
+        }
+        if (problems.any) return validationError(problems);
+        const unit = fields.unit !== undefined ? fields.unit : house.unit;
+        const room = fields.room ?? house.room;
+        fitsBuilding(building, fields.unit ?? null, fields.floor ?? null, problems);
+        if (unit !== house.unit || room !== house.room) {
+          key = { buildingId: building.id, unit, room };
+          const taken = await editRepo.houseAt(trx, building.id, unit, room, house.id);
+          if (taken) problems.add(roomTaken(building, unit, room, taken));
+        }
+        if (problems.any) return validationError(problems);
+        const change = { unit: fields.unit, floor: fields.floor, room: fields.room ?? undefined, areaSqm: fields.areaSqm, use: input.use ?? undefined };
+        if (!(await editRepo.updateHouse(trx, house.id, input.expectedVersion, change, principal.subject))) return conflict(house, input.expectedVersion);
+        return { __typename: 'HouseSuccess' as const, houseId: house.id };
+      },
+      () => (key ? this.roomRace(key.buildingId, key.unit, key.room) : Promise.resolve(null)),
+    );
+  }
+
+  async retire(input: RetireHouseInput) {
+    return this.editHouse(input.id, async (trx, house, _building, principal) => {
+      if (house.version !== input.expectedVersion) return conflict(house, input.expectedVersion);
+      if (!(await editRepo.retire(trx, 'house', house.id, input.expectedVersion, principal.subject))) return conflict(house, input.expectedVersion);
+      return { __typename: 'HouseSuccess' as const, houseId: house.id };
+    });
+  }
+
+  /**
+   * The start every edit of one house shares: the house (current, else NotFoundError) locked, its building
+   * locked shared, and the building's grid within the principal's jurisdiction.
+   */
+  private async editHouse<R extends { __typename: string }>(
+    globalId: string,
+    work: (trx: Knex.Transaction, house: HouseRow, building: editRepo.Locked<BuildingRow>, principal: Principal) => Promise<R>,
+    onUniqueViolation?: () => Promise<R | PayloadError | null>,
+  ): Promise<R | NotFoundSource | PayloadError> {
+    assertPermitted(this.ctx.viewer, 'place:edit');
+    const id = expectGlobalId(globalId, 'House', 'input.id');
+    return runEdit<R | NotFoundSource | PayloadError>(
+      this.ctx,
+      async (trx) => {
+        const house = await editRepo.lockHouse(trx, id);
+        if (!house || house.retired_at) return notFound(globalId, 'house');
+        const building = (await editRepo.lockBuilding(trx, house.building_id, 'SHARE'))!;
+        const principal = assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(building.grid_code), `building ${building.code} (${building.name})`);
+        return work(trx, house, building, principal);
+      },
+      { onUniqueViolation },
+    );
+  }
+
+  /** The unique index refused a room the checks found free: another write added it meanwhile. */
+  private async roomRace(buildingId: string, unit: number | null, room: string | null): Promise<PayloadError | null> {
+    if (room === null) return null;
+    const [building] = await buildingsByIds(this.ctx.db, [buildingId]);
+    const taken = building ? await editRepo.houseAt(this.ctx.db, buildingId, unit, room, null) : null;
+    return building && taken ? validationError([roomTaken(building, unit, room, taken)]) : null;
+  }
+}
+
+function checkFields(
+  input: { unit?: number | null; floor?: number | null; room?: string | null; areaSqm?: number | null },
+  problems: Problems,
+): { unit?: number | null; floor?: number | null; room: string | null; areaSqm?: number | null } {
+  const unit = checkRange(input.unit, 'input.unit', UNIT, problems);
+  const floor = checkRange(input.floor, 'input.floor', FLOOR, problems);
+  let room: string | null = null;
+  if (input.room != null) {
+    room = input.room.trim();
+    if (room.length < 1 || room.length > MAX_ROOM || CONTROL.test(room)) {
+      problems.add({ code: 'BAD_VALUE', field: 'input.room', message: `room: 1–${MAX_ROOM} characters as written on the door, e.g. 1502 (got "${room.slice(0, 40)}")` });
+      room = null;
+    }
+  }
+  const areaSqm = input.areaSqm;
+  if (areaSqm != null && (!Number.isFinite(areaSqm) || areaSqm <= 0 || areaSqm > MAX_AREA_SQM)) {
+    problems.add({ code: 'BAD_VALUE', field: 'input.areaSqm', message: `areaSqm: the floor area in m², more than 0 and at most ${MAX_AREA_SQM.toLocaleString('en')} (got ${areaSqm})` });
+  }
+  return { unit, floor, room, areaSqm };
+}
+
+/** A unit or floor the building does not have. */
+function fitsBuilding(building: BuildingRow, unit: number | null, floor: number | null, problems: Problems): void {
+  if (unit !== null && building.units !== null && unit > building.units) {
+    problems.add({ code: 'BAD_VALUE', field: 'input.unit', message: `unit: building ${building.code} (${building.name}) has ${building.units} unit(s), not ${unit}` });
+  }
+  if (floor !== null && building.floors !== null && floor > building.floors) {
+    problems.add({ code: 'BAD_VALUE', field: 'input.floor', message: `floor: building ${building.code} (${building.name}) has ${building.floors} floor(s), not ${floor}` });
+  }
+}
+
+function roomTaken(building: BuildingRow, unit: number | null, room: string, houseId: string): ProblemRow {
+  const where = unit !== null ? `unit ${unit}, room ${room}` : `room ${room}`;
+  return {
+    code: 'BAD_VALUE',
+    field: 'input.room',
+    message: `room: building ${building.code} (${building.name}) already has a house at ${where}`,
+    subjects: [{ type: 'House', id: houseId }],
+  };
+}
+
+function conflict(house: HouseRow, expectedVersion: number) {
+  return versionConflict(house, `house ${house.room}`, expectedVersion);
+}

@@ -1,0 +1,144 @@
+import type { Context } from '../../context';
+import type { BuildingFilter, KeyPlaceFilter, KindCount, ResolversParentTypes } from '../../generated/graphql';
+import { badInput } from '../../errors';
+import { decodeCursor, expectGlobalId, pageSize } from '../../graphql/relay';
+import { assertPermitted } from '../auth/policy';
+import type { GridRow } from '../grid/mappers';
+import { pageOfLocated, type LocatedFilter } from '../location/list';
+import type { CountedRecords } from '../location/inventory';
+import type { InventorySource } from '../location/mappers';
+import type { LocatedFilterInput } from '../location/service';
+import type { NodeRow } from '../module';
+import type { BuildingPage, BuildingRow, HousePage, HouseRow, KeyPlacePage, KeyPlaceRow } from './mappers';
+import * as repo from './repo';
+
+const BUILDING_CODE = /^\d{16}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type OrganizationParent = ResolversParentTypes['Organization'];
+
+/**
+ * Reading places: public (anyone may read buildings, houses without occupants, and key places; an API key
+ * needs READ_GRIDS). Lists go through the shared located-record listing (`pageOfLocated`): a grid's subtree, a
+ * box, kinds, name and address substrings, `near` (nearest first, with distances), as of a grid's instant.
+ */
+/** What an inventory counts: buildings or key places by kind, or the houses of the buildings by use. */
+export type InventoryCount = 'buildingsByKind' | 'keyPlacesByKind' | 'housesByUse';
+const COUNTED: Record<InventoryCount, CountedRecords> = {
+  buildingsByKind: { table: 'building', kind: 't.kind' },
+  keyPlacesByKind: { table: 'key_place', kind: 't.kind' },
+  housesByUse: { table: 'building', kind: 'h.use', join: (current) => `JOIN house h ON h.building_id = t.id AND ${current('h')}` },
+};
+
+export class PlaceService {
+  constructor(private readonly ctx: Context) {}
+
+  private get loaders() {
+    return this.ctx.loaders.place;
+  }
+
+  private assertRead(): void {
+    assertPermitted(this.ctx.viewer, 'place:read');
+  }
+
+  /** `building(id | code)`: a current building. */
+  async building(args: { id?: string | null; code?: string | null }): Promise<BuildingRow | null> {
+    this.assertRead();
+    if ((args.id == null) === (args.code == null)) throw badInput('building needs exactly one of id or code');
+    if (args.code != null && !BUILDING_CODE.test(args.code)) throw badInput(`code is a 16-digit building code (got "${args.code.slice(0, 40)}")`, 'code');
+    const row = args.id != null ? await this.loaders.buildingById.load(expectGlobalId(args.id, 'Building', 'id')) : await this.loaders.buildingByCode.load(args.code!);
+    return row && !row.retired_at ? row : null;
+  }
+
+  async house(id: string): Promise<HouseRow | null> {
+    this.assertRead();
+    const row = await this.loaders.houseById.load(expectGlobalId(id, 'House', 'id'));
+    return row && !row.retired_at ? row : null;
+  }
+
+  async keyPlace(id: string): Promise<KeyPlaceRow | null> {
+    this.assertRead();
+    const row = await this.loaders.keyPlaceById.load(expectGlobalId(id, 'KeyPlace', 'id'));
+    return row && !row.retired_at ? row : null;
+  }
+
+  /** Any building, house or key place by database id, retired ones included (`node(id:)`, payloads, problems). */
+  async buildingById(id: string): Promise<BuildingRow | null> {
+    this.assertRead();
+    return this.loaders.buildingById.load(id);
+  }
+
+  async houseById(id: string): Promise<HouseRow | null> {
+    this.assertRead();
+    return this.loaders.houseById.load(id);
+  }
+
+  async keyPlaceById(id: string): Promise<KeyPlaceRow | null> {
+    this.assertRead();
+    return this.loaders.keyPlaceById.load(id);
+  }
+
+  /** `buildings(...)`, or `Grid.buildings(...)` when `grid` is given (its subtree, as of its instant). */
+  async buildings(input: BuildingFilter | null | undefined, first: number | null | undefined, after: string | null | undefined, grid: GridRow | null): Promise<BuildingPage> {
+    this.assertRead();
+    const limit = pageSize(first);
+    const f = await this.filter(input, grid, 'Grid.buildings');
+    f.kinds = input?.kind ?? null;
+    f.addressContains = this.ctx.services.location.contains(input?.addressContains, 'filter.addressContains');
+    const page = await pageOfLocated<BuildingRow>(this.ctx.db, repo.BUILDINGS, f, limit, after);
+    if (!f.near && !f.asOf) for (const row of page.rows) this.loaders.buildingById.prime(row.id, row);
+    return page;
+  }
+
+  async keyPlaces(input: KeyPlaceFilter | null | undefined, first: number | null | undefined, after: string | null | undefined, grid: GridRow | null): Promise<KeyPlacePage> {
+    this.assertRead();
+    const limit = pageSize(first);
+    const f = await this.filter(input, grid, 'Grid.keyPlaces');
+    f.kinds = input?.kind ?? null;
+    const page = await pageOfLocated<KeyPlaceRow>(this.ctx.db, repo.KEY_PLACES, f, limit, after);
+    if (!f.near && !f.asOf) for (const row of page.rows) this.loaders.keyPlaceById.prime(row.id, row);
+    return page;
+  }
+
+  private async filter(input: LocatedFilterInput | null | undefined, grid: GridRow | null, field: string): Promise<LocatedFilter> {
+    if (!grid) return this.ctx.services.location.filter(input);
+    if (input?.gridId || input?.gridCode) {
+      throw badInput(`give the grid once: ${field} lists that grid's subtree; leave out filter.gridId and filter.gridCode`, input.gridId ? 'filter.gridId' : 'filter.gridCode');
+    }
+    return { ...(await this.ctx.services.location.filter(input)), subtreeOf: grid.id, asOf: grid.as_of ?? null };
+  }
+
+  /** `Building.houses`: current houses by unit, floor and room. */
+  async houses(building: BuildingRow, args: { first?: number | null; after?: string | null }): Promise<HousePage> {
+    const limit = pageSize(args.first);
+    const after = args.after ? houseCursor(args.after) : null;
+    const rows = await this.loaders.housesPage({ after, limit: limit + 1 }).load(building.id);
+    return { rows: rows.slice(0, limit), hasNextPage: rows.length > limit, totalCount: () => this.loaders.houseCount.load(building.id) };
+  }
+
+  /** The organisation responsible for a key place, through the organisation module (its read rules apply). */
+  async organization(place: KeyPlaceRow): Promise<OrganizationParent | null> {
+    if (!place.organization_id) return null;
+    const row = await this.ctx.loadNode('Organization', place.organization_id);
+    return row && isOrganization(row) ? row : null;
+  }
+
+  /** `Inventory.<count>`: over the grid's whole subtree, by kind (or use). */
+  inventory(source: InventorySource, count: InventoryCount): Promise<KindCount[]> {
+    this.assertRead();
+    return this.ctx.services.location.counts(source, COUNTED[count]);
+  }
+}
+
+function isOrganization(row: NodeRow): row is OrganizationParent {
+  return 'node_type' in row && row.node_type === 'Organization';
+}
+
+/** A house cursor: the (unit, floor, room, id) position of the last house seen. */
+function houseCursor(after: string): repo.HouseKey {
+  const [unit, floor, room, id] = decodeCursor(after, 4);
+  if (typeof unit !== 'number' || typeof floor !== 'number' || typeof room !== 'string' || typeof id !== 'string' || !UUID.test(id)) {
+    throw badInput(`after is not a cursor of Building.houses (got "${after.slice(0, 100)}")`, 'after');
+  }
+  return [unit, floor, room, id];
+}
