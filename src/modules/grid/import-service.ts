@@ -199,10 +199,10 @@ export class GridImportService {
     const checked = await checkBoundaries(trx, inputs, this.ctx.config.boundary, (ids) => this.ctx.services.gridEdit.describe(trx, ids), redrawn);
     for (const p of pending) p.problems.addAll(checked.problems.get(p.report.index));
 
-    const unchanged = await unchangedGrids(trx, pending.flatMap((p) => {
+    const unchanged = await editRepo.unchangedGrids(trx, pending.flatMap((p) => {
       const g = checked.accepted.get(p.report.index);
       return p.existing && g ? [{ id: p.existing.id, hex: g.hex, name: p.report.name! }] : [];
-    }));
+    }), UNCHANGED_SQM);
     for (const p of pending) {
       p.report.action = p.problems.any ? 'REFUSED' : !p.existing ? 'CREATE' : unchanged.has(p.existing.id) ? 'UNCHANGED' : 'UPDATE';
       if (p.report.action === 'UNCHANGED') p.report.gridId = p.existing!.id;
@@ -347,21 +347,4 @@ export function withDefaults(input: ImportOptionsInput): ImportOptions {
     reason: input.reason ?? null,
     options: input.options ?? undefined,
   };
-}
-
-/**
- * Which of the grids would not change: same name, boundary within UNCHANGED_SQM. Equal boundaries are
- * answered without the overlay, which the embedded PostGIS cannot compute for identical shapes.
- */
-async function unchangedGrids(db: Knex, candidates: { id: string; hex: string; name: string }[]): Promise<Set<string>> {
-  if (candidates.length === 0) return new Set();
-  const { rows } = await db.raw(
-    `/* importUnchanged */ SELECT g.id FROM grid g
-     JOIN unnest(?::uuid[], ?::text[], ?::text[]) AS c(id, hex, name) ON g.id = c.id
-     WHERE g.name = c.name
-       AND CASE WHEN ST_Equals(g.boundary, ST_GeomFromEWKB(decode(c.hex, 'hex'))) THEN true
-                ELSE ST_Area(ST_SymDifference(g.boundary, ST_GeomFromEWKB(decode(c.hex, 'hex')))::geography) < ? END`,
-    [candidates.map((c) => c.id), candidates.map((c) => c.hex), candidates.map((c) => c.name), UNCHANGED_SQM],
-  );
-  return new Set(rows.map((r: { id: string }) => r.id));
 }

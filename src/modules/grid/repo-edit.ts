@@ -379,3 +379,20 @@ export function locksForChange(grids: readonly { id: string; parent_id: string |
     shared: grids.flatMap((g) => g.ancestor_ids),
   };
 }
+
+/**
+ * Which of the grids would not change: same name, boundary within `unchangedSqm`. Equal boundaries are
+ * answered without the overlay, which the embedded PostGIS cannot compute for identical shapes.
+ */
+export async function unchangedGrids(db: Knex, candidates: { id: string; hex: string; name: string }[], unchangedSqm: number): Promise<Set<string>> {
+  if (candidates.length === 0) return new Set();
+  const { rows } = await db.raw(
+    `/* importUnchanged */ SELECT g.id FROM grid g
+     JOIN unnest(?::uuid[], ?::text[], ?::text[]) AS c(id, hex, name) ON g.id = c.id
+     WHERE g.name = c.name
+       AND CASE WHEN ST_Equals(g.boundary, ST_GeomFromEWKB(decode(c.hex, 'hex'))) THEN true
+                ELSE ST_Area(ST_SymDifference(g.boundary, ST_GeomFromEWKB(decode(c.hex, 'hex')))::geography) < ? END`,
+    [candidates.map((c) => c.id), candidates.map((c) => c.hex), candidates.map((c) => c.name), unchangedSqm],
+  );
+  return new Set(rows.map((r: { id: string }) => r.id));
+}

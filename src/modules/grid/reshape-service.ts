@@ -12,6 +12,7 @@ import { levelProblem, gridNameProblem } from './hierarchy';
 import type { GridRow, GridsChangeSource } from './mappers';
 import { relocateWithin } from '../location/repo';
 import * as editRepo from './repo-edit';
+import * as reshapeRepo from './repo-reshape';
 
 /**
  * Moving a grid to another parent (with its area), splitting one grid in two and merging adjacent grids
@@ -50,7 +51,7 @@ export class GridReshapeService {
       if (problems.any) return validationError(problems);
 
       const line = lineInWgs84(input.line as { coordinates: number[][] }, input.crs ?? 'WGS84');
-      const parts = await splitParts(trx, grid.id, line);
+      const parts = await reshapeRepo.splitParts(trx, grid.id, line);
       if (parts.length !== 2) {
         return validationError([
           {
@@ -115,7 +116,7 @@ export class GridReshapeService {
       }
       await this.edit.dependantProblems(trx, grids, problems);
       if (problems.any) return validationError(problems);
-      const union = await mergedBoundary(trx, ids);
+      const union = await reshapeRepo.mergedBoundary(trx, ids);
       if (union.parts !== 1) {
         return validationError([
           { code: 'NOT_MERGEABLE', field: 'input.ids', message: `ids: the grids do not form one connected area (${union.parts} separate parts); merge neighbours only`, gridIds: ids },
@@ -199,7 +200,7 @@ export class GridReshapeService {
       const newChain = [...parent.ancestor_ids, parent.id];
       let shared = 0;
       while (shared < oldChain.length && oldChain[shared] === newChain[shared]) shared++;
-      const reshaped = await areaTransfer(trx, grid.id, oldChain.slice(shared), newChain.slice(shared));
+      const reshaped = await reshapeRepo.areaTransfer(trx, grid.id, oldChain.slice(shared), newChain.slice(shared));
       for (const r of reshaped.filter((x) => x.empty)) {
         problems.add({
           code: 'BAD_VALUE',
@@ -216,13 +217,10 @@ export class GridReshapeService {
           return this.edit.conflict(trx, changed, r.version);
         }
       }
-      const written = await trx.raw(
-        `/* moveGrid */ UPDATE grid SET parent_id = ?, code = ?, ancestor_ids = ?::uuid[], depth = ?, version = version + 1,
-           valid_from = clock_timestamp(), changed_by = ?, change_reason = ?
-         WHERE id = ? AND version = ? AND valid_to IS NULL`,
-        [parent.id, code, newChain, newChain.length, editor.subject, reason, grid.id, input.expectedVersion],
-      );
-      if (written.rowCount !== 1) return this.edit.conflict(trx, grid, input.expectedVersion);
+      const written = await reshapeRepo.writeMove(trx, {
+        id: grid.id, expectedVersion: input.expectedVersion, parentId: parent.id, code, ancestorIds: newChain, changedBy: editor.subject, reason,
+      });
+      if (!written) return this.edit.conflict(trx, grid, input.expectedVersion);
       await editRepo.cascadeToDescendants(trx, { id: grid.id, oldCode: grid.code, newCode: code, ancestorIds: newChain }, editor.subject, `moved with ${grid.code} → ${code}`);
       // The boundary stays, but codes changed (ties on shared edges go to the lowest code) and so did the chain.
       const movedByKind = await relocateWithin(trx, this.ctx.located, await editRepo.boundaryHexes(trx, [grid.id]));
@@ -269,45 +267,6 @@ function lineInWgs84(line: { coordinates: number[][] }, crs: SplitGridInput['crs
     const p = toWgs84({ lng, lat }, crs);
     return [p.lng, p.lat];
   });
-}
-
-/** The new boundaries of the grids that lose (`from`) and gain (`to`) a moving grid's area. */
-async function areaTransfer(
-  db: Knex,
-  gridId: string,
-  from: string[],
-  to: string[],
-): Promise<{ id: string; code: string; name: string; version: number; hex: string; empty: boolean }[]> {
-  const { rows } = await db.raw(
-    `/* moveGridAreaTransfer */ SELECT a.id, a.code, a.name, a.version,
-       encode(ST_AsEWKB(ST_Multi(CASE WHEN a.id = ANY(?::uuid[]) THEN ST_CollectionExtract(grid_difference(a.boundary, x.boundary), 3)
-                                      ELSE ST_Union(a.boundary, x.boundary) END)), 'hex') AS hex,
-       a.id = ANY(?::uuid[]) AND ST_Area(grid_difference(a.boundary, x.boundary)::geography) < 1 AS empty
-     FROM grid a, grid x WHERE x.id = ? AND a.id = ANY(?::uuid[]) ORDER BY a.depth`,
-    [from, from, gridId, [...from, ...to]],
-  );
-  return rows;
-}
-
-/** The parts ST_Split cuts a grid's boundary into, with a point inside each. */
-async function splitParts(db: Knex, gridId: string, line: number[][]): Promise<{ hex: string; lng: number; lat: number }[]> {
-  const { rows } = await db.raw(
-    `/* splitGridParts */ SELECT encode(ST_AsEWKB(ST_Multi(p.geom)), 'hex') AS hex, ST_X(ST_PointOnSurface(p.geom)) AS lng,
-       ST_Y(ST_PointOnSurface(p.geom)) AS lat
-     FROM grid g, ST_Dump(ST_Split(g.boundary, ST_SetSRID(ST_GeomFromGeoJSON(?), 4326))) p
-     WHERE g.id = ?`,
-    [JSON.stringify({ type: 'LineString', coordinates: line }), gridId],
-  );
-  return rows;
-}
-
-async function mergedBoundary(db: Knex, ids: string[]): Promise<{ hex: string; parts: number }> {
-  const { rows } = await db.raw(
-    `/* mergeGridsBoundary */ SELECT encode(ST_AsEWKB(ST_Multi(u)), 'hex') AS hex, ST_NumGeometries(u) AS parts
-     FROM (SELECT ST_UnaryUnion(ST_Collect(boundary)) AS u FROM grid WHERE id = ANY(?::uuid[])) s`,
-    [ids],
-  );
-  return rows[0];
 }
 
 /** Positive when (x, y) lies left of the line's nearest segment (seen along the line's direction). */
