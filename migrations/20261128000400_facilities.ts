@@ -10,10 +10,13 @@ const statements = [
   // The sector as a polygon: the apex, the two edges and the arc at every even degree between them, each arc
   // point projected on the spheroid. Whole even degrees include due north, east, south and west, where the arc
   // reaches its bounding box: sampling from the edge instead could leave the box short of a place the camera sees.
+  // A view narrower than 0.5° or shorter than 1 m (which the table's CHECKs refuse) has no sector: its edges
+  // would meet in one point, too few for a polygon.
   `CREATE FUNCTION camera_sector(p geometry, bearing float8, fov float8, range_m float8) RETURNS geometry
    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
      SELECT CASE
        WHEN p IS NULL OR bearing IS NULL OR fov IS NULL OR range_m IS NULL THEN NULL
+       WHEN fov < 0.5 OR range_m < 1 THEN NULL
        WHEN fov >= 360 THEN ST_MakePolygon(ST_MakeLine(ARRAY(
          SELECT ST_Project(p::geography, range_m, radians(a))::geometry FROM generate_series(0, 360, 2) AS a)))
        ELSE ST_MakePolygon(ST_MakeLine(
@@ -38,8 +41,8 @@ const statements = [
      status text NOT NULL DEFAULT 'ONLINE' CHECK (status IN ('ONLINE','OFFLINE','FAULTY','RETIRED')),
      building_id uuid REFERENCES building(id),
      bearing float8 CHECK (bearing >= 0 AND bearing < 360),
-     fov float8 CHECK (fov > 0 AND fov <= 360),
-     range_m float8 CHECK (range_m > 0 AND range_m <= 5000),
+     fov float8 CHECK (fov >= 0.5 AND fov <= 360),
+     range_m float8 CHECK (range_m >= 1 AND range_m <= 5000),
      camera_category text CHECK (camera_category IN ('TRAFFIC','PUBLIC_SECURITY_HOTSPOT','SCHOOL_SURROUNDINGS',
        'RESIDENTIAL_ENTRANCE','OTHER')),
      sector geometry(Polygon, 4326),

@@ -10,8 +10,9 @@ import * as identities from './20261127000100_identities';
 import * as overlayGuards from './20261127000200_overlay_guards';
 import * as locatedRecords from './20261128000100_located_records';
 import * as organizations from './20261128000200_organizations';
-import * as places2 from './20261128000300_places';
+import * as placeRegistry from './20261128000300_places';
 import * as facilities from './20261128000400_facilities';
+import * as houseCounts from './20261128000500_house_counts';
 
 /**
  * Every migration, in order. Listed explicitly (rather than read from the folder) so the same list runs
@@ -29,6 +30,7 @@ export const migrations: Record<string, { up(knex: Knex): Promise<void>; down(kn
   '20261127000200_overlay_guards': overlayGuards,
   '20261128000100_located_records': locatedRecords,
   '20261128000200_organizations': organizations,
-  '20261128000300_places': places2,
+  '20261128000300_places': placeRegistry,
   '20261128000400_facilities': facilities,
+  '20261128000500_house_counts': houseCounts,
 };

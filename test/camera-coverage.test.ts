@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { toGlobalId } from '../src/graphql/relay';
 import type { Viewer } from '../src/modules/auth/viewer';
-import { ADMIN, at, createCamera, createFacilityFixture, facilityEdit, fid, insertKeyPlace, project, type FacilityFixture } from './fixtures/facility';
+import { ADMIN, at, createCamera, createFacilityFixture, facilityEdit, fid, insertKeyPlace, moveGrid, project, type FacilityFixture } from './fixtures/facility';
 import { closeTestDb, withRollback } from './support/db';
 import { execute, ok, user, type Result } from './support/graphql';
 
@@ -75,9 +75,9 @@ describe('key places seen by cameras', () => {
       // The street rolls C1 and C2 up: N (in C2) counts among its cameras; the key places are the same.
       const s1 = ok(await coverageOf(trx, f.grids.S1.code)).grid.cameraCoverage;
       expect(s1).toMatchObject({ keyPlaceCount: 10, coveredKeyPlaceCount: 6, onlineCameraCount: 3 });
-      // No key places: everything there is, is covered.
+      // No key places: no share to give (not 1, which would read as "all covered").
       const c2 = ok(await coverageOf(trx, f.grids.C2.code)).grid.cameraCoverage;
-      expect(c2).toMatchObject({ keyPlaceCount: 0, coveredKeyPlaceCount: 0, keyPlaceCoverage: 1, onlineCameraCount: 1 });
+      expect(c2).toMatchObject({ keyPlaceCount: 0, coveredKeyPlaceCount: 0, keyPlaceCoverage: null, onlineCameraCount: 1 });
     }));
 
   it('pages through the uncovered key places with cursors', () =>
@@ -105,6 +105,20 @@ describe('key places seen by cameras', () => {
       for (const viewer of [undefined, user('VIEWER'), user('DISPATCHER', f.grids.S2.code)]) {
         expect(ok(await execute(trx, query, { id: somePlace }, { viewer })).node.coveredByCamera).toBeNull();
       }
+    }));
+
+  it('answers coveredByCamera of a key place read as of an instant for staff whose jurisdiction holds it now', () =>
+    withRollback(async (trx) => {
+      const f = await createFacilityFixture(trx);
+      const school = at(1.5, 1.0);
+      await createCamera(trx, { name: '校门', at: await project(trx, school, 30, 180), bearing: 0, fov: 60, range: 100 });
+      await insertKeyPlace(trx, '迁出学校', school);
+      const before: Date = (await trx.raw('SELECT clock_timestamp() AS t')).rows[0].t;
+      await moveGrid(trx, f.grids.C2, f.grids.S2); // the school's community is now street S2's
+      const q = `query($code: String!, $asOf: DateTime!) { grid(code: $code, asOf: $asOf) { keyPlaces { nodes { name coveredByCamera } } } }`;
+      const seen = async (viewer: Viewer) => ok(await execute(trx, q, { code: f.grids.S1.code, asOf: before.toISOString() }, { viewer })).grid.keyPlaces.nodes;
+      expect(await seen(user('GRID_WORKER', f.grids.S1.code))).toEqual([{ name: '迁出学校', coveredByCamera: null }]);
+      expect(await seen(user('GRID_WORKER', f.code))).toEqual([{ name: '迁出学校', coveredByCamera: true }]);
     }));
 
   it('sees a place due north at the far end of a 5 km camera: the stored sector reaches due north, so its box holds it', () =>

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { createContext } from '../src/context';
 import { toGlobalId } from '../src/graphql/relay';
 import type { Viewer } from '../src/modules/auth/viewer';
 import {
@@ -6,7 +7,7 @@ import {
   type FacilityFixture, type Point,
 } from './fixtures/facility';
 import { closeTestDb, withRollback } from './support/db';
-import { execute, ok, user, type Result } from './support/graphql';
+import { execute, ok, silentLog, testConfig, user, type Result } from './support/graphql';
 
 /**
  * Facilities (物): who may create, edit and retire them (ADMIN and DISPATCHER within their jurisdiction), who
@@ -91,7 +92,27 @@ describe('validation', () => {
       const r = await expectProblems(trx, { ...newCamera(at(0.5, 0.5)), camera: bad }, ['input.camera.bearing', 'input.camera.fieldOfView', 'input.camera.rangeMeters']);
       expect(r.problems[0].message).toMatch(/less than 360 \(got 360\)/);
       await expectProblems(trx, { name: '东门', kind: 'GATE', location: at(0.5, 0.5), camera: camera() }, ['input.camera']);
+      // A view with no sector to draw (its edges meeting in one point) is refused, not an internal error.
+      for (const [view, field, message] of [
+        [{ fieldOfView: 1e-300 }, 'input.camera.fieldOfView', /at least 0.5 and at most 360/],
+        [{ fieldOfView: 0.49 }, 'input.camera.fieldOfView', /at least 0.5 and at most 360/],
+        [{ rangeMeters: 0.99 }, 'input.camera.rangeMeters', /at least 1 and at most 5000/],
+      ] as const) {
+        const refused = await expectProblems(trx, { ...newCamera(at(0.5, 0.5)), camera: { ...camera(), ...view } }, [field]);
+        expect(refused.problems[0].message).toMatch(message);
+      }
       await expectProblems(trx, { name: '东门', kind: 'GATE', location: at(0.5, 0.5), buildingId: toGlobalId('Grid', '00000000-0000-4000-8000-000000000000') }, ['input.buildingId']);
+    }));
+
+  it('takes the narrowest view and the shortest range allowed; the sector function answers null below them rather than failing', () =>
+    withRollback(async (trx) => {
+      await createFacilityFixture(trx);
+      const narrow = await facilityEdit(trx, 'createFacility', { ...newCamera(at(0.5, 0.5)), camera: { ...camera(), fieldOfView: 0.5, rangeMeters: 1 } });
+      const { rows } = await trx.raw(`SELECT GeometryType(sector) AS type FROM facility WHERE id = ?`, [databaseId(narrow.facility.id)]);
+      expect(rows[0].type).toBe('POLYGON');
+      const sectors = await trx.raw(`SELECT camera_sector(p, 10, 1e-300, 100) IS NULL AS pin, camera_sector(p, 10, 30, 0.5) IS NULL AS short
+        FROM (SELECT ST_SetSRID(ST_MakePoint(122, 30), 4326) AS p) s`);
+      expect(sectors.rows[0]).toEqual({ pin: true, short: true });
     }));
 
   it('ties a facility to a current building within 200 m of it, and says how far it is otherwise', () =>
@@ -177,6 +198,22 @@ describe('updateFacility and retireFacility', () => {
     }));
 });
 
+describe('the stamps of an edit', () => {
+  it('come from the clock, not the start of the transaction: an edit after the insert in one transaction is later', () =>
+    withRollback(async (trx) => {
+      await createFacilityFixture(trx);
+      const id = fid(await createCamera(trx, { name: '时刻', at: at(0.5, 0.5), bearing: 0, fov: 60, range: 100 }));
+      const stamps = async () => (await trx.raw('SELECT created_at, updated_at, retired_at FROM facility WHERE id = ?', [databaseId(id)])).rows[0];
+      await facilityEdit(trx, 'updateFacility', { id, expectedVersion: 1, name: '时刻2' });
+      const updated = await stamps();
+      expect(updated.updated_at.getTime()).toBeGreaterThan(updated.created_at.getTime());
+      await facilityEdit(trx, 'retireFacility', { id, expectedVersion: 2 });
+      const retired = await stamps();
+      expect(retired.retired_at.getTime()).toBeGreaterThan(updated.updated_at.getTime());
+      expect(retired.updated_at).toEqual(retired.retired_at);
+    }));
+});
+
 describe('reading facilities', () => {
   it('is for staff within their jurisdiction only', () =>
     withRollback(async (trx) => {
@@ -191,7 +228,11 @@ describe('reading facilities', () => {
       expect(errorCodes(await list(trx, worker, { gridCode: f.grids.S2.code }))).toEqual(['FORBIDDEN']);
       const one = `query($id: ID!) { facility(id: $id) { name } }`;
       expect(ok(await execute(trx, one, { id: inS1 }, { viewer: worker })).facility).toEqual({ name: 'S1 摄像头' });
-      expect(errorCodes(await execute(trx, one, { id: inS2 }, { viewer: worker }))).toEqual(['FORBIDDEN']);
+      // A refusal does not name what the caller may not read.
+      const refused = await execute(trx, one, { id: inS2 }, { viewer: worker });
+      expect(refused.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['FORBIDDEN', `that facility lies outside your jurisdiction (${f.grids.S1.code})`]]);
+      const edit = await runFacility(trx, 'updateFacility', { id: inS2, expectedVersion: 1, name: 'x' }, user('DISPATCHER', f.grids.S1.code));
+      expect(edit.errors?.map((e) => e.message)).toEqual([`that facility lies outside your jurisdiction (${f.grids.S1.code})`]);
       expect(errorCodes(await execute(trx, one, { id: inS1 }))).toEqual(['UNAUTHENTICATED']);
       const onGrid = `query($code: String!, $filter: FacilityFilter) { grid(code: $code) { facilities(filter: $filter) { totalCount } } }`;
       expect(ok(await execute(trx, onGrid, { code: f.grids.C2.code }, { viewer: worker })).grid.facilities.totalCount).toBe(1);
@@ -235,6 +276,16 @@ describe('reading facilities', () => {
       expect(rest.nodes.map((n: { distanceMeters: number }) => n.distanceMeters)).toEqual([...rest.nodes.map((n: { distanceMeters: number }) => n.distanceMeters)].sort((a, b) => a - b));
       expect(rest.nodes).toHaveLength(4);
       expect(rest.nodes[0].distanceMeters).toBeGreaterThan(page.nodes[9].distanceMeters);
+    }));
+
+  it('a facility read by id after a near list in the same request carries no distance', () =>
+    withRollback(async (trx) => {
+      const f = await createFacilityFixture(trx);
+      const id = await createCamera(trx, { name: '近处', at: at(0.5, 0.5), bearing: 0, fov: 60, range: 100 });
+      const ctx = createContext({ requestId: 't', viewer: user('DISPATCHER', f.code), db: trx, log: silentLog, config: testConfig() });
+      const near = await ctx.services.facility.list({ near: { ...at(0.5, 0.6), meters: 500 } }, {});
+      expect(near.rows.map((r) => [r.id, r.distance_m! > 0])).toEqual([[id, true]]);
+      expect((await ctx.services.facility.byId(id))?.distance_m ?? null).toBeNull();
     }));
 });
 

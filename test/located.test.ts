@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { buildSchema, isObjectType } from 'graphql';
-import { toGlobalId } from '../src/graphql/relay';
+import { fromGlobalId, toGlobalId } from '../src/graphql/relay';
 import { loadTypeDefs } from '../src/graphql/schema';
 import { LOCATED_KINDS, NODE_TYPES } from '../src/modules';
 import { lockResolution } from '../src/modules/location/repo';
@@ -198,4 +198,52 @@ describe('the module registry', () => {
       expect({ kind: k.kind, missing: needed.filter((c) => !columns.includes(c)) }).toEqual({ kind: k.kind, missing: [] });
     }
   });
+});
+
+describe('a dedicated overlay grid', () => {
+  it('lists, counts and covers the records its boundary covers (nothing resolves to an overlay)', () =>
+    withRollback(async (trx) => {
+      const { rows } = await trx.raw(
+        `SELECT d.code, count(k.id)::int AS n FROM grid d JOIN key_place k ON k.retired_at IS NULL AND ST_Covers(d.boundary, k.location)
+         WHERE d.level = 'DEDICATED' AND d.valid_to IS NULL AND d.code LIKE '130105%' GROUP BY d.code ORDER BY d.code LIMIT 1`,
+      );
+      expect(rows).toHaveLength(1);
+      const { code, n } = rows[0];
+      const d = ok(
+        await execute(
+          trx,
+          `query($code: String!) { grid(code: $code) { keyPlaces(first: 100) { totalCount nodes { dedicatedGrids { code } } }
+             inventory { keyPlacesByKind { count } } cameraCoverage { keyPlaceCount } } }`,
+          { code },
+          { viewer: user('ADMIN') },
+        ),
+      ).grid;
+      expect(d.keyPlaces.totalCount).toBe(n);
+      expect(d.keyPlaces.nodes.every((k: { dedicatedGrids: { code: string }[] }) => k.dedicatedGrids.some((g) => g.code === code))).toBe(true);
+      expect(d.inventory.keyPlacesByKind.reduce((s: number, k: { count: number }) => s + k.count, 0)).toBe(n);
+      expect(d.cameraCoverage.keyPlaceCount).toBe(n);
+    }));
+});
+
+describe('records as of a past instant', () => {
+  it('are tied to the grids in force then, and a record that did not exist then is absent', () =>
+    withRollback(async (trx) => {
+      const f = await createEditFixture(trx);
+      const t0 = (await trx.raw('SELECT clock_timestamp() AS t')).rows[0].t.toISOString();
+      const late = await recordsAt(trx, f, 1.5, 0.2, 'late');
+      const res = await mutate(trx, 'updateGridBoundary', { id: gid(f.ids.G2), boundary: square(0, 1, 2, 2), expectedVersion: 1, reason: '扩大' }, editorOf(f));
+      expect(res.__typename).toBe('UpdateGridBoundarySuccess');
+      const Q = `query($c: String!, $t: DateTime) { grid(code: $c, asOf: $t) { buildings(first: 50) { nodes { id grid { code version } } } } }`;
+      const names = async (code: string, t?: string) =>
+        ok(await execute(trx, Q, { c: code, t })).grid.buildings.nodes.map((b: { id: string; grid: { code: string; version: number } }) => [
+          fromGlobalId(b.id)!.id,
+          b.grid.code,
+          b.grid.version,
+        ]);
+      const thenInC = await names(f.codes.C, t0);
+      expect(thenInC).toEqual(expect.arrayContaining([[f.places.P1, f.codes.C, 1], [f.places.P2, f.codes.C, 1]]));
+      expect(thenInC.map((r: string[]) => r[0])).not.toContain(late.building);
+      expect(await names(f.codes.G2, t0)).toEqual([]);
+      expect(await names(f.codes.G2)).toEqual([[f.places.P2, f.codes.G2, 2]]);
+    }));
 });

@@ -62,6 +62,20 @@ describe('createOrganization / updateOrganization / retireOrganization', () => {
       expect(again.__typename).toBe('NotFoundError');
     }));
 
+  it('stamps an edit with the clock, not the start of the transaction: an edit after the insert in one transaction is later', () =>
+    withRollback(async (trx) => {
+      await createOrgFixture(trx);
+      const org = await createOrganization(trx, { name: '时刻单位', location: opt(0.5, 0.5) });
+      const stamps = async () => (await trx.raw('SELECT created_at, updated_at, retired_at FROM organization WHERE id = ?', [dbId(org.id)])).rows[0];
+      await mutateOrganization(trx, 'updateOrganization', { id: org.id, expectedVersion: 1, name: '时刻单位二' });
+      const updated = await stamps();
+      expect(updated.updated_at.getTime()).toBeGreaterThan(updated.created_at.getTime());
+      await mutateOrganization(trx, 'retireOrganization', { id: org.id, expectedVersion: 2 });
+      const retired = await stamps();
+      expect(retired.retired_at.getTime()).toBeGreaterThan(updated.updated_at.getTime());
+      expect(retired.updated_at).toEqual(retired.retired_at);
+    }));
+
   it('a wrong check character is a ValidationError on input.creditCode naming the expected character; nothing is written', () =>
     withRollback(async (trx) => {
       await createOrgFixture(trx);
@@ -101,6 +115,7 @@ describe('createOrganization / updateOrganization / retireOrganization', () => {
       const b1 = await insertBuilding(trx, f.grids.C2, 1, opt(1.2, 0.2));
       const b2 = await insertBuilding(trx, f.grids.C2, 2, opt(1.4, 0.2));
       await trx('building').where({ id: b2 }).update({ retired_at: trx.fn.now() });
+      const b3 = await insertBuilding(trx, f.grids.C2, 3, opt(1.6, 0.2));
       const refused = await mutateOrganization(trx, 'createOrganization', {
         name: '物业', kind: 'PROPERTY_MANAGEMENT', location: opt(1.5, 0.5), managedBuildingIds: [toGlobalId('Building', b1), toGlobalId('Building', b2), gid(f.grids.C2.id)],
       });
@@ -109,6 +124,12 @@ describe('createOrganization / updateOrganization / retireOrganization', () => {
       expect(await trx('organization_managed_building').where({ organization_id: dbId(org.id) }).pluck('building_id')).toEqual([b1]);
       const ctx = createContext({ requestId: 't', viewer: ANONYMOUS, db: trx, log: silentLog, config: testConfig() });
       expect((await ctx.services.organization.managersOf(b1)).map((o) => o.name)).toEqual(['物业']);
+      // Read back, current buildings only, by code; grids likewise.
+      await mutateOrganization(trx, 'updateOrganization', { id: org.id, expectedVersion: 1, managedBuildingIds: [toGlobalId('Building', b1), toGlobalId('Building', b3)], managedGridIds: [gid(f.grids.C2.id), gid(f.grids.C1.id)] });
+      const managed = async () => ok(await execute(trx, `query($id: ID!) { organization(id: $id) { managedBuildings { id } managedGrids { code } } }`, { id: org.id })).organization;
+      expect(await managed()).toEqual({ managedBuildings: [b1, b3].map((b) => ({ id: toGlobalId('Building', b) })), managedGrids: [{ code: f.grids.C1.code }, { code: f.grids.C2.code }] });
+      await trx('building').where({ id: b1 }).update({ retired_at: trx.fn.now() });
+      expect((await managed()).managedBuildings).toEqual([{ id: toGlobalId('Building', b3) }]);
     }));
 });
 

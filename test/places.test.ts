@@ -1,30 +1,19 @@
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { fromWgs84 } from '../src/geo/coordinates';
-import { fromGlobalId, toGlobalId } from '../src/graphql/relay';
+import { toGlobalId } from '../src/graphql/relay';
 import type { Viewer } from '../src/modules/auth/viewer';
 import { at } from './fixtures/grid';
-import { createPlaceFixture, createRaceCommunity, gid, mutatePlace, placeSnapshot, removeRaceCommunity, runPlace, square } from './fixtures/place';
-import { testDatabaseUrl } from './support/env';
+import { ADMIN, createPlaceFixture, dbId, gid, mutatePlace, placeSnapshot, problem, runPlace, square } from './fixtures/place';
 import { closeTestDb, withRollback } from './support/db';
-import { execute, ok, user } from './support/graphql';
+import { execute, ok, testConfig, user } from './support/graphql';
 
 /**
- * Places (地): buildings, houses and key places through GraphQL — create, update and retire with their checks
- * and version conflicts, who may write them, the lists (`near` against PostGIS distances, a grid's subtree, the
- * address search), inventories rolled up the tree, `node(id)`, and creates racing on separate connections.
+ * Places (地): buildings and key places through GraphQL — create, update and retire with their checks and
+ * version conflicts, who may write them, and `node(id)`. Houses and racing writes: houses.test.ts; lists and
+ * inventories: place-lists.test.ts.
  */
 
 afterAll(closeTestDb);
-
-const dbId = (globalId: string) => fromGlobalId(globalId)!.id;
-
-/** The problem of a ValidationError payload with this code. */
-function problem(payload: any, code: string) {
-  expect(payload.__typename).toBe('ValidationError');
-  const found = payload.problems.find((p: any) => p.code === code);
-  if (!found) throw new Error(`no ${code} problem in ${JSON.stringify(payload.problems)}`);
-  return found;
-}
 
 const query = async (db: Knex, q: string, variables: Record<string, unknown> = {}, viewer?: Viewer) => ok(await execute(db, q, variables, { viewer }));
 
@@ -55,7 +44,7 @@ describe('buildings', () => {
       expect(stale).toMatchObject({ __typename: 'VersionConflict', currentVersion: 2, changedBy: 'test-admin', node: { __typename: 'Building', name: '商业大厦', version: 2 } });
       const before = await placeSnapshot(trx);
       const away = await mutatePlace(trx, 'updateBuilding', { id, expectedVersion: 2, location: at(2.5, 1.5) });
-      expect(problem(away, 'BAD_VALUE').message).toMatch(new RegExp(`lies in 测试B1 \\(${f.grids.B1.code}\\), outside the building's community`));
+      expect(problem(away, 'BAD_VALUE').message).toMatch(new RegExp(`lies in 测试B1 \\(${f.grids.B1.code}\\), outside the community the building is registered in`));
       const outOfFootprint = await mutatePlace(trx, 'updateBuilding', { id: f.buildings.BA1.id, expectedVersion: 1, location: at(0.8, 0.8) });
       expect(problem(outOfFootprint, 'BAD_VALUE')).toMatchObject({ field: 'input.location', message: expect.stringMatching(/m outside the building's footprint/) });
       const fewerFloors = await mutatePlace(trx, 'updateBuilding', { id: f.buildings.BA1.id, expectedVersion: 1, floors: 1 });
@@ -63,7 +52,7 @@ describe('buildings', () => {
       expect(await placeSnapshot(trx)).toBe(before);
     }));
 
-  it('retire is refused while houses or facilities remain (saying how many); retired buildings leave the reads', () =>
+  it('retire is refused while houses or facilities remain (saying how many); a retired building leaves the lists, not building(id | code)', () =>
     withRollback(async (trx) => {
       const f = await createPlaceFixture(trx);
       await trx.raw(`INSERT INTO facility (name, kind, building_id, location) SELECT '东门', 'GATE', id, location FROM building WHERE id = ?`, [dbId(f.buildings.BB.id)]);
@@ -81,8 +70,13 @@ describe('buildings', () => {
       const stale = await mutatePlace(trx, 'retireBuilding', { id: f.buildings.BA1.id, expectedVersion: 7 });
       expect(stale).toMatchObject({ __typename: 'VersionConflict', currentVersion: 1 });
       expect((await mutatePlace(trx, 'retireBuilding', { id: f.buildings.BA1.id, expectedVersion: 1 })).__typename).toBe('BuildingSuccess');
-      const read = await query(trx, `query($id: ID!) { building(id: $id) { code } node(id: $id) { __typename ... on Building { version } } }`, { id: f.buildings.BA1.id });
-      expect(read).toEqual({ building: null, node: { __typename: 'Building', version: 2 } });
+      const read = await query(trx, `query($id: ID!, $code: String) { building(id: $id) { code retiredAt } byCode: building(code: $code) { version } node(id: $id) { __typename ... on Building { version } } }`, {
+        id: f.buildings.BA1.id,
+        code: f.buildings.BA1.code,
+      });
+      expect(read).toEqual({ building: { code: f.buildings.BA1.code, retiredAt: expect.any(String) }, byCode: { version: 2 }, node: { __typename: 'Building', version: 2 } });
+      const listed = await query(trx, `{ buildings(filter: { gridCode: "${f.grids.GA1.code}" }) { nodes { code } } }`);
+      expect(listed.buildings.nodes).toEqual([]);
     }));
 
   it('validation names every problem: code prefix, code taken, self-intersection, a point outside its footprint, the community', () =>
@@ -114,6 +108,58 @@ describe('buildings', () => {
       const many = await mutatePlace(trx, 'createBuilding', { ...base, name: ' ', floors: 0, units: 101, address: 'x'.repeat(201) });
       expect(many.problems.map((p: any) => p.field).sort()).toEqual(['input.address', 'input.floors', 'input.name', 'input.units']);
       expect(problem(await mutatePlace(trx, 'createBuilding', { ...base, location: at(40, 40) }), 'BAD_VALUE').message).toMatch(/outside every grid/);
+      // Too many corners: the message is about the footprint (or a key place's area), not a grid's boundary.
+      const fewCorners = testConfig({ MAX_BOUNDARY_VERTICES: '4' });
+      const pentagon = { type: 'Polygon', coordinates: [[at(0.45, 0.45), at(0.55, 0.45), at(0.56, 0.5), at(0.55, 0.55), at(0.45, 0.55), at(0.45, 0.45)].map((p) => [p.lng, p.lat])] };
+      const tooMany = problem(await mutatePlace(trx, 'createBuilding', { ...base, footprint: pentagon }, ADMIN, fewCorners), 'TOO_MANY_VERTICES');
+      expect(tooMany).toMatchObject({ field: 'input.footprint', message: 'input.footprint: the footprint has 5 vertices; the limit is 4 (simplify the footprint)' });
+      const area = problem(await mutatePlace(trx, 'createKeyPlace', { name: '广场', kind: 'OTHER', location: at(0.5, 0.5), area: pentagon }, ADMIN, fewCorners), 'TOO_MANY_VERTICES');
+      expect(area.message).toBe('input.area: the area has 5 vertices; the limit is 4 (simplify the area)');
+    }));
+
+  it("an explicit code does not use up the automatic ones: the lowest number never used comes next, until all 9999 are", () =>
+    withRollback(async (trx) => {
+      const f = await createPlaceFixture(trx);
+      const a1 = f.grids.A1.code; // BA1 is …0001, BA3 …0002
+      const create = (input: object = {}) => mutatePlace(trx, 'createBuilding', { name: '新楼', kind: 'OTHER', location: at(0.6, 0.6), ...input }, user('DISPATCHER', a1));
+      expect((await create({ code: `${a1}9999` })).building.code).toBe(`${a1}9999`);
+      expect((await create({ code: `${a1}0004` })).building.code).toBe(`${a1}0004`);
+      const third = (await create()).building;
+      expect(third.code).toBe(`${a1}0003`);
+      expect((await mutatePlace(trx, 'retireBuilding', { id: third.id, expectedVersion: 1 })).__typename).toBe('BuildingSuccess');
+      expect((await create()).building.code).toBe(`${a1}0005`);
+      // Every number taken (…0006 to …9998 by SQL): only then is there none left, and the answer says so.
+      const p = at(0.7, 0.7);
+      await trx.raw(
+        `INSERT INTO building (code, name, kind, community_id, location)
+         SELECT ? || lpad(n::text, 4, '0'), '占号楼', 'OTHER', ?, ST_SetSRID(ST_MakePoint(?, ?), 4326) FROM generate_series(6, 9998) n`,
+        [a1, f.grids.A1.id, p.lng, p.lat],
+      );
+      expect(problem(await create(), 'BAD_CODE')).toMatchObject({
+        field: 'input.code',
+        message: expect.stringMatching(new RegExp(`^code: all 9999 codes of 测试A1 \\(${a1}\\) \\(${a1}0001–${a1}9999\\) have been used, retired buildings' included`)),
+      });
+    }));
+
+  it('keeps the community it was registered under: after a boundary edit carried it away its updates still pass, and a retired community is still read', () =>
+    withRollback(async (trx) => {
+      const f = await createPlaceFixture(trx);
+      // BA3, registered in A1, now lies in B1 (as if a boundary edit had moved the line between them past it).
+      const there = at(2.5, 0.3);
+      await trx.raw(`UPDATE building SET location = ST_SetSRID(ST_MakePoint(?, ?), 4326) WHERE id = ?`, [there.lng, there.lat, dbId(f.buildings.BA3.id)]);
+      const renamed = await mutatePlace(trx, 'updateBuilding', { id: f.buildings.BA3.id, expectedVersion: 1, name: '商业楼B座', location: there });
+      expect(renamed.building).toMatchObject({ name: '商业楼B座', version: 2, community: { code: f.grids.A1.code }, grid: { code: f.grids.MB1a.code } });
+      const before = await placeSnapshot(trx);
+      const moved = await mutatePlace(trx, 'updateBuilding', { id: f.buildings.BA3.id, expectedVersion: 2, location: at(2.6, 0.3) });
+      expect(problem(moved, 'BAD_VALUE').message).toMatch(new RegExp(`lies in 测试B1 \\(${f.grids.B1.code}\\), outside the community the building is registered in`));
+      expect(await placeSnapshot(trx)).toBe(before);
+      // B1 retired (its grids first): BB, registered there, still reads its community.
+      for (const key of ['MB1a', 'MB1b', 'GB1', 'B1'] as const) {
+        const r = await query(trx, `mutation($input: RetireGridInput!) { retireGrid(input: $input) { __typename } }`, { input: { id: gid(f.grids[key].id), expectedVersion: 1, reason: '撤销' } }, ADMIN);
+        expect([key, r.retireGrid.__typename]).toEqual([key, 'RetireGridSuccess']);
+      }
+      const { building } = await query(trx, `query($id: ID!) { building(id: $id) { code community { code validTo } grid { code } } }`, { id: f.buildings.BB.id });
+      expect(building).toEqual({ code: f.buildings.BB.code, community: { code: f.grids.B1.code, validTo: expect.any(String) }, grid: { code: f.grids.B.code } });
     }));
 
   it('takes a position and footprint in GCJ-02 and stores them in WGS-84', () =>
@@ -129,43 +175,6 @@ describe('buildings', () => {
       const lngs = r.building.footprint.coordinates[0][0].map(([lng]: number[]) => lng);
       expect(Math.min(...lngs)).toBeCloseTo(at(0.45, 0).lng, 6);
       expect(Math.max(...lngs)).toBeCloseTo(at(0.55, 0).lng, 6);
-    }));
-});
-
-describe('houses', () => {
-  it('are unique per building, unit and room; fit the building; conflict on a stale version', () =>
-    withRollback(async (trx) => {
-      const f = await createPlaceFixture(trx);
-      const before = await placeSnapshot(trx);
-      const buildingId = f.buildings.BA1.id;
-      const dup = await mutatePlace(trx, 'createHouse', { buildingId, unit: 1, floor: 1, room: ' 101 ', use: 'VACANT' });
-      expect(problem(dup, 'BAD_VALUE')).toMatchObject({ field: 'input.room', message: expect.stringMatching(/already has a house at unit 1, room 101/), subjects: [{ __typename: 'House', room: '101', version: 1 }] });
-      const unfit = await mutatePlace(trx, 'createHouse', { buildingId, unit: 4, floor: 19, room: '1'.repeat(21), areaSqm: 0, use: 'VACANT' });
-      expect(unfit.problems.map((p: any) => p.message)).toEqual([
-        expect.stringMatching(/^room: 1–20 characters/),
-        expect.stringMatching(/^areaSqm: /),
-      ]);
-      const tooHigh = await mutatePlace(trx, 'createHouse', { buildingId, unit: 4, floor: 19, room: '1901', use: 'VACANT' });
-      expect(tooHigh.problems.map((p: any) => p.message)).toEqual([expect.stringMatching(/has 3 unit\(s\), not 4/), expect.stringMatching(/has 18 floor\(s\), not 19/)]);
-      expect(await placeSnapshot(trx)).toBe(before);
-      const house = await mutatePlace(trx, 'createHouse', { buildingId, unit: 2, floor: 15, room: '1502', areaSqm: 120.25, use: 'RENTED' });
-      expect(house.house).toMatchObject({ unit: 2, floor: 15, room: '1502', areaSqm: 120.25, use: 'RENTED', version: 1, grid: { code: f.grids.GA1.code }, building: { code: f.buildings.BA1.code } });
-      const id = f.houses.h102.id;
-      expect((await mutatePlace(trx, 'updateHouse', { id, expectedVersion: 1, use: 'VACANT' })).house).toMatchObject({ use: 'VACANT', version: 2 });
-      expect(await mutatePlace(trx, 'updateHouse', { id, expectedVersion: 1, use: 'RENTED' })).toMatchObject({ __typename: 'VersionConflict', currentVersion: 2, node: { __typename: 'House', room: '102' } });
-      expect(problem(await mutatePlace(trx, 'updateHouse', { id, expectedVersion: 2, room: '101' }), 'BAD_VALUE').subjects).toEqual([{ __typename: 'House', room: '101', version: 1 }]);
-    }));
-
-  it('are listed by unit, floor and room, page after page', () =>
-    withRollback(async (trx) => {
-      const f = await createPlaceFixture(trx);
-      await mutatePlace(trx, 'createHouse', { buildingId: f.buildings.BA1.id, unit: 1, floor: 3, room: '301', use: 'VACANT' });
-      const page = (after: string | null) =>
-        query(trx, `query($id: ID!, $after: String) { building(id: $id) { houses(first: 2, after: $after) { totalCount nodes { room } pageInfo { hasNextPage endCursor } } } }`, { id: f.buildings.BA1.id, after });
-      const one = (await page(null)).building.houses;
-      expect(one).toMatchObject({ totalCount: 4, nodes: [{ room: '101' }, { room: '102' }], pageInfo: { hasNextPage: true } });
-      const two = (await page(one.pageInfo.endCursor)).building.houses;
-      expect(two).toMatchObject({ nodes: [{ room: '301' }, { room: '201' }], pageInfo: { hasNextPage: false } });
     }));
 });
 
@@ -186,7 +195,38 @@ describe('key places', () => {
       expect(updated.keyPlace).toMatchObject({ name: '测试中学', organization: null, version: 2, dedicatedGrid: { code: f.grids.SCHOOL.code } });
       expect(await mutatePlace(trx, 'updateKeyPlace', { id, expectedVersion: 1, kind: 'OTHER' })).toMatchObject({ __typename: 'VersionConflict', node: { name: '测试中学', version: 2 } });
       expect((await mutatePlace(trx, 'retireKeyPlace', { id, expectedVersion: 2 })).__typename).toBe('KeyPlaceSuccess');
-      expect((await query(trx, `query($id: ID!) { keyPlace(id: $id) { name } }`, { id })).keyPlace).toBeNull();
+      expect((await query(trx, `query($id: ID!) { keyPlace(id: $id) { name retiredAt } }`, { id })).keyPlace).toEqual({ name: '测试中学', retiredAt: expect.any(String) });
+      expect((await query(trx, `{ keyPlaces(filter: { gridCode: "${f.districtCode}" }) { nodes { name } } }`)).keyPlaces.nodes).toEqual([{ name: '东区农贸市场' }]);
+    }));
+});
+
+describe('dedicated grids of key places', () => {
+  it('are linked only within the editor\'s jurisdiction and over the place (within 100 m); a move keeps the place near its own', () =>
+    withRollback(async (trx) => {
+      const f = await createPlaceFixture(trx);
+      // A dedicated grid of street B along its border with street A: [2.0, 2.1] × [0.45, 0.55].
+      const drawn = await query(trx, `mutation($input: CreateGridInput!) { createGrid(input: $input) { ... on CreateGridSuccess { grid { id code } } } }`, {
+        input: { name: '卫生站专属网格', level: 'DEDICATED', parentId: gid(f.grids.B1.id), boundary: square(2.05, 0.5, 0.05), reason: '专属网格' },
+      }, ADMIN);
+      const grid = drawn.createGrid.grid;
+      const before = await placeSnapshot(trx);
+      // At (1.99, 0.5), in street A, 9.6 m from that grid: a DISPATCHER of A may write there, not link B's grid.
+      const input = { name: '卫生站', kind: 'HOSPITAL', location: at(1.99, 0.5), dedicatedGridId: grid.id };
+      const across = await mutatePlace(trx, 'createKeyPlace', input, user('DISPATCHER', f.grids.A.code));
+      expect(across.problems).toEqual([
+        expect.objectContaining({ code: 'OUTSIDE_JURISDICTION', field: 'input.dedicatedGridId', message: `dedicatedGridId: the dedicated grid 卫生站专属网格 (${grid.code}) lies outside your jurisdiction (${f.grids.A.code})` }),
+      ]);
+      const linkedFar = await mutatePlace(trx, 'updateKeyPlace', { id: f.keyPlaces.market.id, expectedVersion: 1, dedicatedGridId: gid(f.grids.SCHOOL.id) });
+      const { rows } = await trx.raw(`SELECT ST_Distance(g.boundary::geography, k.location::geography) AS d FROM grid g, key_place k WHERE g.id = ? AND k.id = ?`, [f.grids.SCHOOL.id, dbId(f.keyPlaces.market.id)]);
+      expect(problem(linkedFar, 'BAD_VALUE')).toMatchObject({ field: 'input.dedicatedGridId', message: expect.stringContaining(`lies ${Number(rows[0].d).toFixed(1)} m from the dedicated grid 测试SCHOOL`) });
+      const movedAway = await mutatePlace(trx, 'updateKeyPlace', { id: f.keyPlaces.school.id, expectedVersion: 1, location: at(1.5, 1.5), area: null });
+      expect(problem(movedAway, 'BAD_VALUE')).toMatchObject({ field: 'input.location', message: expect.stringMatching(/m from the dedicated grid 测试SCHOOL .* the place is linked to/) });
+      expect(await placeSnapshot(trx)).toBe(before);
+      // Whoever holds street B may link it, and a place 9.6 m outside it is near enough.
+      const linked = await mutatePlace(trx, 'createKeyPlace', input, user('DISPATCHER', f.districtCode));
+      expect(linked.keyPlace).toMatchObject({ dedicatedGrid: { code: grid.code }, grid: { code: f.grids.GA3.code } });
+      const nearby = await mutatePlace(trx, 'updateKeyPlace', { id: f.keyPlaces.school.id, expectedVersion: 1, location: at(0.45, 1.0), area: null });
+      expect(nearby.keyPlace).toMatchObject({ version: 2, dedicatedGrid: { code: f.grids.SCHOOL.code } });
     }));
 });
 
@@ -224,113 +264,6 @@ describe('who may write places', () => {
     }));
 });
 
-describe('place lists', () => {
-  it('near: nearest first, distances as PostGIS ST_Distance on the spheroid, pages continuing in order', () =>
-    withRollback(async (trx) => {
-      const { rows: [p] } = await trx.raw(`SELECT ST_X(location) + 0.0007 AS lng, ST_Y(location) - 0.0004 AS lat FROM building WHERE code LIKE '130105003%' ORDER BY code LIMIT 1`);
-      const { rows: expected } = await trx.raw(
-        `SELECT id, ST_Distance(location::geography, ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography) AS d FROM building
-         WHERE retired_at IS NULL AND ST_DWithin(location::geography, ST_SetSRID(ST_MakePoint(:lng, :lat), 4326)::geography, 600) ORDER BY d, id`,
-        p,
-      );
-      expect(expected.length).toBeGreaterThan(12);
-      const seen: { id: string; distanceMeters: number }[] = [];
-      let after: string | null = null;
-      do {
-        const page: any = (await query(trx, `query($near: NearInput!, $after: String) { buildings(filter: { near: $near }, first: 6, after: $after) { nodes { id distanceMeters } pageInfo { hasNextPage endCursor } } }`, { near: { ...p, meters: 600 }, after })).buildings;
-        seen.push(...page.nodes);
-        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
-      } while (after);
-      expect(seen.map((b) => dbId(b.id))).toEqual(expected.map((r: any) => r.id));
-      seen.forEach((b, i) => expect(b.distanceMeters).toBeCloseTo(expected[i].d, 6));
-    }));
-
-  it("gridCode lists exactly the records whose grid lies in that grid's subtree; Grid.buildings the same", () =>
-    withRollback(async (trx) => {
-      const { rows: [c] } = await trx.raw(`SELECT id, code FROM grid WHERE level = 'COMMUNITY' AND code LIKE '130105%' AND valid_to IS NULL ORDER BY code OFFSET 7 LIMIT 1`);
-      const { rows } = await trx.raw(`SELECT code FROM building WHERE retired_at IS NULL AND grid_id IN (SELECT id FROM grid WHERE id = :id OR ancestor_ids @> ARRAY[:id]::uuid[]) ORDER BY code`, c);
-      expect(rows.length).toBeGreaterThan(10);
-      const listed = (await query(trx, `{ buildings(filter: { gridCode: "${c.code}" }, first: 100) { totalCount nodes { code } } }`)).buildings;
-      expect(listed.nodes.map((b: any) => b.code)).toEqual(rows.map((r: any) => r.code));
-      expect(listed.totalCount).toBe(rows.length);
-      const viaGrid = (await query(trx, `{ grid(code: "${c.code}") { buildings(first: 100) { totalCount nodes { code } } } }`)).grid.buildings;
-      expect(viaGrid).toEqual(listed);
-      const twice = await execute(trx, `{ grid(code: "${c.code}") { buildings(filter: { gridCode: "${c.code}" }) { totalCount } } }`);
-      expect(twice.errors?.[0]).toMatchObject({ message: expect.stringMatching(/give the grid once/), extensions: { code: 'BAD_USER_INPUT' } });
-    }));
-
-  it('addressContains is the local address search; kind filters', () =>
-    withRollback(async (trx) => {
-      const f = await createPlaceFixture(trx);
-      const codes = async (filter: string) =>
-        (await query(trx, `{ buildings(filter: { gridCode: "${f.districtCode}", ${filter} }) { nodes { code } } }`)).buildings.nodes.map((b: any) => b.code);
-      expect(await codes('addressContains: "建设南"')).toEqual([f.buildings.BA1.code]);
-      expect(await codes('addressContains: "zhonghua RD"')).toEqual([f.buildings.BA3.code]);
-      expect(await codes('addressContains: "100%"')).toEqual([]);
-      expect(await codes('kind: [RESIDENTIAL]')).toEqual([f.buildings.BA1.code, f.buildings.BB.code]);
-      const near = (await query(trx, `query($near: NearInput!) { keyPlaces(filter: { near: $near }) { nodes { name distanceMeters } } }`, { near: { ...at(0.3, 1.1), meters: 5000 } })).keyPlaces.nodes;
-      expect(near.map((k: any) => k.name)).toEqual(['测试小学', '东区农贸市场']);
-    }));
-});
-
-describe('inventory', () => {
-  const KINDS = `buildingsByKind { kind count } housesByUse { kind count } keyPlacesByKind { kind count }`;
-  type Counts = Record<'buildingsByKind' | 'housesByUse' | 'keyPlacesByKind', { kind: string; count: number }[]>;
-  const inventory = async (db: Knex, code: string, asOf?: string): Promise<Counts> =>
-    (await query(db, `query($asOf: DateTime) { grid(code: "${code}", asOf: $asOf) { inventory { ${KINDS} } } }`, { asOf })).grid.inventory;
-
-  /** What lies directly in a grid (not below it), counted in SQL. */
-  async function direct(db: Knex, gridId: string): Promise<Counts> {
-    const counts = async (sql: string) => (await db.raw(`${sql} GROUP BY 1 ORDER BY 1`, [gridId])).rows;
-    return {
-      buildingsByKind: await counts(`SELECT kind, count(*)::int AS count FROM building WHERE grid_id = ? AND retired_at IS NULL`),
-      housesByUse: await counts(`SELECT h.use, count(*)::int AS count FROM house h JOIN building b ON b.id = h.building_id WHERE b.grid_id = ? AND b.retired_at IS NULL AND h.retired_at IS NULL`),
-      keyPlacesByKind: await counts(`SELECT kind, count(*)::int AS count FROM key_place WHERE grid_id = ? AND retired_at IS NULL`),
-    };
-  }
-
-  /** The counts of a grid summed from what lies directly in it and its children's counts. */
-  async function rolledUp(db: Knex, code: string): Promise<Counts> {
-    const { grid } = await query(db, `{ grid(code: "${code}") { id children(first: 100) { nodes { inventory { ${KINDS} } } } } }`);
-    const parts: Counts[] = [await direct(db, dbId(grid.id)), ...grid.children.nodes.map((c: any) => c.inventory)];
-    const sum = (key: keyof Counts) => {
-      const totals = new Map<string, number>();
-      for (const part of parts) for (const { kind, count } of part[key]) totals.set(kind, (totals.get(kind) ?? 0) + count);
-      return [...totals].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, count]) => ({ kind, count }));
-    };
-    return { buildingsByKind: sum('buildingsByKind'), housesByUse: sum('housesByUse'), keyPlacesByKind: sum('keyPlacesByKind') };
-  }
-
-  it("a demo street's counts are the sum of its children's plus what lies directly in the street", () =>
-    withRollback(async (trx) => {
-      const street = await inventory(trx, '130105001');
-      expect(street).toEqual(await rolledUp(trx, '130105001'));
-      const { rows } = await trx.raw(`SELECT count(*)::int AS n FROM building WHERE code LIKE '130105001%' AND retired_at IS NULL`);
-      expect(street.buildingsByKind.reduce((s, k) => s + k.count, 0)).toBe(rows[0].n);
-    }));
-
-  it('counts over the subtree, records lying directly in a street included, now and as of an instant', () =>
-    withRollback(async (trx) => {
-      const f = await createPlaceFixture(trx);
-      expect(await inventory(trx, f.grids.A1.code)).toEqual({
-        buildingsByKind: [{ kind: 'COMMERCIAL', count: 1 }, { kind: 'RESIDENTIAL', count: 1 }],
-        housesByUse: [{ kind: 'OWNER_OCCUPIED', count: 1 }, { kind: 'RENTED', count: 2 }],
-        keyPlacesByKind: [{ kind: 'SCHOOL', count: 1 }],
-      });
-      // A street of the fixture's district with no community over its east half, and a key place there.
-      const east = { type: 'Polygon', coordinates: [[at(3, 0), at(4, 0), at(4, 2), at(3, 2), at(3, 0)].map((p) => [p.lng, p.lat])] };
-      await trx.raw(`UPDATE grid SET boundary = ST_Multi(ST_SetSRID(ST_MakeEnvelope(?, ?, ?, ?), 4326)), version = version + 1 WHERE id = ?`, [at(0, 0).lng, at(0, 0).lat, at(4, 2).lng, at(4, 2).lat, f.grids.D.id]);
-      await trx.raw(`INSERT INTO grid (code, name, level, depth, parent_id, ancestor_ids, boundary, changed_by)
-        VALUES (?, '测试C', 'STREET', 1, ?, ARRAY[?]::uuid[], ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(?), 4326)), 'fixture')`, [`${f.districtCode}003`, f.grids.D.id, f.grids.D.id, JSON.stringify(east)]);
-      await mutatePlace(trx, 'createKeyPlace', { name: '汽车站', kind: 'TRANSPORT_HUB', location: at(3.5, 1) });
-      const district = await inventory(trx, f.districtCode);
-      expect(district.keyPlacesByKind).toEqual([{ kind: 'MARKET', count: 1 }, { kind: 'SCHOOL', count: 1 }, { kind: 'TRANSPORT_HUB', count: 1 }]);
-      expect(district).toEqual(await rolledUp(trx, f.districtCode));
-      expect((await inventory(trx, `${f.districtCode}003`)).keyPlacesByKind).toEqual([{ kind: 'TRANSPORT_HUB', count: 1 }]);
-      expect(await inventory(trx, f.districtCode, new Date().toISOString())).toEqual(district);
-    }));
-});
-
 describe('node(id)', () => {
   it('returns buildings, houses and key places', () =>
     withRollback(async (trx) => {
@@ -339,34 +272,4 @@ describe('node(id)', () => {
       const nodes = await Promise.all(ids.map(async (id) => (await query(trx, `query($id: ID!) { node(id: $id) { __typename id } }`, { id })).node));
       expect(nodes).toEqual([{ __typename: 'Building', id: ids[0] }, { __typename: 'House', id: ids[1] }, { __typename: 'KeyPlace', id: ids[2] }]);
     }));
-});
-
-describe('racing creates on separate connections', () => {
-  const RACERS = 10;
-  let pool: Knex;
-  beforeAll(async () => {
-    pool = knexFactory({ client: 'pg', connection: testDatabaseUrl(), pool: { min: 0, max: RACERS + 2 } });
-    pool.setMaxListeners(RACERS + 10);
-    await Promise.all(Array.from({ length: RACERS }, () => pool.raw('SELECT ST_Area(ST_MakeEnvelope(0, 0, 1, 1, 4326)::geography)')));
-  });
-  afterAll(() => pool?.destroy());
-
-  it('10 buildings created at once in one community get 10 distinct consecutive codes; 10 houses at one room: one wins, 9 are told which', async () => {
-    const { grids, at: pt } = await createRaceCommunity(pool);
-    try {
-      const buildings = await Promise.all(
-        Array.from({ length: RACERS }, (_, i) => mutatePlace(pool, 'createBuilding', { name: `竞态${i}号楼`, kind: 'RESIDENTIAL', location: pt(0.05 + i * 0.09, 0.5) })),
-      );
-      expect(buildings.map((b) => b.building.code).sort()).toEqual(Array.from({ length: RACERS }, (_, i) => `${grids.C.code}${String(i + 1).padStart(4, '0')}`));
-      const buildingId = buildings[0].building.id;
-      const houses = await Promise.all(Array.from({ length: RACERS }, () => mutatePlace(pool, 'createHouse', { buildingId, unit: 1, room: '101', use: 'VACANT' })));
-      const winners = houses.filter((h) => h.__typename === 'HouseSuccess');
-      expect(winners).toHaveLength(1);
-      for (const lost of houses.filter((h) => h.__typename !== 'HouseSuccess')) {
-        expect(problem(lost, 'BAD_VALUE').subjects).toEqual([{ __typename: 'House', room: '101', version: 1 }]);
-      }
-    } finally {
-      await removeRaceCommunity(pool, grids);
-    }
-  });
 });

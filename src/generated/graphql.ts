@@ -118,18 +118,25 @@ export type Building = Located & Node & {
   chain: Array<Grid>;
   /** Its community's 12-digit code + 4 digits, e.g. `1301050010150001`. Unique; never reused. */
   code: Scalars['String']['output'];
-  /** The community (社区) it belongs to. */
+  /**
+   * The community (社区) it was registered under, whose code its code begins with. A later boundary edit that
+   * carries the building into another community does not change it (`grid` and `chain` say where it lies now);
+   * a retired community is still returned (its `validTo` set).
+   */
   community: Grid;
   createdAt: Scalars['DateTime']['output'];
   dedicatedGrids: Array<Grid>;
   distanceMeters?: Maybe<Scalars['Float']['output']>;
-  /** Facilities that belong to it (a compound's gates, a camera on its wall). Staff only, within their jurisdiction. */
+  /**
+   * Facilities that belong to it (a compound's gates, a camera on its wall). Staff only, within their jurisdiction:
+   * one standing across a boundary of it (up to 200 m from the building) is listed to those whose jurisdiction holds it.
+   */
   facilities: FacilityConnection;
   floors?: Maybe<Scalars['Int']['output']>;
   /** The footprint as a GeoJSON MultiPolygon (WGS-84); null when not drawn. */
   footprint?: Maybe<Scalars['GeoJSON']['output']>;
   grid?: Maybe<Grid>;
-  /** The houses (dwellings, shops) in it, by unit and room. */
+  /** The current houses (dwellings, shops) in it, by unit and room. */
   houses: HouseConnection;
   id: Scalars['ID']['output'];
   kind: BuildingKind;
@@ -137,6 +144,8 @@ export type Building = Located & Node & {
   /** Organisations that look after it (a property company). */
   managedBy: Array<Organization>;
   name: Scalars['String']['output'];
+  /** When it was retired (`retireBuilding`); null while current. Retired ones are in no list. */
+  retiredAt?: Maybe<Scalars['DateTime']['output']>;
   units?: Maybe<Scalars['Int']['output']>;
   updatedAt: Scalars['DateTime']['output'];
   version: Scalars['Int']['output'];
@@ -219,8 +228,8 @@ export type CameraCoverage = {
   grid: Grid;
   /** Key places in the subtree. */
   keyPlaceCount: Scalars['Int']['output'];
-  /** coveredKeyPlaceCount / keyPlaceCount; 1 when there are no key places. */
-  keyPlaceCoverage: Scalars['Float']['output'];
+  /** coveredKeyPlaceCount / keyPlaceCount; null when there are no key places (nothing to cover). */
+  keyPlaceCoverage?: Maybe<Scalars['Float']['output']>;
   /** ONLINE cameras in the subtree. */
   onlineCameraCount: Scalars['Int']['output'];
   /** The key places no ONLINE camera sees, by name. */
@@ -243,18 +252,21 @@ export type CameraView = {
   /** Degrees clockwise from north the camera faces, 0 ≤ bearing < 360. */
   bearing: Scalars['Float']['output'];
   category: CameraCategory;
-  /** The angle it sees, degrees; 360 for a dome camera. */
+  /** The angle it sees, degrees, 0.5 ≤ fieldOfView ≤ 360; 360 for a dome camera. */
   fieldOfView: Scalars['Float']['output'];
-  /** How far it sees usefully, metres. */
+  /** How far it sees usefully, metres, 1 ≤ rangeMeters ≤ 5000. */
   rangeMeters: Scalars['Float']['output'];
   /** The view sector as a GeoJSON Polygon (WGS-84). */
   sector: Scalars['GeoJSON']['output'];
 };
 
 export type CameraViewInput = {
+  /** Degrees clockwise from true north, 0 ≤ bearing < 360. */
   bearing: Scalars['Float']['input'];
   category: CameraCategory;
+  /** Degrees, at least 0.5 (a narrower view has no sector to draw) and at most 360 (a dome camera). */
   fieldOfView: Scalars['Float']['input'];
+  /** Metres, at least 1 and at most 5000. */
   rangeMeters: Scalars['Float']['input'];
 };
 
@@ -378,7 +390,10 @@ export type CreateApiKeySuccess = {
 
 export type CreateBuildingInput = {
   address?: InputMaybe<Scalars['String']['input']>;
-  /** Its code; by default the community's next free one (community code + 4 digits). */
+  /**
+   * Its code (community code + 4 digits); by default the community's lowest number never used (codes of retired
+   * buildings are never reused).
+   */
   code?: InputMaybe<Scalars['String']['input']>;
   /** The community it belongs to (a COMMUNITY grid); defaults to the community its position lies in. */
   communityId?: InputMaybe<Scalars['ID']['input']>;
@@ -460,7 +475,7 @@ export type CreateKeyPlaceInput = {
   /** A Polygon or MultiPolygon, checked like a grid boundary; must contain `location`. */
   area?: InputMaybe<Scalars['GeoJSON']['input']>;
   crs?: InputMaybe<CoordinateSystem>;
-  /** A DEDICATED grid drawn for it. */
+  /** A DEDICATED grid drawn for it: within your jurisdiction, covering `location` (or within 100 m of it). */
   dedicatedGridId?: InputMaybe<Scalars['ID']['input']>;
   kind: KeyPlaceKind;
   location: PositionInput;
@@ -634,7 +649,11 @@ export type Grid = Node & {
    * takes a few hundred milliseconds, a district by micro-grids seconds): ask for it on one grid or a short page.
    */
   coverage: Coverage;
-  /** Facilities of this grid and everything below it. Staff only, within their jurisdiction. */
+  /**
+   * Facilities of this grid and everything below it. Staff only, within their jurisdiction. For a grid read as of
+   * an instant: today's facilities that lay in it then, for callers whose jurisdiction holds the grid then and now,
+   * and of them those that lie in their jurisdiction now.
+   */
   facilities: FacilityConnection;
   /** Every version of this grid, newest first. */
   history: Array<GridVersion>;
@@ -875,6 +894,8 @@ export type House = Node & {
   /** The building's grid. */
   grid?: Maybe<Grid>;
   id: Scalars['ID']['output'];
+  /** When it was retired (`retireHouse`); null while current. Retired ones are in no list. */
+  retiredAt?: Maybe<Scalars['DateTime']['output']>;
   /** Room number as written on the door, e.g. `1502`. */
   room: Scalars['String']['output'];
   /** 单元 — the building's unit (entrance); null for buildings without units. */
@@ -1031,6 +1052,8 @@ export type KeyPlace = Located & Node & {
   name: Scalars['String']['output'];
   /** The organisation responsible for it. */
   organization?: Maybe<Organization>;
+  /** When it was retired (`retireKeyPlace`); null while current. Retired ones are in no list. */
+  retiredAt?: Maybe<Scalars['DateTime']['output']>;
   updatedAt: Scalars['DateTime']['output'];
   version: Scalars['Int']['output'];
 };
@@ -1603,7 +1626,9 @@ export type Query = {
   __typename?: 'Query';
   /** API keys within the caller's jurisdiction, newest first. ADMIN only. */
   apiKeys: Array<ApiKey>;
+  /** A building by id or code, current or retired (`retiredAt`). */
   building?: Maybe<Building>;
+  /** A house by id, current or retired. */
   buildings: BuildingConnection;
   /** Staff only; without a grid filter, the caller's jurisdiction. */
   facilities: FacilityConnection;
@@ -1617,6 +1642,7 @@ export type Query = {
   /** Current grids, ordered by code. `first` is 1–100 (default 20). */
   grids: GridConnection;
   house?: Maybe<House>;
+  /** A key place by id, current or retired. */
   keyPlace?: Maybe<KeyPlace>;
   keyPlaces: KeyPlaceConnection;
   /** The caller, or null for an anonymous caller. */
@@ -1899,8 +1925,9 @@ export type UnassignWorkerSuccess = {
 };
 
 /**
- * Fields left out keep their value; `null` removes an address, floors, units or footprint. A building stays in its
- * community (its code says which): a new `location` must lie there, and inside the footprint.
+ * Fields left out keep their value; `null` removes an address, floors, units or footprint. A building stays in the
+ * community it was registered under (its code says which): a `location` that moves it must lie there, and inside
+ * the footprint. Sending the location it already has is not a move.
  */
 export type UpdateBuildingInput = {
   address?: InputMaybe<Scalars['String']['input']>;
@@ -1997,6 +2024,10 @@ export type UpdateKeyPlaceInput = {
   address?: InputMaybe<Scalars['String']['input']>;
   area?: InputMaybe<Scalars['GeoJSON']['input']>;
   crs?: InputMaybe<CoordinateSystem>;
+  /**
+   * A DEDICATED grid drawn for it, within your jurisdiction and covering its position (or within 100 m). A move
+   * keeps the place within 100 m of the dedicated grid it stays linked to.
+   */
   dedicatedGridId?: InputMaybe<Scalars['ID']['input']>;
   expectedVersion: Scalars['Int']['input'];
   id: Scalars['ID']['input'];
@@ -2767,6 +2798,7 @@ export type BuildingResolvers<ContextType = Context, ParentType extends Resolver
   location?: Resolver<ResolversTypes['Position'], ParentType, ContextType>;
   managedBy?: Resolver<Array<ResolversTypes['Organization']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  retiredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   units?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -2795,7 +2827,7 @@ export type CameraCoverageResolvers<ContextType = Context, ParentType extends Re
   coveredKeyPlaceCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   grid?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
   keyPlaceCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  keyPlaceCoverage?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  keyPlaceCoverage?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   onlineCameraCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   uncoveredKeyPlaces?: Resolver<ResolversTypes['KeyPlaceConnection'], ParentType, ContextType, RequireFields<CameraCoverageUncoveredKeyPlacesArgs, 'first'>>;
 }>;
@@ -3030,6 +3062,7 @@ export type HouseResolvers<ContextType = Context, ParentType extends ResolversPa
   floor?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  retiredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   room?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   unit?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -3107,6 +3140,7 @@ export type KeyPlaceResolvers<ContextType = Context, ParentType extends Resolver
   location?: Resolver<ResolversTypes['Position'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  retiredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;

@@ -48,6 +48,10 @@ const FIELD_COSTS: Record<string, number> = {
   'Grid.staffing': 20,
   'Grid.history': 5,
   'Mutation.importGrids': 1000,
+  'Grid.cameraCoverage': 500,
+  'Building.footprint': 10,
+  'KeyPlace.area': 10,
+  'CameraView.sector': 10,
 };
 
 /** Lists without `first`: the size they usually have. */
@@ -68,6 +72,18 @@ const LIST_SIZES: Record<string, number> = {
   'Coverage.overlaps': 20,
   'Coverage.outside': 20,
   'Query.apiKeys': 50,
+  'Problem.subjects': 2,
+  'Building.chain': 5,
+  'KeyPlace.chain': 5,
+  'Facility.chain': 5,
+  'Organization.chain': 5,
+  'Building.dedicatedGrids': 3,
+  'KeyPlace.dedicatedGrids': 3,
+  'Facility.dedicatedGrids': 3,
+  'Organization.dedicatedGrids': 3,
+  'Building.managedBy': 3,
+  'Organization.managedGrids': 5,
+  'Organization.managedBuildings': 5,
 };
 
 const estimateCost: ComplexityEstimator = ({ type, field, args, childComplexity }) => {

@@ -6,7 +6,8 @@ import { rateLimited } from '../errors';
  * the cap, in all or for one client, the request is refused at once with 429 and Retry-After rather than
  * queued behind the others; only work already under way (an export's next page) waits for a slot.
  */
-export type ExpensiveKind = 'coverage' | 'intersects' | 'export' | 'import';
+/** `history`: answers as of a past instant; `search`: lists no index narrows (a wide `near`, a bare text search). */
+export type ExpensiveKind = 'coverage' | 'intersects' | 'export' | 'import' | 'history' | 'search';
 
 export class ConcurrencyGate {
   private running = 0;

@@ -21,6 +21,15 @@ export const COVERED_BY_CAMERA = (p: string) => `EXISTS (
 /** The grid and every grid below it (ids), for a grid id bound as `:gridId` (the GIN index on `ancestor_ids`). */
 const SUBTREE = `SELECT :gridId::uuid UNION ALL SELECT g.id FROM grid g WHERE g.ancestor_ids @> ARRAY[:gridId]::uuid[]`;
 
+/**
+ * Whether the row aliased `t` belongs to the grid bound as `:gridId`: its subtree, or, for a DEDICATED grid (an
+ * overlay, to which nothing resolves), what its boundary covers.
+ */
+const IN_SCOPE = (t: string, dedicated: boolean) =>
+  dedicated
+    ? `${t}.location && (SELECT boundary FROM grid WHERE id = :gridId) AND ST_Covers((SELECT boundary FROM grid WHERE id = :gridId), ${t}.location)`
+    : `${t}.grid_id IN (${SUBTREE})`;
+
 export interface CameraCountsRow {
   key_place_count: number;
   covered_key_place_count: number;
@@ -32,14 +41,16 @@ export interface CameraCountsRow {
  * neighbouring grid), and the ONLINE cameras of the subtree.
  */
 export async function cameraCounts(db: Knex, gridId: string): Promise<CameraCountsRow> {
+  const { rows: grids } = await db.raw(`/* cameraCoverageScope */ SELECT level FROM grid WHERE id = ?`, [gridId]);
+  const dedicated = grids[0]?.level === 'DEDICATED';
   const { rows } = await db.raw(
     `/* cameraCoverageCounts */
      WITH places AS MATERIALIZED (
-       SELECT kp.location FROM key_place kp WHERE kp.retired_at IS NULL AND kp.grid_id IN (${SUBTREE})
+       SELECT kp.location FROM key_place kp WHERE kp.retired_at IS NULL AND ${IN_SCOPE('kp', dedicated)}
      )
      SELECT (SELECT count(*) FROM places)::int AS key_place_count,
             (SELECT count(*) FROM places kp WHERE ${COVERED_BY_CAMERA('kp')})::int AS covered_key_place_count,
-            (SELECT count(*) FROM facility f WHERE ${ONLINE_CAMERA('f')} AND f.grid_id IN (${SUBTREE}))::int AS online_camera_count`,
+            (SELECT count(*) FROM facility f WHERE ${ONLINE_CAMERA('f')} AND ${IN_SCOPE('f', dedicated)})::int AS online_camera_count`,
     { gridId },
   );
   return rows[0];

@@ -14,7 +14,8 @@ import type { CameraCoverageSource } from './mappers';
 export interface CameraCountFigures {
   keyPlaceCount: number;
   coveredKeyPlaceCount: number;
-  keyPlaceCoverage: number;
+  /** Null when there are no key places: a share of nothing is no answer (1 would read as "all covered"). */
+  keyPlaceCoverage: number | null;
   onlineCameraCount: number;
 }
 
@@ -40,7 +41,7 @@ export class CameraCoverageService {
     return {
       keyPlaceCount: row.key_place_count,
       coveredKeyPlaceCount: row.covered_key_place_count,
-      keyPlaceCoverage: row.key_place_count > 0 ? row.covered_key_place_count / row.key_place_count : 1,
+      keyPlaceCoverage: row.key_place_count > 0 ? row.covered_key_place_count / row.key_place_count : null,
       onlineCameraCount: row.online_camera_count,
     };
   }

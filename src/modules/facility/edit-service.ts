@@ -6,15 +6,21 @@ import { nameProblem } from '../../shared/text';
 import { notFound, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type ValidationErrorSource, type VersionConflictSource } from '../../shared/payload';
 import { assertPermitted, assertPrincipal } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
-import { lockResolution, type Resolution } from '../location/repo';
+import { lockResolution, lockResolutions, type Resolution } from '../location/repo';
 import type { FacilityChangeSource, FacilityRow } from './mappers';
 import * as repo from './repo';
-import { facilityLabel } from './service';
+import { facilityLabel, facilitySubject, UNNAMED } from './service';
 
 /** A facility that belongs to a building stands within this distance of it (its footprint, or its point). */
 export const BUILDING_REACH_METERS = 200;
 /** The longest a camera is taken to see usefully (the table's CHECK says the same). */
 export const MAX_CAMERA_RANGE_METERS = 5000;
+/**
+ * The narrowest view and the shortest range a camera may have (the table's CHECKs say the same): below them the
+ * view sector has no area to draw (its two edges meet in one point).
+ */
+export const MIN_FIELD_OF_VIEW_DEGREES = 0.5;
+export const MIN_CAMERA_RANGE_METERS = 1;
 const MAX_NAME = 100;
 
 type Point = { lng: number; lat: number };
@@ -23,8 +29,8 @@ type EditResult = FacilityChangeSource | ValidationErrorSource | VersionConflict
 /**
  * Creating, editing and retiring facilities: ADMINs and DISPATCHERs, within their jurisdiction — the grid the
  * facility's position resolves to, before and after a move (`facility:edit`). Kind is fixed at creation (a
- * camera's view columns exist for cameras only). Each write resolves the position under the grid locks
- * (`lockResolution`) before locking the facility, in the order grid edits take them.
+ * camera's view columns exist for cameras only). Each write holds the grid of the facility's position (and of
+ * a new one) still (`lockResolution`) and then locks the facility, in the order grid edits take them.
  */
 export class FacilityEditService {
   constructor(private readonly ctx: Context) {}
@@ -67,13 +73,10 @@ export class FacilityEditService {
     const point = input.location != null ? this.ctx.services.location.positionInput(input.location, input.crs, 'input.location', early) : undefined;
     const buildingId = input.buildingId != null ? buildingIdOf(input.buildingId, early) : input.buildingId;
     return runEdit<EditResult>(this.ctx, async (trx) => {
-      // The new position's grid is locked before the facility, in the order grid edits lock them.
-      const target = point ? await lockResolution(trx, point) : null;
-      const found = await this.lockEditable(trx, input.id, id);
+      const found = await this.lockEditable(trx, input.id, id, input.expectedVersion, point);
       if ('__typename' in found) return found;
-      const { row, principal } = found;
+      const { row, principal, target } = found;
       if (target) this.assertAt(target, `${facilityLabel(row)}'s new position`);
-      if (row.version !== input.expectedVersion) return versionConflict(row, facilityLabel(row), input.expectedVersion);
       // VALIDATION of what depends on the facility, every problem in one answer
       const problems = new Problems().addAll(early);
       const camera = input.camera != null ? (row.kind === 'CAMERA' ? checkCamera(input.camera, problems, false) : refuseCamera(input.camera, row.kind, problems)) : undefined;
@@ -97,22 +100,40 @@ export class FacilityEditService {
     assertPermitted(this.ctx.viewer, 'facility:edit');
     const id = expectGlobalId(input.id, 'Facility', 'input.id');
     return runEdit<EditResult>(this.ctx, async (trx) => {
-      const found = await this.lockEditable(trx, input.id, id);
+      const found = await this.lockEditable(trx, input.id, id, input.expectedVersion, undefined);
       if ('__typename' in found) return found;
       const { row, principal } = found;
-      if (row.version !== input.expectedVersion || !(await repo.retireFacility(trx, row.id, input.expectedVersion, principal.subject))) {
+      if (!(await repo.retireFacility(trx, row.id, input.expectedVersion, principal.subject))) {
         return versionConflict(row, facilityLabel(row), input.expectedVersion);
       }
       return { __typename: 'FacilitySuccess', facilityId: row.id };
     });
   }
 
-  /** The current facility, locked, within the caller's jurisdiction; NotFound when there is none. */
-  private async lockEditable(trx: Knex, globalId: string, id: string): Promise<{ row: FacilityRow; principal: Principal } | NotFoundSource> {
-    const row = await repo.lockFacility(trx, id);
+  /**
+   * The facility to edit, locked, within the caller's jurisdiction, at `expectedVersion`; with the grid of a
+   * new position (`to`), locked. Grid edits take their grid locks and then update the rows that lie there, so
+   * the grid locks come first here too: the row is read without a lock, the grids of its position (and of the
+   * new one) are locked, and only then the row; the version, checked before and after, says it did not move
+   * in between. A refusal does not name the facility: the caller may not read it.
+   */
+  private async lockEditable(
+    trx: Knex.Transaction,
+    globalId: string,
+    id: string,
+    expectedVersion: number,
+    to: Point | null | undefined,
+  ): Promise<{ row: FacilityRow; principal: Principal; target: Resolution | null } | NotFoundSource | VersionConflictSource> {
+    const seen = await repo.currentFacility(trx, id, false);
+    if (!seen) return notFound(globalId, 'facility');
+    assertPrincipal(this.ctx.viewer, 'facility:edit', facilitySubject(seen), UNNAMED);
+    if (seen.version !== expectedVersion) return versionConflict(seen, facilityLabel(seen), expectedVersion);
+    const [, target = null] = await lockResolutions(trx, to ? [seen, to] : [seen]);
+    const row = await repo.currentFacility(trx, id, true);
     if (!row) return notFound(globalId, 'facility');
-    const principal = assertPrincipal(this.ctx.viewer, 'facility:edit', row.grid_code ? { code: row.grid_code } : null, facilityLabel(row));
-    return { row, principal };
+    const principal = assertPrincipal(this.ctx.viewer, 'facility:edit', facilitySubject(row), UNNAMED);
+    if (row.version !== expectedVersion) return versionConflict(row, facilityLabel(row), expectedVersion);
+    return { row, principal, target };
   }
 
   /** The caller may edit facilities where `resolution` lies (outside every grid: only the whole deployment). */
@@ -142,11 +163,15 @@ function checkCamera(input: CameraViewInput | null | undefined, problems: Proble
   };
   const { bearing, fieldOfView, rangeMeters } = input;
   check(Number.isFinite(bearing) && bearing >= 0 && bearing < 360, 'bearing', `degrees clockwise from north, 0 or more and less than 360 (got ${bearing}); due north is 0, not 360`);
-  check(Number.isFinite(fieldOfView) && fieldOfView > 0 && fieldOfView <= 360, 'fieldOfView', `degrees, more than 0 and at most 360 (360 for a dome camera; got ${fieldOfView})`);
   check(
-    Number.isFinite(rangeMeters) && rangeMeters > 0 && rangeMeters <= MAX_CAMERA_RANGE_METERS,
+    Number.isFinite(fieldOfView) && fieldOfView >= MIN_FIELD_OF_VIEW_DEGREES && fieldOfView <= 360,
+    'fieldOfView',
+    `degrees, at least ${MIN_FIELD_OF_VIEW_DEGREES} and at most 360 (360 for a dome camera; got ${fieldOfView})`,
+  );
+  check(
+    Number.isFinite(rangeMeters) && rangeMeters >= MIN_CAMERA_RANGE_METERS && rangeMeters <= MAX_CAMERA_RANGE_METERS,
     'rangeMeters',
-    `metres, more than 0 and at most ${MAX_CAMERA_RANGE_METERS} (got ${rangeMeters})`,
+    `metres, at least ${MIN_CAMERA_RANGE_METERS} and at most ${MAX_CAMERA_RANGE_METERS} (got ${rangeMeters})`,
   );
   if (problems.count > before) return null;
   return { bearing, fov: fieldOfView, rangeM: rangeMeters, category: input.category };

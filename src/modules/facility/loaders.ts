@@ -2,11 +2,10 @@ import DataLoader from 'dataloader';
 import type { Knex } from 'knex';
 import type { Context } from '../../context';
 import { withLongStatements } from '../../db/deadline';
-import { loaderFamily, manyByKey, oneByKey } from '../../graphql/batch';
+import { oneByKey } from '../../graphql/batch';
 import * as coverageRepo from './coverage-repo';
 import type { FacilityRow } from './mappers';
 import * as repo from './repo';
-
 
 /**
  * One costly statement per grid, under the cap on expensive work and the long statement timeout (never past
@@ -25,8 +24,13 @@ export function createFacilityLoaders(db: Knex, ctx: Context) {
   /** Facilities by id, retired ones included. */
   const byId = new DataLoader<string, FacilityRow | null>(async (ids) => oneByKey(ids, await repo.facilitiesByIds(db, ids), (r) => r.id));
 
+  /**
+   * Rows of a list, for a later `facility(id:)` in the request: only rows as `byId` reads them. One read as of
+   * an instant carries the grid of then; one from a `near` list carries its distance from the point asked
+   * about, which would show as `distanceMeters` wherever the facility is read again.
+   */
   const primeAll = (rows: readonly FacilityRow[]) => {
-    for (const row of rows) if (!row.as_of) byId.prime(row.id, row);
+    for (const row of rows) if (!row.as_of && row.distance_m == null) byId.prime(row.id, row);
   };
 
   /** Each camera's view sector as GeoJSON text. */

@@ -22,6 +22,14 @@ export async function facilitiesByIds(db: Knex, ids: readonly string[]): Promise
   return rows;
 }
 
+/**
+ * The list condition "lies now in the grid `rootId` or below it" (on the stored, current grid): what a caller
+ * with a jurisdiction may read, for lists whose own scope does not imply it (as of an instant, a building's).
+ */
+export function currentlyWithin(rootId: string): (q: Knex.QueryBuilder) => void {
+  return (q) => q.whereRaw('t.grid_id IN (SELECT g.id FROM grid g WHERE g.id = ? OR g.ancestor_ids @> ARRAY[?]::uuid[])', [rootId, rootId]);
+}
+
 /** Each camera's view sector as GeoJSON text, by facility id. */
 export async function sectorsByIds(db: Knex, ids: readonly string[]): Promise<{ id: string; sector: string | null }[]> {
   const { rows } = await db.raw(
@@ -33,10 +41,14 @@ export async function sectorsByIds(db: Knex, ids: readonly string[]): Promise<{ 
 
 // ---- writes (inside the edit's transaction) ----
 
-/** The current facility, locked for the rest of the transaction: edits of one facility run one after the other. */
-export async function lockFacility(db: Knex, id: string): Promise<FacilityRow | null> {
+/**
+ * The current facility; `lock`ed, it is held for the rest of the transaction (edits of one facility run one
+ * after the other), unlocked, it is the row as committed (an edit reads it to know which grids to lock first).
+ */
+export async function currentFacility(db: Knex, id: string, lock: boolean): Promise<FacilityRow | null> {
   const { rows } = await db.raw(
-    `/* lockFacility */ SELECT ${FACILITY_COLUMNS} FROM facility t WHERE t.id = ? AND t.retired_at IS NULL FOR UPDATE OF t`,
+    `/* ${lock ? 'lockFacility' : 'currentFacility'} */ SELECT ${FACILITY_COLUMNS} FROM facility t WHERE t.id = ? AND t.retired_at IS NULL
+     ${lock ? 'FOR UPDATE OF t' : ''}`,
     [id],
   );
   return rows[0] ?? null;
@@ -50,12 +62,17 @@ export interface BuildingNearRow {
   distance_m: number;
 }
 
-/** A current building and how far a position lies from it; null when no current building has that id. */
+/**
+ * A current building and how far a position lies from it; null when no current building has that id. The
+ * building is locked shared until the transaction ends: a retire of it (which counts its current facilities)
+ * waits for this write and then sees the facility, and one already under way is waited for and then seen
+ * retired.
+ */
 export async function buildingNear(db: Knex, buildingId: string, point: { lng: number; lat: number }): Promise<BuildingNearRow | null> {
   const { rows } = await db.raw(
     `/* facilityBuildingNear */ SELECT b.id, b.code, b.name,
        ST_Distance(coalesce(b.footprint, b.location)::geography, ST_SetSRID(ST_MakePoint(?::float8, ?::float8), 4326)::geography) AS distance_m
-     FROM building b WHERE b.id = ? AND b.retired_at IS NULL`,
+     FROM building b WHERE b.id = ? AND b.retired_at IS NULL FOR SHARE OF b`,
     [point.lng, point.lat, buildingId],
   );
   return rows[0] ?? null;
@@ -120,7 +137,7 @@ export async function updateFacility(db: Knex, id: string, expectedVersion: numb
   if (c.buildingId !== undefined) sets.push('building_id = :buildingId::uuid');
   if (c.camera) sets.push('bearing = :bearing::float8, fov = :fov::float8, range_m = :rangeM::float8, camera_category = :category::text');
   const { rowCount } = await db.raw(
-    `/* updateFacility */ UPDATE facility SET ${sets.join(', ')}, version = version + 1, updated_at = now(), updated_by = :subject
+    `/* updateFacility */ UPDATE facility SET ${sets.join(', ')}, version = version + 1, updated_at = clock_timestamp(), updated_by = :subject
      WHERE id = :id AND version = :expectedVersion AND retired_at IS NULL`,
     {
       name: c.name ?? null,
@@ -140,11 +157,15 @@ export async function updateFacility(db: Knex, id: string, expectedVersion: numb
   return rowCount === 1;
 }
 
-/** Retires the facility (it leaves every list and count; its status says RETIRED) if still at `expectedVersion`. */
+/**
+ * Retires the facility (it leaves every list and count; its status says RETIRED) if still at `expectedVersion`.
+ * Both stamps are the one instant of the statement (`clock_timestamp()`, as the table's defaults: answers as
+ * of an instant compare them with other writes of the same transaction).
+ */
 export async function retireFacility(db: Knex, id: string, expectedVersion: number, subject: string): Promise<boolean> {
   const { rowCount } = await db.raw(
-    `/* retireFacility */ UPDATE facility SET status = 'RETIRED', retired_at = now(), version = version + 1, updated_at = now(),
-       updated_by = ? WHERE id = ? AND version = ? AND retired_at IS NULL`,
+    `/* retireFacility */ UPDATE facility f SET status = 'RETIRED', retired_at = c.at, version = f.version + 1, updated_at = c.at, updated_by = ?
+     FROM (SELECT clock_timestamp() AS at) c WHERE f.id = ? AND f.version = ? AND f.retired_at IS NULL`,
     [subject, id, expectedVersion],
   );
   return rowCount === 1;

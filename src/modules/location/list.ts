@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
-import { decodeCursor } from '../../graphql/relay';
+import { decodeCursor, UUID } from '../../graphql/relay';
 import { badInput } from '../../errors';
+import type { ExpensiveKind } from '../../limits/concurrency';
 import { NEAREST_GRID_METERS } from './repo';
 
 /**
@@ -18,7 +19,10 @@ export interface LocatedTable {
 }
 
 export interface LocatedFilter {
-  /** Records in this grid or anywhere below it. */
+  /**
+   * Records in this grid or anywhere below it; for a DEDICATED grid (an overlay, to which no record resolves),
+   * the records its boundary covers.
+   */
   subtreeOf?: string | null;
   /** [minLng, minLat, maxLng, maxLat], WGS-84. */
   bbox?: readonly number[] | null;
@@ -32,6 +36,11 @@ export interface LocatedFilter {
   asOf?: Date | null;
   /** The module's own conditions. */
   where?: (q: Knex.QueryBuilder) => void;
+  /**
+   * The request's share of the cap on expensive work (`ctx.expensive`), set by `LocationService.filter`: lists
+   * no index narrows much (as of an instant, a wide `near`, a text search over everything) run under it.
+   */
+  gate?: <T>(kind: ExpensiveKind, work: () => Promise<T>) => Promise<T>;
 }
 
 export interface LocatedPage<R> {
@@ -41,49 +50,40 @@ export interface LocatedPage<R> {
 }
 
 /** The most a `near` filter may reach, metres: beyond it a list by grid or box is what is wanted. */
-export const NEAR_MAX_METERS = 50_000;
+export const NEAR_MAX_METERS = 10_000;
+/** A `near` wider than this is run as expensive work. */
+const NEAR_CHEAP_METERS = 2_000;
+
+/** An instant not in the past is now: the current state answers it, without the history's cost. */
+export const pastInstant = (asOf: Date | null | undefined): Date | null => (asOf && asOf.getTime() < Date.now() ? asOf : null);
 
 export const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, '\\$&')}%`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A forged cursor is refused here, not by the database's uuid cast. */
 const isUuid = (id: unknown): id is string => typeof id === 'string' && UUID.test(id);
 
 const POINT = 'ST_SetSRID(ST_MakePoint(?::float8, ?::float8), 4326)';
+const IN_FORCE = (v: string) => `${v}.valid_from <= ? AND (${v}.valid_to IS NULL OR ${v}.valid_to > ?)`;
 
-function filtered(db: Knex, spec: LocatedTable, f: LocatedFilter): Knex.QueryBuilder {
+/** Which kind of expensive work a list is, or null when an index narrows it to a cheap read. */
+function heaviness(f: LocatedFilter): ExpensiveKind | null {
+  if (f.asOf) return 'history';
+  if (f.near && f.near.meters > NEAR_CHEAP_METERS) return 'search';
+  if ((f.nameContains || f.addressContains) && !f.subtreeOf && !f.near && !f.bbox) return 'search';
+  return null;
+}
+
+/** Wrapped: a query builder is thenable, so an async function returning one would run it. */
+async function filtered(db: Knex, spec: LocatedTable, f: LocatedFilter): Promise<{ q: Knex.QueryBuilder }> {
   const q = db.from(db.raw(`${spec.table} t`));
   if (f.asOf) {
     // The records that existed then, each tied to the grid it resolved to then by the same rule.
     q.whereRaw('t.created_at <= ? AND (t.retired_at IS NULL OR t.retired_at > ?)', [f.asOf, f.asOf]);
-    q.joinRaw(
-      `LEFT JOIN LATERAL grid_resolution(t.location, ${NEAREST_GRID_METERS}, ?::timestamptz) AS r ON true`,
-      [f.asOf],
-    );
+    q.joinRaw(`LEFT JOIN LATERAL grid_resolution(t.location, ${NEAREST_GRID_METERS}, ?::timestamptz) AS r ON true`, [f.asOf]);
   } else {
     q.whereNull('t.retired_at');
   }
-  const gridColumn = f.asOf ? 'r.grid_id' : 't.grid_id';
-  if (f.subtreeOf) {
-    if (f.asOf) {
-      q.whereRaw(
-        `EXISTS (SELECT 1 FROM grid_version v WHERE v.grid_id = r.grid_id AND v.valid_from <= ? AND (v.valid_to IS NULL OR v.valid_to > ?)
-                 AND (v.grid_id = ? OR v.ancestor_ids @> ARRAY[?]::uuid[]))`,
-        [f.asOf, f.asOf, f.subtreeOf, f.subtreeOf],
-      );
-      // Only records near the grid as it was then can belong to it: a GiST prefilter on its boundary's box.
-      q.whereRaw(
-        `t.location && (SELECT ST_Expand(v.boundary, 0.002) FROM grid_version v WHERE v.grid_id = ? AND v.valid_from <= ?
-                        AND (v.valid_to IS NULL OR v.valid_to > ?))`,
-        [f.subtreeOf, f.asOf, f.asOf],
-      );
-    } else {
-      q.whereRaw(`${gridColumn} IN (SELECT g.id FROM grid g WHERE g.id = ? OR g.ancestor_ids @> ARRAY[?]::uuid[])`, [
-        f.subtreeOf,
-        f.subtreeOf,
-      ]);
-    }
-  }
+  if (f.subtreeOf) await inSubtree(db, q, f.subtreeOf, f.asOf ?? null);
   if (f.bbox) {
     const [minLng, minLat, maxLng, maxLat] = f.bbox;
     q.whereRaw('t.location && ST_MakeEnvelope(?, ?, ?, ?, 4326)', [minLng, minLat, maxLng, maxLat]);
@@ -91,18 +91,49 @@ function filtered(db: Knex, spec: LocatedTable, f: LocatedFilter): Knex.QueryBui
   if (f.kinds?.length) q.whereRaw('t.kind = ANY(?::text[])', [[...f.kinds]]);
   if (f.nameContains) q.whereRaw(`t.name ILIKE ? ESCAPE '\\'`, [likePattern(f.nameContains)]);
   if (f.addressContains) q.whereRaw(`t.address ILIKE ? ESCAPE '\\'`, [likePattern(f.addressContains)]);
-  if (f.near) {
-    q.whereRaw(`ST_DWithin(t.location::geography, ${POINT}::geography, ?)`, [f.near.lng, f.near.lat, f.near.meters]);
-  }
+  if (f.near) q.whereRaw(`ST_DWithin(t.location::geography, ${POINT}::geography, ?)`, [f.near.lng, f.near.lat, f.near.meters]);
   f.where?.(q);
-  return q;
+  return { q };
 }
 
 /**
- * One page. Without `near`: ordered by the table's order column, then id. With `near`: nearest first by the
- * distance on the spheroid (what `ST_Distance` on geography answers, and what `distance_m` reports), the
- * candidates found through the geography GiST index; the cursor carries the distance, so the next page
- * continues from exactly there.
+ * The records of a grid's subtree: now, those whose stored grid is the grid or a descendant (the subtree's ids
+ * by primary key and by the GIN index on `ancestor_ids`); as of an instant, those that resolved then into the
+ * subtree as it was then (candidates within the grid's box of then). A DEDICATED grid has no records of its
+ * own: it lists the records its boundary covers.
+ */
+async function inSubtree(db: Knex, q: Knex.QueryBuilder, gridId: string, asOf: Date | null): Promise<void> {
+  const { rows } = asOf
+    ? await db.raw(`/* locatedScope */ SELECT v.level FROM grid_version v WHERE v.grid_id = ? AND ${IN_FORCE('v')}`, [gridId, asOf, asOf])
+    : await db.raw(`/* locatedScope */ SELECT g.level FROM grid g WHERE g.id = ?`, [gridId]);
+  if (rows[0]?.level === 'DEDICATED') {
+    const boundary = asOf
+      ? db.raw(`(SELECT v.boundary FROM grid_version v WHERE v.grid_id = ? AND ${IN_FORCE('v')})`, [gridId, asOf, asOf])
+      : db.raw('(SELECT g.boundary FROM grid g WHERE g.id = ?)', [gridId]);
+    q.whereRaw('t.location && ? AND ST_Covers(?, t.location)', [boundary, boundary]);
+    return;
+  }
+  if (!asOf) {
+    q.whereRaw(`t.grid_id IN (SELECT g.id FROM grid g WHERE g.id = ? UNION ALL SELECT g.id FROM grid g WHERE g.ancestor_ids @> ARRAY[?]::uuid[])`, [
+      gridId,
+      gridId,
+    ]);
+    return;
+  }
+  q.whereRaw(
+    `EXISTS (SELECT 1 FROM grid_version v WHERE v.grid_id = r.grid_id AND ${IN_FORCE('v')} AND (v.grid_id = ? OR v.ancestor_ids @> ARRAY[?]::uuid[]))`,
+    [asOf, asOf, gridId, gridId],
+  );
+  // Only records near the grid as it was then can belong to it: a GiST prefilter on its boundary's box.
+  q.whereRaw(`t.location && (SELECT ST_Expand(v.boundary, 0.002) FROM grid_version v WHERE v.grid_id = ? AND ${IN_FORCE('v')})`, [gridId, asOf, asOf]);
+}
+
+/**
+ * One page. Without `near`: ordered by the table's order column, then id. With `near`: nearest first, in the
+ * order of a KNN scan of the geography GiST index (`<->`, great-circle distance), which stops after the page;
+ * the cursor carries that distance, so the next page continues from exactly there. `distance_m` reports the
+ * distance on the spheroid (`ST_Distance` on geography), which differs from the great-circle one by under 0.5 %:
+ * two records that close to equally far may come in either order.
  */
 export async function pageOfLocated<R>(
   db: Knex,
@@ -111,18 +142,22 @@ export async function pageOfLocated<R>(
   first: number,
   after: string | null | undefined,
 ): Promise<LocatedPage<R>> {
-  const q = filtered(db, spec, f);
+  if (f.asOf && !pastInstant(f.asOf)) f = { ...f, asOf: null };
+  const kind = heaviness(f);
+  const guarded = <T>(work: () => Promise<T>) => (kind && f.gate ? f.gate(kind, work) : work());
+  const { q } = await filtered(db, spec, f);
+  q.comment(`located:${spec.table}`);
   const asOfColumns = f.asOf ? ', r.grid_id AS grid_id_as_of' : '';
   if (f.near) {
-    const distance = `ST_Distance(t.location::geography, ${POINT}::geography)`;
     const pt = [f.near.lng, f.near.lat];
-    q.select(db.raw(`${spec.columns}, ${distance} AS distance_m${asOfColumns}`, pt));
+    const knn = `t.location::geography <-> ${POINT}::geography`;
+    q.select(db.raw(`${spec.columns}, ST_Distance(t.location::geography, ${POINT}::geography) AS distance_m, ${knn} AS knn_m${asOfColumns}`, [...pt, ...pt]));
     if (after) {
       const [d, id] = decodeCursor(after, 2);
       if (typeof d !== 'number' || !Number.isFinite(d) || !isUuid(id)) throw badInput('after is not a cursor of this list', 'after');
-      q.whereRaw(`(${distance}, t.id) > (?::float8, ?::uuid)`, [...pt, d, id]);
+      q.whereRaw(`(${knn}, t.id) > (?::float8, ?::uuid)`, [...pt, d, id]);
     }
-    q.orderByRaw(`${distance}, t.id`, pt);
+    q.orderByRaw(`${knn}, t.id`, pt);
   } else {
     q.select(db.raw(`${spec.columns}${asOfColumns}`));
     if (after) {
@@ -132,7 +167,7 @@ export async function pageOfLocated<R>(
     }
     q.orderByRaw(`${spec.orderColumn}, t.id`);
   }
-  const rows = (await q.limit(first + 1)) as (R & { grid_id_as_of?: string | null })[];
+  const rows = (await guarded(() => q.limit(first + 1))) as (R & { grid_id_as_of?: string | null })[];
   if (f.asOf) {
     for (const row of rows as unknown as Record<string, unknown>[]) {
       row.grid_id = row.grid_id_as_of;
@@ -143,14 +178,16 @@ export async function pageOfLocated<R>(
   return {
     rows: rows.slice(0, first),
     hasNextPage: rows.length > first,
-    totalCount: async () => {
-      const [{ n }] = await filtered(db, spec, f).select(db.raw('count(*)::int AS n'));
-      return n as number;
-    },
+    totalCount: () =>
+      guarded(async () => {
+        const { q: counted } = await filtered(db, spec, f);
+        const [{ n }] = await counted.comment(`located:${spec.table}:count`).select(db.raw('count(*)::int AS n'));
+        return n as number;
+      }),
   };
 }
 
 /** The cursor of a row in a page built by `pageOfLocated` (its sort key, then its id). */
-export function locatedCursor(row: { id: string; distance_m?: number | null }, orderKey: string): (string | number)[] {
-  return row.distance_m !== undefined && row.distance_m !== null ? [row.distance_m, row.id] : [orderKey, row.id];
+export function locatedCursor(row: { id: string; knn_m?: number | null }, orderKey: string): (string | number)[] {
+  return row.knn_m !== undefined && row.knn_m !== null ? [row.knn_m, row.id] : [orderKey, row.id];
 }

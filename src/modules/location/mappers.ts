@@ -21,8 +21,10 @@ export interface LocatedRow {
   retired_at: Date | null;
   /** Set when read as of a past instant: `grid_id` is then the grid it belonged to then. */
   as_of?: Date | null;
-  /** Set in a `near` list: metres from the position asked about. */
+  /** Set in a `near` list: metres from the position asked about, on the spheroid. */
   distance_m?: number | null;
+  /** Set in a `near` list: the great-circle distance the list is ordered by (its cursor). */
+  knn_m?: number | null;
 }
 
 /** What `Grid.inventory` resolves from. */

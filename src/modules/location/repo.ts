@@ -113,14 +113,25 @@ export async function resolutionAt(db: Knex, point: { lng: number; lat: number }
  * The grid a record written at `point` will get, held still until the caller's transaction ends: the grid and
  * its ancestors are locked shared (as grid edits lock what they change exclusively), then the position is
  * resolved again. A boundary edit under way is waited for, and one that starts later waits for this write, so
- * it re-resolves the record: no record keeps a grid an edit has just taken away.
+ * it re-resolves the record: no record keeps a grid an edit has just taken away. Take these locks before
+ * locking the record's row: grid edits lock grids first and then rewrite the rows they re-resolve.
  */
 export async function lockResolution(trx: Knex.Transaction, point: { lng: number; lat: number }): Promise<Resolution> {
-  let before = await resolutionAt(trx, point);
+  const [resolution] = await lockResolutions(trx, [point]);
+  return resolution;
+}
+
+/**
+ * `lockResolution` for several positions at once (a record's current and new one): every grid in one sorted
+ * batch of locks, so two writers never take them in opposite orders.
+ */
+export async function lockResolutions(trx: Knex.Transaction, points: readonly { lng: number; lat: number }[]): Promise<Resolution[]> {
+  const resolveAll = () => Promise.all(points.map((p) => resolutionAt(trx, p)));
+  let before = await resolveAll();
   for (let attempt = 0; ; attempt++) {
-    await lockGrids(trx, { exclusive: [], shared: before.gridId ? [...before.ancestorIds, before.gridId] : [] });
-    const after = await resolutionAt(trx, point);
-    if (after.gridId === before.gridId || attempt === 2) return after;
+    await lockGrids(trx, { exclusive: [], shared: before.flatMap((r) => (r.gridId ? [...r.ancestorIds, r.gridId] : [])) });
+    const after = await resolveAll();
+    if (after.every((r, i) => r.gridId === before[i].gridId) || attempt === 2) return after;
     before = after;
   }
 }

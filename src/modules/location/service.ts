@@ -7,7 +7,7 @@ import type { Problems } from '../../shared/payload';
 import { GRID_CODE } from '../auth/policy';
 import type { GridRow } from '../grid/mappers';
 import { checkBbox } from '../grid/service';
-import { NEAR_MAX_METERS, type LocatedFilter } from './list';
+import { NEAR_MAX_METERS, pastInstant, type LocatedFilter } from './list';
 import type { CountedRecords } from './inventory';
 import type { InventorySource, LocatedRow } from './mappers';
 
@@ -46,6 +46,7 @@ export class LocationService {
       bbox: f.bbox ? checkBbox(f.bbox) : null,
       nameContains: f.nameContains?.trim() || null,
       near: f.near ? this.near(f.near, `${field}.near`) : null,
+      gate: this.ctx.expensive,
     };
   }
 
@@ -123,7 +124,10 @@ export class LocationService {
 
   /** An inventory count over the grid's whole subtree (`Grid.inventory`), by category. */
   async counts(source: InventorySource, spec: CountedRecords): Promise<{ kind: string; status: string | null; count: number }[]> {
-    const rows = await this.ctx.loaders.location.inventory({ spec, asOf: source.asOf }).load(source.gridId);
+    const asOf = pastInstant(source.asOf);
+    const load = () => this.ctx.loaders.location.inventory({ spec, asOf }).load(source.gridId);
+    // As of an instant every record near the grid is resolved again: expensive work, one at a time.
+    const rows = asOf ? await this.ctx.expensive('history', load) : await load();
     return rows.map(({ kind, status, count }) => ({ kind, status, count }));
   }
 }

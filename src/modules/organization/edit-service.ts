@@ -2,12 +2,12 @@ import type { Knex } from 'knex';
 import type { Context } from '../../context';
 import type { CreateOrganizationInput, RetireOrganizationInput, UpdateOrganizationInput } from '../../generated/graphql';
 import { expectGlobalId, toGlobalId } from '../../graphql/relay';
-import { notFound, Problems, runEdit, validationError, versionConflict, type ProblemRow } from '../../shared/payload';
+import { notFound, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type ProblemRow, type VersionConflictSource } from '../../shared/payload';
 import { assertPermitted, assertPrincipal, scopeProblem, type Subject } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
-import { lockResolution } from '../location/repo';
+import { lockResolution, lockResolutions, type Resolution } from '../location/repo';
 import { checkFields, checkIdList } from './checks';
-import type { OrganizationChangeSource } from './mappers';
+import type { OrganizationChangeSource, OrganizationRow } from './mappers';
 import * as repo from './repo';
 
 const subjectOf = (code: string | null): Subject => (code ? { code } : null);
@@ -17,8 +17,9 @@ const success = (organizationId: string): OrganizationChangeSource & { __typenam
 /**
  * Creating, editing and retiring organisations: ADMINs and DISPATCHERs, within their jurisdiction — the grid
  * the organisation's position resolves to (for a move, both the old and the new one), and every grid or
- * building whose management they record or remove. Each edit locks the organisation's row (and holds its
- * grid still, `lockResolution`), so edits of one organisation and boundary edits under it run in turn.
+ * building whose management they record or remove. Each edit holds the grid of the organisation's position
+ * (and of a new one) still (`lockResolution`) and then locks its row, in the order grid edits take them, so
+ * edits of one organisation and boundary edits under it run in turn.
  */
 export class OrganizationEditService {
   constructor(private readonly ctx: Context) {}
@@ -81,14 +82,10 @@ export class OrganizationEditService {
     return runEdit(
       this.ctx,
       async (trx) => {
-        const row = await repo.lockOrganization(trx, id);
-        if (!row) return notFound(input.id, 'organisation');
-        const principal = assertPrincipal(this.ctx.viewer, 'organization:edit', subjectOf(row.grid_code), `${row.name} (${where(row.grid_code)})`);
-        if (location) {
-          const moved = await lockResolution(trx, location);
-          assertPrincipal(this.ctx.viewer, 'organization:edit', subjectOf(moved.code), `the new position ${location.lng}, ${location.lat} (${where(moved.code)})`);
-        }
-        if (row.version !== input.expectedVersion) return versionConflict(row, `organisation ${row.name}`, input.expectedVersion);
+        const found = await this.lockEditable(trx, input.id, id, input.expectedVersion, location);
+        if ('__typename' in found) return found;
+        const { row, principal, target } = found;
+        if (location && target) assertPrincipal(this.ctx.viewer, 'organization:edit', subjectOf(target.code), `the new position ${location.lng}, ${location.lat} (${where(target.code)})`);
         await this.checkCreditCodeFree(trx, fields.creditCode, row.id, problems);
         const links = gridIds || buildingIds ? await repo.managedLinks(trx, row.id) : { grids: [], buildings: [] };
         await this.checkManagedGrids(trx, principal, gridIds, links.grids, problems);
@@ -110,15 +107,40 @@ export class OrganizationEditService {
     assertPermitted(this.ctx.viewer, 'organization:edit');
     const id = expectGlobalId(input.id, 'Organization', 'input.id');
     return runEdit(this.ctx, async (trx) => {
-      const row = await repo.lockOrganization(trx, id);
-      if (!row) return notFound(input.id, 'organisation');
-      const principal = assertPrincipal(this.ctx.viewer, 'organization:edit', subjectOf(row.grid_code), `${row.name} (${where(row.grid_code)})`);
-      if (row.version !== input.expectedVersion) return versionConflict(row, `organisation ${row.name}`, input.expectedVersion);
+      const found = await this.lockEditable(trx, input.id, id, input.expectedVersion, undefined);
+      if ('__typename' in found) return found;
+      const { row, principal } = found;
       if (!(await repo.retireOrganization(trx, row.id, input.expectedVersion, principal.subject))) {
         return versionConflict(row, `organisation ${row.name}`, input.expectedVersion);
       }
       return success(row.id);
     });
+  }
+
+  /**
+   * The organisation to edit, locked, within the caller's jurisdiction, at `expectedVersion`; with the grid
+   * of a new position (`to`), locked. Grid edits take their grid locks and then update the rows that lie
+   * there, so the grid locks come first here too: the row is read without a lock, the grids of its position
+   * (and of the new one) are locked, and only then the row; the version, checked before and after, says it
+   * did not move in between.
+   */
+  private async lockEditable(
+    trx: Knex.Transaction,
+    globalId: string,
+    id: string,
+    expectedVersion: number,
+    to: { lng: number; lat: number } | null | undefined,
+  ): Promise<{ row: OrganizationRow; principal: Principal; target: Resolution | null } | NotFoundSource | VersionConflictSource> {
+    const seen = await repo.currentOrganization(trx, id, false);
+    if (!seen) return notFound(globalId, 'organisation');
+    assertPrincipal(this.ctx.viewer, 'organization:edit', subjectOf(seen.grid_code), `${seen.name} (${where(seen.grid_code)})`);
+    if (seen.version !== expectedVersion) return versionConflict(seen, `organisation ${seen.name}`, expectedVersion);
+    const [, target = null] = await lockResolutions(trx, to ? [seen, to] : [seen]);
+    const row = await repo.currentOrganization(trx, id, true);
+    if (!row) return notFound(globalId, 'organisation');
+    const principal = assertPrincipal(this.ctx.viewer, 'organization:edit', subjectOf(row.grid_code), `${row.name} (${where(row.grid_code)})`);
+    if (row.version !== expectedVersion) return versionConflict(row, `organisation ${row.name}`, expectedVersion);
+    return { row, principal, target };
   }
 
   /** A credit code belongs to one organisation (retired ones keep theirs): checked with the code locked. */

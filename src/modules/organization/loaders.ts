@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Knex } from 'knex';
-import { loaderFamily, manyByKey, oneByKey } from '../../graphql/batch';
+import { manyByKey, oneByKey } from '../../graphql/batch';
 import type { OrganizationRow } from './mappers';
 import * as repo from './repo';
 
@@ -8,13 +8,12 @@ export function createOrganizationLoaders(db: Knex) {
   /** By id, retired ones included. */
   const byId = new DataLoader<string, OrganizationRow | null>(async (ids) => oneByKey(ids, await repo.organizationsByIds(db, ids), (r) => r.id));
 
-  const managedGridIds = new DataLoader<string, string[]>(async (ids) =>
-    manyByKey(ids, await repo.managedGridIds(db, ids), (r) => r.organization_id).map((rows) => rows.map((r) => r.grid_id)),
-  );
-
-  const managedBuildingIds = new DataLoader<string, string[]>(async (ids) =>
-    manyByKey(ids, await repo.managedBuildingIds(db, ids), (r) => r.organization_id).map((rows) => rows.map((r) => r.building_id)),
-  );
+  const managed = (what: 'grid' | 'building') =>
+    new DataLoader<string, string[]>(async (ids) =>
+      manyByKey(ids, await repo.managedIds(db, what, ids), (r) => r.organization_id).map((rows) => rows.map((r) => r.id)),
+    );
+  const managedGridIds = managed('grid');
+  const managedBuildingIds = managed('building');
 
   const managersOfBuilding = new DataLoader<string, OrganizationRow[]>(async (buildingIds) => {
     const rows = await repo.managersOfBuildings(db, buildingIds);

@@ -26,21 +26,18 @@ export async function organizationsByIds(db: Knex, ids: readonly string[]): Prom
   return rows;
 }
 
-/** The current grids each organisation manages, by code. */
-export async function managedGridIds(db: Knex, organizationIds: readonly string[]): Promise<{ organization_id: string; grid_id: string }[]> {
-  const { rows } = await db.raw(
-    `/* managedGridIds */ SELECT m.organization_id, m.grid_id FROM organization_managed_grid m JOIN grid g ON g.id = m.grid_id
-     WHERE m.organization_id = ANY(?::uuid[]) AND g.valid_to IS NULL ORDER BY m.organization_id, g.code`,
-    [[...organizationIds]],
-  );
-  return rows;
-}
+/** What an organisation may manage: the link table, and what "current" means for the linked rows. */
+const MANAGED = {
+  grid: { link: 'organization_managed_grid', key: 'grid_id', table: 'grid', current: 'x.valid_to IS NULL' },
+  building: { link: 'organization_managed_building', key: 'building_id', table: 'building', current: 'x.retired_at IS NULL' },
+} as const;
 
-/** The current buildings each organisation manages, by code. */
-export async function managedBuildingIds(db: Knex, organizationIds: readonly string[]): Promise<{ organization_id: string; building_id: string }[]> {
+/** The current grids or buildings each organisation manages (their ids), by code. */
+export async function managedIds(db: Knex, what: keyof typeof MANAGED, organizationIds: readonly string[]): Promise<{ organization_id: string; id: string }[]> {
+  const m = MANAGED[what];
   const { rows } = await db.raw(
-    `/* managedBuildingIds */ SELECT m.organization_id, m.building_id FROM organization_managed_building m JOIN building b ON b.id = m.building_id
-     WHERE m.organization_id = ANY(?::uuid[]) AND b.retired_at IS NULL ORDER BY m.organization_id, b.code`,
+    `/* managedIds:${what} */ SELECT m.organization_id, x.id FROM ${m.link} m JOIN ${m.table} x ON x.id = m.${m.key}
+     WHERE m.organization_id = ANY(?::uuid[]) AND ${m.current} ORDER BY m.organization_id, x.code`,
     [[...organizationIds]],
   );
   return rows;
@@ -59,10 +56,14 @@ export async function managersOfBuildings(db: Knex, buildingIds: readonly string
 
 // ---- writes (inside the caller's transaction) ----
 
-/** A current organisation, locked for the rest of the transaction: edits of one organisation run in turn. */
-export async function lockOrganization(db: Knex, id: string): Promise<OrganizationRow | null> {
+/**
+ * The current organisation; `lock`ed, it is held for the rest of the transaction (edits of one organisation
+ * run in turn), unlocked, it is the row as committed (an edit reads it to know which grids to lock first).
+ */
+export async function currentOrganization(db: Knex, id: string, lock: boolean): Promise<OrganizationRow | null> {
   const { rows } = await db.raw(
-    `/* lockOrganization */ SELECT ${COLUMNS} FROM organization t WHERE t.id = ? AND t.retired_at IS NULL FOR UPDATE OF t`,
+    `/* ${lock ? 'lockOrganization' : 'currentOrganization'} */ SELECT ${COLUMNS} FROM organization t WHERE t.id = ? AND t.retired_at IS NULL
+     ${lock ? 'FOR UPDATE OF t' : ''}`,
     [id],
   );
   return rows[0] ?? null;
@@ -193,17 +194,18 @@ export async function updateOrganization(
     bindings.push(change.location.lng, change.location.lat);
   }
   const { rowCount } = await db.raw(
-    `/* updateOrganization */ UPDATE organization SET ${[...sets, 'version = version + 1', 'updated_at = now()', 'updated_by = ?'].join(', ')}
+    `/* updateOrganization */ UPDATE organization SET ${[...sets, 'version = version + 1', 'updated_at = clock_timestamp()', 'updated_by = ?'].join(', ')}
      WHERE id = ? AND version = ? AND retired_at IS NULL`,
     [...bindings, by, id, expectedVersion],
   );
   return rowCount === 1;
 }
 
+/** Both stamps are the statement's one instant, from `clock_timestamp()` as the table's defaults are. */
 export async function retireOrganization(db: Knex, id: string, expectedVersion: number, by: string): Promise<boolean> {
   const { rowCount } = await db.raw(
-    `/* retireOrganization */ UPDATE organization SET retired_at = now(), version = version + 1, updated_at = now(), updated_by = ?
-     WHERE id = ? AND version = ? AND retired_at IS NULL`,
+    `/* retireOrganization */ UPDATE organization o SET retired_at = c.at, version = o.version + 1, updated_at = c.at, updated_by = ?
+     FROM (SELECT clock_timestamp() AS at) c WHERE o.id = ? AND o.version = ? AND o.retired_at IS NULL`,
     [by, id, expectedVersion],
   );
   return rowCount === 1;

@@ -3,12 +3,12 @@ import type { Context } from '../../context';
 import type { CreateBuildingInput, RetireBuildingInput, UpdateBuildingInput } from '../../generated/graphql';
 import type { LngLat } from '../../geo/coordinates';
 import { expectGlobalId } from '../../graphql/relay';
-import { notFound, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type PayloadError, type VersionConflictSource } from '../../shared/payload';
+import { notFound, Problems, runEdit, validationError, versionConflict, type PayloadError, type VersionConflictSource } from '../../shared/payload';
 import { assertPermitted, assertPrincipal } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { label, takenCode } from '../grid/edit-service';
-import { lockResolution, type Resolution } from '../location/repo';
-import { checkAddress, checkName, checkRange, checkShapeAround, fmt, outsideShape, prepareShape } from './checks';
+import { lockResolution, lockResolutions, type Resolution } from '../location/repo';
+import { checkAddress, checkName, checkRange, checkShapeAround, fmt, prepareShape, shapeChange } from './checks';
 import type { BuildingChangeSource, BuildingRow } from './mappers';
 import * as editRepo from './repo-edit';
 
@@ -22,6 +22,17 @@ type Success = BuildingChangeSource & { __typename: 'BuildingSuccess' };
 export const positionLabel = (p: LngLat) => `the position ${fmt(p.lng)}, ${fmt(p.lat)}`;
 /** The policy's subject for a record's grid code (null: outside every grid, the whole deployment's). */
 export const gridSubject = (code: string | null) => (code ? { code } : null);
+/**
+ * Whether a position given on input is where the record already is (to 1e-9°, a tenth of a millimetre): a
+ * client sending back the location it read is not moving the record.
+ */
+export const samePosition = (a: LngLat, b: LngLat) => Math.abs(a.lng - b.lng) < 1e-9 && Math.abs(a.lat - b.lat) < 1e-9;
+
+/** A move an edit asks for: the new position and the grid it resolves to (its grids locked). */
+export interface Move {
+  point: LngLat;
+  at: Resolution;
+}
 
 /**
  * Buildings (楼栋): create, update, retire, by ADMINs, DISPATCHERs and GIS_EDITORs within their jurisdiction
@@ -44,7 +55,7 @@ export class BuildingEditService {
     const floors = checkRange(input.floors, 'input.floors', FLOORS, early);
     const units = checkRange(input.units, 'input.units', UNITS, early);
     const point = this.ctx.services.location.positionInput(input.location, crs, 'input.location', early);
-    const footprint = input.footprint != null ? prepareShape(input.footprint, crs, 'input.footprint', this.ctx.config.boundary.maxVertices, early) : null;
+    const footprint = input.footprint != null ? prepareShape(input.footprint, crs, 'input.footprint', 'footprint', this.ctx.config.boundary.maxVertices, early) : null;
     if (!point) return validationError(early);
     let code: string | null = null;
     return runEdit<Success | PayloadError>(
@@ -71,57 +82,56 @@ export class BuildingEditService {
   }
 
   async update(input: UpdateBuildingInput) {
-    return this.editBuilding(input.id, async (trx, row, principal) => {
-      if (row.version !== input.expectedVersion) return conflict(row, input.expectedVersion);
-      const problems = new Problems();
-      const required = [input.name, input.kind, input.location];
-      const clearable = [input.address, input.floors, input.units, input.footprint];
-      if (required.every((v) => v == null) && clearable.every((v) => v === undefined)) {
-        problems.add({ code: 'BAD_VALUE', field: 'input', message: 'nothing to change: give a new name, address, kind, floors, units, location or footprint' });
-      }
-      const crs = input.crs ?? 'WGS84';
-      const name = input.name != null ? checkName(input.name, 'input.name', 'building', problems) : undefined;
-      const address = checkAddress(input.address, 'input.address', problems);
-      const floors = checkRange(input.floors, 'input.floors', FLOORS, problems);
-      const units = checkRange(input.units, 'input.units', UNITS, problems);
-      const point = input.location ? this.ctx.services.location.positionInput(input.location, crs, 'input.location', problems) : null;
-      const footprint =
-        input.footprint != null ? prepareShape(input.footprint, crs, 'input.footprint', this.ctx.config.boundary.maxVertices, problems) : input.footprint;
-      if (point) {
-        // A move answers to the jurisdiction of both places, and keeps the building in its community (its code says which).
-        const at = await lockResolution(trx, point);
-        assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(at.code), positionLabel(point));
-        const inChain = at.gridId ? await editRepo.communityOfGrid(trx, at.gridId) : null;
+    // AUTH (role; the jurisdiction once the building is read)
+    assertPermitted(this.ctx.viewer, 'place:edit');
+    // VALIDATION (what needs no database)
+    const early = new Problems();
+    const required = [input.name, input.kind, input.location];
+    const clearable = [input.address, input.floors, input.units, input.footprint];
+    if (required.every((v) => v == null) && clearable.every((v) => v === undefined)) {
+      early.add({ code: 'BAD_VALUE', field: 'input', message: 'nothing to change: give a new name, address, kind, floors, units, location or footprint' });
+    }
+    const crs = input.crs ?? 'WGS84';
+    const name = input.name != null ? checkName(input.name, 'input.name', 'building', early) : undefined;
+    const address = checkAddress(input.address, 'input.address', early);
+    const floors = checkRange(input.floors, 'input.floors', FLOORS, early);
+    const units = checkRange(input.units, 'input.units', UNITS, early);
+    const point = input.location ? this.ctx.services.location.positionInput(input.location, crs, 'input.location', early) : null;
+    const maxVertices = this.ctx.config.boundary.maxVertices;
+    const footprint = input.footprint != null ? prepareShape(input.footprint, crs, 'input.footprint', 'footprint', maxVertices, early) : input.footprint;
+    return this.editBuilding(input.id, input.expectedVersion, point, async (trx, row, principal, move) => {
+      const problems = new Problems().addAll(early);
+      if (move) {
+        // A move answers to the jurisdiction of both places, and keeps the building in its community (its code
+        // says which). Only a move: a boundary edit may since have carried the building into another community.
+        assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(move.at.code), positionLabel(move.point));
+        const inChain = move.at.gridId ? await editRepo.communityOfGrid(trx, move.at.gridId) : null;
         if (inChain?.id !== row.community_id) {
           problems.add({
             code: 'BAD_VALUE',
             field: 'input.location',
-            message: `location: ${positionLabel(point)} lies ${whereIs(at, inChain)}, outside the building's community (its code ${row.code} says which): retire it and register it anew there`,
-            lng: point.lng,
-            lat: point.lat,
+            message: `location: ${positionLabel(move.point)} lies ${whereIs(move.at, inChain)}, outside the community the building is registered in (its code ${row.code} says which): retire it and register it anew there`,
+            lng: move.point.lng,
+            lat: move.point.lat,
             gridIds: inChain ? [inChain.id] : [],
           });
         }
       }
-      const position = point ?? { lng: row.lng, lat: row.lat };
-      let hex: string | null | undefined = footprint === null ? null : undefined;
-      if (typeof footprint === 'string') {
-        hex = (await checkShapeAround(trx, footprint, position, 'input.footprint', problems)) ?? undefined;
-      } else if (point && footprint === undefined) {
-        const off = await editRepo.distanceFromStoredShape(trx, 'building', row.id, point);
-        if (off !== null && off > 0) problems.add(outsideShape('input.location', point, off, "the building's footprint"));
-      }
+      const hex = await shapeChange(
+        trx,
+        { shape: footprint, field: 'input.footprint', record: { table: 'building', id: row.id, lng: row.lng, lat: row.lat }, moveTo: move?.point ?? null, stored: "the building's footprint" },
+        problems,
+      );
       if (floors != null || units != null) await this.fitsHouses(trx, row, floors ?? null, units ?? null, problems);
       if (problems.any) return validationError(problems);
-      const change = { name: name ?? undefined, address, kind: input.kind ?? undefined, floors, units, location: point ?? undefined, footprint: hex };
+      const change = { name: name ?? undefined, address, kind: input.kind ?? undefined, floors, units, location: move?.point, footprint: hex };
       if (!(await editRepo.updateBuilding(trx, row.id, input.expectedVersion, change, principal.subject))) return conflict(row, input.expectedVersion);
       return { __typename: 'BuildingSuccess' as const, buildingId: row.id };
     });
   }
 
   async retire(input: RetireBuildingInput) {
-    return this.editBuilding(input.id, async (trx, row, principal) => {
-      if (row.version !== input.expectedVersion) return conflict(row, input.expectedVersion);
+    return this.editBuilding(input.id, input.expectedVersion, null, async (trx, row, principal) => {
       const { houses, facilities } = await editRepo.buildingDependants(trx, row.id);
       if (houses > 0 || facilities > 0) {
         const what = [houses ? `${houses} current house(s)` : '', facilities ? `${facilities} current facilit${facilities === 1 ? 'y' : 'ies'}` : '']
@@ -137,20 +147,32 @@ export class BuildingEditService {
   }
 
   /**
-   * The start every edit of one building shares: a principal allowed to edit places, the building (current,
-   * else NotFoundError), locked, within the principal's jurisdiction; then `work` in the same transaction.
+   * The start every edit of one building shares: a principal allowed to edit places; the building (current,
+   * else NotFoundError); the grids of its position, and of `location` when that moves it, locked before the
+   * building's row (the order grid edits take theirs in, which lock grids and then re-resolve the rows inside
+   * them); the row locked at `expectedVersion` (else VersionConflict), within the principal's jurisdiction;
+   * then `work` in the same transaction.
    */
   private async editBuilding<R extends { __typename: string }>(
     globalId: string,
-    work: (trx: Knex.Transaction, row: editRepo.Locked<BuildingRow>, principal: Principal) => Promise<R>,
-  ): Promise<R | NotFoundSource> {
+    expectedVersion: number,
+    location: LngLat | null,
+    work: (trx: Knex.Transaction, row: editRepo.Locked<BuildingRow>, principal: Principal, move: Move | null) => Promise<R | PayloadError>,
+  ): Promise<R | PayloadError | VersionConflictSource> {
     assertPermitted(this.ctx.viewer, 'place:edit');
     const id = expectGlobalId(globalId, 'Building', 'input.id');
-    return runEdit<R | NotFoundSource>(this.ctx, async (trx) => {
-      const row = await editRepo.lockBuilding(trx, id, 'UPDATE');
+    return runEdit<R | PayloadError | VersionConflictSource>(this.ctx, async (trx) => {
+      const seen = await editRepo.buildingForEdit(trx, id, null);
+      if (!seen || seen.retired_at) return notFound(globalId, 'building');
+      const point = location && !samePosition(location, seen) ? location : null;
+      const [, at] = await lockResolutions(trx, point ? [seen, point] : [seen]);
+      const move = point ? { point, at } : null;
+      const row = await editRepo.buildingForEdit(trx, id, 'UPDATE');
       if (!row || row.retired_at) return notFound(globalId, 'building');
       const principal = assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(row.grid_code), `building ${row.code} (${row.name})`);
-      return work(trx, row, principal);
+      // A version written since the read above may have moved it away from the grids just locked.
+      if (row.version !== expectedVersion || row.version !== seen.version) return conflict(row, expectedVersion);
+      return work(trx, row, principal, move);
     });
   }
 
@@ -188,7 +210,7 @@ export class BuildingEditService {
     return community;
   }
 
-  /** The code asked for, if well formed, under the community and free; else the community's next number. */
+  /** The code asked for, if well formed, under the community and never used; else the community's lowest number never used. */
   private async codeFor(trx: Knex, asked: string | null, community: Community, problems: Problems): Promise<string | null> {
     await editRepo.lockBuildingCodes(trx, community.code);
     const range = `${community.code}0001–${community.code}9999`;
@@ -217,9 +239,14 @@ export class BuildingEditService {
       }
       return null;
     }
-    const next = (await editRepo.highestBuildingNumber(trx, community.code)) + 1;
-    if (next > 9999) {
-      problems.add({ code: 'BAD_CODE', field: 'input.code', message: `code: ${community.code}9999, the last of ${range}, is taken: no number follows it in ${label(community)}` });
+    const next = await editRepo.lowestFreeBuildingNumber(trx, community.code);
+    if (next === null) {
+      problems.add({
+        code: 'BAD_CODE',
+        field: 'input.code',
+        message: `code: all 9999 codes of ${label(community)} (${range}) have been used, retired buildings' included (codes are never reused): no building can be registered in this community any more`,
+        gridIds: [community.id],
+      });
       return null;
     }
     return `${community.code}${String(next).padStart(4, '0')}`;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { CoordinateSystem } from '../../generated/graphql';
-import { prepareBoundary } from '../../geo/boundary';
+import { prepareBoundary, type BoundaryProblem } from '../../geo/boundary';
 import type { LngLat } from '../../geo/coordinates';
 import { nameProblem } from '../../shared/text';
 import type { Problems } from '../../shared/payload';
@@ -16,6 +16,16 @@ import * as editRepo from './repo-edit';
 const CONTROL = /\p{Cc}/u;
 export const MAX_NAME = 100;
 const MAX_ADDRESS = 200;
+
+/** A house's unit (单元) and floor (negative: below ground), and its room as written on the door. */
+export const HOUSE_UNIT = { min: 1, max: 100, what: 'the unit' };
+export const HOUSE_FLOOR = { min: -10, max: 200, what: 'the floor' };
+export const MAX_ROOM = 20;
+
+/** Whether a (trimmed) room number is one a house may have: 1–MAX_ROOM characters, no control character. */
+export function isRoom(room: string): boolean {
+  return room.length >= 1 && room.length <= MAX_ROOM && !CONTROL.test(room);
+}
 
 /** A required name; null (with a problem) when unusable. */
 export function checkName(input: string, field: string, what: string, problems: Problems): string | null {
@@ -54,14 +64,26 @@ export function checkRange(
   return value;
 }
 
+/** What a shape is in messages: a building's footprint or a key place's area. */
+export type ShapeName = 'footprint' | 'area';
+
 /** The database-free half of a footprint check: GeoJSON text in WGS-84, or null (with problems) when refused. */
-export function prepareShape(input: unknown, crs: CoordinateSystem, field: string, maxVertices: number, problems: Problems): string | null {
+export function prepareShape(input: unknown, crs: CoordinateSystem, field: string, what: ShapeName, maxVertices: number, problems: Problems): string | null {
   const prepared = prepareBoundary(input, crs, maxVertices);
   if (!prepared.geometry) {
-    addBoundaryProblems(problems, prepared.problems, field);
+    addBoundaryProblems(problems, prepared.problems.map((p) => aboutShape(p, what, prepared.vertexCount, maxVertices)), field);
     return null;
   }
   return JSON.stringify(prepared.geometry);
+}
+
+/** The boundary check speaks of grid boundaries; these two messages say what to do with a footprint or area instead. */
+function aboutShape(problem: BoundaryProblem, what: ShapeName, vertices: number, maxVertices: number): BoundaryProblem {
+  if (problem.code === 'TOO_MANY_VERTICES') {
+    return { ...problem, message: `the ${what} has ${vertices} vertices; the limit is ${maxVertices} (simplify the ${what})` };
+  }
+  if (problem.code === 'NOT_POLYGON') return { ...problem, message: problem.message.replace(/^a boundary must be/, `${what === 'area' ? 'an' : 'a'} ${what} must be`) };
+  return problem;
 }
 
 /**
@@ -90,6 +112,35 @@ export async function checkShapeAround(db: Knex, geojson: string, point: LngLat,
     return null;
   }
   return shape.hex;
+}
+
+/**
+ * What an update does to a footprint or area: a new shape (checked around the position the record will
+ * have), `null` to remove it, or undefined to keep it; a move that keeps the stored shape must stay inside it.
+ * Returns the EWKB hex to store, null to remove, undefined to leave the column (also when refused).
+ */
+export async function shapeChange(
+  db: Knex,
+  change: {
+    shape: string | null | undefined;
+    field: string;
+    /** The record, its stored shape's table and its position now. */
+    record: { table: 'building' | 'key_place'; id: string; lng: number; lat: number };
+    /** The new position, when it moves. */
+    moveTo: LngLat | null;
+    /** The stored shape in messages ("the building's footprint"). */
+    stored: string;
+  },
+  problems: Problems,
+): Promise<string | null | undefined> {
+  const { shape, field, record, moveTo } = change;
+  if (shape === null) return null;
+  if (typeof shape === 'string') return (await checkShapeAround(db, shape, moveTo ?? record, field, problems)) ?? undefined;
+  if (moveTo) {
+    const off = await editRepo.distanceFromStoredShape(db, record.table, record.id, moveTo);
+    if (off !== null && off > 0) problems.add(outsideShape('input.location', moveTo, off, change.stored));
+  }
+  return undefined;
 }
 
 /** The position lies outside the record's footprint or area (`shape` names it in the message). */

@@ -5,24 +5,23 @@ import { expectGlobalId } from '../../graphql/relay';
 import { notFound, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type PayloadError, type ProblemRow } from '../../shared/payload';
 import { assertPermitted, assertPrincipal } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
+import { lockResolution } from '../location/repo';
 import { gridSubject } from './building-service';
-import { checkRange } from './checks';
+import { checkRange, HOUSE_FLOOR, HOUSE_UNIT, isRoom, MAX_ROOM } from './checks';
 import type { BuildingRow, HouseChangeSource, HouseRow } from './mappers';
 import * as editRepo from './repo-edit';
 import { buildingsByIds } from './repo';
 
-const UNIT = { min: 1, max: 100, what: 'the unit' };
-const FLOOR = { min: -10, max: 200, what: 'the floor' };
-const MAX_ROOM = 20;
 const MAX_AREA_SQM = 100_000;
-const CONTROL = /\p{Cc}/u;
 
 type Success = HouseChangeSource & { __typename: 'HouseSuccess' };
 
 /**
  * Houses (实有房屋): the dwellings and shops of a building, written by whoever may edit places where the
  * building stands. The building is locked shared while a house is written, so it cannot be retired under a
- * new house; one current house per (building, unit, room).
+ * new house; one current house per (building, unit, room). The grids of the building's position are locked
+ * before any row, as grid edits lock them before re-resolving the buildings inside: a house write waits for
+ * such an edit and then judges the jurisdiction by the grid the building has after it.
  */
 export class HouseEditService {
   constructor(private readonly ctx: Context) {}
@@ -38,7 +37,8 @@ export class HouseEditService {
       this.ctx,
       async (trx) => {
         const problems = new Problems().addAll(early);
-        const building = await editRepo.lockBuilding(trx, buildingId, 'SHARE');
+        if (!(await this.lockGridsOfBuilding(trx, buildingId))) return notFound(input.buildingId, 'building');
+        const building = await editRepo.buildingForEdit(trx, buildingId, 'SHARE');
         if (!building || building.retired_at) return notFound(input.buildingId, 'building');
         const principal = assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(building.grid_code), `building ${building.code} (${building.name})`);
         // VALIDATION (against the building and its houses)
@@ -111,14 +111,29 @@ export class HouseEditService {
     return runEdit<R | NotFoundSource | PayloadError>(
       this.ctx,
       async (trx) => {
-        const house = await editRepo.lockHouse(trx, id);
+        const seen = await editRepo.houseForEdit(trx, id, null);
+        if (!seen || seen.retired_at) return notFound(globalId, 'house');
+        await this.lockGridsOfBuilding(trx, seen.building_id);
+        const house = await editRepo.houseForEdit(trx, id, 'UPDATE');
         if (!house || house.retired_at) return notFound(globalId, 'house');
-        const building = (await editRepo.lockBuilding(trx, house.building_id, 'SHARE'))!;
+        const building = (await editRepo.buildingForEdit(trx, house.building_id, 'SHARE'))!;
         const principal = assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(building.grid_code), `building ${building.code} (${building.name})`);
         return work(trx, house, building, principal);
       },
       { onUniqueViolation },
     );
+  }
+
+  /**
+   * Locks the grids the building's position resolves to (false: no current building has this id). Should the
+   * building move before its row is locked, the jurisdiction is still read from the locked row, and no grid
+   * edit can re-resolve the building while the row is held.
+   */
+  private async lockGridsOfBuilding(trx: Knex.Transaction, buildingId: string): Promise<boolean> {
+    const building = await editRepo.buildingForEdit(trx, buildingId, null);
+    if (!building || building.retired_at) return false;
+    await lockResolution(trx, building);
+    return true;
   }
 
   /** The unique index refused a room the checks found free: another write added it meanwhile. */
@@ -134,12 +149,12 @@ function checkFields(
   input: { unit?: number | null; floor?: number | null; room?: string | null; areaSqm?: number | null },
   problems: Problems,
 ): { unit?: number | null; floor?: number | null; room: string | null; areaSqm?: number | null } {
-  const unit = checkRange(input.unit, 'input.unit', UNIT, problems);
-  const floor = checkRange(input.floor, 'input.floor', FLOOR, problems);
+  const unit = checkRange(input.unit, 'input.unit', HOUSE_UNIT, problems);
+  const floor = checkRange(input.floor, 'input.floor', HOUSE_FLOOR, problems);
   let room: string | null = null;
   if (input.room != null) {
     room = input.room.trim();
-    if (room.length < 1 || room.length > MAX_ROOM || CONTROL.test(room)) {
+    if (!isRoom(room)) {
       problems.add({ code: 'BAD_VALUE', field: 'input.room', message: `room: 1–${MAX_ROOM} characters as written on the door, e.g. 1502 (got "${room.slice(0, 40)}")` });
       room = null;
     }

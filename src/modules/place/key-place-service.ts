@@ -1,23 +1,36 @@
 import type { Knex } from 'knex';
 import type { Context } from '../../context';
 import type { CreateKeyPlaceInput, RetireKeyPlaceInput, UpdateKeyPlaceInput } from '../../generated/graphql';
+import type { LngLat } from '../../geo/coordinates';
 import { expectGlobalId } from '../../graphql/relay';
-import { notFound, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type PayloadError } from '../../shared/payload';
-import { assertPermitted, assertPrincipal } from '../auth/policy';
+import { notFound, Problems, runEdit, validationError, versionConflict, type PayloadError, type VersionConflictSource } from '../../shared/payload';
+import { assertPermitted, assertPrincipal, scopeProblem } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { label } from '../grid/edit-service';
-import { lockResolution } from '../location/repo';
-import { gridSubject, positionLabel } from './building-service';
-import { checkAddress, checkName, checkShapeAround, outsideShape, prepareShape } from './checks';
+import type { GridRow } from '../grid/mappers';
+import { lockResolution, lockResolutions, NEAREST_GRID_METERS } from '../location/repo';
+import { gridSubject, positionLabel, samePosition, type Move } from './building-service';
+import { checkAddress, checkName, checkShapeAround, prepareShape, shapeChange } from './checks';
 import type { KeyPlaceChangeSource, KeyPlaceRow } from './mappers';
 import * as editRepo from './repo-edit';
 
 type Success = KeyPlaceChangeSource & { __typename: 'KeyPlaceSuccess' };
 
+/** What an edit of one key place starts from: the row locked, who edits it, the move asked for, the dedicated grid locked. */
+interface KeyPlaceEdit {
+  row: editRepo.Locked<KeyPlaceRow>;
+  principal: Principal;
+  move: Move | null;
+  /** The dedicated grid the edit links (or, for a move, keeps), current and locked shared; null when none or gone. */
+  dedicated: GridRow | null;
+}
+
 /**
  * Key places (重点场所): create, update, retire, by whoever may edit places where the place lies (and, for a
  * move, where it goes). The organisation responsible is a current organisation; the dedicated grid drawn for
- * it a current DEDICATED grid (locked shared while written, as assignments lock the grids they name).
+ * it a current DEDICATED grid within the editor's jurisdiction that covers the place (or lies within 100 m,
+ * the reach of `resolveLocation`), locked shared while written, as assignments lock the grids they name.
+ * Grids are locked before rows (the key place's, the organisation's), the order grid edits take theirs in.
  */
 export class KeyPlaceEditService {
   constructor(private readonly ctx: Context) {}
@@ -33,15 +46,15 @@ export class KeyPlaceEditService {
     const name = checkName(input.name, 'input.name', 'place', early);
     const address = checkAddress(input.address, 'input.address', early);
     const point = this.ctx.services.location.positionInput(input.location, crs, 'input.location', early);
-    const area = input.area != null ? prepareShape(input.area, crs, 'input.area', this.ctx.config.boundary.maxVertices, early) : null;
+    const area = input.area != null ? prepareShape(input.area, crs, 'input.area', 'area', this.ctx.config.boundary.maxVertices, early) : null;
     if (!point) return validationError(early);
     return runEdit<Success | PayloadError>(this.ctx, async (trx) => {
       const problems = new Problems().addAll(early);
       const at = await lockResolution(trx, point);
       const principal = assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(at.code), positionLabel(point));
       // VALIDATION (against what is current)
+      if (dedicatedGridId) await this.checkDedicatedGrid(trx, await this.lockGrid(trx, dedicatedGridId), principal, point, problems);
       await this.checkOrganization(trx, organizationId, problems);
-      await this.checkDedicatedGrid(trx, dedicatedGridId, problems);
       const hex = area ? await checkShapeAround(trx, area, point, 'input.area', problems) : null;
       if (problems.any || !name) return validationError(problems);
       // RESOLUTION
@@ -55,69 +68,81 @@ export class KeyPlaceEditService {
   }
 
   async update(input: UpdateKeyPlaceInput) {
+    // AUTH (role; the jurisdiction once the place is read)
+    assertPermitted(this.ctx.viewer, 'place:edit');
     // Ids are read first: a malformed one is a BAD_USER_INPUT error, as everywhere else.
     const organizationId = input.organizationId ? expectGlobalId(input.organizationId, 'Organization', 'input.organizationId') : input.organizationId;
     const dedicatedGridId = input.dedicatedGridId ? expectGlobalId(input.dedicatedGridId, 'Grid', 'input.dedicatedGridId') : input.dedicatedGridId;
-    return this.editKeyPlace(input.id, async (trx, row, principal) => {
-      if (row.version !== input.expectedVersion) return conflict(row, input.expectedVersion);
-      const problems = new Problems();
-      const required = [input.name, input.kind, input.location];
-      const clearable = [input.address, input.area, input.organizationId, input.dedicatedGridId];
-      if (required.every((v) => v == null) && clearable.every((v) => v === undefined)) {
-        problems.add({ code: 'BAD_VALUE', field: 'input', message: 'nothing to change: give a new name, kind, address, location, area, organizationId or dedicatedGridId' });
-      }
-      const crs = input.crs ?? 'WGS84';
-      const name = input.name != null ? checkName(input.name, 'input.name', 'place', problems) : undefined;
-      const address = checkAddress(input.address, 'input.address', problems);
-      const point = input.location ? this.ctx.services.location.positionInput(input.location, crs, 'input.location', problems) : null;
-      const area = input.area != null ? prepareShape(input.area, crs, 'input.area', this.ctx.config.boundary.maxVertices, problems) : input.area;
-      if (point) {
-        const at = await lockResolution(trx, point);
-        assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(at.code), positionLabel(point));
+    // VALIDATION (what needs no database)
+    const early = new Problems();
+    const required = [input.name, input.kind, input.location];
+    const clearable = [input.address, input.area, input.organizationId, input.dedicatedGridId];
+    if (required.every((v) => v == null) && clearable.every((v) => v === undefined)) {
+      early.add({ code: 'BAD_VALUE', field: 'input', message: 'nothing to change: give a new name, kind, address, location, area, organizationId or dedicatedGridId' });
+    }
+    const crs = input.crs ?? 'WGS84';
+    const name = input.name != null ? checkName(input.name, 'input.name', 'place', early) : undefined;
+    const address = checkAddress(input.address, 'input.address', early);
+    const point = input.location ? this.ctx.services.location.positionInput(input.location, crs, 'input.location', early) : null;
+    const area = input.area != null ? prepareShape(input.area, crs, 'input.area', 'area', this.ctx.config.boundary.maxVertices, early) : input.area;
+    return this.editKeyPlace(input.id, input.expectedVersion, point, dedicatedGridId, async (trx, { row, principal, move, dedicated }) => {
+      const problems = new Problems().addAll(early);
+      if (move) assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(move.at.code), positionLabel(move.point));
+      const position = move?.point ?? row;
+      if (dedicatedGridId && dedicatedGridId !== row.dedicated_grid_id) {
+        await this.checkDedicatedGrid(trx, dedicated, principal, position, problems);
+      } else if (move && dedicated) {
+        await this.checkCovers(trx, dedicated, move.point, 'input.location', problems);
       }
       await this.checkOrganization(trx, organizationId ?? null, problems);
-      await this.checkDedicatedGrid(trx, dedicatedGridId ?? null, problems);
-      let hex: string | null | undefined = area === null ? null : undefined;
-      if (typeof area === 'string') {
-        hex = (await checkShapeAround(trx, area, point ?? { lng: row.lng, lat: row.lat }, 'input.area', problems)) ?? undefined;
-      } else if (point && area === undefined) {
-        const off = await editRepo.distanceFromStoredShape(trx, 'key_place', row.id, point);
-        if (off !== null && off > 0) problems.add(outsideShape('input.location', point, off, "the place's area"));
-      }
+      const hex = await shapeChange(
+        trx,
+        { shape: area, field: 'input.area', record: { table: 'key_place', id: row.id, lng: row.lng, lat: row.lat }, moveTo: move?.point ?? null, stored: "the place's area" },
+        problems,
+      );
       if (problems.any) return validationError(problems);
-      const change = {
-        name: name ?? undefined,
-        kind: input.kind ?? undefined,
-        address,
-        location: point ?? undefined,
-        area: hex,
-        organizationId,
-        dedicatedGridId,
-      };
+      const change = { name: name ?? undefined, kind: input.kind ?? undefined, address, location: move?.point, area: hex, organizationId, dedicatedGridId };
       if (!(await editRepo.updateKeyPlace(trx, row.id, input.expectedVersion, change, principal.subject))) return conflict(row, input.expectedVersion);
       return { __typename: 'KeyPlaceSuccess' as const, keyPlaceId: row.id };
     });
   }
 
   async retire(input: RetireKeyPlaceInput) {
-    return this.editKeyPlace(input.id, async (trx, row, principal) => {
-      if (row.version !== input.expectedVersion) return conflict(row, input.expectedVersion);
+    return this.editKeyPlace(input.id, input.expectedVersion, null, undefined, async (trx, { row, principal }) => {
       if (!(await editRepo.retire(trx, 'key_place', row.id, input.expectedVersion, principal.subject))) return conflict(row, input.expectedVersion);
       return { __typename: 'KeyPlaceSuccess' as const, keyPlaceId: row.id };
     });
   }
 
+  /**
+   * The start every edit of one key place shares: the place (current, else NotFoundError); the grids of its
+   * position, of `location` when that moves it, and the dedicated grid it links (or keeps, when it moves),
+   * locked before its row; the row locked at `expectedVersion` (else VersionConflict), within the principal's
+   * jurisdiction; then `work` in the same transaction.
+   */
   private async editKeyPlace<R extends { __typename: string }>(
     globalId: string,
-    work: (trx: Knex.Transaction, row: KeyPlaceRow, principal: Principal) => Promise<R>,
-  ): Promise<R | NotFoundSource> {
+    expectedVersion: number,
+    location: LngLat | null,
+    dedicatedGridId: string | null | undefined,
+    work: (trx: Knex.Transaction, edit: KeyPlaceEdit) => Promise<R | PayloadError>,
+  ): Promise<R | PayloadError | VersionConflictSource> {
     assertPermitted(this.ctx.viewer, 'place:edit');
     const id = expectGlobalId(globalId, 'KeyPlace', 'input.id');
-    return runEdit<R | NotFoundSource>(this.ctx, async (trx) => {
-      const row = await editRepo.lockKeyPlace(trx, id);
+    return runEdit<R | PayloadError | VersionConflictSource>(this.ctx, async (trx) => {
+      const seen = await editRepo.keyPlaceForEdit(trx, id, null);
+      if (!seen || seen.retired_at) return notFound(globalId, 'key place');
+      const point = location && !samePosition(location, seen) ? location : null;
+      const [, at] = await lockResolutions(trx, point ? [seen, point] : [seen]);
+      const move = point ? { point, at } : null;
+      const linked = dedicatedGridId !== undefined ? dedicatedGridId : move ? seen.dedicated_grid_id : null;
+      const dedicated = linked ? await this.lockGrid(trx, linked) : null;
+      const row = await editRepo.keyPlaceForEdit(trx, id, 'UPDATE');
       if (!row || row.retired_at) return notFound(globalId, 'key place');
       const principal = assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(row.grid_code), `key place ${row.name}`);
-      return work(trx, row, principal);
+      // A version written since the read above may have moved it, or changed its link, away from what was locked.
+      if (row.version !== expectedVersion || row.version !== seen.version) return conflict(row, expectedVersion);
+      return work(trx, { row, principal, move, dedicated });
     });
   }
 
@@ -127,21 +152,50 @@ export class KeyPlaceEditService {
     }
   }
 
-  private async checkDedicatedGrid(trx: Knex, id: string | null, problems: Problems): Promise<void> {
-    if (!id) return;
+  /** A current grid, locked shared with its ancestors so it is neither redrawn nor retired meanwhile. */
+  private async lockGrid(trx: Knex, id: string): Promise<GridRow | null> {
     const edit = this.ctx.services.gridEdit;
     const found = await edit.current(trx, id);
-    const grid = found && (await edit.lockAndReread(trx, found, (g) => ({ exclusive: [], shared: [g.id, ...g.ancestor_ids] })));
+    return found && edit.lockAndReread(trx, found, (g) => ({ exclusive: [], shared: [g.id, ...g.ancestor_ids] }));
+  }
+
+  /** A dedicated grid to link: current, DEDICATED, within the editor's jurisdiction, over the place's position. */
+  private async checkDedicatedGrid(trx: Knex, grid: GridRow | null, principal: Principal, position: LngLat, problems: Problems): Promise<void> {
+    const field = 'input.dedicatedGridId';
     if (!grid) {
-      problems.add({ code: 'BAD_VALUE', field: 'input.dedicatedGridId', message: 'dedicatedGridId: no current grid has this id' });
-    } else if (grid.level !== 'DEDICATED') {
+      problems.add({ code: 'BAD_VALUE', field, message: 'dedicatedGridId: no current grid has this id' });
+      return;
+    }
+    if (grid.level !== 'DEDICATED') {
       problems.add({
         code: 'LEVEL_MISMATCH',
-        field: 'input.dedicatedGridId',
+        field,
         message: `dedicatedGridId: ${label(grid)} is a ${grid.level} grid; a key place is linked to a DEDICATED grid drawn for it`,
         gridIds: [grid.id],
       });
+      return;
     }
+    const outside = scopeProblem(principal, 'place:edit', { code: grid.code }, `the dedicated grid ${label(grid)}`);
+    if (outside) problems.add({ code: 'OUTSIDE_JURISDICTION', field, message: `dedicatedGridId: ${outside}`, gridIds: [grid.id] });
+    await this.checkCovers(trx, grid, position, field, problems);
+  }
+
+  /** The dedicated grid covers the position, or lies within the 100 m `resolveLocation` reaches. */
+  private async checkCovers(trx: Knex, grid: GridRow, position: LngLat, field: string, problems: Problems): Promise<void> {
+    const meters = await editRepo.distanceFromGrid(trx, grid.id, position);
+    if (meters === null || meters <= NEAREST_GRID_METERS) return;
+    const where = `${positionLabel(position)} lies ${meters.toFixed(1)} m from the dedicated grid ${label(grid)}`;
+    problems.add({
+      code: 'BAD_VALUE',
+      field,
+      message:
+        field === 'input.location'
+          ? `location: ${where} the place is linked to; a dedicated grid covers its place (or lies within ${NEAREST_GRID_METERS} m): move it less far, or change or unlink the dedicated grid`
+          : `dedicatedGridId: ${where}; a dedicated grid covers the place it is drawn for (or lies within ${NEAREST_GRID_METERS} m): link the one drawn around this place`,
+      lng: position.lng,
+      lat: position.lat,
+      gridIds: [grid.id],
+    });
   }
 }
 

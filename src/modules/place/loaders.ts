@@ -1,7 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Knex } from 'knex';
 import { loaderFamily, manyByKey, oneByKey } from '../../graphql/batch';
-import type { KindCount } from '../../generated/graphql';
 import type { BuildingRow, HouseRow, KeyPlaceRow } from './mappers';
 import * as repo from './repo';
 

@@ -4,9 +4,11 @@ import type { BuildingRow, HouseRow, KeyPlaceRow } from './mappers';
 import { BUILDING_COLUMNS, HOUSE_COLUMNS, KEY_PLACE_COLUMNS } from './repo';
 
 /**
- * SQL writing places, always inside the caller's transaction. A record being edited is locked first (FOR
- * UPDATE), a building a house is written in is locked shared (FOR SHARE), so retiring a building waits for a
- * house being added to it and then sees that house.
+ * SQL writing places, always inside the caller's transaction. An edit reads its record first without a lock,
+ * takes the grid locks of its position (location/repo.ts `lockResolution`), and only then locks the record
+ * (FOR UPDATE) and the building a house is written in (FOR SHARE): the order grid edits take theirs in (grids,
+ * then the rows they re-resolve), so neither waits for the other while holding what the other needs. Retiring
+ * a building waits for a house being added to it and then sees that house.
  */
 
 type Point = { lng: number; lat: number };
@@ -17,23 +19,24 @@ const SHAPE = `ST_GeomFromEWKB(decode(?, 'hex'))`;
 const GRID_CODE = '(SELECT g.code FROM grid g WHERE g.id = t.grid_id) AS grid_code';
 
 export type Locked<R> = R & { grid_code: string | null };
+/** How a row is read for an edit: not locked (before the grid locks), or locked. */
+export type RowLock = 'UPDATE' | 'SHARE' | null;
 
-export async function lockBuilding(db: Knex, id: string, mode: 'UPDATE' | 'SHARE'): Promise<Locked<BuildingRow> | null> {
-  const { rows } = await db.raw(
-    `/* lockBuilding */ SELECT ${BUILDING_COLUMNS}, ${GRID_CODE} FROM building t WHERE t.id = ? FOR ${mode === 'UPDATE' ? 'UPDATE' : 'SHARE'} OF t`,
-    [id],
-  );
+const forLock = (lock: RowLock, alias: string) => (lock ? ` FOR ${lock === 'UPDATE' ? 'UPDATE' : 'SHARE'} OF ${alias}` : '');
+
+export async function buildingForEdit(db: Knex, id: string, lock: RowLock): Promise<Locked<BuildingRow> | null> {
+  const { rows } = await db.raw(`/* buildingForEdit */ SELECT ${BUILDING_COLUMNS}, ${GRID_CODE} FROM building t WHERE t.id = ?${forLock(lock, 't')}`, [id]);
   return rows[0] ?? null;
 }
 
-export async function lockKeyPlace(db: Knex, id: string): Promise<Locked<KeyPlaceRow> | null> {
-  const { rows } = await db.raw(`/* lockKeyPlace */ SELECT ${KEY_PLACE_COLUMNS}, ${GRID_CODE} FROM key_place t WHERE t.id = ? FOR UPDATE OF t`, [id]);
+export async function keyPlaceForEdit(db: Knex, id: string, lock: RowLock): Promise<Locked<KeyPlaceRow> | null> {
+  const { rows } = await db.raw(`/* keyPlaceForEdit */ SELECT ${KEY_PLACE_COLUMNS}, ${GRID_CODE} FROM key_place t WHERE t.id = ?${forLock(lock, 't')}`, [id]);
   return rows[0] ?? null;
 }
 
-export async function lockHouse(db: Knex, id: string): Promise<HouseRow | null> {
+export async function houseForEdit(db: Knex, id: string, lock: RowLock): Promise<HouseRow | null> {
   const { rows } = await db.raw(
-    `/* lockHouse */ SELECT ${HOUSE_COLUMNS} FROM house h JOIN building b ON b.id = h.building_id WHERE h.id = ? FOR UPDATE OF h`,
+    `/* houseForEdit */ SELECT ${HOUSE_COLUMNS} FROM house h JOIN building b ON b.id = h.building_id WHERE h.id = ?${forLock(lock, 'h')}`,
     [id],
   );
   return rows[0] ?? null;
@@ -58,13 +61,19 @@ export async function lockBuildingCodes(db: Knex, communityCode: string): Promis
   await db.raw(`/* lockBuildingCodes */ SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`, [`building-code:${communityCode}`]);
 }
 
-/** The highest 4-digit number used under a community code, retired buildings included (codes are never reused). */
-export async function highestBuildingNumber(db: Knex, communityCode: string): Promise<number> {
+/**
+ * The lowest number 1–9999 no building under a community code has ever had (retired buildings keep theirs:
+ * codes are never reused), or null when all are taken. A gap search probing the unique code index, so an
+ * explicit code far up the range (…9999) leaves the numbers below it to the automatic ones.
+ */
+export async function lowestFreeBuildingNumber(db: Knex, communityCode: string): Promise<number | null> {
   const { rows } = await db.raw(
-    `/* highestBuildingNumber */ SELECT coalesce(max(substr(code, 13)::int), 0) AS n FROM building WHERE code BETWEEN ? AND ?`,
-    [`${communityCode}0000`, `${communityCode}9999`],
+    `/* lowestFreeBuildingNumber */ SELECT n FROM generate_series(1, 9999) AS n
+     WHERE NOT EXISTS (SELECT 1 FROM building b WHERE b.code = ? || lpad(n::text, 4, '0'))
+     ORDER BY n LIMIT 1`,
+    [communityCode],
   );
-  return rows[0].n;
+  return rows[0]?.n ?? null;
 }
 
 export async function buildingWithCode(db: Knex, code: string): Promise<{ id: string; name: string; retired_at: Date | null } | null> {
@@ -108,6 +117,16 @@ export async function distanceFromStoredShape(db: Knex, table: 'building' | 'key
     `/* distanceFromStoredShape */ SELECT CASE WHEN ST_Covers(t.${column}, p.g) THEN 0 ELSE ST_Distance(t.${column}::geography, p.g::geography) END AS d
      FROM ${table} t, (SELECT ${POINT} AS g) p WHERE t.id = ? AND t.${column} IS NOT NULL`,
     [point.lng, point.lat, id],
+  );
+  return rows[0] ? Number(rows[0].d) : null;
+}
+
+/** How far a point lies from a grid's current boundary (0 on or inside it). */
+export async function distanceFromGrid(db: Knex, gridId: string, point: Point): Promise<number | null> {
+  const { rows } = await db.raw(
+    `/* distanceFromGrid */ SELECT CASE WHEN ST_Covers(g.boundary, p.g) THEN 0 ELSE ST_Distance(g.boundary::geography, p.g::geography) END AS d
+     FROM grid g, (SELECT ${POINT} AS g) p WHERE g.id = ?`,
+    [point.lng, point.lat, gridId],
   );
   return rows[0] ? Number(rows[0].d) : null;
 }

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import type { LocatedTable } from '../location/list';
 import { LOCATED_COLUMNS } from '../location/mappers';
-import { NEAREST_GRID_METERS } from '../location/repo';
 import type { BuildingRow, HouseRow, KeyPlaceRow } from './mappers';
 
 /**
@@ -25,8 +24,12 @@ export const BUILDINGS: LocatedTable = { table: 'building', columns: BUILDING_CO
 /** How `pageOfLocated` lists key places: by name. */
 export const KEY_PLACES: LocatedTable = { table: 'key_place', columns: KEY_PLACE_COLUMNS, orderColumn: 't.name' };
 
+/** How a missing unit and floor sort (first): below every unit and floor a house may have. */
+export const NO_UNIT = 0;
+export const NO_FLOOR = -11;
+
 /** A building's houses are listed by this key (unit and floor may be null: they sort first). */
-const HOUSE_ORDER = 'coalesce(h.unit, 0), coalesce(h.floor, -11), h.room, h.id';
+const HOUSE_ORDER = `coalesce(h.unit, ${NO_UNIT}), coalesce(h.floor, ${NO_FLOOR}), h.room, h.id`;
 
 export async function buildingsByIds(db: Knex, ids: readonly string[]): Promise<BuildingRow[]> {
   const { rows } = await db.raw(`/* buildingsByIds */ SELECT ${BUILDING_COLUMNS} FROM building t WHERE t.id = ANY(?::uuid[])`, [[...ids]]);
@@ -55,7 +58,7 @@ export async function housesByIds(db: Knex, ids: readonly string[]): Promise<Hou
 export type HouseKey = readonly [number, number, string, string];
 
 export function houseKey(h: HouseRow): HouseKey {
-  return [h.unit ?? 0, h.floor ?? -11, h.room, h.id];
+  return [h.unit ?? NO_UNIT, h.floor ?? NO_FLOOR, h.room, h.id];
 }
 
 /** One page of current houses for each building (`limit` rows at most each), by unit, floor, room. */

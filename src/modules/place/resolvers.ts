@@ -57,11 +57,12 @@ export const placeResolvers: Resolvers = {
   },
   Building: {
     ...locatedFields('Building'),
-    community: async (b, _, ctx) => (await ctx.services.grid.byId(b.community_id))!,
+    community: (b, _, ctx) => ctx.services.place.community(b),
     footprint: (b, _, ctx) => shape(b.footprint, ctx),
     houses: (b, args, ctx) => ctx.services.place.houses(b, args),
     createdAt: (b) => b.created_at,
     updatedAt: (b) => b.updated_at,
+    retiredAt: (b) => b.retired_at,
   },
   BuildingConnection: locatedConnection<BuildingRow>((b) => b.code),
   House: {
@@ -71,6 +72,7 @@ export const placeResolvers: Resolvers = {
     grid: (h, _, ctx) => ctx.services.grid.byId(h.grid_id),
     createdAt: (h) => h.created_at,
     updatedAt: (h) => h.updated_at,
+    retiredAt: (h) => h.retired_at,
   },
   HouseConnection: {
     edges: (c) => c.rows.map((node) => ({ cursor: houseCursorOf(node), node })),
@@ -90,6 +92,7 @@ export const placeResolvers: Resolvers = {
     dedicatedGrid: (k, _, ctx) => ctx.services.grid.byId(k.dedicated_grid_id),
     createdAt: (k) => k.created_at,
     updatedAt: (k) => k.updated_at,
+    retiredAt: (k) => k.retired_at,
   },
   KeyPlaceConnection: locatedConnection<KeyPlaceRow>((k) => k.name),
 };

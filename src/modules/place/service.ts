@@ -1,7 +1,7 @@
 import type { Context } from '../../context';
 import type { BuildingFilter, KeyPlaceFilter, KindCount, ResolversParentTypes } from '../../generated/graphql';
 import { badInput } from '../../errors';
-import { decodeCursor, expectGlobalId, pageSize } from '../../graphql/relay';
+import { decodeCursor, expectGlobalId, pageSize, UUID } from '../../graphql/relay';
 import { assertPermitted } from '../auth/policy';
 import type { GridRow } from '../grid/mappers';
 import { pageOfLocated, type LocatedFilter } from '../location/list';
@@ -10,10 +10,10 @@ import type { InventorySource } from '../location/mappers';
 import type { LocatedFilterInput } from '../location/service';
 import type { NodeRow } from '../module';
 import type { BuildingPage, BuildingRow, HousePage, HouseRow, KeyPlacePage, KeyPlaceRow } from './mappers';
+import { HOUSE_FLOOR, HOUSE_UNIT, isRoom } from './checks';
 import * as repo from './repo';
 
 const BUILDING_CODE = /^\d{16}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type OrganizationParent = ResolversParentTypes['Organization'];
 
@@ -27,7 +27,13 @@ export type InventoryCount = 'buildingsByKind' | 'keyPlacesByKind' | 'housesByUs
 const COUNTED: Record<InventoryCount, CountedRecords> = {
   buildingsByKind: { table: 'building', kind: 't.kind' },
   keyPlacesByKind: { table: 'key_place', kind: 't.kind' },
-  housesByUse: { table: 'building', kind: 'h.use', join: (current) => `JOIN house h ON h.building_id = t.id AND ${current('h')}` },
+  housesByUse: {
+    table: 'building',
+    kind: 'h.use',
+    join: (existed) => `JOIN house h ON h.building_id = t.id AND ${existed('h')}`,
+    // Now: the counters the house triggers keep per building (migration 20261128000500), not the house rows.
+    tally: { join: 'JOIN building_house_count h ON h.building_id = t.id AND h.n > 0', sum: 'h.n' },
+  },
 };
 
 export class PlaceService {
@@ -41,25 +47,27 @@ export class PlaceService {
     assertPermitted(this.ctx.viewer, 'place:read');
   }
 
-  /** `building(id | code)`: a current building. */
+  /**
+   * `building(id | code)`: current or retired (`retiredAt` says which), as `node(id)` and `organization(id)`
+   * answer: a code is never reused, so an address or import naming a retired building's code still finds it.
+   */
   async building(args: { id?: string | null; code?: string | null }): Promise<BuildingRow | null> {
     this.assertRead();
     if ((args.id == null) === (args.code == null)) throw badInput('building needs exactly one of id or code');
     if (args.code != null && !BUILDING_CODE.test(args.code)) throw badInput(`code is a 16-digit building code (got "${args.code.slice(0, 40)}")`, 'code');
-    const row = args.id != null ? await this.loaders.buildingById.load(expectGlobalId(args.id, 'Building', 'id')) : await this.loaders.buildingByCode.load(args.code!);
-    return row && !row.retired_at ? row : null;
+    return args.id != null ? this.loaders.buildingById.load(expectGlobalId(args.id, 'Building', 'id')) : this.loaders.buildingByCode.load(args.code!);
   }
 
-  async house(id: string): Promise<HouseRow | null> {
+  /** `house(id)`: current or retired. */
+  house(id: string): Promise<HouseRow | null> {
     this.assertRead();
-    const row = await this.loaders.houseById.load(expectGlobalId(id, 'House', 'id'));
-    return row && !row.retired_at ? row : null;
+    return this.loaders.houseById.load(expectGlobalId(id, 'House', 'id'));
   }
 
-  async keyPlace(id: string): Promise<KeyPlaceRow | null> {
+  /** `keyPlace(id)`: current or retired. */
+  keyPlace(id: string): Promise<KeyPlaceRow | null> {
     this.assertRead();
-    const row = await this.loaders.keyPlaceById.load(expectGlobalId(id, 'KeyPlace', 'id'));
-    return row && !row.retired_at ? row : null;
+    return this.loaders.keyPlaceById.load(expectGlobalId(id, 'KeyPlace', 'id'));
   }
 
   /** Any building, house or key place by database id, retired ones included (`node(id:)`, payloads, problems). */
@@ -116,6 +124,16 @@ export class PlaceService {
     return { rows: rows.slice(0, limit), hasNextPage: rows.length > limit, totalCount: () => this.loaders.houseCount.load(building.id) };
   }
 
+  /**
+   * `Building.community`: the community it was registered under, current or retired. Retiring a grid keeps
+   * its row (`valid_to` set) and the building's foreign key keeps it from being deleted: it is always there.
+   */
+  async community(building: BuildingRow): Promise<GridRow> {
+    const grid = await this.ctx.services.grid.byId(building.community_id);
+    if (!grid) throw new Error(`building ${building.code}: no grid row for its community ${building.community_id}`);
+    return grid;
+  }
+
   /** The organisation responsible for a key place, through the organisation module (its read rules apply). */
   async organization(place: KeyPlaceRow): Promise<OrganizationParent | null> {
     if (!place.organization_id) return null;
@@ -134,10 +152,15 @@ function isOrganization(row: NodeRow): row is OrganizationParent {
   return 'node_type' in row && row.node_type === 'Organization';
 }
 
-/** A house cursor: the (unit, floor, room, id) position of the last house seen. */
+/**
+ * A house cursor: the (unit, floor, room, id) position of the last house seen, as `houseKey` writes it (a
+ * missing unit as 0, a missing floor as one below the lowest). Every part is checked here, so a forged one
+ * (a unit of 1e300 or 1.5, a room holding NUL) is refused as BAD_USER_INPUT before any query.
+ */
 function houseCursor(after: string): repo.HouseKey {
   const [unit, floor, room, id] = decodeCursor(after, 4);
-  if (typeof unit !== 'number' || typeof floor !== 'number' || typeof room !== 'string' || typeof id !== 'string' || !UUID.test(id)) {
+  const whole = (n: string | number, min: number, max: number): n is number => typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max;
+  if (!whole(unit, repo.NO_UNIT, HOUSE_UNIT.max) || !whole(floor, repo.NO_FLOOR, HOUSE_FLOOR.max) || typeof room !== 'string' || !isRoom(room) || typeof id !== 'string' || !UUID.test(id)) {
     throw badInput(`after is not a cursor of Building.houses (got "${after.slice(0, 100)}")`, 'after');
   }
   return [unit, floor, room, id];
