@@ -120,6 +120,37 @@ it('runs the README on a fresh data directory, guards it against a second proces
     const refused = await graphql(url, draw, { input: { name: '革新街第10网格', level: 'GRID', parentId: community.grid.id, reason: '新建网格', boundary: bowTie } }, token.stdout.trim());
     expect(refused.createGrid).toEqual({ __typename: 'ValidationError', problems: [{ code: 'SELF_INTERSECTION', location: { lng: 114.4405, lat: 38.044 } }] });
 
+    // The README's places examples: a community's dashboard, camera coverage for staff, nearby from a phone, a
+    // building registered from a GCJ-02 position, a mistyped credit code.
+    const dashboard = await graphql(url, `query CommunityDashboard { grid(code: "130105001018") { name
+        inventory { buildingsByKind { kind count } housesByUse { kind count } keyPlacesByKind { kind count } organizationsByKind { kind count } }
+        buildings(first: 5) { totalCount nodes { code name address kind floors houses(first: 1) { totalCount } grid { code name } } }
+        keyPlaces(first: 10) { nodes { name kind dedicatedGrid { name } organization { name contactName contactPhone } } }
+        organizations(filter: { kind: [COMMUNITY_COMMITTEE, PROPERTY_MANAGEMENT] }) { nodes { name kind creditCode contactPhone } } } }`);
+    expect(dashboard.grid.inventory.keyPlacesByKind).toEqual([{ kind: 'SCHOOL', count: 1 }]);
+    expect(dashboard.grid.keyPlaces.nodes[0]).toMatchObject({ name: '天骄第一小学', dedicatedGrid: { name: '天骄第一小学专属网格' } });
+    expect(dashboard.grid.buildings.nodes[0].houses.totalCount).toBeGreaterThan(0);
+    const dispatcher = (await npmCli('token', ['--role', 'DISPATCHER', '--grid', '130105001', '--sub', 'li.ming'])).stdout.trim();
+    const cameras = await graphql(url, `{ grid(code: "130105001") { cameraCoverage { keyPlaceCount coveredKeyPlaceCount keyPlaceCoverage onlineCameraCount areaCoverage
+        uncoveredKeyPlaces { nodes { name kind } } } inventory { facilitiesByKind { kind status count } } } }`, {}, dispatcher);
+    expect(cameras.grid.cameraCoverage).toMatchObject({ keyPlaceCount: 5, coveredKeyPlaceCount: 4, keyPlaceCoverage: 0.8, uncoveredKeyPlaces: { nodes: [{ name: '天骄第一小学', kind: 'SCHOOL' }] } });
+    const nearby = await graphql(url, `query Nearby($near: NearInput!) {
+        keyPlaces(filter: { near: $near }, first: 5) { nodes { name kind distanceMeters grid { code name } } }
+        organizations(filter: { near: $near, kind: [COMMUNITY_COMMITTEE, MEDIATION_COMMITTEE] }, first: 3) { nodes { name kind contactName contactPhone distanceMeters } }
+        buildings(filter: { addressContains: "长征街", gridCode: "130105001015" }, first: 3) { totalCount nodes { code address } } }`,
+      { near: { lng: 114.44796, lat: 38.03086, meters: 500, crs: 'GCJ02' } });
+    expect(nearby.keyPlaces.nodes[0]).toMatchObject({ name: '天骄第一小学', grid: { code: '130105001018001001' } });
+    expect(nearby.organizations.nodes[0].contactPhone).toMatch(/^\d{3}\*{4}\d{4}$/);
+    expect(nearby.buildings.totalCount).toBeGreaterThan(0);
+    const registered = await graphql(url, `mutation Register($input: CreateBuildingInput!) { createBuilding(input: $input) { __typename
+        ... on BuildingSuccess { building { code community { code } grid { code } version } } ... on ValidationError { problems { code field message } } } }`,
+      { input: { name: '革新街小区新建9号楼', kind: 'RESIDENTIAL', floors: 18, units: 2, address: '新华区革新街街道革新街社区长征街35号革新街小区9号楼',
+                 location: { lng: 114.438027, lat: 38.028682 }, crs: 'GCJ02' } }, token.stdout.trim());
+    expect(registered.createBuilding).toMatchObject({ __typename: 'BuildingSuccess', building: { community: { code: '130105001015' }, grid: { code: '130105001015003005' }, version: 1 } });
+    const org = await graphql(url, `mutation Org($input: CreateOrganizationInput!) { createOrganization(input: $input) { __typename ... on ValidationError { problems { code field message } } } }`,
+      { input: { name: '革新街便民服务有限公司', kind: 'ENTERPRISE', creditCode: '91130105MA0CXKQ71A', contactName: '王磊', contactPhone: '0311-8668 1234', location: { lng: 114.438027, lat: 38.028682 }, crs: 'GCJ02' } }, dispatcher);
+    expect(org.createOrganization.problems).toEqual([{ code: 'BAD_VALUE', field: 'input.creditCode', message: expect.stringMatching(/should be J, not A/) }]);
+
     // The export the README imports back.
     const res = await fetch(url.replace('/graphql', '/export/grids.geojson?level=COMMUNITY&ancestor=130105001'));
     fs.writeFileSync(path.join(dataDir, 'communities.geojson'), await res.text());
