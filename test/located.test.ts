@@ -247,3 +247,26 @@ describe('records as of a past instant', () => {
       expect(await names(f.codes.G2)).toEqual([[f.places.P2, f.codes.G2, 2]]);
     }));
 });
+
+describe('near lists', () => {
+  it('page through records at exactly the same distance (cameras on one pole) once each, in id order', () =>
+    withRollback(async (trx) => {
+      const f = await createEditFixture(trx);
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push((await recordsAt(trx, f, 3.5, 1.5, `同杆${i}`)).organization);
+      const [lng, lat] = pt(3.5, 1.5);
+      const seen: string[] = [];
+      let after: string | null = null;
+      do {
+        const page: any = ok(
+          await execute(trx, 'query($near: NearInput!, $after: String) { organizations(filter: { near: $near }, first: 2, after: $after) { nodes { id distanceMeters } pageInfo { hasNextPage endCursor } } }', {
+            near: { lng, lat, meters: 10 },
+            after,
+          }),
+        ).organizations;
+        seen.push(...page.nodes.map((n: { id: string }) => fromGlobalId(n.id)!.id));
+        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+      } while (after);
+      expect(seen).toEqual([...ids].sort());
+    }));
+});

@@ -130,7 +130,8 @@ async function inSubtree(db: Knex, q: Knex.QueryBuilder, gridId: string, asOf: D
 
 /**
  * One page. Without `near`: ordered by the table's order column, then id. With `near`: nearest first, in the
- * order of a KNN scan of the geography GiST index (`<->`, great-circle distance), which stops after the page;
+ * order of a KNN scan of the geography GiST index (`<->`, great-circle distance; equal distances by id), which
+ * stops after the page;
  * the cursor carries that distance, so the next page continues from exactly there. `distance_m` reports the
  * distance on the spheroid (`ST_Distance` on geography), which differs from the great-circle one by under 0.5 %:
  * two records that close to equally far may come in either order.
@@ -145,20 +146,42 @@ export async function pageOfLocated<R>(
   if (f.asOf && !pastInstant(f.asOf)) f = { ...f, asOf: null };
   const kind = heaviness(f);
   const guarded = <T>(work: () => Promise<T>) => (kind && f.gate ? f.gate(kind, work) : work());
-  const { q } = await filtered(db, spec, f);
-  q.comment(`located:${spec.table}`);
   const asOfColumns = f.asOf ? ', r.grid_id AS grid_id_as_of' : '';
+  let rows: (R & { id: string; knn_m?: number; grid_id_as_of?: string | null })[];
   if (f.near) {
-    const pt = [f.near.lng, f.near.lat];
+    const near = f.near;
+    const pt = [near.lng, near.lat];
     const knn = `t.location::geography <-> ${POINT}::geography`;
-    q.select(db.raw(`${spec.columns}, ST_Distance(t.location::geography, ${POINT}::geography) AS distance_m, ${knn} AS knn_m${asOfColumns}`, [...pt, ...pt]));
+    let cursor: [number, string] | null = null;
     if (after) {
       const [d, id] = decodeCursor(after, 2);
       if (typeof d !== 'number' || !Number.isFinite(d) || !isUuid(id)) throw badInput('after is not a cursor of this list', 'after');
-      q.whereRaw(`(${knn}, t.id) > (?::float8, ?::uuid)`, [...pt, d, id]);
+      cursor = [d, id];
     }
-    q.orderByRaw(`${knn}, t.id`, pt);
+    // Ordered by the KNN distance alone, so the scan stops after the page (a second sort key would make
+    // PostgreSQL read and sort every candidate in range); ties are ordered by id here, below.
+    const page = async (limit: number | null, at?: number) => {
+      const { q } = await filtered(db, spec, f);
+      q.comment(`located:${spec.table}:near`);
+      q.select(db.raw(`${spec.columns}, ST_Distance(t.location::geography, ${POINT}::geography) AS distance_m, ${knn} AS knn_m${asOfColumns}`, [...pt, ...pt]));
+      if (cursor) q.whereRaw(`(${knn}, t.id) > (?::float8, ?::uuid)`, [...pt, ...cursor]);
+      if (at !== undefined) q.whereRaw(`${knn} = ?::float8`, [...pt, at]);
+      q.orderByRaw(knn, pt);
+      if (limit !== null) q.limit(limit);
+      return (await q) as typeof rows;
+    };
+    rows = await guarded(() => page(first + 1));
+    // Records exactly as far as the page's last one may continue past the limit in any order: take them all,
+    // so the page ends after the last of them by id and the cursor continues from exactly there.
+    const edge = rows.length > first ? rows[first - 1].knn_m! : null;
+    if (edge !== null && rows[first].knn_m === edge) {
+      const tied = await guarded(() => page(null, edge));
+      rows = [...rows.filter((r) => r.knn_m! < edge), ...tied];
+    }
+    rows.sort((a, b) => a.knn_m! - b.knn_m! || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   } else {
+    const { q } = await filtered(db, spec, f);
+    q.comment(`located:${spec.table}`);
     q.select(db.raw(`${spec.columns}${asOfColumns}`));
     if (after) {
       const [key, id] = decodeCursor(after, 2);
@@ -166,8 +189,8 @@ export async function pageOfLocated<R>(
       q.whereRaw(`(${spec.orderColumn}, t.id) > (?, ?::uuid)`, [key, id]);
     }
     q.orderByRaw(`${spec.orderColumn}, t.id`);
+    rows = (await guarded(() => q.limit(first + 1))) as typeof rows;
   }
-  const rows = (await guarded(() => q.limit(first + 1))) as (R & { grid_id_as_of?: string | null })[];
   if (f.asOf) {
     for (const row of rows as unknown as Record<string, unknown>[]) {
       row.grid_id = row.grid_id_as_of;
