@@ -274,7 +274,8 @@ describe('over HTTP, the process stays healthy', () => {
     // Nothing of it goes on running: the statements were cancelled (the same coverage, uncancelled, runs for
     // most of a second on these machines), so within a few hundred milliseconds none is active.
     const running = async () =>
-      (await testDb().raw(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'grid-registry' AND state = 'active' AND query LIKE '%coverage%'`)).rows[0].n;
+      (await testDb().raw(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'grid-registry' AND state = 'active'
+                         AND (query LIKE '%coverageTiling%' OR query LIKE '%coverageOverlaps%')`)).rows[0].n; // (not other files' camera coverage)
     let n = await running();
     for (let i = 0; i < 16 && n > 0; i++) {
       await new Promise((r) => setTimeout(r, 25));
