@@ -3,6 +3,8 @@ import xinhua from './data/xinhua.json';
 import { insertGrids, insertWorkers, type ProgressReporter } from './lib/load';
 import { generateTiling, type Division, type TilingOptions } from './lib/tiling';
 import { generateWorkers, type WorkerPlan } from './lib/workers';
+import { XINHUA_ROADS } from './lib/place-names';
+import { seedPlaces, type PlacesCounts, type PlacesPlan } from './lib/places';
 
 /**
  * The demo district: Shijiazhuang's Xinhua district (新华区, 130105) with its real 15 streets and 116
@@ -25,30 +27,37 @@ export const DEMO_TILING: TilingOptions = {
 export const DEMO_WORKERS: WorkerPlan = { seed: 130105, onLeave: 5, partTimeCommunities: 6 };
 
 /**
- * Two buildings (楼栋) per micro-grid at seeded random spots inside it, so the demo has located records
- * for boundary edits to re-resolve. The place trigger resolves each one's grid.
+ * The located records (see seeds/lib/places.ts): two buildings per micro-grid, named by compound (天骄小区3号楼);
+ * houses in the residential and mixed buildings of two streets only, 革新街街道 and 新华路街道 (about 60 per
+ * micro-grid; the other streets' buildings have none); a key place per dedicated grid plus two markets and a
+ * transport hub per street; about 600 cameras, gates and hydrants; about 300 organisations.
  */
-async function insertDemoPlaces(trx: Knex): Promise<number> {
-  const { rowCount } = await trx.raw(
-    `/* seedBuildings */ INSERT INTO building (code, kind, name, community_id, location)
-     SELECT c.code || lpad((row_number() OVER (PARTITION BY c.id ORDER BY g.code, p.path[1]))::text, 4, '0'),
-            'RESIDENTIAL', g.name || p.path[1] || '号楼', c.id, p.geom
-     FROM grid g JOIN grid c ON c.id = ANY(g.ancestor_ids) AND c.level = 'COMMUNITY',
-          ST_Dump(ST_GeneratePoints(g.boundary, 2, 130105)) AS p
-     WHERE g.level = 'MICRO_GRID' AND g.code LIKE ?
-     ORDER BY g.code, p.path[1]`,
-    [`${DEMO_DISTRICT_CODE}%`],
-  );
-  return rowCount ?? 0;
-}
+export const DEMO_PLACES: PlacesPlan = {
+  codePrefix: DEMO_DISTRICT_CODE,
+  seed: 130105,
+  cityName: '石家庄',
+  roads: XINHUA_ROADS,
+  creditRegion: DEMO_DISTRICT_CODE,
+  buildingsPerMicroGrid: 2,
+  houses: { streetCodes: ['130105001', '130105003'], kinds: ['RESIDENTIAL', 'MIXED'], perBuilding: null },
+  keyPlaces: { marketsPerStreet: 2, hubsPerStreet: 1 },
+  facilities: { cameras: 600, coveredKeyPlaceShare: 0.88, camerasPerCoveredKeyPlace: 3, entranceCameraShare: 0.3 },
+  organizations: { propertyCompanies: 45, managedCompoundShare: 0.7, enterprises: 70 },
+};
 
 /** Two processes starting on an empty database at once must not both seed (the second would fail half-way). */
 const SEED_LOCK_KEY = 130105001;
 
+export interface DemoSeedResult extends PlacesCounts {
+  grids: number;
+  workers: number;
+  ms: number;
+}
+
 export async function seedDemoDistrict(
   knex: Knex,
   onProgress?: ProgressReporter,
-): Promise<{ grids: number; workers: number; places: number; ms: number } | 'already-seeded'> {
+): Promise<DemoSeedResult | 'already-seeded'> {
   const started = Date.now();
   return knex.transaction(async (trx) => {
     await trx.raw('/* demoSeedLock */ SELECT pg_advisory_xact_lock(?)', [SEED_LOCK_KEY]);
@@ -59,8 +68,11 @@ export async function seedDemoDistrict(
     const { workers, assignments } = generateWorkers(grids, DEMO_WORKERS);
     await insertGrids(trx, grids, onProgress, 'demo data');
     await insertWorkers(trx, workers, assignments, onProgress);
-    const places = await insertDemoPlaces(trx);
-    onProgress?.(`seeding places: ${places} buildings`);
-    return { grids: grids.length, workers: workers.length, places, ms: Date.now() - started };
+    const counts = await seedPlaces(trx, DEMO_PLACES, onProgress);
+    onProgress?.(
+      `seeded ${counts.buildings} buildings, ${counts.houses} houses, ${counts.keyPlaces} key places, ` +
+        `${counts.facilities} facilities (${counts.cameras} cameras), ${counts.organizations} organisations`,
+    );
+    return { grids: grids.length, workers: workers.length, ...counts, ms: Date.now() - started };
   });
 }

@@ -40,7 +40,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     if (db.kind === 'embedded' && config.seedDemo === 'auto') {
       const result = await seedDemoDistrict(db.knex, progress);
       if (result !== 'already-seeded') {
-        progress(`demo district seeded: ${result.grids} grids, ${result.workers} workers, ${result.places} places in ${(result.ms / 1000).toFixed(1)} s`);
+        progress(`demo district seeded: ${result.grids} grids, ${result.workers} workers, ${result.buildings} buildings, ${result.houses} houses, ${result.keyPlaces} key places, ${result.facilities} facilities, ${result.organizations} organisations in ${(result.ms / 1000).toFixed(1)} s`);
       }
     }
   } catch (err) {

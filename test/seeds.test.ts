@@ -1,5 +1,12 @@
 import knexFactory, { type Knex } from 'knex';
-import { DEMO_DISTRICT_CODE, seedDemoDistrict } from '../seeds/demo';
+import { DEMO_DISTRICT_CODE, DEMO_PLACES, seedDemoDistrict } from '../seeds/demo';
+import { organizationCode, seededCreditCode } from '../seeds/lib/organizations';
+import { keyPlaceKindOfName } from '../seeds/lib/place-names';
+import { seedPlaces } from '../seeds/lib/places';
+import { seededUuid } from '../seeds/lib/seed-sql';
+import { checkCreditCode } from '../src/modules/organization/credit-code';
+import { mainlandMobile } from '../src/shared/phone';
+import { closeTestDb, withRollback } from './support/db';
 import { testDatabaseUrl } from './support/env';
 
 /**
@@ -14,6 +21,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   await db.destroy();
+  await closeTestDb();
 });
 
 /** Rows of the demo district only: other tests may add grids of their own (in rolled-back transactions). */
@@ -37,7 +45,9 @@ describe('demo seed (新华区)', () => {
   });
 
   it('does nothing when seeded again', async () => {
+    const before = await locatedDigest(db);
     await expect(seedDemoDistrict(db)).resolves.toBe('already-seeded');
+    expect(await locatedDigest(db)).toEqual(before);
   });
 
   it('stores only valid, non-empty WGS-84 multipolygons, each with its first history version', async () => {
@@ -169,5 +179,173 @@ describe('demo seed (新华区)', () => {
        FROM grid_worker w WHERE EXISTS (SELECT 1 FROM grid_assignment a JOIN grid g ON g.id = a.grid_id WHERE a.worker_id = w.id AND g.${DEMO})`,
     );
     expect(r).toEqual({ n: 713, phones: 713, malformed: 0 });
+  });
+});
+
+/** Counts and a digest of every located record (and what hangs off them), in id order. */
+async function locatedDigest(q: Knex): Promise<Record<string, { n: number; md5: string }>> {
+  const tables = {
+    building: `b.id, b.code, b.name, b.address, b.kind, b.floors, b.units, b.community_id, ST_AsText(b.location), b.grid_id`,
+    house: `b.id, b.building_id, b.unit, b.floor, b.room, b.area_sqm, b.use`,
+    key_place: `b.id, b.name, b.kind, b.address, b.organization_id, b.dedicated_grid_id, ST_AsText(b.location), b.grid_id`,
+    facility: `b.id, b.name, b.kind, b.status, b.building_id, b.bearing, b.fov, b.range_m, b.camera_category, ST_AsText(b.location)`,
+    organization: `b.id, b.name, b.kind, b.credit_code, b.contact_name, b.contact_phone, b.employee_count, b.risk_level, ST_AsText(b.location)`,
+    organization_managed_building: `b.organization_id, b.building_id`,
+  };
+  const out: Record<string, { n: number; md5: string }> = {};
+  for (const [table, columns] of Object.entries(tables)) {
+    const { rows } = await q.raw(`SELECT count(*)::int AS n, md5(coalesce(string_agg(row(${columns})::text, ';' ORDER BY row(${columns})::text), '')) AS md5 FROM ${table} b`);
+    out[table] = rows[0];
+  }
+  return out;
+}
+
+const CAMERA_SEES = `f.kind = 'CAMERA' AND f.status = 'ONLINE' AND f.retired_at IS NULL AND f.sector && k.location
+                     AND camera_sees(f.location, f.bearing, f.fov, f.range_m, k.location)`;
+
+describe('demo seed: places, things and organisations', () => {
+  it('puts two buildings in each micro-grid, coded under their community, mostly residential', async () => {
+    const [r] = await rows<{ n: number; micro: number; miscoded: number; residential: number; kinds: string[]; unnamed: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT b.grid_id)::int AS micro,
+              count(*) FILTER (WHERE b.code !~ ('^' || c.code || '[0-9]{4}$') OR NOT (c.id = g.id OR c.id = ANY(g.ancestor_ids)))::int AS miscoded,
+              count(*) FILTER (WHERE b.kind = 'RESIDENTIAL')::int AS residential, array_agg(DISTINCT b.kind ORDER BY b.kind) AS kinds,
+              count(*) FILTER (WHERE b.name !~ '号' OR b.address !~ '^新华区.+街道.+号')::int AS unnamed
+       FROM building b JOIN grid c ON c.id = b.community_id JOIN grid g ON g.id = b.grid_id WHERE g.${DEMO} AND g.level = 'MICRO_GRID'`,
+    );
+    expect(r).toMatchObject({ n: 7000, micro: 3500, miscoded: 0, unnamed: 0 });
+    expect(r.residential / r.n).toBeGreaterThan(0.7);
+    expect(r.kinds).toEqual(expect.arrayContaining(['COMMERCIAL', 'MIXED', 'PUBLIC', 'RESIDENTIAL']));
+    const [first] = await rows<{ id: string; code: string }>(`SELECT id, code FROM building ORDER BY code LIMIT 1`);
+    expect(first.id).toBe(seededUuid(`building:${first.code}`));
+  });
+
+  it('gives houses to the residential and mixed buildings of 革新街 and 新华路 streets only, about 60 a micro-grid', async () => {
+    const streets = await rows<{ code: string; houses: number; per_micro: number; wrong_kind: number; bad_room: number }>(
+      `SELECT s.code, count(h.id)::int AS houses,
+              count(h.id)::float8 / (SELECT count(*) FROM grid m WHERE m.ancestor_ids @> ARRAY[s.id] AND m.level = 'MICRO_GRID') AS per_micro,
+              count(h.id) FILTER (WHERE b.kind NOT IN ('RESIDENTIAL', 'MIXED'))::int AS wrong_kind,
+              count(h.id) FILTER (WHERE h.room <> h.floor || lpad(right(h.room, 2), 2, '0') OR h.unit > b.units OR h.floor > b.floors)::int AS bad_room
+       FROM grid s JOIN grid c ON c.parent_id = s.id JOIN building b ON b.community_id = c.id LEFT JOIN house h ON h.building_id = b.id
+       WHERE s.${DEMO} AND s.level = 'STREET' GROUP BY s.id, s.code ORDER BY s.code`,
+    );
+    expect(streets).toHaveLength(15);
+    for (const s of streets) {
+      if (s.code === '130105001' || s.code === '130105003') {
+        expect(s.per_micro).toBeGreaterThan(45);
+        expect(s.per_micro).toBeLessThan(75);
+      } else {
+        expect(s.houses).toBe(0);
+      }
+      expect(s).toMatchObject({ wrong_kind: 0, bad_room: 0 });
+    }
+    const uses = await rows<{ use: string; n: number }>(`SELECT use, count(*)::int AS n FROM house GROUP BY use ORDER BY n DESC`);
+    expect(uses[0].use).toBe('OWNER_OCCUPIED');
+    expect(uses.map((u) => u.use)).toEqual(expect.arrayContaining(['RENTED', 'VACANT']));
+  });
+
+  it('puts a key place of the kind its name says in each dedicated grid, run by its school or hospital', async () => {
+    const places = await rows<{ name: string; kind: string; inside: boolean; org_kind: string | null }>(
+      `SELECT k.name, k.kind, ST_Covers(d.boundary, k.location) AS inside, o.kind AS org_kind
+       FROM grid d JOIN key_place k ON k.dedicated_grid_id = d.id LEFT JOIN organization o ON o.id = k.organization_id
+       WHERE d.${DEMO} AND d.level = 'DEDICATED'`,
+    );
+    expect(places).toHaveLength(30);
+    for (const p of places) {
+      expect(p.inside).toBe(true);
+      expect(p.kind).toBe(keyPlaceKindOfName(p.name));
+      expect(p.org_kind).toBe(p.kind === 'HOSPITAL' ? 'HOSPITAL' : 'SCHOOL');
+    }
+    expect(new Set(places.map((p) => p.kind))).toEqual(new Set(['SCHOOL', 'HOSPITAL']));
+    const perStreet = await rows<{ markets: number; hubs: number }>(
+      `SELECT count(*) FILTER (WHERE k.kind = 'MARKET')::int AS markets, count(*) FILTER (WHERE k.kind = 'TRANSPORT_HUB')::int AS hubs
+       FROM key_place k JOIN grid g ON g.id = k.grid_id JOIN grid s ON s.id = ANY(g.ancestor_ids) AND s.level = 'STREET'
+       WHERE s.${DEMO} AND k.dedicated_grid_id IS NULL GROUP BY s.id`,
+    );
+    expect(perStreet).toHaveLength(15);
+    for (const s of perStreet) expect(s).toEqual({ markets: 2, hubs: 1 });
+  });
+
+  it('has about 600 cameras, a few out of service, seeing most key places but not all', async () => {
+    const [c] = await rows<{ cameras: number; down: number; domes: number; entrances: number }>(
+      `SELECT count(*)::int AS cameras, count(*) FILTER (WHERE status IN ('OFFLINE', 'FAULTY'))::int AS down,
+              count(*) FILTER (WHERE fov = 360)::int AS domes, count(*) FILTER (WHERE camera_category = 'RESIDENTIAL_ENTRANCE' AND building_id IS NOT NULL)::int AS entrances
+       FROM facility WHERE kind = 'CAMERA'`,
+    );
+    expect(c.cameras).toBeGreaterThanOrEqual(550);
+    expect(c.cameras).toBeLessThanOrEqual(650);
+    expect(c.down / c.cameras).toBeGreaterThan(0.01);
+    expect(c.down / c.cameras).toBeLessThan(0.1);
+    expect(c.domes).toBeGreaterThan(0);
+    expect(c.entrances).toBeGreaterThan(100);
+    const [k] = await rows<{ n: number; covered: number }>(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE EXISTS (SELECT 1 FROM facility f WHERE ${CAMERA_SEES}))::int AS covered FROM key_place k`,
+    );
+    expect(k.covered / k.n).toBeGreaterThan(0.5);
+    expect(k.covered / k.n).toBeLessThan(1);
+  });
+
+  it('has one or two gates per residential compound and three to five hydrants per community', async () => {
+    const gates = await rows<{ gates: number }>(
+      `SELECT count(f.id)::int AS gates FROM grid cp
+       JOIN grid m ON m.parent_id = cp.id JOIN building b ON b.grid_id = m.id AND b.kind IN ('RESIDENTIAL', 'MIXED')
+       LEFT JOIN facility f ON f.building_id = b.id AND f.kind = 'GATE'
+       WHERE cp.${DEMO} AND cp.level = 'GRID' GROUP BY cp.id`,
+    );
+    expect(gates.length).toBeGreaterThan(600);
+    for (const g of gates) expect([1, 2]).toContain(g.gates);
+    const hydrants = await rows<{ n: number }>(
+      `SELECT count(f.id)::int AS n FROM grid c
+       LEFT JOIN facility f ON f.kind = 'HYDRANT' AND f.location && c.boundary AND ST_Covers(c.boundary, f.location)
+       WHERE c.${DEMO} AND c.level = 'COMMUNITY' GROUP BY c.id`,
+    );
+    expect(hydrants).toHaveLength(116);
+    for (const h of hydrants) expect([3, 4, 5]).toContain(h.n);
+  });
+
+  it('has about 300 organisations with valid credit codes of the district, a committee in every community', async () => {
+    const orgs = await rows<{ kind: string; credit_code: string; contact_phone: string; committee_home: boolean | null }>(
+      `SELECT o.kind, o.credit_code, o.contact_phone,
+              CASE WHEN o.kind = 'COMMUNITY_COMMITTEE' THEN EXISTS (SELECT 1 FROM grid c WHERE c.name = o.name AND c.level = 'COMMUNITY' AND ST_Covers(c.boundary, o.location)) END AS committee_home
+       FROM organization o`,
+    );
+    expect(orgs.length).toBeGreaterThanOrEqual(280);
+    expect(orgs.length).toBeLessThanOrEqual(330);
+    expect(new Set(orgs.map((o) => o.credit_code)).size).toBe(orgs.length);
+    for (const o of orgs) {
+      expect(checkCreditCode(o.credit_code)).toEqual({ ok: true, code: o.credit_code });
+      expect(o.credit_code.slice(2, 8)).toBe(DEMO_DISTRICT_CODE);
+      expect(mainlandMobile(o.contact_phone)).toEqual({ ok: true, value: o.contact_phone });
+      if (o.kind === 'COMMUNITY_COMMITTEE') expect(o.committee_home).toBe(true);
+    }
+    const kinds = new Map<string, number>();
+    for (const o of orgs) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
+    expect(kinds.get('COMMUNITY_COMMITTEE')).toBe(116);
+    expect(kinds.get('MEDIATION_COMMITTEE')).toBe(15);
+    expect(kinds.get('PROPERTY_MANAGEMENT')).toBeGreaterThan(20);
+    expect(kinds.get('ENTERPRISE')).toBeGreaterThan(20);
+    const [managed] = await rows<{ n: number; wrong: number }>(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE o.kind <> 'PROPERTY_MANAGEMENT' OR b.kind NOT IN ('RESIDENTIAL', 'MIXED'))::int AS wrong
+       FROM organization_managed_building mb JOIN organization o ON o.id = mb.organization_id JOIN building b ON b.id = mb.building_id`,
+    );
+    expect(managed.n).toBeGreaterThan(1000);
+    expect(managed.wrong).toBe(0);
+  });
+
+  it('computes GB 11714 and GB 32100 check characters for generated codes', () => {
+    expect(organizationCode('M000100Y')).toBe('M000100Y4');
+    expect(checkCreditCode(seededCreditCode('ENTERPRISE', '130105', 7, 130105)).ok).toBe(true);
+    expect(seededCreditCode('COMMUNITY_COMMITTEE', '130105', 1, 0).slice(0, 8)).toBe('55130105');
+  });
+
+  it('seeds the same rows and ids again from scratch', async () => {
+    const before = await locatedDigest(db);
+    const again = await withRollback(async (trx) => {
+      for (const table of ['organization_managed_building', 'organization_managed_grid', 'house', 'facility', 'key_place', 'organization', 'building']) {
+        await trx.raw(`DELETE FROM ${table}`);
+      }
+      await seedPlaces(trx, DEMO_PLACES);
+      return locatedDigest(trx);
+    });
+    expect(again).toEqual(before);
   });
 });

@@ -1,0 +1,65 @@
+import type { Knex } from 'knex';
+import pino from 'pino';
+import { loadConfig, type Config } from '../../src/config';
+import { createContext } from '../../src/context';
+import { createApolloServer } from '../../src/graphql/apollo';
+import type { AuthenticatedViewer, Viewer } from '../../src/modules/auth/viewer';
+
+/** The secret the benchmarks sign their tokens with and start their server with. */
+export const BENCH_JWT_SECRET = 'benchmark-secret-benchmark-secret-0123';
+
+/** Production settings; limits such as REQUEST_TIMEOUT_MS come from the environment, as the server's would. */
+export function benchConfig(): Config {
+  return loadConfig({ ...process.env, NODE_ENV: 'production', JWT_SECRET: BENCH_JWT_SECRET, LOG_LEVEL: 'silent' });
+}
+
+/** An ADMIN of the whole deployment (no jurisdiction root), as GIS staff and dispatchers' managers sign in. */
+export const BENCH_ADMIN: AuthenticatedViewer = { kind: 'user', subject: 'bench-admin', name: null, role: 'ADMIN', jurisdictionCode: null };
+
+export type Operation = (query: string, variables?: Record<string, unknown>) => Promise<{ data: any; statements: number }>;
+
+/**
+ * Runs GraphQL operations in process — the real schema, resolvers, loaders and SQL through Apollo's
+ * `executeOperation`, without HTTP — as `viewer`, each with a fresh request context (no loader cache carries
+ * over). Errors throw, with the operation's error list.
+ */
+export function inProcessAs(knex: Knex, viewer: Viewer, config: Config = benchConfig()): Operation {
+  const log = pino({ level: 'silent' });
+  const apollo = createApolloServer(config, log);
+  return async (query, variables = {}) => {
+    const contextValue = createContext({ requestId: 'bench', viewer, db: knex, log, config });
+    let statements = 0;
+    const count = () => (statements += 1);
+    knex.on('query', count);
+    try {
+      const response = await apollo.executeOperation<any>({ query, variables }, { contextValue });
+      if (response.body.kind !== 'single') throw new Error('expected a single result');
+      const { data, errors } = response.body.singleResult;
+      if (errors?.length) throw new Error(`operation failed: ${JSON.stringify(errors)}`);
+      return { data, statements };
+    } finally {
+      knex.removeListener('query', count);
+    }
+  };
+}
+
+export interface Timing {
+  name: string;
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+export const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+
+/** Milliseconds `work` takes. */
+export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const t0 = process.hrtime.bigint();
+  const result = await work();
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, result };
+}
