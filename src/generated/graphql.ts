@@ -1122,8 +1122,9 @@ export type Located = {
   /** Distance from the `near` position of the list that returned it, metres; null outside a `near` list. */
   distanceMeters?: Maybe<Scalars['Float']['output']>;
   /**
-   * The grid it belongs to: now, or, for a record read through a grid fetched `asOf` an instant, the grid it
-   * belonged to then. Null when it lies more than 100 m outside every grid.
+   * The grid it belongs to: now, or, for a record read through a grid fetched `asOf` an instant, the grid its
+   * position lay in then (by the grid versions in force then; a record keeps no history of its own position, so one
+   * that has moved is placed where it is now). Null when it lies more than 100 m outside every grid.
    */
   grid?: Maybe<Grid>;
   id: Scalars['ID']['output'];
