@@ -18,6 +18,11 @@ export const COVERED_BY_CAMERA = (p: string) => `EXISTS (
     AND c.sector && ${p}.location
     AND camera_sees(c.location, c.bearing, c.fov, c.range_m, ${p}.location))`;
 
+/** The key places (alias `t`) no ONLINE camera sees, as a `pageOfLocated` condition. */
+export const notCoveredByCamera = (q: Knex.QueryBuilder): void => {
+  q.whereRaw(`NOT ${COVERED_BY_CAMERA('t')}`);
+};
+
 /** The grid and every grid below it (ids), for a grid id bound as `:gridId` (the GIN index on `ancestor_ids`). */
 const SUBTREE = `SELECT :gridId::uuid UNION ALL SELECT g.id FROM grid g WHERE g.ancestor_ids @> ARRAY[:gridId]::uuid[]`;
 

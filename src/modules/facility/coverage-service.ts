@@ -4,11 +4,11 @@ import { pageSize } from '../../graphql/relay';
 import { assertPrincipal } from '../auth/policy';
 import { label } from '../grid/edit-service';
 import type { GridRow } from '../grid/mappers';
-import { pageOfLocated, type LocatedPage } from '../location/list';
+import { pageOfLocated, type LocatedPage } from '../location/repo-list';
 import type { LocatedRow } from '../location/mappers';
 import { KEY_PLACES } from '../place/repo';
 import type { KeyPlaceRow } from '../place/mappers';
-import { COVERED_BY_CAMERA } from './coverage-repo';
+import { notCoveredByCamera } from './coverage-repo';
 import type { CameraCoverageSource } from './mappers';
 
 export interface CameraCountFigures {
@@ -55,8 +55,7 @@ export class CameraCoverageService {
 
   /** The key places of the subtree no ONLINE camera sees, by name. */
   uncovered(source: CameraCoverageSource, args: { first?: number | null; after?: string | null }): Promise<LocatedPage<KeyPlaceRow>> {
-    const where = `NOT ${COVERED_BY_CAMERA('t')}`;
-    return pageOfLocated<KeyPlaceRow>(this.ctx.db, KEY_PLACES, { subtreeOf: source.grid.id, where: (q) => q.whereRaw(where) }, pageSize(args.first), args.after);
+    return pageOfLocated<KeyPlaceRow>(this.ctx.db, KEY_PLACES, { subtreeOf: source.grid.id, where: notCoveredByCamera }, pageSize(args.first), args.after);
   }
 
   /** `KeyPlace.coveredByCamera`: null for callers who may not read facilities where the key place lies. */

@@ -1,6 +1,6 @@
 import type { CameraCategory, FacilityKind, FacilityStatus } from '../../generated/graphql';
 import type { GridRow } from '../grid/mappers';
-import type { LocatedPage } from '../location/list';
+import type { LocatedPage } from '../location/repo-list';
 import type { LocatedRow } from '../location/mappers';
 
 /** A row of `facility` as the repository returns it (the sector polygon is loaded on demand). */

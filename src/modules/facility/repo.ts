@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { CameraCategory, FacilityKind, FacilityStatus } from '../../generated/graphql';
-import type { LocatedTable } from '../location/list';
+import type { LocatedTable } from '../location/repo-list';
 import { LOCATED_COLUMNS } from '../location/mappers';
 import type { FacilityRow } from './mappers';
 
@@ -16,6 +16,15 @@ export const FACILITY_COLUMNS = `'Facility' AS node_type, t.name, t.kind, t.stat
 /** The facility table for `pageOfLocated`: by name (the `facility_grid` index), or nearest first. */
 export const FACILITY_TABLE: LocatedTable = { table: 'facility', columns: FACILITY_COLUMNS, orderColumn: 't.name' };
 
+/** The list conditions only facilities have (alias `t`), for `pageOfLocated`'s `where`. */
+export function facilityConditions(c: { statuses: string[] | null; categories: string[] | null; buildingId: string | null }) {
+  return (q: Knex.QueryBuilder): void => {
+    if (c.statuses) q.whereRaw('t.status = ANY(?::text[])', [c.statuses]);
+    if (c.categories) q.whereRaw('t.camera_category = ANY(?::text[])', [c.categories]);
+    if (c.buildingId) q.where('t.building_id', c.buildingId);
+  };
+}
+
 /** Facilities by id, retired ones included (a payload or a link may name one). */
 export async function facilitiesByIds(db: Knex, ids: readonly string[]): Promise<FacilityRow[]> {
   const { rows } = await db.raw(`/* facilitiesByIds */ SELECT ${FACILITY_COLUMNS} FROM facility t WHERE t.id = ANY(?::uuid[])`, [[...ids]]);
@@ -27,7 +36,7 @@ export async function facilitiesByIds(db: Knex, ids: readonly string[]): Promise
  * with a jurisdiction may read, for lists whose own scope does not imply it (as of an instant, a building's).
  */
 export function currentlyWithin(rootId: string): (q: Knex.QueryBuilder) => void {
-  return (q) => q.whereRaw('t.grid_id IN (SELECT g.id FROM grid g WHERE g.id = ? OR g.ancestor_ids @> ARRAY[?]::uuid[])', [rootId, rootId]);
+  return (q) => q.whereRaw('t.grid_id IN (SELECT g.id FROM grid g WHERE g.id = ? UNION ALL SELECT g.id FROM grid g WHERE g.ancestor_ids @> ARRAY[?]::uuid[])', [rootId, rootId]);
 }
 
 /** Each camera's view sector as GeoJSON text, by facility id. */

@@ -1,17 +1,16 @@
 import type { Knex } from 'knex';
-import type { KindCount } from '../../generated/graphql';
 import type { Context } from '../../context';
-import type { FacilityFilter } from '../../generated/graphql';
+import type { FacilityFilter, KindCount } from '../../generated/graphql';
 import { badInput, unauthenticated } from '../../errors';
 import { expectGlobalId, pageSize } from '../../graphql/relay';
 import { assertPermitted, assertPrincipal, can, type Subject } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { label } from '../grid/edit-service';
 import type { GridRow } from '../grid/mappers';
-import { pageOfLocated, type LocatedFilter } from '../location/list';
+import { pageOfLocated, type LocatedFilter } from '../location/repo-list';
 import type { InventorySource, LocatedRow } from '../location/mappers';
 import type { FacilityPage, FacilityRow } from './mappers';
-import { currentlyWithin, FACILITY_TABLE } from './repo';
+import { currentlyWithin, FACILITY_TABLE, facilityConditions } from './repo';
 
 type Args = { first?: number | null; after?: string | null };
 
@@ -173,11 +172,7 @@ export class FacilityService {
     const buildingId = filter?.buildingId ? expectGlobalId(filter.buildingId, 'Building', 'filter.buildingId') : null;
     return {
       kinds: filter?.kind?.length ? [...filter.kind] : null,
-      where: (q) => {
-        if (statuses) q.whereRaw('t.status = ANY(?::text[])', [statuses]);
-        if (categories) q.whereRaw('t.camera_category = ANY(?::text[])', [categories]);
-        if (buildingId) q.where('t.building_id', buildingId);
-      },
+      where: facilityConditions({ statuses, categories, buildingId }),
     };
   }
 

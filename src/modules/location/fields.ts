@@ -1,6 +1,6 @@
 import type { Context } from '../../context';
 import { encodeCursor, toGlobalId } from '../../graphql/relay';
-import { locatedCursor, type LocatedPage } from './list';
+import { locatedCursor, type LocatedPage } from './repo-list';
 import type { LocatedRow } from './mappers';
 
 /**

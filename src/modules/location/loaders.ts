@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Knex } from 'knex';
 import { loaderFamily, manyByKey } from '../../graphql/batch';
-import { countsInSubtrees, type CountedRecords, type CountRow } from './inventory';
+import { countsInSubtrees, type CountedRecords, type CountRow } from './repo-inventory';
 import * as repo from './repo';
 
 type Point = { lng: number; lat: number };

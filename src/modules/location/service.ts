@@ -7,8 +7,8 @@ import type { Problems } from '../../shared/payload';
 import { GRID_CODE } from '../auth/policy';
 import type { GridRow } from '../grid/mappers';
 import { checkBbox } from '../grid/service';
-import { NEAR_MAX_METERS, pastInstant, type LocatedFilter } from './list';
-import type { CountedRecords } from './inventory';
+import { NEAR_MAX_METERS, pastInstant, type LocatedFilter } from './repo-list';
+import type { CountedRecords } from './repo-inventory';
 import type { InventorySource, LocatedRow } from './mappers';
 
 /** What every located list's filter takes (each module's filter input has these fields). */

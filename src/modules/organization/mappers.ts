@@ -1,5 +1,5 @@
 import type { OrganizationKind, RiskLevel } from '../../generated/graphql';
-import type { LocatedPage } from '../location/list';
+import type { LocatedPage } from '../location/repo-list';
 import type { LocatedRow } from '../location/mappers';
 
 /** A row of `organization` as the repository returns it (`node_type` 'Organization'). */

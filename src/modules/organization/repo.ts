@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { OrganizationKind, RiskLevel } from '../../generated/graphql';
-import type { LocatedTable } from '../location/list';
+import type { LocatedTable } from '../location/repo-list';
 import { LOCATED_COLUMNS } from '../location/mappers';
 import { NEAREST_GRID_METERS } from '../location/repo';
 import type { OrganizationRow } from './mappers';

@@ -5,7 +5,7 @@ import { expectGlobalId, pageSize } from '../../graphql/relay';
 import { assertPermitted, can } from '../auth/policy';
 import { maskPhone } from '../auth/viewer';
 import type { GridRow } from '../grid/mappers';
-import { pageOfLocated, type LocatedFilter, type LocatedPage } from '../location/list';
+import { pageOfLocated, type LocatedFilter, type LocatedPage } from '../location/repo-list';
 import type { InventorySource } from '../location/mappers';
 import type { NodeRow } from '../module';
 import type { OrganizationRow } from './mappers';

@@ -1,5 +1,5 @@
 import type { BuildingKind, HouseUse, KeyPlaceKind } from '../../generated/graphql';
-import type { LocatedPage } from '../location/list';
+import type { LocatedPage } from '../location/repo-list';
 import type { LocatedRow } from '../location/mappers';
 
 /** A row of `building` (alias `t`), with its footprint as GeoJSON text (ST_AsGeoJSON). */

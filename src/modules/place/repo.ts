@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { LocatedTable } from '../location/list';
+import type { LocatedTable } from '../location/repo-list';
 import { LOCATED_COLUMNS } from '../location/mappers';
 import type { BuildingRow, HouseRow, KeyPlaceRow } from './mappers';
 
