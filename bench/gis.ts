@@ -15,15 +15,14 @@
  */
 import { parseArgs } from 'node:util';
 import type { Knex } from 'knex';
-import pino from 'pino';
 import { loadConfig, type Config } from '../src/config';
-import { createContext } from '../src/context';
+import pino from 'pino';
 import { openDatabase } from '../src/db/knex';
 import { migrateLatest } from '../src/db/migrate';
-import { createApolloServer } from '../src/graphql/apollo';
 import { ANONYMOUS } from '../src/modules/auth/viewer';
 import { loadCity } from './city';
 import { benchImport } from './import';
+import { benchConfig, fmt, inProcessAs, median, type Operation } from './lib/in-process';
 
 const COVERAGE = `query Coverage($code: String!, $level: GridLevel) {
   grid(code: $code) {
@@ -61,24 +60,8 @@ export interface Timing {
 }
 
 /** Runs GraphQL operations in process against `knex`, as the server would for an anonymous caller. */
-export function inProcessExecutor(knex: Knex, config: Config = benchConfig()) {
-  const log = pino({ level: 'silent' });
-  const apollo = createApolloServer(config, log);
-  return async (query: string, variables: Record<string, unknown> = {}) => {
-    const contextValue = createContext({ requestId: 'bench', viewer: ANONYMOUS, db: knex, log, config });
-    let statements = 0;
-    const count = () => (statements += 1);
-    knex.on('query', count);
-    try {
-      const response = await apollo.executeOperation<any>({ query, variables }, { contextValue });
-      if (response.body.kind !== 'single') throw new Error('expected a single result');
-      const { data, errors } = response.body.singleResult;
-      if (errors?.length) throw new Error(`operation failed: ${JSON.stringify(errors)}`);
-      return { data, statements };
-    } finally {
-      knex.removeListener('query', count);
-    }
-  };
+export function inProcessExecutor(knex: Knex, config: Config = benchConfig()): Operation {
+  return inProcessAs(knex, ANONYMOUS, config);
 }
 
 /** One unmeasured warm-up run, then `runs` measured ones. Prints a line and returns the figures. */
@@ -177,17 +160,6 @@ function summariseCoverage(c: any): string {
     `${c.outside.length} outside (${fmt(c.outsideAreaSqm)} m²)`
   );
 }
-
-function benchConfig(): Config {
-  return loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'benchmark-secret-benchmark-secret-0123', LOG_LEVEL: 'silent' });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });

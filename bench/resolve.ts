@@ -12,12 +12,12 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import knexFactory from 'knex';
 import { migrateLatest } from '../src/db/migrate';
 import { loadCity } from './city';
 import { startServer } from './lib/server';
-import { postgresCpuSince, postgresCpuSnapshot, processCpuSeconds } from './lib/cpu';
+import { median } from './lib/in-process';
+import { rotatingRequest, round, type Round } from './lib/http-rounds';
 import { SeededRandom } from '../seeds/lib/random';
 
 const RESOLVE = `query Resolve($lng: Float!, $lat: Float!) {
@@ -31,18 +31,6 @@ const RESOLVE = `query Resolve($lng: Float!, $lat: Float!) {
   }
 }`;
 const TRIVIAL = '{ __typename }';
-
-interface Round {
-  name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-  /** CPU milliseconds per request spent in the API process and in PostgreSQL. */
-  apiCpuMs: number;
-  pgCpuMs: number;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -106,11 +94,9 @@ async function main(): Promise<void> {
     console.log(`sample of 500 random points: ${hits.inside} inside a grid, ${hits.approximate} approximate, ${hits.none} outside every grid`);
     console.log(`${connections} connections, ${duration} s per round, ${rounds} rounds each, alternating\n`);
 
-    let next = 0;
-    const resolveRequest = { method: 'POST' as const, path: '/graphql', setupRequest: (req: any) => ({ ...req, body: bodies[next++ % bodies.length] }) };
+    const resolveRequest = rotatingRequest(bodies);
     const trivialRequest = { method: 'POST' as const, path: '/graphql', body: trivialBody };
-    const run = (name: string, request: object, seconds: number) =>
-      measure(name, server.url, server.pid, request, connections, seconds);
+    const run = (name: string, request: object, seconds: number) => round(name, server, request, { connections, duration: seconds });
 
     await run('warm-up trivial', trivialRequest, 3);
     await run('warm-up resolve', resolveRequest, 3);
@@ -144,23 +130,6 @@ async function main(): Promise<void> {
   }
 }
 
-async function measure(name: string, url: string, pid: number, request: object, connections: number, duration: number): Promise<Round> {
-  const api0 = processCpuSeconds(pid);
-  const pg0 = postgresCpuSnapshot();
-  const result = await autocannon({ url, connections, duration, headers: { 'content-type': 'application/json' }, requests: [request as never] });
-  const total = Math.max(result.requests.total, 1);
-  return {
-    apiCpuMs: ((processCpuSeconds(pid) - api0) * 1000) / total,
-    pgCpuMs: (postgresCpuSince(pg0) * 1000) / total,
-    name,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-  };
-}
-
 async function sampleOutcomes(url: string, bodies: string[]) {
   const outcome = { inside: 0, approximate: 0, none: 0 };
   for (const body of bodies) {
@@ -173,11 +142,6 @@ async function sampleOutcomes(url: string, bodies: string[]) {
     else outcome.inside++;
   }
   return outcome;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 main().catch((err) => {
