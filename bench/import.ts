@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { LOCATED_KINDS } from '../src/modules';
+import { relocateWithin } from '../src/modules/location/repo';
 import type { Knex } from 'knex';
 import { insertGrids } from '../seeds/lib/load';
 import { generateTiling, type Division } from '../seeds/lib/tiling';
@@ -33,10 +35,16 @@ function syntheticDistrict(): Division {
 
 async function removeDistrict(knex: Knex): Promise<void> {
   await knex.transaction(async (trx) => {
-    await trx.raw(`UPDATE place SET grid_id = NULL WHERE grid_id IN (SELECT id FROM grid WHERE code LIKE ?)`, [`${DISTRICT}%`]);
+    // Located records the import re-resolved into the district go back to the grids left once it is gone.
+    const { rows } = await trx.raw(`SELECT encode(ST_AsEWKB(boundary), 'hex') AS hex FROM grid WHERE code = ?`, [DISTRICT]);
+    const points = LOCATED_KINDS.filter((k) => k.shape === 'point');
+    for (const k of points) {
+      await trx.raw(`UPDATE ${k.table} SET grid_id = NULL WHERE grid_id IN (SELECT id FROM grid WHERE code LIKE ?)`, [`${DISTRICT}%`]);
+    }
     await trx.raw(`DELETE FROM grid_piece WHERE code LIKE ?`, [`${DISTRICT}%`]);
     await trx.raw(`DELETE FROM grid_version WHERE grid_id IN (SELECT id FROM grid WHERE code LIKE ?)`, [`${DISTRICT}%`]);
     for (const depth of [4, 3, 2, 1, 0]) await trx.raw(`DELETE FROM grid WHERE code LIKE ? AND depth = ?`, [`${DISTRICT}%`, depth]);
+    await relocateWithin(trx, LOCATED_KINDS, rows.map((r: { hex: string }) => r.hex));
   });
 }
 

@@ -13,6 +13,7 @@ import * as organizations from './20261128000200_organizations';
 import * as placeRegistry from './20261128000300_places';
 import * as facilities from './20261128000400_facilities';
 import * as houseCounts from './20261128000500_house_counts';
+import * as locatedGridIndexes from './20261128000600_located_grid_indexes';
 
 /**
  * Every migration, in order. Listed explicitly (rather than read from the folder) so the same list runs
@@ -33,4 +34,5 @@ export const migrations: Record<string, { up(knex: Knex): Promise<void>; down(kn
   '20261128000300_places': placeRegistry,
   '20261128000400_facilities': facilities,
   '20261128000500_house_counts': houseCounts,
+  '20261128000600_located_grid_indexes': locatedGridIndexes,
 };

@@ -183,6 +183,35 @@ describe('a record written while a boundary edit runs', () => {
   });
 });
 
+describe('a record written outside every grid', () => {
+  it('waits for any grid edit under way, since one anywhere nearby may claim its position', async () => {
+    const db = testDb();
+    const f = await createEditFixture(db);
+    const [lng, lat] = pt(-M50, 0.5); // 50 m west of the district: resolved to the nearest grid
+    const edit = await db.transaction();
+    try {
+      // Any grid edit holds the top of the tree shared (here: one of another grid entirely).
+      await edit.raw(`SELECT pg_advisory_xact_lock_shared(hashtextextended('grid:root', 0))`);
+      let done = false;
+      const writing = db.transaction(async (trx) => {
+        const resolution = await lockResolution(trx, { lng, lat });
+        done = true;
+        return resolution;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(done).toBe(false);
+      await edit.commit();
+      expect((await writing).gridId).toBe(f.ids.M1);
+    } finally {
+      if (!edit.isCompleted()) await edit.rollback();
+      await db.raw(`DELETE FROM grid_assignment WHERE grid_id IN (SELECT id FROM grid WHERE code LIKE ?)`, [`${f.code}%`]);
+      await db.raw(`DELETE FROM building WHERE id = ANY(?::uuid[])`, [Object.values(f.places)]);
+      await db.raw(`DELETE FROM grid_version WHERE grid_id IN (SELECT id FROM grid WHERE code LIKE ?)`, [`${f.code}%`]);
+      for (const depth of [5, 4, 3, 2, 1]) await db.raw(`DELETE FROM grid WHERE code LIKE ? AND depth >= ?`, [`${f.code}%`, depth]);
+    }
+  });
+});
+
 describe('the module registry', () => {
   it('can load every type that implements Node, and every located kind has the columns the mechanism needs', async () => {
     const schema = buildSchema(loadTypeDefs());

@@ -30,6 +30,14 @@ const safeIdentifier = (name: string) => {
 export async function relocateWithin(db: Knex, kinds: readonly LocatedKind[], areaHexes: readonly string[]): Promise<MovedCount[]> {
   const movedIds = new Map<string, string[]>();
   const counts: MovedCount[] = [];
+  // The area once (an import's batch unites hundreds of boundaries), not once per kind.
+  if (areaHexes.length > 1) {
+    const { rows } = await db.raw(
+      `/* relocateArea */ SELECT encode(ST_AsEWKB(ST_Union(ST_GeomFromEWKB(decode(h, 'hex')))), 'hex') AS hex FROM unnest(?::text[]) AS h`,
+      [[...areaHexes]],
+    );
+    areaHexes = [rows[0].hex];
+  }
   for (const k of kinds) {
     if (areaHexes.length === 0) {
       counts.push({ kind: k.kind, count: 0 });
@@ -129,7 +137,11 @@ export async function lockResolutions(trx: Knex.Transaction, points: readonly { 
   const resolveAll = () => Promise.all(points.map((p) => resolutionAt(trx, p)));
   let before = await resolveAll();
   for (let attempt = 0; ; attempt++) {
-    await lockGrids(trx, { exclusive: [], shared: before.flatMap((r) => (r.gridId ? [...r.ancestorIds, r.gridId] : [])) });
+    // A position outside every grid (resolved to the nearest, or to none) may be claimed by an edit anywhere
+    // nearby, not only of its grid's chain: such rare writes hold the top of the tree exclusively, so every grid
+    // edit waits for them (and they for every edit under way).
+    const outside = before.some((r) => r.gridId === null || (r.distanceMeters ?? 0) > 0);
+    await lockGrids(trx, { exclusive: outside ? [null] : [], shared: before.flatMap((r) => (r.gridId ? [...r.ancestorIds, r.gridId] : [])) });
     const after = await resolveAll();
     if (after.every((r, i) => r.gridId === before[i].gridId) || attempt === 2) return after;
     before = after;
