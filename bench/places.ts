@@ -32,7 +32,7 @@ import { CITY_CODE_PREFIX, loadCityPlaces } from './lib/city-places';
 import { benchCommunityEdit } from './lib/community-edit';
 import { ensureDatabase } from './lib/database';
 import { describeRound, rotatingRequest, round, type Round } from './lib/http-rounds';
-import { BENCH_ADMIN, BENCH_JWT_SECRET, benchConfig, fmt, inProcessAs, median, timed, type Operation } from './lib/in-process';
+import { BENCH_ADMIN, BENCH_JWT_SECRET, BENCH_PII_KEY, benchConfig, fmt, inProcessAs, median, timed, type Operation } from './lib/in-process';
 import { startServer } from './lib/server';
 
 const NEAR = `query Near($lng: Float!, $lat: Float!) {
@@ -227,6 +227,7 @@ async function benchNear(
     DATABASE_URL: databaseUrl,
     NODE_ENV: 'production',
     JWT_SECRET: BENCH_JWT_SECRET,
+    PII_KEY: BENCH_PII_KEY,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MINUTE: '0',
   });

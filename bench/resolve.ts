@@ -16,7 +16,7 @@ import knexFactory from 'knex';
 import { migrateLatest } from '../src/db/migrate';
 import { loadCity } from './city';
 import { startServer } from './lib/server';
-import { median } from './lib/in-process';
+import { BENCH_JWT_SECRET, BENCH_PII_KEY, median } from './lib/in-process';
 import { rotatingRequest, round, type Round } from './lib/http-rounds';
 import { SeededRandom } from '../seeds/lib/random';
 
@@ -83,7 +83,8 @@ async function main(): Promise<void> {
   const server = await startServer({
     DATABASE_URL: url,
     NODE_ENV: 'production',
-    JWT_SECRET: 'benchmark-secret-benchmark-secret-0123',
+    JWT_SECRET: BENCH_JWT_SECRET,
+    PII_KEY: BENCH_PII_KEY,
     LOG_LEVEL: 'warn',
     // One load generator on one address stands for thousands of phones: no per-client rate limit.
     RATE_LIMIT_PER_MINUTE: '0',

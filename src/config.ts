@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hkdfSync } from 'node:crypto';
 import path from 'node:path';
 
 /**
@@ -9,6 +10,31 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 /** A development-only signing key, so `npm start` and `npm run token` work with nothing configured. */
 export const DEV_JWT_SECRET = 'grid-registry-development-secret-not-for-production';
+
+/**
+ * A development-only key for personal data (32 bytes, base64), so `npm start` works with nothing configured.
+ * Production refuses it: data sealed with a published key is not protected.
+ */
+export const DEV_PII_KEY = 'ZGV2ZWxvcG1lbnQtb25seS1waWkta2V5LTMyLWJ5dGU=';
+
+/** `PII_KEY`: one base64 key (version 1), or `version:base64` pairs separated by commas for rotation. */
+export function parsePiiKeys(value: string): { keys: { version: number; key: Buffer }[] } | { problem: string } {
+  const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
+  const keys: { version: number; key: Buffer }[] = [];
+  for (const [i, part] of parts.entries()) {
+    const m = /^(?:(\d{1,5}):)?([A-Za-z0-9+/]+={0,2})$/.exec(part);
+    if (!m) return { problem: `entry ${i + 1} is not base64, nor version:base64` };
+    if (!m[1] && parts.length > 1) return { problem: `entry ${i + 1} has no version: with several keys, write each as version:base64` };
+    const version = m[1] ? Number(m[1]) : 1;
+    const key = Buffer.from(m[2], 'base64');
+    if (key.length !== 32) return { problem: `entry ${i + 1} is ${key.length} bytes; a key is 32 random bytes, base64 (openssl rand -base64 32)` };
+    if (version < 1 || version > 65535) return { problem: `entry ${i + 1}: versions are 1–65535` };
+    if (keys.some((k) => k.version === version)) return { problem: `version ${version} is given twice` };
+    keys.push({ version, key });
+  }
+  if (keys.length === 0) return { problem: 'holds no key' };
+  return { keys: keys.sort((a, b) => a.version - b.version) };
+}
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -52,9 +78,23 @@ const schema = z
     MAX_BOUNDARY_VERTICES: int(4, 1_000_000).default(10_000),
     MAX_FILTER_VERTICES: int(4, 1_000_000).default(2_000),
     BOUNDARY_TOLERANCE_SQM: z.coerce.number().min(0).max(10_000).default(10),
+    PII_KEY: z.string().optional(),
+    PII_INDEX_KEY: z.string().optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.PII_KEY) {
+      const parsed = parsePiiKeys(env.PII_KEY);
+      if ('problem' in parsed) ctx.addIssue({ code: 'custom', path: ['PII_KEY'], message: parsed.problem });
+    }
+    if (env.PII_INDEX_KEY && Buffer.from(env.PII_INDEX_KEY, 'base64').length !== 32) {
+      ctx.addIssue({ code: 'custom', path: ['PII_INDEX_KEY'], message: 'must be 32 random bytes, base64 (openssl rand -base64 32)' });
+    }
     if (env.NODE_ENV !== 'production') return;
+    if (!env.PII_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['PII_KEY'], message: 'is required when NODE_ENV=production: personal data is encrypted with it (openssl rand -base64 32)' });
+    } else if (env.PII_KEY.includes(DEV_PII_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['PII_KEY'], message: 'holds the development key published in the repository; set a key of your own' });
+    }
     if (!env.JWT_SECRET && !env.JWT_JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'or JWT_JWKS_URL is required when NODE_ENV=production' });
     }
@@ -118,6 +158,15 @@ export interface Config {
     /** Area (m²) a boundary may stick out of its parent or overlap a sibling by: digitising slivers. */
     toleranceSqm: number;
   };
+  /** Keys of personal data (src/shared/pii.ts). */
+  pii: {
+    /** Every key that may have sealed a stored value, by version; the highest seals new values. */
+    keys: { version: number; key: Buffer }[];
+    /** The blind-index (HMAC) key: PII_INDEX_KEY, else derived from the version-1 (or lowest) key. */
+    indexKey: Buffer;
+    /** True when the published development key is in use (never in production). */
+    developmentKey: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -136,7 +185,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       parsed.error.issues.map((issue) => {
         const key = issue.path.join('.') || '(environment)';
         const value = typeof issue.path[0] === 'string' ? source[issue.path[0]] : undefined;
-        const shown = value === undefined || /SECRET|URL/.test(key) ? '' : ` (got "${value}")`;
+        const shown = value === undefined || /SECRET|URL|KEY/.test(key) ? '' : ` (got "${value}")`;
         return `${key} ${issue.message}${shown}`;
       }),
     );
@@ -188,5 +237,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     seedDemo: e.SEED_DEMO,
     boundary: { maxVertices: e.MAX_BOUNDARY_VERTICES, toleranceSqm: e.BOUNDARY_TOLERANCE_SQM },
+    pii: piiKeys(e.PII_KEY, e.PII_INDEX_KEY),
+  };
+}
+
+function piiKeys(value: string | undefined, indexKey: string | undefined): Config['pii'] {
+  const parsed = parsePiiKeys(value ?? DEV_PII_KEY);
+  // Validated above; the development key always parses.
+  const keys = 'keys' in parsed ? parsed.keys : [];
+  return {
+    keys,
+    // Blind indexes must not change when the encryption key rotates: they come from their own key, or from the
+    // oldest key, which stays listed while values sealed with it remain.
+    indexKey: indexKey ? Buffer.from(indexKey, 'base64') : Buffer.from(hkdfSync('sha256', keys[0].key, Buffer.alloc(0), 'grid-registry blind index', 32)),
+    developmentKey: !value,
   };
 }

@@ -61,6 +61,9 @@ async function main(): Promise<void> {
   }
   say(`\nGrid registry ready: ${app.url}  (${app.db.kind === 'embedded' ? 'embedded database' : 'PostgreSQL'})`);
   say(`Open it in a browser to explore the API; health: ${app.url.replace('/graphql', '/healthz')}\n`);
+  if (config.pii.developmentKey) {
+    say('Personal data is encrypted with the development key published in this repository (PII_KEY is unset): set PII_KEY before real data goes in.\n');
+  }
 }
 
 main().catch((err) => {

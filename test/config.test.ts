@@ -1,5 +1,8 @@
 import { ConfigError, DEV_JWT_SECRET, loadConfig } from '../src/config';
 
+/** 32 bytes, base64: production configurations need a key for personal data. */
+const TEST_PII_KEY = Buffer.alloc(32, 7).toString('base64');
+
 describe('config', () => {
   it('has working defaults for a development machine', () => {
     const c = loadConfig({});
@@ -15,6 +18,7 @@ describe('config', () => {
       PORT: '8080',
       DATA_DIR: '/var/lib/grids',
       JWT_SECRET: 'x'.repeat(32),
+      PII_KEY: TEST_PII_KEY,
       JWT_ISSUER: 'zhengzhou',
       LOG_LEVEL: 'warn',
     });
@@ -53,14 +57,14 @@ describe('config', () => {
   });
 
   it('requires a real JWT secret (or an identity provider) in production, and refuses the published development key', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET or JWT_JWKS_URL is required when NODE_ENV=production/);
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET })).toThrow(/JWT_SECRET is the development key published in the repository/);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp.example.gov.cn/jwks.json' }).jwt).toMatchObject({ secret: null, jwksUrl: 'https://idp.example.gov.cn/jwks.json' });
+    expect(() => loadConfig({ NODE_ENV: 'production', PII_KEY: TEST_PII_KEY })).toThrow(/JWT_SECRET or JWT_JWKS_URL is required when NODE_ENV=production/);
+    expect(() => loadConfig({ NODE_ENV: 'production', PII_KEY: TEST_PII_KEY, JWT_SECRET: DEV_JWT_SECRET })).toThrow(/JWT_SECRET is the development key published in the repository/);
+    expect(loadConfig({ NODE_ENV: 'production', PII_KEY: TEST_PII_KEY, JWT_JWKS_URL: 'https://idp.example.gov.cn/jwks.json' }).jwt).toMatchObject({ secret: null, jwksUrl: 'https://idp.example.gov.cn/jwks.json' });
   });
 
   it('listens on loopback by default, except in production', () => {
     expect(loadConfig({}).host).toBe('127.0.0.1');
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).host).toBe('0.0.0.0');
+    expect(loadConfig({ NODE_ENV: 'production', PII_KEY: TEST_PII_KEY, JWT_SECRET: 'x'.repeat(32) }).host).toBe('0.0.0.0');
     expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
   });
 

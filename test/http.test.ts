@@ -99,7 +99,7 @@ describe('HTTP surface', () => {
 describe('production mode', () => {
   let app: App;
   beforeAll(async () => {
-    app = await start({ NODE_ENV: 'production' });
+    app = await start({ NODE_ENV: 'production', PII_KEY: Buffer.alloc(32, 7).toString('base64') });
   });
 
   it('turns introspection off', async () => {
@@ -117,11 +117,11 @@ describe('production mode', () => {
     const dbError = Object.assign(new Error('relation "grid" does not exist'), { code: '42P01', severity: 'ERROR' });
     const wrapped = new GraphQLError(dbError.message, { originalError: dbError, path: ['grids'] });
     const formatted = { message: wrapped.message, path: ['grids'], extensions: { code: 'INTERNAL_SERVER_ERROR' } };
-    const prod = formatError(formatted, wrapped, testConfig({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(32) }), silentLog);
+    const prod = formatError(formatted, wrapped, testConfig({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(32), PII_KEY: Buffer.alloc(32, 7).toString('base64') }), silentLog);
     expect(prod).toEqual({ message: 'Internal server error', path: ['grids'], locations: undefined, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
     // Client errors pass through unchanged in production too.
     const input = { message: 'first must be between 1 and 100 (got 0)', extensions: { code: 'BAD_USER_INPUT' } };
-    expect(formatError(input, new GraphQLError(input.message), testConfig({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(32) }), silentLog)).toBe(input);
+    expect(formatError(input, new GraphQLError(input.message), testConfig({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(32), PII_KEY: Buffer.alloc(32, 7).toString('base64') }), silentLog)).toBe(input);
   });
 });
 

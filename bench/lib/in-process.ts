@@ -7,10 +7,12 @@ import type { AuthenticatedViewer, Viewer } from '../../src/modules/auth/viewer'
 
 /** The secret the benchmarks sign their tokens with and start their server with. */
 export const BENCH_JWT_SECRET = 'benchmark-secret-benchmark-secret-0123';
+/** A key for personal data (production refuses to start without one); benchmark data only. */
+export const BENCH_PII_KEY = Buffer.alloc(32, 42).toString('base64');
 
 /** Production settings; limits such as REQUEST_TIMEOUT_MS come from the environment, as the server's would. */
 export function benchConfig(): Config {
-  return loadConfig({ ...process.env, NODE_ENV: 'production', JWT_SECRET: BENCH_JWT_SECRET, LOG_LEVEL: 'silent' });
+  return loadConfig({ ...process.env, NODE_ENV: 'production', JWT_SECRET: BENCH_JWT_SECRET, PII_KEY: BENCH_PII_KEY, LOG_LEVEL: 'silent' });
 }
 
 /** An ADMIN of the whole deployment (no jurisdiction root), as GIS staff and dispatchers' managers sign in. */
