@@ -31,7 +31,7 @@ export async function generate(): Promise<string> {
       useIndexSignature: true,
       enumsAsTypes: true,
       useTypeImports: true,
-      scalars: { GeoJSON: 'unknown', DateTime: 'Date' },
+      scalars: { GeoJSON: 'unknown', DateTime: 'Date', Date: 'string' },
       // Row types the GraphQL object types resolve from, as each module declares them (src/modules/*/module.ts).
       mappers: { ...MAPPERS },
     },

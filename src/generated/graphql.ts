@@ -25,6 +25,11 @@ export type Scalars = {
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
   /**
+   * A calendar date without a time or time zone, ISO 8601 `YYYY-MM-DD`, e.g. `1990-02-03` (a birth date, a permit's
+   * expiry): the same day wherever it is read. Years 0001–9999; dates that do not exist, such as `2026-02-30`, refused.
+   */
+  Date: { input: string; output: string; }
+  /**
    * An instant as an RFC 3339 date-time with a time zone, e.g. `2026-11-23T08:00:00Z` or `2026-11-23T16:00:00+08:00`
    * (seconds required, fractions optional; years 0001–9999; dates that do not exist, such as `2026-02-30`, refused).
    */
@@ -2486,6 +2491,7 @@ export type ResolversTypes = ResolversObject<{
   CreateWorkerInput: CreateWorkerInput;
   CreateWorkerPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['CreateWorkerPayload']>;
   CreateWorkerSuccess: ResolverTypeWrapper<WorkerChangeSource>;
+  Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Facility: ResolverTypeWrapper<FacilityRow>;
   FacilityConnection: ResolverTypeWrapper<FacilityPage>;
@@ -2647,6 +2653,7 @@ export type ResolversParentTypes = ResolversObject<{
   CreateWorkerInput: CreateWorkerInput;
   CreateWorkerPayload: ResolversUnionTypes<ResolversParentTypes>['CreateWorkerPayload'];
   CreateWorkerSuccess: WorkerChangeSource;
+  Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Facility: FacilityRow;
   FacilityConnection: FacilityPage;
@@ -2932,6 +2939,10 @@ export type CreateWorkerSuccessResolvers<ContextType = Context, ParentType exten
   worker?: Resolver<ResolversTypes['GridWorker'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
+
+export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
+  name: 'Date';
+}
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
@@ -3540,6 +3551,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   CreateOrganizationPayload?: CreateOrganizationPayloadResolvers<ContextType>;
   CreateWorkerPayload?: CreateWorkerPayloadResolvers<ContextType>;
   CreateWorkerSuccess?: CreateWorkerSuccessResolvers<ContextType>;
+  Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Facility?: FacilityResolvers<ContextType>;
   FacilityConnection?: FacilityConnectionResolvers<ContextType>;

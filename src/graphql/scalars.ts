@@ -2,7 +2,7 @@ import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { isObject } from '../geo/geojson';
 import { INSTANT_EXAMPLE, parseInstant } from '../shared/time';
 
-/** Literal GeoJSON written inline in a query (rather than passed as a variable) becomes a plain value. */
+/** A literal written inline in a query (rather than passed as a variable) as a plain value: GeoJSON, or a Date given as a number. */
 function literalValue(node: ValueNode, variables?: Record<string, unknown> | null): unknown {
   switch (node.kind) {
     case Kind.STRING:
@@ -66,4 +66,38 @@ export const DateTimeScalar = new GraphQLScalarType({
   serialize: (value) => (value instanceof Date ? value : new Date(value as string)).toISOString(),
   parseValue: parseDateTime,
   parseLiteral: (node) => parseDateTime(node.kind === Kind.STRING ? node.value : undefined),
+});
+
+const DATE_EXAMPLE = '2026-11-23';
+const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Why `value` is not an ISO 8601 calendar date `YYYY-MM-DD` (years 0001–9999, days that exist), or null. The
+ * calendar rules are the DateTime scalar's own (parseInstant at midnight UTC, where no offset can move the day).
+ */
+function calendarDateProblem(value: unknown): string | null {
+  if (typeof value !== 'string') return `must be a string such as "${DATE_EXAMPLE}"`;
+  if (/^\d{4}-\d{2}-\d{2}./.test(value)) return `must be a calendar date alone, YYYY-MM-DD such as "${DATE_EXAMPLE}": no time and no time zone`;
+  if (!CALENDAR_DATE.test(value)) return `must be an ISO 8601 calendar date YYYY-MM-DD, e.g. "${DATE_EXAMPLE}"`;
+  const parsed = parseInstant(`${value}T00:00:00Z`);
+  return parsed instanceof Date ? null : parsed.problem;
+}
+
+/** Dates travel as the strings they are: a JS Date would put a time zone (and a possible day's shift) into them. */
+function parseDate(value: unknown): string {
+  const problem = calendarDateProblem(value);
+  if (problem === null && typeof value === 'string') return value;
+  throw new GraphQLError(`Date ${JSON.stringify(value)?.slice(0, 60)} ${problem}`, { extensions: { code: 'BAD_USER_INPUT' } });
+}
+
+export const DateScalar = new GraphQLScalarType({
+  name: 'Date',
+  serialize: (value) => {
+    if (typeof value === 'string' && calendarDateProblem(value) === null) return value;
+    // A resolver's bug, not the client's: say how to fix it where the value came from.
+    const shown = value instanceof Date ? 'a JS Date (select the column as text, e.g. birth_date::text)' : JSON.stringify(value)?.slice(0, 60);
+    throw new Error(`Date cannot serialize ${shown}: expected a string YYYY-MM-DD`);
+  },
+  parseValue: parseDate,
+  parseLiteral: (node, variables) => parseDate(node.kind === Kind.STRING ? node.value : literalValue(node, variables)),
 });

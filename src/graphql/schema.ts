@@ -7,7 +7,7 @@ import { assertPermitted, SERVICE_READ_FIELDS } from '../modules/auth/policy';
 import { MODULE_RESOLVERS } from '../modules';
 import { nodeResolvers } from '../modules/node/resolvers';
 import { mergeResolvers } from './merge';
-import { DateTimeScalar, GeoJSONScalar } from './scalars';
+import { DateScalar, DateTimeScalar, GeoJSONScalar } from './scalars';
 
 /** The SDL files in schema/, the contract the resolvers are generated against. */
 export const SCHEMA_DIR = path.resolve(__dirname, '../../schema');
@@ -26,6 +26,7 @@ export function buildResolvers(): Resolvers {
     ...mergeResolvers(nodeResolvers, ...MODULE_RESOLVERS),
     GeoJSON: GeoJSONScalar,
     DateTime: DateTimeScalar,
+    Date: DateScalar,
   });
 }
 

@@ -1,0 +1,149 @@
+import { parseInstant } from '../../shared/time';
+
+/**
+ * 公民身份号码 — the citizen identity number of GB 11643-1999: a 6-digit region code (where the number was first
+ * issued), the birth date as YYYYMMDD, a 3-digit sequence whose last digit is odd for men and even for women,
+ * and a check character by ISO 7064 MOD 11-2 (10 written as X). Numbers issued before 1999 had 15 digits: no
+ * century in the date and no check character. Residence permits of Hong Kong, Macao and Taiwan residents
+ * (港澳台居民居住证) carry numbers of the same format with regions 810000, 820000 and 830000.
+ *
+ * Region codes are deliberately not looked up: a number keeps the code of the county where it was issued even
+ * after that county is merged or renamed, so only the province part is checked for plausibility.
+ */
+export type Gender = 'MALE' | 'FEMALE';
+
+export interface IdNumber {
+  /** The normalised 18-character number, X upper-case. */
+  value: string;
+  /** YYYY-MM-DD, characters 7–14. */
+  birthDate: string;
+  /** From the parity of the 17th digit (odd: male). */
+  gender: Gender;
+  /** The first 6 digits. */
+  region: string;
+  /** The 15-digit number as given, when it was upgraded to 18. */
+  upgradedFrom15?: string;
+}
+
+export type IdNumberCheck = ({ ok: true } & IdNumber) | { ok: false; problems: string[] };
+
+export interface IdNumberExpectations {
+  /** YYYY-MM-DD: the birth date recorded beside the number, which characters 7–14 must match. */
+  birthDate?: string;
+  gender?: Gender;
+}
+
+const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const PROVINCE = /^(?:1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[1-3])$/;
+const PROVINCE_RANGES = '11–15, 21–23, 31–37, 41–46, 50–54, 61–65, 71, 81–83';
+const EARLIEST_BIRTH_DATE = '1900-01-01';
+
+/** The check character of the first 17 digits: (12 − Σ dᵢ·wᵢ mod 11) mod 11, with 10 written as X. */
+export function idNumberCheckCharacter(first17: string): string {
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * WEIGHTS[i];
+  const check = (12 - (sum % 11)) % 11;
+  return check === 10 ? 'X' : String(check);
+}
+
+/**
+ * Checks a number as a clerk types it or a spreadsheet holds it: surrounding spaces, a lowercase x and full-width
+ * characters (０-９, Ｘ, typed with a Chinese input method) are forgiven and normalised, a 15-digit number is
+ * upgraded; everything else wrong is listed, each problem saying which characters are at fault.
+ */
+export function checkIdNumber(input: string, expect: IdNumberExpectations = {}): IdNumberCheck {
+  const text = normalise(input);
+  const shape = shapeProblems(text);
+  if (shape.length > 0) return { ok: false, problems: shape };
+
+  const legacy = text.length === 15;
+  const first17 = legacy ? `${text.slice(0, 6)}19${text.slice(6)}` : text.slice(0, 17);
+  const value = first17 + (legacy ? idNumberCheckCharacter(first17) : text[17]);
+  const birthDate = `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`;
+  const gender: Gender = Number(value[16]) % 2 === 1 ? 'MALE' : 'FEMALE';
+
+  const problems: string[] = [];
+  const province = value.slice(0, 2);
+  if (!PROVINCE.test(province)) problems.push(`characters 1–2 should be a province code (${PROVINCE_RANGES}): ${province} is not one`);
+  const dateProblem = birthDateProblem(
+    birthDate,
+    legacy ? `characters 7–12 should be the birth date (YYMMDD of a year 19YY): ${text.slice(6, 12)}` : `characters 7–14 should be the birth date: ${value.slice(6, 14)}`,
+  );
+  if (dateProblem) problems.push(dateProblem);
+  else if (expect.birthDate !== undefined && expect.birthDate !== birthDate) problems.push(`the birth date ${birthDate} does not match birthDate ${expect.birthDate}`);
+  if (expect.gender !== undefined && expect.gender !== gender) {
+    const position = legacy ? '15th' : '17th';
+    problems.push(`the ${position} digit is ${gender === 'MALE' ? 'odd, which means male' : 'even, which means female'}, but gender is ${expect.gender}`);
+  }
+  if (!legacy) {
+    const expected = idNumberCheckCharacter(first17);
+    if (text[17] !== expected) problems.push(`the check character should be ${expected}, not ${text[17]}: one of the 18 characters is mistyped`);
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, value, birthDate, gender, region: value.slice(0, 6), ...(legacy ? { upgradedFrom15: text } : {}) };
+}
+
+/** Surrounding spaces trimmed (full-width ones too), full-width digits and X made ASCII, x upper-cased. */
+function normalise(input: string): string {
+  return input
+    .trim()
+    .replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/[xｘＸ]/g, 'X');
+}
+
+/** What keeps the text from being read as a number at all: emptiness, stray characters, the wrong length. */
+function shapeProblems(text: string): string[] {
+  const characters = Array.from(text);
+  if (characters.length === 0) return ['is empty: the 18-character number is needed'];
+  const legacy = characters.length === 15;
+  const stray = characters
+    .map((c, i) => ({ c, position: i + 1 }))
+    .filter(({ c, position }) => !/[0-9]/.test(c) && !(c === 'X' && !legacy && position === characters.length));
+  const problems: string[] = [];
+  if (stray.length > 0) {
+    const named = stray.slice(0, 5).map(({ c, position }) => `${position} "${c}"`);
+    const list = named.length === 1 ? `character ${named[0]} is` : `characters ${named.slice(0, -1).join(', ')} and ${named[named.length - 1]} are`;
+    const more = stray.length > 5 ? ` (and ${stray.length - 5} more)` : '';
+    problems.push(`${list} not allowed${more}: ${legacy ? 'a 15-digit number has digits only' : 'only digits, and X as the last character'}`);
+  }
+  if (characters.length !== 18 && !legacy) problems.push(`must be 18 characters (got ${characters.length})`);
+  return problems;
+}
+
+/** Why `date` (YYYY-MM-DD from the number) cannot be a birth date, prefixed by `where`; null when it can. */
+function birthDateProblem(date: string, where: string): string | null {
+  const parsed = parseInstant(`${date}T00:00:00Z`);
+  if (!(parsed instanceof Date)) return `${where} is not a date (${parsed.problem})`;
+  if (date < EARLIEST_BIRTH_DATE) return `${where} is ${date}, before ${EARLIEST_BIRTH_DATE}`;
+  const today = todayInChina();
+  if (date > today) return `${where} is ${date}, after today (${today})`;
+  return null;
+}
+
+/** The calendar date in China (UTC+8, no daylight saving): a child born this morning in Beijing has today's date. */
+function todayInChina(): string {
+  return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
+/** First 6 and last 4 shown, the 8 between (the birth date and the sequence) starred: `130105********123X`. */
+export function maskIdNumber(value: string): string {
+  const characters = Array.from(value);
+  if (characters.length <= 10) return '*'.repeat(characters.length);
+  return characters.slice(0, 6).join('') + '*'.repeat(characters.length - 10) + characters.slice(-4).join('');
+}
+
+/**
+ * A valid number for tests and seeds: `sequence` (0–999) has its last bit flipped when its parity does not
+ * match `gender`, and the check character is computed.
+ */
+export function makeIdNumber(region: string, birthDate: string, sequence: number, gender?: Gender): string {
+  if (!/^\d{6}$/.test(region)) throw new Error(`makeIdNumber: region must be 6 digits (got "${region}")`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(birthDate) || !(parseInstant(`${birthDate}T00:00:00Z`) instanceof Date)) {
+    throw new Error(`makeIdNumber: birthDate must be a real date as YYYY-MM-DD (got "${birthDate}")`);
+  }
+  if (!Number.isInteger(sequence) || sequence < 0 || sequence > 999) throw new Error(`makeIdNumber: sequence must be an integer 0–999 (got ${sequence})`);
+  const odd = sequence % 2 === 1;
+  const adjusted = gender !== undefined && odd !== (gender === 'MALE') ? sequence ^ 1 : sequence;
+  const first17 = region + birthDate.replace(/-/g, '') + String(adjusted).padStart(3, '0');
+  return first17 + idNumberCheckCharacter(first17);
+}
