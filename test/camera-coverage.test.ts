@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { toGlobalId } from '../src/graphql/relay';
 import type { Viewer } from '../src/modules/auth/viewer';
 import { ADMIN, at, createCamera, createFacilityFixture, facilityEdit, fid, insertKeyPlace, moveGrid, project, type FacilityFixture } from './fixtures/facility';
-import { closeTestDb, withRollback } from './support/db';
+import { closeTestDb, withRollback, instantBetweenWrites } from './support/db';
 import { execute, ok, user, type Result } from './support/graphql';
 
 /**
@@ -113,7 +113,7 @@ describe('key places seen by cameras', () => {
       const school = at(1.5, 1.0);
       await createCamera(trx, { name: '校门', at: await project(trx, school, 30, 180), bearing: 0, fov: 60, range: 100 });
       await insertKeyPlace(trx, '迁出学校', school);
-      const before: Date = (await trx.raw('SELECT clock_timestamp() AS t')).rows[0].t;
+      const before = await instantBetweenWrites(trx);
       await moveGrid(trx, f.grids.C2, f.grids.S2); // the school's community is now street S2's
       const q = `query($code: String!, $asOf: DateTime!) { grid(code: $code, asOf: $asOf) { keyPlaces { nodes { name coveredByCamera } } } }`;
       const seen = async (viewer: Viewer) => ok(await execute(trx, q, { code: f.grids.S1.code, asOf: before.toISOString() }, { viewer })).grid.keyPlaces.nodes;

@@ -1,7 +1,7 @@
 import { toGlobalId } from '../src/graphql/relay';
 import type { Viewer } from '../src/modules/auth/viewer';
 import { ADMIN, at, createCamera, createFacilityFixture, facilityEdit, insertBuilding, moveGrid } from './fixtures/facility';
-import { closeTestDb, withRollback } from './support/db';
+import { closeTestDb, withRollback, instantBetweenWrites } from './support/db';
 import { execute, ok, user, type Result } from './support/graphql';
 
 /**
@@ -46,7 +46,7 @@ describe('reading as of an instant (the facilities are today\'s)', () => {
       await facilityEdit(trx, 'createFacility', { name: '迁出楼门', kind: 'GATE', location: at(1.5, 1.0), buildingId });
       await createCamera(trx, { name: '迁出监控', at: at(1.5, 1.2), bearing: 0, fov: 90, range: 50 });
       await createCamera(trx, { name: '留下监控', at: at(0.5, 1.0), bearing: 0, fov: 90, range: 50 });
-      const before: Date = (await trx.raw('SELECT clock_timestamp() AS t')).rows[0].t;
+      const before = await instantBetweenWrites(trx);
       await moveGrid(trx, f.grids.C2, f.grids.S2); // C2 and what lies in it: now street S2's
       const read = (field: keyof typeof FIELDS, code: string, viewer: Viewer) =>
         execute(trx, `query($code: String!, $asOf: DateTime!) { grid(code: $code, asOf: $asOf) { ${FIELDS[field]} } }`, { code, asOf: before.toISOString() }, { viewer });

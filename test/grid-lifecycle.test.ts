@@ -1,6 +1,6 @@
 import { toGlobalId } from '../src/graphql/relay';
 import { createEditFixture, pt, square, type EditFixture } from './fixtures/edit';
-import { closeTestDb, testDb, withRollback } from './support/db';
+import { closeTestDb, testDb, withRollback, instantBetweenWrites } from './support/db';
 import { execute, ok, user } from './support/graphql';
 import { mutate, snapshot } from './support/edits';
 
@@ -202,7 +202,7 @@ describe('as of a past instant', () => {
   it('answers grid, grids and resolveLocation with the boundaries in force then', () =>
     withRollback(async (trx) => {
       const f = await createEditFixture(trx);
-      const before = (await trx.raw('SELECT clock_timestamp() AS t')).rows[0].t.toISOString();
+      const before = (await instantBetweenWrites(trx)).toISOString();
       const r = await mutate(trx, 'updateGridBoundary', { id: gid(f.ids.G2), boundary: square(0, 1, 2, 2), expectedVersion: 1, reason: '扩大' }, editorOf(f));
       expect(r.__typename).toBe('UpdateGridBoundarySuccess');
 

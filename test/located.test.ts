@@ -5,7 +5,7 @@ import { loadTypeDefs } from '../src/graphql/schema';
 import { LOCATED_KINDS, NODE_TYPES } from '../src/modules';
 import { lockResolution } from '../src/modules/location/repo';
 import { createEditFixture, pt, square, type EditFixture } from './fixtures/edit';
-import { closeTestDb, testDb, withRollback } from './support/db';
+import { closeTestDb, testDb, withRollback, instantBetweenWrites } from './support/db';
 import { execute, ok, user } from './support/graphql';
 import { mutate, snapshot, type Payload } from './support/edits';
 
@@ -258,7 +258,7 @@ describe('records as of a past instant', () => {
   it('are tied to the grids in force then, and a record that did not exist then is absent', () =>
     withRollback(async (trx) => {
       const f = await createEditFixture(trx);
-      const t0 = (await trx.raw('SELECT clock_timestamp() AS t')).rows[0].t.toISOString();
+      const t0 = (await instantBetweenWrites(trx)).toISOString();
       const late = await recordsAt(trx, f, 1.5, 0.2, 'late');
       const res = await mutate(trx, 'updateGridBoundary', { id: gid(f.ids.G2), boundary: square(0, 1, 2, 2), expectedVersion: 1, reason: '扩大' }, editorOf(f));
       expect(res.__typename).toBe('UpdateGridBoundarySuccess');

@@ -53,3 +53,15 @@ export async function withRollback<T>(fn: (trx: Knex.Transaction) => Promise<T>)
   }
   return result as T;
 }
+
+/**
+ * An instant strictly after every write so far and before every later one, at the millisecond precision an
+ * RFC 3339 `asOf` carries (the database keeps microseconds: an instant read and passed on as a JS Date could
+ * otherwise fall a fraction of a millisecond before a write made just before it).
+ */
+export async function instantBetweenWrites(db: Knex): Promise<Date> {
+  await db.raw('SELECT pg_sleep(0.002)');
+  const t: Date = (await db.raw('SELECT clock_timestamp() AS t')).rows[0].t;
+  await db.raw('SELECT pg_sleep(0.002)');
+  return t;
+}
