@@ -309,3 +309,24 @@ describe('racing creates of one credit code (real connections)', () => {
     }
   });
 });
+
+describe('retiring an organisation responsible for key places', () => {
+  it('is refused, naming the key places, until they have another organisation', () =>
+    withRollback(async (trx) => {
+      const { rows } = await trx.raw(
+        `SELECT o.id, o.version, k.id AS key_place_id FROM organization o JOIN key_place k ON k.organization_id = o.id AND k.retired_at IS NULL
+         WHERE o.retired_at IS NULL ORDER BY o.id LIMIT 1`,
+      );
+      expect(rows).toHaveLength(1);
+      const [o] = rows;
+      const Q = `mutation($input: RetireOrganizationInput!) { retireOrganization(input: $input) { __typename
+        ... on ValidationError { problems { code field message subjects { id } } } } }`;
+      const refused = ok(await execute(trx, Q, { input: { id: toGlobalId('Organization', o.id), expectedVersion: o.version } }, { viewer: user('ADMIN') })).retireOrganization;
+      expect(refused.problems).toEqual([
+        { code: 'HAS_DEPENDANTS', field: 'input.id', message: expect.stringMatching(/is still responsible for 1 key place .*give them another organisation first/), subjects: [{ id: toGlobalId('KeyPlace', o.key_place_id) }] },
+      ]);
+      await trx('key_place').where({ id: o.key_place_id }).update({ organization_id: null });
+      const retired = ok(await execute(trx, Q, { input: { id: toGlobalId('Organization', o.id), expectedVersion: o.version } }, { viewer: user('ADMIN') })).retireOrganization;
+      expect(retired.__typename).toBe('OrganizationSuccess');
+    }));
+});

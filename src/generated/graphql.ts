@@ -1425,7 +1425,7 @@ export type MutationUpdateWorkerArgs = {
 
 /**
  * Records within `meters` of a position, nearest first (distance on the WGS-84 spheroid). The position is in `crs`
- * (a phone's map SDK: GCJ02 or BD09). `meters` is 1–50,000.
+ * (a phone's map SDK: GCJ02 or BD09). `meters` is 1–10,000.
  */
 export type NearInput = {
   crs?: InputMaybe<CoordinateSystem>;

@@ -37,7 +37,7 @@ responsible AS (
   JOIN grid_worker w ON w.id = a.worker_id
 ),
 dedicated AS (
-  SELECT ${VERSION_COLUMNS} FROM grid_version v WHERE v.grid_id IN (SELECT dedicated_grids_at(pt.g, ?::timestamptz) FROM pt) AND ${IN_FORCE('v')}
+  SELECT ${VERSION_COLUMNS} FROM grid_version v WHERE v.grid_id IN (SELECT d.id FROM pt CROSS JOIN LATERAL dedicated_grids_at(pt.g, ?::timestamptz) AS d(id)) AND ${IN_FORCE('v')}
 )
 SELECT (SELECT distance FROM hit) AS distance, (SELECT id FROM staffed) AS responsible_grid_id,
   (SELECT coalesce(json_agg(c ORDER BY c.depth), '[]') FROM chain c) AS chain,

@@ -52,7 +52,7 @@ CROSS JOIN LATERAL (
     JOIN grid_worker w ON w.id = a.worker_id AND w.status = 'ACTIVE'
   ),
   dedicated AS (
-    SELECT ${GRID_COLUMNS} FROM grid g WHERE g.id IN (SELECT dedicated_grids_at(pt.g) FROM pt)
+    SELECT ${GRID_COLUMNS} FROM grid g WHERE g.id IN (SELECT d.id FROM pt CROSS JOIN LATERAL dedicated_grids_at(pt.g) AS d(id))
   )
   SELECT
     (SELECT id FROM target) AS grid_id,

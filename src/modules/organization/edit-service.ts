@@ -110,6 +110,18 @@ export class OrganizationEditService {
       const found = await this.lockEditable(trx, input.id, id, input.expectedVersion, undefined);
       if ('__typename' in found) return found;
       const { row, principal } = found;
+      // Key places name the organisation responsible for them: it must be replaced there first.
+      const places = await repo.keyPlacesOf(trx, row.id);
+      if (places.length > 0) {
+        return validationError([
+          {
+            code: 'HAS_DEPENDANTS',
+            field: 'input.id',
+            message: `organisation ${row.name} is still responsible for ${places.length} key place${places.length === 1 ? '' : 's'} (${places.slice(0, 5).map((p) => p.name).join(', ')}${places.length > 5 ? ', …' : ''}); give them another organisation first`,
+            subjects: places.map((p) => ({ type: 'KeyPlace', id: p.id })),
+          },
+        ]);
+      }
       if (!(await repo.retireOrganization(trx, row.id, input.expectedVersion, principal.subject))) {
         return versionConflict(row, `organisation ${row.name}`, input.expectedVersion);
       }

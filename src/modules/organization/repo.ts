@@ -226,3 +226,12 @@ export async function replaceManagedBuildings(db: Knex, organizationId: string, 
     [organizationId, [...buildingIds]],
   );
 }
+
+/** The current key places an organisation is responsible for (those its retirement would leave without one). */
+export async function keyPlacesOf(db: Knex, organizationId: string): Promise<{ id: string; name: string }[]> {
+  const { rows } = await db.raw(
+    `/* keyPlacesOfOrganization */ SELECT id, name FROM key_place WHERE organization_id = ? AND retired_at IS NULL ORDER BY name, id`,
+    [organizationId],
+  );
+  return rows;
+}

@@ -290,7 +290,8 @@ export function updateKeyPlace(db: Knex, id: string, expectedVersion: number, ch
 /** Retires a building, house or key place if it is still at `expectedVersion`. */
 export async function retire(db: Knex, table: 'building' | 'house' | 'key_place', id: string, expectedVersion: number, by: string): Promise<boolean> {
   const { rowCount } = await db.raw(
-    `/* retire:${table} */ UPDATE ${table} SET retired_at = clock_timestamp(), version = version + 1, updated_at = clock_timestamp(), updated_by = ?
+    `/* retire:${table} */ UPDATE ${table} SET retired_at = now.at, version = version + 1, updated_at = now.at, updated_by = ?
+     FROM (SELECT clock_timestamp() AS at) now
      WHERE id = ? AND version = ? AND retired_at IS NULL`,
     [by, id, expectedVersion],
   );

@@ -81,8 +81,8 @@ export async function housesOfBuildings(db: Knex, buildingIds: readonly string[]
 
 export async function houseCounts(db: Knex, buildingIds: readonly string[]): Promise<{ building_id: string; n: number }[]> {
   const { rows } = await db.raw(
-    `/* houseCounts */ SELECT h.building_id, count(*)::int AS n FROM house h
-     WHERE h.building_id = ANY(?::uuid[]) AND h.retired_at IS NULL GROUP BY h.building_id`,
+    `/* houseCounts */ SELECT c.building_id, sum(c.n)::int AS n FROM building_house_count c
+     WHERE c.building_id = ANY(?::uuid[]) GROUP BY c.building_id`,
     [[...buildingIds]],
   );
   return rows;
