@@ -2,7 +2,7 @@ import type { Context } from '../../context';
 import type { CreateApiKeyInput, RevokeApiKeyInput } from '../../generated/graphql';
 import { expectGlobalId } from '../../graphql/relay';
 import { notFound, Problems, validationError } from '../../shared/payload';
-import { assertPrincipal, can, GRID_CODE } from '../auth/policy';
+import { assertPrincipal, can, codeSubject, GRID_CODE } from '../auth/policy';
 import { API_OPERATIONS } from '../auth/viewer';
 import { currentGridsByCodes } from '../grid/repo';
 import type { ApiKeyRow, CreatedApiKey, RevokedApiKey } from './mappers';
@@ -72,7 +72,7 @@ export class ApiKeyService {
 
   /** An ADMIN manages the keys whose jurisdiction lies within theirs. */
   private manageable(key: ApiKeyRow): boolean {
-    return can(this.ctx.viewer, 'apikey:manage', key.jurisdiction_code ? { code: key.jurisdiction_code } : null);
+    return can(this.ctx.viewer, 'apikey:manage', codeSubject(key.jurisdiction_code));
   }
 }
 

@@ -51,6 +51,9 @@ export type Action =
 /** What an action is about, for the jurisdiction test: grid code(s), or null for "the whole deployment". */
 export type Subject = { code: string } | { codes: readonly string[] } | null;
 
+/** The subject of a record by the code of its grid; null (the whole deployment) for a record outside every grid. */
+export const codeSubject = (code: string | null | undefined): Subject => (code ? { code } : null);
+
 interface Rule {
   /** What the action is, for messages: "edit grids". */
   what: string;

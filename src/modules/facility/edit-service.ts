@@ -4,7 +4,7 @@ import type { CameraViewInput, CreateFacilityInput, RetireFacilityInput, UpdateF
 import { expectGlobalId, fromGlobalId } from '../../graphql/relay';
 import { nameProblem } from '../../shared/text';
 import { notFound, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type ValidationErrorSource, type VersionConflictSource } from '../../shared/payload';
-import { assertPermitted, assertPrincipal } from '../auth/policy';
+import { assertPermitted, assertPrincipal, codeSubject } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { lockResolution, lockResolutions, type Resolution } from '../location/repo';
 import type { FacilityChangeSource, FacilityRow } from './mappers';
@@ -138,7 +138,7 @@ export class FacilityEditService {
 
   /** The caller may edit facilities where `resolution` lies (outside every grid: only the whole deployment). */
   private assertAt(resolution: Resolution, what: string): Principal {
-    return assertPrincipal(this.ctx.viewer, 'facility:edit', resolution.code ? { code: resolution.code } : null, what);
+    return assertPrincipal(this.ctx.viewer, 'facility:edit', codeSubject(resolution.code), what);
   }
 }
 

@@ -3,7 +3,7 @@ import type { Context } from '../../context';
 import type { FacilityFilter, KindCount } from '../../generated/graphql';
 import { badInput, unauthenticated } from '../../errors';
 import { expectGlobalId, pageSize } from '../../graphql/relay';
-import { assertPermitted, assertPrincipal, can, type Subject } from '../auth/policy';
+import { assertPermitted, assertPrincipal, can, codeSubject, type Subject } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { label } from '../grid/edit-service';
 import type { GridRow } from '../grid/mappers';
@@ -194,11 +194,11 @@ export const UNNAMED = 'that facility';
 
 /** The jurisdiction subject of a grid (null: outside every grid, which only the whole deployment reaches). */
 export function gridSubject(grid: GridRow | null): Subject {
-  return grid ? { code: grid.code } : null;
+  return codeSubject(grid?.code);
 }
 
 /** The jurisdiction subject of a facility: the code of the grid it lies in now. */
 export function facilitySubject(row: { grid_code: string | null }): Subject {
-  return row.grid_code ? { code: row.grid_code } : null;
+  return codeSubject(row.grid_code);
 }
 

@@ -37,14 +37,12 @@ export class LocationService {
   async filter(input: LocatedFilterInput | null | undefined, field = 'filter'): Promise<LocatedFilter & { grid: GridRow | null }> {
     const f = input ?? {};
     const grid = await this.gridOf(f.gridId, f.gridCode, field);
-    for (const [name, value] of [['nameContains', f.nameContains]] as const) {
-      if (value && value.length > MAX_CONTAINS) throw badInput(`${field}.${name} is at most ${MAX_CONTAINS} characters`, `${field}.${name}`);
-    }
+    const nameContains = this.contains(f.nameContains, `${field}.nameContains`);
     return {
       grid,
       subtreeOf: grid?.id ?? null,
       bbox: f.bbox ? checkBbox(f.bbox) : null,
-      nameContains: f.nameContains?.trim() || null,
+      nameContains,
       near: f.near ? this.near(f.near, `${field}.near`) : null,
       gate: this.ctx.expensive,
     };

@@ -3,14 +3,13 @@ import type { Context } from '../../context';
 import type { CreateOrganizationInput, RetireOrganizationInput, UpdateOrganizationInput } from '../../generated/graphql';
 import { expectGlobalId, toGlobalId } from '../../graphql/relay';
 import { notFound, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type ProblemRow, type VersionConflictSource } from '../../shared/payload';
-import { assertPermitted, assertPrincipal, scopeProblem, type Subject } from '../auth/policy';
+import { assertPermitted, assertPrincipal, codeSubject, scopeProblem } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { lockResolution, lockResolutions, type Resolution } from '../location/repo';
 import { checkFields, checkIdList } from './checks';
 import type { OrganizationChangeSource, OrganizationRow } from './mappers';
 import * as repo from './repo';
 
-const subjectOf = (code: string | null): Subject => (code ? { code } : null);
 const where = (code: string | null) => (code ? `in grid ${code}` : 'outside every grid');
 const success = (organizationId: string): OrganizationChangeSource & { __typename: 'OrganizationSuccess' } => ({ __typename: 'OrganizationSuccess', organizationId });
 
@@ -38,7 +37,7 @@ export class OrganizationEditService {
       this.ctx,
       async (trx) => {
         const resolution = await lockResolution(trx, location);
-        const principal = assertPrincipal(this.ctx.viewer, 'organization:edit', subjectOf(resolution.code), `the position ${location.lng}, ${location.lat} (${where(resolution.code)})`);
+        const principal = assertPrincipal(this.ctx.viewer, 'organization:edit', codeSubject(resolution.code), `the position ${location.lng}, ${location.lat} (${where(resolution.code)})`);
         await this.checkCreditCodeFree(trx, fields.creditCode, null, problems);
         await this.checkManagedGrids(trx, principal, gridIds, [], problems);
         await this.checkManagedBuildings(trx, principal, buildingIds, [], problems);
@@ -85,7 +84,7 @@ export class OrganizationEditService {
         const found = await this.lockEditable(trx, input.id, id, input.expectedVersion, location);
         if ('__typename' in found) return found;
         const { row, principal, target } = found;
-        if (location && target) assertPrincipal(this.ctx.viewer, 'organization:edit', subjectOf(target.code), `the new position ${location.lng}, ${location.lat} (${where(target.code)})`);
+        if (location && target) assertPrincipal(this.ctx.viewer, 'organization:edit', codeSubject(target.code), `the new position ${location.lng}, ${location.lat} (${where(target.code)})`);
         await this.checkCreditCodeFree(trx, fields.creditCode, row.id, problems);
         const links = gridIds || buildingIds ? await repo.managedLinks(trx, row.id) : { grids: [], buildings: [] };
         await this.checkManagedGrids(trx, principal, gridIds, links.grids, problems);
@@ -145,12 +144,12 @@ export class OrganizationEditService {
   ): Promise<{ row: OrganizationRow; principal: Principal; target: Resolution | null } | NotFoundSource | VersionConflictSource> {
     const seen = await repo.currentOrganization(trx, id, false);
     if (!seen) return notFound(globalId, 'organisation');
-    assertPrincipal(this.ctx.viewer, 'organization:edit', subjectOf(seen.grid_code), `${seen.name} (${where(seen.grid_code)})`);
+    assertPrincipal(this.ctx.viewer, 'organization:edit', codeSubject(seen.grid_code), `${seen.name} (${where(seen.grid_code)})`);
     if (seen.version !== expectedVersion) return versionConflict(seen, `organisation ${seen.name}`, expectedVersion);
     const [, target = null] = await lockResolutions(trx, to ? [seen, to] : [seen]);
     const row = await repo.currentOrganization(trx, id, true);
     if (!row) return notFound(globalId, 'organisation');
-    const principal = assertPrincipal(this.ctx.viewer, 'organization:edit', subjectOf(row.grid_code), `${row.name} (${where(row.grid_code)})`);
+    const principal = assertPrincipal(this.ctx.viewer, 'organization:edit', codeSubject(row.grid_code), `${row.name} (${where(row.grid_code)})`);
     if (row.version !== expectedVersion) return versionConflict(row, `organisation ${row.name}`, expectedVersion);
     return { row, principal, target };
   }
@@ -208,7 +207,7 @@ export class OrganizationEditService {
   }
 
   private checkScope(principal: Principal, code: string | null, what: string, field: string, subject: { type: string; id: string }, problems: Problems) {
-    const problem = scopeProblem(principal, 'organization:edit', subjectOf(code), what);
+    const problem = scopeProblem(principal, 'organization:edit', codeSubject(code), what);
     if (problem) problems.add({ code: 'OUTSIDE_JURISDICTION', field, message: `${field.replace(/^input\./, '')}: ${problem}`, subjects: [subject] });
   }
 }

@@ -2,7 +2,7 @@ import type { Context } from '../../context';
 import type { KindCount, OrganizationFilter, ResolversTypes } from '../../generated/graphql';
 import { badInput } from '../../errors';
 import { expectGlobalId, pageSize } from '../../graphql/relay';
-import { assertPermitted, can } from '../auth/policy';
+import { assertPermitted, can, codeSubject } from '../auth/policy';
 import { maskPhone } from '../auth/viewer';
 import type { GridRow } from '../grid/mappers';
 import { pageOfLocated, type LocatedFilter, type LocatedPage } from '../location/repo-list';
@@ -64,7 +64,7 @@ export class OrganizationService {
 
   /** Staff whose jurisdiction holds the organisation's grid see the phone in clear; an organisation outside every grid, only the whole deployment's. */
   contactPhoneVisible(row: OrganizationRow): boolean {
-    return can(this.ctx.viewer, 'organization:contact', row.grid_code ? { code: row.grid_code } : null);
+    return can(this.ctx.viewer, 'organization:contact', codeSubject(row.grid_code));
   }
 
   contactPhone(row: OrganizationRow): string | null {

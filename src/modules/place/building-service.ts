@@ -4,7 +4,7 @@ import type { CreateBuildingInput, RetireBuildingInput, UpdateBuildingInput } fr
 import type { LngLat } from '../../geo/coordinates';
 import { expectGlobalId } from '../../graphql/relay';
 import { notFound, Problems, runEdit, validationError, versionConflict, type PayloadError, type VersionConflictSource } from '../../shared/payload';
-import { assertPermitted, assertPrincipal } from '../auth/policy';
+import { assertPermitted, assertPrincipal, codeSubject } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { label, takenCode } from '../grid/edit-service';
 import { lockResolution, lockResolutions, type Resolution } from '../location/repo';
@@ -21,7 +21,6 @@ type Success = BuildingChangeSource & { __typename: 'BuildingSuccess' };
 /** What a record's position is, in messages. */
 export const positionLabel = (p: LngLat) => `the position ${fmt(p.lng)}, ${fmt(p.lat)}`;
 /** The policy's subject for a record's grid code (null: outside every grid, the whole deployment's). */
-export const gridSubject = (code: string | null) => (code ? { code } : null);
 /**
  * Whether a position given on input is where the record already is (to 1e-9°, a tenth of a millimetre): a
  * client sending back the location it read is not moving the record.
@@ -63,7 +62,7 @@ export class BuildingEditService {
       async (trx) => {
         const problems = new Problems().addAll(early);
         const at = await lockResolution(trx, point);
-        const principal = assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(at.code), positionLabel(point));
+        const principal = assertPrincipal(this.ctx.viewer, 'place:edit', codeSubject(at.code), positionLabel(point));
         // VALIDATION (against what is current, under the locks)
         const community = await this.communityFor(trx, communityId, at, point, problems);
         code = community ? await this.codeFor(trx, input.code ?? null, community, problems) : null;
@@ -104,7 +103,7 @@ export class BuildingEditService {
       if (move) {
         // A move answers to the jurisdiction of both places, and keeps the building in its community (its code
         // says which). Only a move: a boundary edit may since have carried the building into another community.
-        assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(move.at.code), positionLabel(move.point));
+        assertPrincipal(this.ctx.viewer, 'place:edit', codeSubject(move.at.code), positionLabel(move.point));
         const inChain = move.at.gridId ? await editRepo.communityOfGrid(trx, move.at.gridId) : null;
         if (inChain?.id !== row.community_id) {
           problems.add({
@@ -169,7 +168,7 @@ export class BuildingEditService {
       const move = point ? { point, at } : null;
       const row = await editRepo.buildingForEdit(trx, id, 'UPDATE');
       if (!row || row.retired_at) return notFound(globalId, 'building');
-      const principal = assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(row.grid_code), `building ${row.code} (${row.name})`);
+      const principal = assertPrincipal(this.ctx.viewer, 'place:edit', codeSubject(row.grid_code), `building ${row.code} (${row.name})`);
       // A version written since the read above may have moved it away from the grids just locked.
       if (row.version !== expectedVersion || row.version !== seen.version) return conflict(row, expectedVersion);
       return work(trx, row, principal, move);

@@ -3,10 +3,9 @@ import type { Context } from '../../context';
 import type { CreateHouseInput, RetireHouseInput, UpdateHouseInput } from '../../generated/graphql';
 import { expectGlobalId } from '../../graphql/relay';
 import { notFound, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type PayloadError, type ProblemRow } from '../../shared/payload';
-import { assertPermitted, assertPrincipal } from '../auth/policy';
+import { assertPermitted, assertPrincipal, codeSubject } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { lockResolution } from '../location/repo';
-import { gridSubject } from './building-service';
 import { checkRange, HOUSE_FLOOR, HOUSE_UNIT, isRoom, MAX_ROOM } from './checks';
 import type { BuildingRow, HouseChangeSource, HouseRow } from './mappers';
 import * as editRepo from './repo-edit';
@@ -40,7 +39,7 @@ export class HouseEditService {
         if (!(await this.lockGridsOfBuilding(trx, buildingId))) return notFound(input.buildingId, 'building');
         const building = await editRepo.buildingForEdit(trx, buildingId, 'SHARE');
         if (!building || building.retired_at) return notFound(input.buildingId, 'building');
-        const principal = assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(building.grid_code), `building ${building.code} (${building.name})`);
+        const principal = assertPrincipal(this.ctx.viewer, 'place:edit', codeSubject(building.grid_code), `building ${building.code} (${building.name})`);
         // VALIDATION (against the building and its houses)
         if (problems.any || fields.room === null) return validationError(problems);
         const unit = fields.unit ?? null;
@@ -117,7 +116,7 @@ export class HouseEditService {
         const house = await editRepo.houseForEdit(trx, id, 'UPDATE');
         if (!house || house.retired_at) return notFound(globalId, 'house');
         const building = (await editRepo.buildingForEdit(trx, house.building_id, 'SHARE'))!;
-        const principal = assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(building.grid_code), `building ${building.code} (${building.name})`);
+        const principal = assertPrincipal(this.ctx.viewer, 'place:edit', codeSubject(building.grid_code), `building ${building.code} (${building.name})`);
         return work(trx, house, building, principal);
       },
       { onUniqueViolation },

@@ -4,12 +4,12 @@ import type { CreateKeyPlaceInput, RetireKeyPlaceInput, UpdateKeyPlaceInput } fr
 import type { LngLat } from '../../geo/coordinates';
 import { expectGlobalId } from '../../graphql/relay';
 import { notFound, Problems, runEdit, validationError, versionConflict, type PayloadError, type VersionConflictSource } from '../../shared/payload';
-import { assertPermitted, assertPrincipal, scopeProblem } from '../auth/policy';
+import { assertPermitted, assertPrincipal, codeSubject, scopeProblem } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { label } from '../grid/edit-service';
 import type { GridRow } from '../grid/mappers';
 import { lockResolution, lockResolutions, NEAREST_GRID_METERS } from '../location/repo';
-import { gridSubject, positionLabel, samePosition, type Move } from './building-service';
+import { positionLabel, samePosition, type Move } from './building-service';
 import { checkAddress, checkName, checkShapeAround, prepareShape, shapeChange } from './checks';
 import type { KeyPlaceChangeSource, KeyPlaceRow } from './mappers';
 import * as editRepo from './repo-edit';
@@ -51,7 +51,7 @@ export class KeyPlaceEditService {
     return runEdit<Success | PayloadError>(this.ctx, async (trx) => {
       const problems = new Problems().addAll(early);
       const at = await lockResolution(trx, point);
-      const principal = assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(at.code), positionLabel(point));
+      const principal = assertPrincipal(this.ctx.viewer, 'place:edit', codeSubject(at.code), positionLabel(point));
       // VALIDATION (against what is current)
       if (dedicatedGridId) await this.checkDedicatedGrid(trx, await this.lockGrid(trx, dedicatedGridId), principal, point, problems);
       await this.checkOrganization(trx, organizationId, problems);
@@ -87,7 +87,7 @@ export class KeyPlaceEditService {
     const area = input.area != null ? prepareShape(input.area, crs, 'input.area', 'area', this.ctx.config.boundary.maxVertices, early) : input.area;
     return this.editKeyPlace(input.id, input.expectedVersion, point, dedicatedGridId, async (trx, { row, principal, move, dedicated }) => {
       const problems = new Problems().addAll(early);
-      if (move) assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(move.at.code), positionLabel(move.point));
+      if (move) assertPrincipal(this.ctx.viewer, 'place:edit', codeSubject(move.at.code), positionLabel(move.point));
       const position = move?.point ?? row;
       if (dedicatedGridId && dedicatedGridId !== row.dedicated_grid_id) {
         await this.checkDedicatedGrid(trx, dedicated, principal, position, problems);
@@ -139,7 +139,7 @@ export class KeyPlaceEditService {
       const dedicated = linked ? await this.lockGrid(trx, linked) : null;
       const row = await editRepo.keyPlaceForEdit(trx, id, 'UPDATE');
       if (!row || row.retired_at) return notFound(globalId, 'key place');
-      const principal = assertPrincipal(this.ctx.viewer, 'place:edit', gridSubject(row.grid_code), `key place ${row.name}`);
+      const principal = assertPrincipal(this.ctx.viewer, 'place:edit', codeSubject(row.grid_code), `key place ${row.name}`);
       // A version written since the read above may have moved it, or changed its link, away from what was locked.
       if (row.version !== expectedVersion || row.version !== seen.version) return conflict(row, expectedVersion);
       return work(trx, { row, principal, move, dedicated });
