@@ -30,7 +30,7 @@ import { SeededRandom } from '../seeds/lib/random';
 import { loadCity } from './city';
 import { CITY_CODE_PREFIX, loadCityPlaces } from './lib/city-places';
 import { benchCommunityEdit } from './lib/community-edit';
-import { ensureDatabase } from './lib/database';
+import { createDatabaseIfMissing } from '../src/db/create-database';
 import { describeRound, rotatingRequest, round, type Round } from './lib/http-rounds';
 import { BENCH_ADMIN, BENCH_JWT_SECRET, BENCH_PII_KEY, benchConfig, fmt, inProcessAs, median, timed, type Operation } from './lib/in-process';
 import { startServer } from './lib/server';
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   const runs = Number(values.runs);
   const config = loadConfig();
   if (!config.databaseUrl) throw new Error('DATABASE_URL must point at a PostgreSQL + PostGIS database for the benchmark city (see README)');
-  await ensureDatabase(config.databaseUrl);
+  if (await createDatabaseIfMissing(config.databaseUrl)) console.log(`created database ${new URL(config.databaseUrl).pathname.slice(1)}`);
   const db = await openDatabase(config, pino({ level: 'silent' }));
   try {
     await db.knex.raw('CREATE EXTENSION IF NOT EXISTS postgis');

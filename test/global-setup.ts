@@ -1,4 +1,5 @@
 import knexFactory from 'knex';
+import { createDatabaseIfMissing } from '../src/db/create-database';
 import { migrateLatest, rollbackAll } from '../src/db/migrate';
 import { seedDemoDistrict } from '../seeds/demo';
 import { testDatabaseUrl } from './support/env';
@@ -33,24 +34,5 @@ export default async function globalSetup(): Promise<void> {
     await knex.raw('ANALYZE');
   } finally {
     await knex.destroy();
-  }
-}
-
-/**
- * The test database is created when it does not exist yet (its name says "test", so nothing real is touched):
- * a new machine needs only a PostgreSQL server with PostGIS installed.
- */
-async function createDatabaseIfMissing(url: string): Promise<void> {
-  const name = new URL(url).pathname.slice(1);
-  const maintenance = new URL(url);
-  maintenance.pathname = '/postgres';
-  const admin = knexFactory({ client: 'pg', connection: maintenance.toString(), pool: { min: 0, max: 1 } });
-  try {
-    const { rows } = await admin.raw('SELECT 1 FROM pg_database WHERE datname = ?', [name]);
-    if (rows.length === 0) await admin.raw('CREATE DATABASE ??', [name]);
-  } catch (err) {
-    throw new Error(`cannot reach PostgreSQL at ${maintenance.host} to create the test database ${name}: ${(err as Error).message}`);
-  } finally {
-    await admin.destroy();
   }
 }

@@ -1,5 +1,5 @@
 import { toGlobalId } from '../src/graphql/relay';
-import { createEditFixture, pt, square, type EditFixture } from './fixtures/edit';
+import { createEditFixture, pt, removeEditFixture, square, type EditFixture } from './fixtures/edit';
 import { closeTestDb, testDb, withRollback, instantBetweenWrites } from './support/db';
 import { execute, ok, user } from './support/graphql';
 import { mutate, snapshot } from './support/edits';
@@ -68,13 +68,7 @@ describe('updateGridBoundary', () => {
       const { rows } = await db.raw('SELECT version, change_reason FROM grid WHERE id = ?', [f.ids.G2]);
       expect(rows[0]).toEqual({ version: 2, change_reason: winner });
     } finally {
-      await db.raw(`DELETE FROM grid_assignment WHERE grid_id IN (SELECT id FROM grid WHERE code LIKE ?)`, [`${f.code}%`]);
-      await db.raw(`DELETE FROM building WHERE id = ANY(?::uuid[])`, [Object.values(f.places)]);
-      await db.raw(`DELETE FROM grid_version WHERE grid_id IN (SELECT id FROM grid WHERE code LIKE ?)`, [`${f.code}%`]);
-      await db.raw(`DELETE FROM grid WHERE code LIKE ? AND depth >= 3`, [`${f.code}%`]);
-      await db.raw(`DELETE FROM grid WHERE code LIKE ? AND depth = 2`, [`${f.code}%`]);
-      await db.raw(`DELETE FROM grid WHERE code LIKE ? AND depth = 1`, [`${f.code}%`]);
-      await db.raw(`DELETE FROM grid WHERE code LIKE ?`, [`${f.code}%`]);
+      await removeEditFixture(db, f);
     }
   });
 });

@@ -4,7 +4,7 @@ import { fromGlobalId, toGlobalId } from '../src/graphql/relay';
 import { loadTypeDefs } from '../src/graphql/schema';
 import { LOCATED_KINDS, NODE_TYPES } from '../src/modules';
 import { lockResolution } from '../src/modules/location/repo';
-import { createEditFixture, pt, square, type EditFixture } from './fixtures/edit';
+import { createEditFixture, pt, removeEditFixture, square, type EditFixture } from './fixtures/edit';
 import { closeTestDb, testDb, withRollback, instantBetweenWrites } from './support/db';
 import { execute, ok, user } from './support/graphql';
 import { mutate, snapshot, type Payload } from './support/edits';
@@ -175,10 +175,7 @@ describe('a record written while a boundary edit runs', () => {
       await db('facility').where({ id: row.id }).delete();
     } finally {
       if (!edit.isCompleted()) await edit.rollback();
-      await db.raw(`DELETE FROM grid_assignment WHERE grid_id IN (SELECT id FROM grid WHERE code LIKE ?)`, [`${f.code}%`]);
-      await db.raw(`DELETE FROM building WHERE id = ANY(?::uuid[])`, [Object.values(f.places)]);
-      await db.raw(`DELETE FROM grid_version WHERE grid_id IN (SELECT id FROM grid WHERE code LIKE ?)`, [`${f.code}%`]);
-      for (const depth of [5, 4, 3, 2, 1]) await db.raw(`DELETE FROM grid WHERE code LIKE ? AND depth >= ?`, [`${f.code}%`, depth]);
+      await removeEditFixture(db, f);
     }
   });
 });
@@ -204,10 +201,7 @@ describe('a record written outside every grid', () => {
       expect((await writing).gridId).toBe(f.ids.M1);
     } finally {
       if (!edit.isCompleted()) await edit.rollback();
-      await db.raw(`DELETE FROM grid_assignment WHERE grid_id IN (SELECT id FROM grid WHERE code LIKE ?)`, [`${f.code}%`]);
-      await db.raw(`DELETE FROM building WHERE id = ANY(?::uuid[])`, [Object.values(f.places)]);
-      await db.raw(`DELETE FROM grid_version WHERE grid_id IN (SELECT id FROM grid WHERE code LIKE ?)`, [`${f.code}%`]);
-      for (const depth of [5, 4, 3, 2, 1]) await db.raw(`DELETE FROM grid WHERE code LIKE ? AND depth >= ?`, [`${f.code}%`, depth]);
+      await removeEditFixture(db, f);
     }
   });
 });

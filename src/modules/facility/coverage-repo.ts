@@ -1,3 +1,4 @@
+import { subtreeGridIds } from '../location/repo';
 import type { Knex } from 'knex';
 
 /**
@@ -24,7 +25,7 @@ export const notCoveredByCamera = (q: Knex.QueryBuilder): void => {
 };
 
 /** The grid and every grid below it (ids), for a grid id bound as `:gridId` (the GIN index on `ancestor_ids`). */
-const SUBTREE = `SELECT :gridId::uuid UNION ALL SELECT g.id FROM grid g WHERE g.ancestor_ids @> ARRAY[:gridId]::uuid[]`;
+const SUBTREE = subtreeGridIds(':gridId::uuid');
 
 /**
  * Whether the row aliased `t` belongs to the grid bound as `:gridId`: its subtree, or, for a DEDICATED grid (an

@@ -6,7 +6,8 @@ import { nameProblem } from '../../shared/text';
 import { notFound, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type ValidationErrorSource, type VersionConflictSource } from '../../shared/payload';
 import { assertPermitted, assertPrincipal, codeSubject } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
-import { lockResolution, lockResolutions, type Resolution } from '../location/repo';
+import { lockForEdit } from '../location/edit';
+import { lockResolution, type Resolution } from '../location/repo';
 import type { FacilityChangeSource, FacilityRow } from './mappers';
 import * as repo from './repo';
 import { facilityLabel, facilitySubject, UNNAMED } from './service';
@@ -110,31 +111,21 @@ export class FacilityEditService {
     });
   }
 
-  /**
-   * The facility to edit, locked, within the caller's jurisdiction, at `expectedVersion`; with the grid of a
-   * new position (`to`), locked. Grid edits take their grid locks and then update the rows that lie there, so
-   * the grid locks come first here too: the row is read without a lock, the grids of its position (and of the
-   * new one) are locked, and only then the row; the version, checked before and after, says it did not move
-   * in between. A refusal does not name the facility: the caller may not read it.
-   */
-  private async lockEditable(
-    trx: Knex.Transaction,
-    globalId: string,
-    id: string,
-    expectedVersion: number,
-    to: Point | null | undefined,
-  ): Promise<{ row: FacilityRow; principal: Principal; target: Resolution | null } | NotFoundSource | VersionConflictSource> {
-    const seen = await repo.currentFacility(trx, id, false);
-    if (!seen) return notFound(globalId, 'facility');
-    assertPrincipal(this.ctx.viewer, 'facility:edit', facilitySubject(seen), UNNAMED);
-    if (seen.version !== expectedVersion) return versionConflict(seen, facilityLabel(seen), expectedVersion);
-    const [, target = null] = await lockResolutions(trx, to ? [seen, to] : [seen]);
-    const row = await repo.currentFacility(trx, id, true);
-    if (!row) return notFound(globalId, 'facility');
-    const principal = assertPrincipal(this.ctx.viewer, 'facility:edit', facilitySubject(row), UNNAMED);
-    if (row.version !== expectedVersion) return versionConflict(row, facilityLabel(row), expectedVersion);
-    return { row, principal, target };
+  /** The facility to edit (see location/edit.ts `lockForEdit`), within the caller's jurisdiction. */
+  private lockEditable(trx: Knex.Transaction, globalId: string, id: string, expectedVersion: number, to: Point | null | undefined) {
+    return lockForEdit<FacilityRow>(
+      trx,
+      {
+        read: (lock) => repo.currentFacility(trx, id, lock),
+        authorize: (row) => assertPrincipal(this.ctx.viewer, 'facility:edit', facilitySubject(row), UNNAMED),
+        label: facilityLabel,
+        notFound: () => notFound(globalId, 'facility'),
+      },
+      expectedVersion,
+      to,
+    );
   }
+
 
   /** The caller may edit facilities where `resolution` lies (outside every grid: only the whole deployment). */
   private assertAt(resolution: Resolution, what: string): Principal {

@@ -1,3 +1,4 @@
+import { subtreeGridIds } from '../location/repo';
 import type { Knex } from 'knex';
 import type { CameraCategory, FacilityKind, FacilityStatus } from '../../generated/graphql';
 import type { LocatedTable } from '../location/repo-list';
@@ -36,7 +37,7 @@ export async function facilitiesByIds(db: Knex, ids: readonly string[]): Promise
  * with a jurisdiction may read, for lists whose own scope does not imply it (as of an instant, a building's).
  */
 export function currentlyWithin(rootId: string): (q: Knex.QueryBuilder) => void {
-  return (q) => q.whereRaw('t.grid_id IN (SELECT g.id FROM grid g WHERE g.id = ? UNION ALL SELECT g.id FROM grid g WHERE g.ancestor_ids @> ARRAY[?]::uuid[])', [rootId, rootId]);
+  return (q) => q.whereRaw(`t.grid_id IN (${subtreeGridIds('?')})`, [rootId, rootId]);
 }
 
 /** Each camera's view sector as GeoJSON text, by facility id. */

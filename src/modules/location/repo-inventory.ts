@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { NEAREST_GRID_METERS } from './repo';
+import { NEAREST_GRID_METERS, subtreeGridIds } from './repo';
 
 /**
  * `Grid.inventory`: records of a located kind counted by category over each grid's whole subtree, written
@@ -50,7 +50,7 @@ export async function countsInSubtrees(db: Knex, spec: CountedRecords, scopeIds:
          FROM unnest(:ids::uuid[]) AS s(id)
          JOIN grid sg ON sg.id = s.id AND sg.level <> 'DEDICATED'
          CROSS JOIN LATERAL (
-           SELECT g.id FROM grid g WHERE g.id = s.id UNION ALL SELECT g.id FROM grid g WHERE g.ancestor_ids @> ARRAY[s.id]
+           ${subtreeGridIds('s.id')}
          ) AS sub
          CROSS JOIN LATERAL (
            SELECT ${spec.kind} AS kind, ${status} AS status, ${counted} AS n FROM ${spec.table} t ${joined}

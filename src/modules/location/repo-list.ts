@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { decodeCursor, UUID } from '../../graphql/relay';
 import { badInput } from '../../errors';
 import type { ExpensiveKind } from '../../limits/concurrency';
-import { NEAREST_GRID_METERS } from './repo';
+import { NEAREST_GRID_METERS, subtreeGridIds } from './repo';
 
 /**
  * One listing for every located kind: the filters every list takes (a grid's subtree, a box, kinds, a name or
@@ -114,7 +114,7 @@ async function inSubtree(db: Knex, q: Knex.QueryBuilder, gridId: string, asOf: D
     return;
   }
   if (!asOf) {
-    q.whereRaw(`t.grid_id IN (SELECT g.id FROM grid g WHERE g.id = ? UNION ALL SELECT g.id FROM grid g WHERE g.ancestor_ids @> ARRAY[?]::uuid[])`, [
+    q.whereRaw(`t.grid_id IN (${subtreeGridIds('?')})`, [
       gridId,
       gridId,
     ]);

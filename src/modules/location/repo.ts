@@ -7,6 +7,14 @@ import type { LocatedKind } from './registry';
  * database (migration 20261128000100): everything here calls it rather than restating it.
  */
 
+/**
+ * The ids of a grid and of every grid below it, for a grid id given as SQL (a placeholder, twice bound, or a
+ * column): its own row by key, its descendants by the GIN index on `ancestor_ids` (an `id = x OR ancestor_ids @>`
+ * condition would scan the grid table). The one definition of "a grid's subtree" for located records.
+ */
+export const subtreeGridIds = (gridId: string) =>
+  `SELECT g.id FROM grid g WHERE g.id = ${gridId} UNION ALL SELECT g.id FROM grid g WHERE g.ancestor_ids @> ARRAY[${gridId}]::uuid[]`;
+
 /** Within this distance of every grid a point still gets the nearest one (as `resolveLocation` answers). */
 export const NEAREST_GRID_METERS = 100;
 

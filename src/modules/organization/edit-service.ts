@@ -2,10 +2,11 @@ import type { Knex } from 'knex';
 import type { Context } from '../../context';
 import type { CreateOrganizationInput, RetireOrganizationInput, UpdateOrganizationInput } from '../../generated/graphql';
 import { expectGlobalId, toGlobalId } from '../../graphql/relay';
-import { notFound, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type ProblemRow, type VersionConflictSource } from '../../shared/payload';
+import { notFound, Problems, runEdit, validationError, versionConflict, type ProblemRow } from '../../shared/payload';
 import { assertPermitted, assertPrincipal, codeSubject, scopeProblem } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
-import { lockResolution, lockResolutions, type Resolution } from '../location/repo';
+import { lockForEdit } from '../location/edit';
+import { lockResolution } from '../location/repo';
 import { checkFields, checkIdList } from './checks';
 import type { OrganizationChangeSource, OrganizationRow } from './mappers';
 import * as repo from './repo';
@@ -128,31 +129,21 @@ export class OrganizationEditService {
     });
   }
 
-  /**
-   * The organisation to edit, locked, within the caller's jurisdiction, at `expectedVersion`; with the grid
-   * of a new position (`to`), locked. Grid edits take their grid locks and then update the rows that lie
-   * there, so the grid locks come first here too: the row is read without a lock, the grids of its position
-   * (and of the new one) are locked, and only then the row; the version, checked before and after, says it
-   * did not move in between.
-   */
-  private async lockEditable(
-    trx: Knex.Transaction,
-    globalId: string,
-    id: string,
-    expectedVersion: number,
-    to: { lng: number; lat: number } | null | undefined,
-  ): Promise<{ row: OrganizationRow; principal: Principal; target: Resolution | null } | NotFoundSource | VersionConflictSource> {
-    const seen = await repo.currentOrganization(trx, id, false);
-    if (!seen) return notFound(globalId, 'organisation');
-    assertPrincipal(this.ctx.viewer, 'organization:edit', codeSubject(seen.grid_code), `${seen.name} (${where(seen.grid_code)})`);
-    if (seen.version !== expectedVersion) return versionConflict(seen, `organisation ${seen.name}`, expectedVersion);
-    const [, target = null] = await lockResolutions(trx, to ? [seen, to] : [seen]);
-    const row = await repo.currentOrganization(trx, id, true);
-    if (!row) return notFound(globalId, 'organisation');
-    const principal = assertPrincipal(this.ctx.viewer, 'organization:edit', codeSubject(row.grid_code), `${row.name} (${where(row.grid_code)})`);
-    if (row.version !== expectedVersion) return versionConflict(row, `organisation ${row.name}`, expectedVersion);
-    return { row, principal, target };
+  /** The organisation to edit (see location/edit.ts `lockForEdit`), within the caller's jurisdiction. */
+  private lockEditable(trx: Knex.Transaction, globalId: string, id: string, expectedVersion: number, to: { lng: number; lat: number } | null | undefined) {
+    return lockForEdit<OrganizationRow>(
+      trx,
+      {
+        read: (lock) => repo.currentOrganization(trx, id, lock),
+        authorize: (row) => assertPrincipal(this.ctx.viewer, 'organization:edit', codeSubject(row.grid_code), `${row.name} (${where(row.grid_code)})`),
+        label: (row) => `organisation ${row.name}`,
+        notFound: () => notFound(globalId, 'organisation'),
+      },
+      expectedVersion,
+      to,
+    );
   }
+
 
   /** A credit code belongs to one organisation (retired ones keep theirs): checked with the code locked. */
   private async checkCreditCodeFree(trx: Knex, code: string | null | undefined, exceptId: string | null, problems: Problems): Promise<void> {
