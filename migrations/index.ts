@@ -14,6 +14,7 @@ import * as placeRegistry from './20261128000300_places';
 import * as facilities from './20261128000400_facilities';
 import * as houseCounts from './20261128000500_house_counts';
 import * as locatedGridIndexes from './20261128000600_located_grid_indexes';
+import * as people from './20261129000100_people';
 
 /**
  * Every migration, in order. Listed explicitly (rather than read from the folder) so the same list runs
@@ -35,4 +36,5 @@ export const migrations: Record<string, { up(knex: Knex): Promise<void>; down(kn
   '20261128000400_facilities': facilities,
   '20261128000500_house_counts': houseCounts,
   '20261128000600_located_grid_indexes': locatedGridIndexes,
+  '20261129000100_people': people,
 };

@@ -12,6 +12,7 @@ import type { InventorySource } from '../modules/location/mappers';
 import type { OrganizationRow, OrganizationPage, OrganizationChangeSource } from '../modules/organization/mappers';
 import type { BuildingRow, BuildingPage, HouseRow, HousePage, KeyPlaceRow, KeyPlacePage, BuildingChangeSource, HouseChangeSource, KeyPlaceChangeSource } from '../modules/place/mappers';
 import type { FacilityRow, CameraViewSource, FacilityPage, FacilityChangeSource, CameraCoverageSource } from '../modules/facility/mappers';
+import type { PersonRow, PersonPage, HouseholdRow, PersonTagRow, FollowUpSource, VisitRow, VisitPage, OverdueVisitRow, OverdueVisitPage, ResidenceRow, GateAccessRow, TenantRegistrationRow, TenantRegistrationPage, AuditEntryRow, AuditEntryPage, PopulationSource, HouseholdCoverageSource, PersonChangeSource, HouseOwnersChangeSource, RevealSource, VisitChangeSource, TenantRegistrationChangeSource } from '../modules/person/mappers';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -85,6 +86,8 @@ export type ApiOperation =
    * buildings, houses, key places and organisations (contacts masked) with the grid inventory.
    */
   | 'READ_GRIDS'
+  /** `recordGatePassage` for the gates within the key's jurisdiction (the gate system's service principal). */
+  | 'RECORD_GATE_PASSAGES'
   /** `resolveLocation`. */
   | 'RESOLVE_LOCATION';
 
@@ -102,6 +105,58 @@ export type AssignWorkerSuccess = {
   __typename?: 'AssignWorkerSuccess';
   assignment: GridAssignment;
   worker: GridWorker;
+};
+
+/** 关注程度 — how closely a special-group member is followed. */
+export type AttentionLevel =
+  | 'HIGH'
+  | 'LOW'
+  | 'MEDIUM';
+
+export type AuditAction =
+  | 'ERASE'
+  | 'EXPORT'
+  | 'IMPORT'
+  | 'REVEAL';
+
+/** One row of the append-only audit log: who looked at or changed personal data, when and why. */
+export type AuditEntry = {
+  __typename?: 'AuditEntry';
+  action: AuditAction;
+  actor: Scalars['String']['output'];
+  at: Scalars['DateTime']['output'];
+  /** What else the action recorded, as JSON text (an import's file name and row counts). */
+  detail?: Maybe<Scalars['String']['output']>;
+  fields: Array<PersonField>;
+  id: Scalars['ID']['output'];
+  reason: Scalars['String']['output'];
+  requestId?: Maybe<Scalars['String']['output']>;
+  role?: Maybe<Scalars['String']['output']>;
+  /** The record's global id (a Person, ...); null for an import or export. */
+  subjectId?: Maybe<Scalars['ID']['output']>;
+  subjectType?: Maybe<Scalars['String']['output']>;
+};
+
+export type AuditEntryConnection = {
+  __typename?: 'AuditEntryConnection';
+  edges: Array<AuditEntryEdge>;
+  nodes: Array<AuditEntry>;
+  pageInfo: PageInfo;
+};
+
+export type AuditEntryEdge = {
+  __typename?: 'AuditEntryEdge';
+  cursor: Scalars['String']['output'];
+  node: AuditEntry;
+};
+
+export type AuditFilter = {
+  action?: InputMaybe<Array<AuditAction>>;
+  actor?: InputMaybe<Scalars['String']['input']>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  /** A person's (or other record's) global id. */
+  subjectId?: InputMaybe<Scalars['ID']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 /** Drawing aids applied to a boundary before it is validated. */
@@ -151,6 +206,8 @@ export type Building = Located & Node & {
   name: Scalars['String']['output'];
   /** When it was retired (`retireBuilding`); null while current. Retired ones are in no list. */
   retiredAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The URL its QR code carries: the tenant self-registration form. */
+  tenantRegistrationUrl: Scalars['String']['output'];
   units?: Maybe<Scalars['Int']['output']>;
   updatedAt: Scalars['DateTime']['output'];
   version: Scalars['Int']['output'];
@@ -274,6 +331,16 @@ export type CameraViewInput = {
   /** Metres, at least 1 and at most 5000. */
   rangeMeters: Scalars['Float']['input'];
 };
+
+export type ConfirmTenantInput = {
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** The household to join; default: a new one with the tenant as its head. */
+  household?: InputMaybe<HouseholdRef>;
+  id: Scalars['ID']['input'];
+  relationToHead?: InputMaybe<RelationToHead>;
+};
+
+export type ConfirmTenantPayload = NotFoundError | TenantRegistrationSuccess | ValidationError;
 
 /**
  * Someone changed the grid since the version you edited (`expectedVersion`), or took the code you asked for at
@@ -530,6 +597,14 @@ export type CreateWorkerSuccess = {
   worker: GridWorker;
 };
 
+export type ErasePersonInput = {
+  id: Scalars['ID']['input'];
+  /** Why (kept in the audit log): at least 4 characters. */
+  reason: Scalars['String']['input'];
+};
+
+export type ErasePersonPayload = NotFoundError | PersonSuccess | ValidationError;
+
 /**
  * 设施 — a facility: a camera, gate, hydrant, AED, hazard. Security data: only authenticated staff (ADMIN, GIS_EDITOR,
  * DISPATCHER, GRID_WORKER) see facilities, and only within their jurisdiction. No device credentials are stored.
@@ -613,6 +688,82 @@ export type FacilitySuccess = {
   facility: Facility;
 };
 
+export type FloatingInput = {
+  arrivedOn?: InputMaybe<Scalars['Date']['input']>;
+  permitExpiresOn?: InputMaybe<Scalars['Date']['input']>;
+  permitNumber?: InputMaybe<Scalars['String']['input']>;
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** 流动人口 — details of floating population. */
+export type FloatingResidence = {
+  __typename?: 'FloatingResidence';
+  arrivedOn?: Maybe<Scalars['Date']['output']>;
+  /** Days until the permit expires (negative: expired); null without an expiry date. */
+  permitDaysLeft?: Maybe<Scalars['Int']['output']>;
+  permitExpiresOn?: Maybe<Scalars['Date']['output']>;
+  /** 居住证号, masked. */
+  permitNumber?: Maybe<Scalars['String']['output']>;
+  /** 来本地事由, e.g. 务工, 经商, 就学. */
+  reason?: Maybe<Scalars['String']['output']>;
+};
+
+export type FollowUpInput = {
+  attentionLevel: AttentionLevel;
+  /** Default: the primary worker of the person's grid. */
+  responsibleWorkerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Days between visits, 1–366. Default by level: HIGH 7, MEDIUM 30, LOW 90. */
+  visitIntervalDays?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** 帮扶 / 管控计划 — how a special-group member is followed up. */
+export type FollowUpPlan = {
+  __typename?: 'FollowUpPlan';
+  attentionLevel: AttentionLevel;
+  /** Days past `nextVisitDue` today; 0 when not late. */
+  daysOverdue: Scalars['Int']['output'];
+  lastVisitAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The day the next visit is due: the last visit (or the tagging) plus the interval. */
+  nextVisitDue: Scalars['Date']['output'];
+  responsibleWorker?: Maybe<GridWorker>;
+  visitIntervalDays: Scalars['Int']['output'];
+  /** Visits logged for this tag, newest first. */
+  visits: VisitConnection;
+};
+
+
+/** 帮扶 / 管控计划 — how a special-group member is followed up. */
+export type FollowUpPlanVisitsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Access through a building's gates, granted to a confirmed tenant; it lapses after `TENANT_GATE_ACCESS_DAYS` without a passage. */
+export type GateAccess = {
+  __typename?: 'GateAccess';
+  /** Whether the gates open for them now (granted, not revoked, last passage or grant recent enough). */
+  active: Scalars['Boolean']['output'];
+  building: Building;
+  /** When access lapses (or lapsed) unless a passage comes first. */
+  expiresAt: Scalars['DateTime']['output'];
+  grantedAt: Scalars['DateTime']['output'];
+  lastPassageAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** The gate system's answer: whether the person had access, and their access after the passage. */
+export type GatePassageResult = {
+  __typename?: 'GatePassageResult';
+  access?: Maybe<GateAccess>;
+  allowed: Scalars['Boolean']['output'];
+  /** Why not, when refused: no access, lapsed, or another building. */
+  reason?: Maybe<Scalars['String']['output']>;
+};
+
+/** 性别. */
+export type Gender =
+  | 'FEMALE'
+  | 'MALE';
+
 /**
  * A grid polygon in the hierarchy district → street → community → grid → micro-grid, or a dedicated overlay.
  * Boundaries are valid MultiPolygons in WGS-84.
@@ -662,6 +813,8 @@ export type Grid = Node & {
   facilities: FacilityConnection;
   /** Every version of this grid, newest first. */
   history: Array<GridVersion>;
+  /** Micro-grids below (or at) this grid whose household count is outside `min`–`max` (defaults from the configuration). */
+  householdCoverage: HouseholdCoverage;
   id: Scalars['ID']['output'];
   /** What the grid and everything below it holds: buildings, houses, key places, facilities, organisations. */
   inventory: Inventory;
@@ -673,6 +826,10 @@ export type Grid = Node & {
   organizations: OrganizationConnection;
   /** The containing grid; null for a district. */
   parent?: Maybe<Grid>;
+  /** People whose house lies in this grid or below it (GRID_WORKER, DISPATCHER, ADMIN within jurisdiction). */
+  people: PersonConnection;
+  /** Population figures (any signed-in staff or VIEWER within jurisdiction). */
+  population: Population;
   /**
    * The active workers responsible for this grid: its own, or, if it has none, those of the nearest ancestor
    * that has any. Empty when no grid up the chain is staffed.
@@ -750,6 +907,16 @@ export type GridFacilitiesArgs = {
  * A grid polygon in the hierarchy district → street → community → grid → micro-grid, or a dedicated overlay.
  * Boundaries are valid MultiPolygons in WGS-84.
  */
+export type GridHouseholdCoverageArgs = {
+  max?: InputMaybe<Scalars['Int']['input']>;
+  min?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A grid polygon in the hierarchy district → street → community → grid → micro-grid, or a dedicated overlay.
+ * Boundaries are valid MultiPolygons in WGS-84.
+ */
 export type GridKeyPlacesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<KeyPlaceFilter>;
@@ -764,6 +931,17 @@ export type GridKeyPlacesArgs = {
 export type GridOrganizationsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<OrganizationFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A grid polygon in the hierarchy district → street → community → grid → micro-grid, or a dedicated overlay.
+ * Boundaries are valid MultiPolygons in WGS-84.
+ */
+export type GridPeopleArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<PersonFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -813,6 +991,12 @@ export type GridFilter = {
   nameContains?: InputMaybe<Scalars['String']['input']>;
   /** Only direct children of this grid. */
   parentId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type GridHouseholdCount = {
+  __typename?: 'GridHouseholdCount';
+  grid: Grid;
+  households: Scalars['Int']['output'];
 };
 
 /** The level of a grid in the hierarchy. */
@@ -898,7 +1082,12 @@ export type House = Node & {
   floor?: Maybe<Scalars['Int']['output']>;
   /** The building's grid. */
   grid?: Maybe<Grid>;
+  /** Current households living in it. */
+  households: Array<Household>;
   id: Scalars['ID']['output'];
+  owners: Array<Person>;
+  /** People living in it (with `includeMovedOut`, former residents too). */
+  residents: PersonConnection;
   /** When it was retired (`retireHouse`); null while current. Retired ones are in no list. */
   retiredAt?: Maybe<Scalars['DateTime']['output']>;
   /** Room number as written on the door, e.g. `1502`. */
@@ -908,6 +1097,14 @@ export type House = Node & {
   updatedAt: Scalars['DateTime']['output'];
   use: HouseUse;
   version: Scalars['Int']['output'];
+};
+
+
+/** 实有房屋 — one dwelling or unit of a building. Its grid is its building's. Occupants arrive with the population registry. */
+export type HouseResidentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  includeMovedOut?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type HouseConnection = {
@@ -924,8 +1121,21 @@ export type HouseEdge = {
   node: House;
 };
 
+/** A house of the registry: by its id, or by its building's code, unit and room (as a QR code or a form gives them). */
+export type HouseRef = {
+  buildingCode?: InputMaybe<Scalars['String']['input']>;
+  houseId?: InputMaybe<Scalars['ID']['input']>;
+  room?: InputMaybe<Scalars['String']['input']>;
+  unit?: InputMaybe<Scalars['Int']['input']>;
+};
+
 export type HouseSuccess = {
   __typename?: 'HouseSuccess';
+  house: House;
+};
+
+export type HouseSuccessWithOwners = {
+  __typename?: 'HouseSuccessWithOwners';
   house: House;
 };
 
@@ -936,6 +1146,44 @@ export type HouseUse =
   | 'OWNER_OCCUPIED'
   | 'RENTED'
   | 'VACANT';
+
+/** 户 — a household: a number, the house it lives in, and its members with their relation to the head. */
+export type Household = Node & {
+  __typename?: 'Household';
+  createdAt: Scalars['DateTime']['output'];
+  /** The member whose relation is HEAD; null while there is none. */
+  head?: Maybe<Person>;
+  house: House;
+  id: Scalars['ID']['output'];
+  /** Members living here (with `includeMovedOut`, former ones too). */
+  members: Array<Person>;
+  /** 户号. */
+  number: Scalars['String']['output'];
+  version: Scalars['Int']['output'];
+};
+
+
+/** 户 — a household: a number, the house it lives in, and its members with their relation to the head. */
+export type HouseholdMembersArgs = {
+  includeMovedOut?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** How many micro-grids keep to the 50–70 households standard (configurable), and which do not. */
+export type HouseholdCoverage = {
+  __typename?: 'HouseholdCoverage';
+  max: Scalars['Int']['output'];
+  microGrids: Scalars['Int']['output'];
+  min: Scalars['Int']['output'];
+  /** Micro-grids outside the range, fewest households first. */
+  outside: Array<GridHouseholdCount>;
+  within: Scalars['Int']['output'];
+};
+
+/** The household a person joins: an existing one by id, or by its number (created in the person's house when new). */
+export type HouseholdRef = {
+  householdId?: InputMaybe<Scalars['ID']['input']>;
+  number?: InputMaybe<Scalars['String']['input']>;
+};
 
 /** What `importGrids` does, or would do (dry run, or when another feature was refused), with a feature. */
 export type ImportAction =
@@ -1162,6 +1410,28 @@ export type LocationResolution = {
   responsibleWorkers: Array<GridWorker>;
 };
 
+export type LogVisitInput = {
+  crs?: InputMaybe<CoordinateSystem>;
+  /** Where the worker was (resolved to its grid, kept with the visit). */
+  location?: InputMaybe<PositionInput>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  personId: Scalars['ID']['input'];
+  /** Which special-group tag the visit follows up; default: the person's only one. */
+  tag?: InputMaybe<PersonTag>;
+  /** Default: now. Not in the future. */
+  visitedAt?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+export type LogVisitPayload = NotFoundError | ValidationError | VisitSuccess;
+
+export type MarkDeceasedInput = {
+  deceasedOn: Scalars['Date']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+};
+
+export type MarkDeceasedPayload = NotFoundError | PersonSuccess | ValidationError | VersionConflict;
+
 export type MergeGridsInput = {
   /** The version of each grid you edited, in the order of `ids`. */
   expectedVersions: Array<Scalars['Int']['input']>;
@@ -1203,6 +1473,28 @@ export type MoveGridSuccess = {
   movedByKind: Array<MovedCount>;
 };
 
+export type MovePersonInput = {
+  expectedVersion: Scalars['Int']['input'];
+  house: HouseRef;
+  /** The household in the new house; default: none (give one to join or create it). */
+  household?: InputMaybe<HouseholdRef>;
+  id: Scalars['ID']['input'];
+  /** Default: today. */
+  movedOn?: InputMaybe<Scalars['Date']['input']>;
+  relationToHead?: InputMaybe<RelationToHead>;
+};
+
+export type MovePersonOutInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  /** Default: today. */
+  movedOutOn?: InputMaybe<Scalars['Date']['input']>;
+};
+
+export type MovePersonOutPayload = NotFoundError | PersonSuccess | ValidationError | VersionConflict;
+
+export type MovePersonPayload = NotFoundError | PersonSuccess | ValidationError | VersionConflict;
+
 /** How many records of one kind moved to another grid in an edit. */
 export type MovedCount = {
   __typename?: 'MovedCount';
@@ -1215,6 +1507,8 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Assigns a worker to a(nother) grid. Both the worker and the grid must lie in the caller's jurisdiction. */
   assignWorker: AssignWorkerPayload;
+  /** A grid worker (or DISPATCHER, ADMIN) of the building's grid. */
+  confirmTenant: ConfirmTenantPayload;
   /** Creates an API key for a service principal. ADMIN, for a jurisdiction within their own. */
   createApiKey: CreateApiKeyPayload;
   /** ADMIN, DISPATCHER or GIS_EDITOR, within their jurisdiction. */
@@ -1233,16 +1527,29 @@ export type Mutation = {
   createOrganization: CreateOrganizationPayload;
   /** Adds a worker on a grid. DISPATCHER or ADMIN (or an API key with MANAGE_WORKERS) with the grid in their jurisdiction. */
   createWorker: CreateWorkerPayload;
+  /** ADMIN: removes the personal values for good, keeps an anonymous stub for statistics; audited. */
+  erasePerson: ErasePersonPayload;
   /**
    * Imports grids from a GeoJSON FeatureCollection, all or nothing, with a report per feature. GIS_EDITOR or
    * ADMIN, with every parent in their jurisdiction. For large files use the CLI (`npm run import`), which
    * streams the file.
    */
   importGrids: ImportGridsPayload;
+  logVisit: LogVisitPayload;
+  markDeceased: MarkDeceasedPayload;
   /** Joins adjacent grids into one; the old ones are retired. Refused while they have children or workers. */
   mergeGrids: MergeGridsPayload;
   /** Moves a grid (with everything below it) under another parent of the same level. */
   moveGrid: MoveGridPayload;
+  movePerson: MovePersonPayload;
+  movePersonOut: MovePersonOutPayload;
+  /** The gate system (an API key with RECORD_GATE_PASSAGES whose jurisdiction covers the gate). */
+  recordGatePassage: RecordGatePassagePayload;
+  /** GRID_WORKER, DISPATCHER or ADMIN, within their jurisdiction (the house's grid). */
+  registerPerson: RegisterPersonPayload;
+  /** Anonymous (a building's QR code), rate-limited per client. */
+  registerTenant: RegisterTenantPayload;
+  rejectTenant: RejectTenantPayload;
   /** Refused while the building has current houses or facilities. */
   retireBuilding: RetireBuildingPayload;
   retireFacility: RetireFacilityPayload;
@@ -1252,14 +1559,19 @@ export type Mutation = {
   retireKeyPlace: RetireKeyPlacePayload;
   /** Retired organisations leave every list; their history stays. */
   retireOrganization: RetireOrganizationPayload;
+  /** Clear values for ADMIN, DISPATCHER or GRID_WORKER within jurisdiction; one audit row per call. */
+  revealPerson: RevealPersonPayload;
   /** Revokes a key at once (on every instance within 10 s). Revoking a revoked key changes nothing. */
   revokeApiKey: RevokeApiKeyPayload;
+  setHouseOwners: SetHouseOwnersPayload;
   /** Sets a worker's status; every status is kept with its period (`statusHistory`), and `resolveLocation(asOf:)` uses the one in force then. */
   setWorkerStatus: SetWorkerStatusPayload;
   /** Cuts a grid in two along a line; the old grid is retired. Refused while it has children or workers. */
   splitGrid: SplitGridPayload;
+  tagPerson: TagPersonPayload;
   /** Ends a worker's assignment to a grid (kept in history), e.g. before `retireGrid`. */
   unassignWorker: UnassignWorkerPayload;
+  untagPerson: UntagPersonPayload;
   updateBuilding: UpdateBuildingPayload;
   updateFacility: UpdateFacilityPayload;
   /** Renames or recodes a grid as a new version. */
@@ -1269,6 +1581,7 @@ export type Mutation = {
   updateHouse: UpdateHousePayload;
   updateKeyPlace: UpdateKeyPlacePayload;
   updateOrganization: UpdateOrganizationPayload;
+  updatePerson: UpdatePersonPayload;
   /** Changes a worker's name, phone, role or account. DISPATCHER or ADMIN with one of the worker's grids in their jurisdiction. */
   updateWorker: UpdateWorkerPayload;
 };
@@ -1276,6 +1589,11 @@ export type Mutation = {
 
 export type MutationAssignWorkerArgs = {
   input: AssignWorkerInput;
+};
+
+
+export type MutationConfirmTenantArgs = {
+  input: ConfirmTenantInput;
 };
 
 
@@ -1319,8 +1637,23 @@ export type MutationCreateWorkerArgs = {
 };
 
 
+export type MutationErasePersonArgs = {
+  input: ErasePersonInput;
+};
+
+
 export type MutationImportGridsArgs = {
   input: ImportGridsInput;
+};
+
+
+export type MutationLogVisitArgs = {
+  input: LogVisitInput;
+};
+
+
+export type MutationMarkDeceasedArgs = {
+  input: MarkDeceasedInput;
 };
 
 
@@ -1331,6 +1664,36 @@ export type MutationMergeGridsArgs = {
 
 export type MutationMoveGridArgs = {
   input: MoveGridInput;
+};
+
+
+export type MutationMovePersonArgs = {
+  input: MovePersonInput;
+};
+
+
+export type MutationMovePersonOutArgs = {
+  input: MovePersonOutInput;
+};
+
+
+export type MutationRecordGatePassageArgs = {
+  input: RecordGatePassageInput;
+};
+
+
+export type MutationRegisterPersonArgs = {
+  input: RegisterPersonInput;
+};
+
+
+export type MutationRegisterTenantArgs = {
+  input: RegisterTenantInput;
+};
+
+
+export type MutationRejectTenantArgs = {
+  input: RejectTenantInput;
 };
 
 
@@ -1364,8 +1727,18 @@ export type MutationRetireOrganizationArgs = {
 };
 
 
+export type MutationRevealPersonArgs = {
+  input: RevealPersonInput;
+};
+
+
 export type MutationRevokeApiKeyArgs = {
   input: RevokeApiKeyInput;
+};
+
+
+export type MutationSetHouseOwnersArgs = {
+  input: SetHouseOwnersInput;
 };
 
 
@@ -1379,8 +1752,18 @@ export type MutationSplitGridArgs = {
 };
 
 
+export type MutationTagPersonArgs = {
+  input: TagPersonInput;
+};
+
+
 export type MutationUnassignWorkerArgs = {
   input: UnassignWorkerInput;
+};
+
+
+export type MutationUntagPersonArgs = {
+  input: UntagPersonInput;
 };
 
 
@@ -1416,6 +1799,11 @@ export type MutationUpdateKeyPlaceArgs = {
 
 export type MutationUpdateOrganizationArgs = {
   input: UpdateOrganizationInput;
+};
+
+
+export type MutationUpdatePersonArgs = {
+  input: UpdatePersonInput;
 };
 
 
@@ -1532,6 +1920,33 @@ export type OrganizationSuccess = {
   organization: Organization;
 };
 
+/** A special-group member whose visit is late. */
+export type OverdueVisit = {
+  __typename?: 'OverdueVisit';
+  attentionLevel: AttentionLevel;
+  daysOverdue: Scalars['Int']['output'];
+  lastVisitAt?: Maybe<Scalars['DateTime']['output']>;
+  nextVisitDue: Scalars['Date']['output'];
+  person: Person;
+  responsibleWorker?: Maybe<GridWorker>;
+  tag: PersonTag;
+};
+
+/** Late visits, most overdue first. */
+export type OverdueVisitConnection = {
+  __typename?: 'OverdueVisitConnection';
+  edges: Array<OverdueVisitEdge>;
+  nodes: Array<OverdueVisit>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type OverdueVisitEdge = {
+  __typename?: 'OverdueVisitEdge';
+  cursor: Scalars['String']['output'];
+  node: OverdueVisit;
+};
+
 /** Where a page of a connection sits in the whole list (Relay cursor connections). */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -1539,6 +1954,171 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
   hasPreviousPage: Scalars['Boolean']['output'];
   startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * 实有人口 — a person living (or having lived) in a house of the registry. Their grid is the house's building's
+ * grid. Readable by GRID_WORKER, DISPATCHER and ADMIN within their jurisdiction only; anonymous callers, VIEWER
+ * and GIS_EDITOR are refused (they see the counts of `Grid.population`). Every personal number is masked; the
+ * clear values come only from `revealPerson`, which writes an audit row.
+ */
+export type Person = Node & {
+  __typename?: 'Person';
+  /** Age in full years (周岁) today; for an erased stub, from the birth year alone. */
+  age: Scalars['Int']['output'];
+  birthYear: Scalars['Int']['output'];
+  /** The house's building. */
+  building: Building;
+  createdAt: Scalars['DateTime']['output'];
+  deceasedOn?: Maybe<Scalars['Date']['output']>;
+  /** True for an anonymous stub left by `erasePerson`. */
+  erased: Scalars['Boolean']['output'];
+  /** 民族, e.g. 汉族. */
+  ethnicity?: Maybe<Scalars['String']['output']>;
+  /** The residence permit of floating population; null for anyone else. */
+  floating?: Maybe<FloatingResidence>;
+  /** Gate access to their building (confirmed tenants); null when never granted. */
+  gateAccess?: Maybe<GateAccess>;
+  gender: Gender;
+  /** The grid of the house's building, as it is now. */
+  grid?: Maybe<Grid>;
+  /** 现住房屋 — the house they live (or last lived) in. */
+  house: House;
+  household?: Maybe<Household>;
+  id: Scalars['ID']['output'];
+  /** 公民身份号码, masked: first 6 and last 4 characters, `130105********123X`. Null when none is recorded. */
+  idNumber?: Maybe<Scalars['String']['output']>;
+  movedInOn?: Maybe<Scalars['Date']['output']>;
+  movedOutOn?: Maybe<Scalars['Date']['output']>;
+  /** Null once the person was erased (`erasePerson`). */
+  name?: Maybe<Scalars['String']['output']>;
+  /** Houses this person owns. */
+  ownedHouses: Array<House>;
+  /** Mobile or landline, masked: `138****5678`, `0311-****1234`. */
+  phone?: Maybe<Scalars['String']['output']>;
+  /** 户籍地 — the address of the household registration. */
+  registeredAddress?: Maybe<Scalars['String']['output']>;
+  relationToHead?: Maybe<RelationToHead>;
+  residenceType: ResidenceType;
+  /** Where they lived before, newest first (the current house included). */
+  residences: Array<Residence>;
+  status: PersonStatus;
+  /** Current special- and care-group tags. */
+  tags: Array<PersonTagAssignment>;
+  updatedAt: Scalars['DateTime']['output'];
+  version: Scalars['Int']['output'];
+};
+
+/** A page of people (ordered by building code, unit, room and name). */
+export type PersonConnection = {
+  __typename?: 'PersonConnection';
+  edges: Array<PersonEdge>;
+  nodes: Array<Person>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type PersonEdge = {
+  __typename?: 'PersonEdge';
+  cursor: Scalars['String']['output'];
+  node: Person;
+};
+
+/** Personal values shown masked everywhere, and in clear only through `revealPerson` (audited). */
+export type PersonField =
+  /** The full birth date (characters 7–14 of the ID number). */
+  | 'BIRTH_DATE'
+  /** The details recorded with special-group tags (offence, diagnosis, ...). */
+  | 'GROUP_DETAILS'
+  /** The full national ID number. */
+  | 'ID_NUMBER'
+  /** The residence-permit number of a floating resident. */
+  | 'PERMIT_NUMBER'
+  /** The full phone number. */
+  | 'PHONE';
+
+/** Filters for people; all given conditions must hold. Only people within the caller's jurisdiction are listed. */
+export type PersonFilter = {
+  /** Age in full years, inclusive. */
+  ageFrom?: InputMaybe<Scalars['Int']['input']>;
+  ageTo?: InputMaybe<Scalars['Int']['input']>;
+  /** This grid and everything below it (give `ancestorId` or `gridCode`). */
+  ancestorId?: InputMaybe<Scalars['ID']['input']>;
+  gridCode?: InputMaybe<Scalars['String']['input']>;
+  /** Exact national ID number (15 or 18 characters), found through the blind index. */
+  idNumber?: InputMaybe<Scalars['String']['input']>;
+  /** Case-insensitive substring of the name (at most 100 characters). */
+  nameContains?: InputMaybe<Scalars['String']['input']>;
+  /** Exact phone number, found through the blind index. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  residenceType?: InputMaybe<Array<ResidenceType>>;
+  /** Default: LIVING_HERE only. */
+  status?: InputMaybe<Array<PersonStatus>>;
+  tag?: InputMaybe<Array<PersonTag>>;
+};
+
+/** Whether someone still lives where they are registered. Nobody is deleted: a move out or a death is a status. */
+export type PersonStatus =
+  | 'DECEASED'
+  | 'LIVING_HERE'
+  | 'MOVED_OUT';
+
+export type PersonSuccess = {
+  __typename?: 'PersonSuccess';
+  person: Person;
+};
+
+/**
+ * A group someone belongs to. The first five are special groups (特殊人群: sensitive personal information under
+ * PIPL art. 28, each with a follow-up plan); the last four are care groups (关爱人群).
+ */
+export type PersonTag =
+  /** 社区矫正人员. */
+  | 'COMMUNITY_CORRECTION'
+  /** 残疾人. */
+  | 'DISABLED'
+  /** 吸毒人员 (社区戒毒 / 康复). */
+  | 'DRUG_REHABILITATION'
+  /** 独居老人. */
+  | 'ELDERLY_LIVING_ALONE'
+  /** 重点青少年. */
+  | 'KEY_YOUTH'
+  /** 留守儿童. */
+  | 'LEFT_BEHIND_CHILD'
+  /** 低保 / 低收入. */
+  | 'LOW_INCOME'
+  /** 刑满释放人员. */
+  | 'RELEASED_PRISONER'
+  /** 严重精神障碍患者. */
+  | 'SEVERE_MENTAL_DISORDER';
+
+/** A group someone belongs to. */
+export type PersonTagAssignment = {
+  __typename?: 'PersonTagAssignment';
+  addedAt: Scalars['DateTime']['output'];
+  /** The follow-up plan of a special group; null for care groups. */
+  followUp?: Maybe<FollowUpPlan>;
+  group: TagGroup;
+  /** Whether details are recorded (they come only through `revealPerson` with GROUP_DETAILS). */
+  hasDetails: Scalars['Boolean']['output'];
+  since?: Maybe<Scalars['Date']['output']>;
+  tag: PersonTag;
+};
+
+/** Population figures of a grid's subtree (people living here), the sums of its children's. */
+export type Population = {
+  __typename?: 'Population';
+  /** Aged 60 or more (周岁) today. */
+  aged60Plus: Scalars['Int']['output'];
+  byCareGroup: Array<TagCount>;
+  byResidenceType: Array<ResidenceTypeCount>;
+  bySpecialGroup: Array<TagCount>;
+  households: Scalars['Int']['output'];
+  housesOccupied: Scalars['Int']['output'];
+  housesVacant: Scalars['Int']['output'];
+  total: Scalars['Int']['output'];
+  /** Younger than 18 today. */
+  under18: Scalars['Int']['output'];
 };
 
 /** A longitude/latitude position in WGS-84. */
@@ -1632,10 +2212,14 @@ export type Query = {
   __typename?: 'Query';
   /** API keys within the caller's jurisdiction, newest first. ADMIN only. */
   apiKeys: Array<ApiKey>;
+  /** ADMIN only. */
+  auditLog: AuditEntryConnection;
   /** A building by id or code, current or retired (`retiredAt`). */
   building?: Maybe<Building>;
   /** A house by id, current or retired. */
   buildings: BuildingConnection;
+  /** Floating residents whose permit expires within `withinDays` days (expired ones included), soonest first. */
+  expiringPermits: PersonConnection;
   /** Staff only; without a grid filter, the caller's jurisdiction. */
   facilities: FacilityConnection;
   /** Staff only, within their jurisdiction. */
@@ -1648,6 +2232,7 @@ export type Query = {
   /** Current grids, ordered by code. `first` is 1–100 (default 20). */
   grids: GridConnection;
   house?: Maybe<House>;
+  household?: Maybe<Household>;
   /** A key place by id, current or retired. */
   keyPlace?: Maybe<KeyPlace>;
   keyPlaces: KeyPlaceConnection;
@@ -1657,6 +2242,14 @@ export type Query = {
   node?: Maybe<Node>;
   organization?: Maybe<Organization>;
   organizations: OrganizationConnection;
+  /** Late visits of special-group members: in a grid's subtree, or of one worker. */
+  overdueVisits: OverdueVisitConnection;
+  /** Tenant self-registrations awaiting a decision, in a grid's subtree (default: the caller's jurisdiction). */
+  pendingRegistrations: TenantRegistrationConnection;
+  people: PersonConnection;
+  person?: Maybe<Person>;
+  /** Population of the caller's whole jurisdiction (the city for an unscoped caller). */
+  population: Population;
   /**
    * Resolves a position to the grid that contains it and the worker responsible for it: what a mobile client
    * calls with a GPS fix. Coordinates in `crs` (default WGS-84); out-of-range, non-finite or evidently swapped
@@ -1671,6 +2264,13 @@ export type QueryApiKeysArgs = {
 };
 
 
+export type QueryAuditLogArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryBuildingArgs = {
   code?: InputMaybe<Scalars['String']['input']>;
   id?: InputMaybe<Scalars['ID']['input']>;
@@ -1681,6 +2281,15 @@ export type QueryBuildingsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<BuildingFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryExpiringPermitsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  gridCode?: InputMaybe<Scalars['String']['input']>;
+  gridId?: InputMaybe<Scalars['ID']['input']>;
+  withinDays?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1715,6 +2324,11 @@ export type QueryHouseArgs = {
 };
 
 
+export type QueryHouseholdArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryKeyPlaceArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1744,11 +2358,144 @@ export type QueryOrganizationsArgs = {
 };
 
 
+export type QueryOverdueVisitsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  gridCode?: InputMaybe<Scalars['String']['input']>;
+  gridId?: InputMaybe<Scalars['ID']['input']>;
+  workerId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryPendingRegistrationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  gridCode?: InputMaybe<Scalars['String']['input']>;
+  gridId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryPeopleArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<PersonFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryPersonArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryResolveLocationArgs = {
   asOf?: InputMaybe<Scalars['DateTime']['input']>;
   crs?: InputMaybe<CoordinateSystem>;
   lat: Scalars['Float']['input'];
   lng: Scalars['Float']['input'];
+};
+
+export type RecordGatePassageInput = {
+  /** Default: now. */
+  at?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The GATE facility the passage went through. */
+  gateId: Scalars['ID']['input'];
+  idNumber?: InputMaybe<Scalars['String']['input']>;
+  /** Who: a person's id, or their ID number (give one). */
+  personId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type RecordGatePassagePayload = GatePassageResult | NotFoundError | ValidationError;
+
+export type RegisterPersonInput = {
+  /** Must match the ID number's characters 7–14 when both are given; required without an ID number. */
+  birthDate?: InputMaybe<Scalars['Date']['input']>;
+  ethnicity?: InputMaybe<Scalars['String']['input']>;
+  /** Required details for FLOATING residents (arrival date at least). */
+  floating?: InputMaybe<FloatingInput>;
+  gender: Gender;
+  house: HouseRef;
+  household?: InputMaybe<HouseholdRef>;
+  /** GB 11643-1999: 18 characters (a 15-digit legacy number is upgraded), or an HK/Macao/Taiwan residence permit. */
+  idNumber?: InputMaybe<Scalars['String']['input']>;
+  movedInOn?: InputMaybe<Scalars['Date']['input']>;
+  name: Scalars['String']['input'];
+  /** Mainland mobile or landline with area code; normalised. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  registeredAddress?: InputMaybe<Scalars['String']['input']>;
+  relationToHead?: InputMaybe<RelationToHead>;
+  residenceType: ResidenceType;
+};
+
+export type RegisterPersonPayload = NotFoundError | PersonSuccess | ValidationError;
+
+export type RegisterTenantInput = {
+  arrivedOn?: InputMaybe<Scalars['Date']['input']>;
+  /** The building code printed in its QR code (16 digits). */
+  buildingCode: Scalars['String']['input'];
+  gender: Gender;
+  idNumber: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  permitExpiresOn?: InputMaybe<Scalars['Date']['input']>;
+  permitNumber?: InputMaybe<Scalars['String']['input']>;
+  phone: Scalars['String']['input'];
+  /** 来本地事由. */
+  reason?: InputMaybe<Scalars['String']['input']>;
+  registeredAddress?: InputMaybe<Scalars['String']['input']>;
+  room: Scalars['String']['input'];
+  unit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type RegisterTenantPayload = NotFoundError | TenantRegistrationReceipt | ValidationError;
+
+export type RegistrationStatus =
+  | 'CONFIRMED'
+  | 'PENDING'
+  | 'REJECTED';
+
+export type RejectTenantInput = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+export type RejectTenantPayload = NotFoundError | TenantRegistrationSuccess | ValidationError;
+
+/** 与户主关系 — a household member's relation to the head of the household. */
+export type RelationToHead =
+  | 'CHILD'
+  | 'CHILD_IN_LAW'
+  | 'GRANDCHILD'
+  | 'GRANDPARENT'
+  | 'HEAD'
+  | 'NON_RELATIVE'
+  | 'OTHER_RELATIVE'
+  | 'PARENT'
+  | 'PARENT_IN_LAW'
+  | 'SIBLING'
+  | 'SPOUSE';
+
+/** A house someone lived in, and when. */
+export type Residence = {
+  __typename?: 'Residence';
+  house: House;
+  movedInOn?: Maybe<Scalars['Date']['output']>;
+  movedOutOn?: Maybe<Scalars['Date']['output']>;
+};
+
+/** 人口类型 — how someone lives here. */
+export type ResidenceType =
+  /** 流动人口 — floating population: registered elsewhere, living here (residence permit). */
+  | 'FLOATING'
+  /** 境外人员 — foreign nationals and residents from outside the mainland. */
+  | 'OVERSEAS'
+  /** 户籍人口 — registered here (hukou). */
+  | 'REGISTERED'
+  /** 未落户人员 — no household registration anywhere yet. */
+  | 'UNSETTLED';
+
+export type ResidenceTypeCount = {
+  __typename?: 'ResidenceTypeCount';
+  count: Scalars['Int']['output'];
+  residenceType: ResidenceType;
 };
 
 export type RetireBuildingInput = {
@@ -1803,6 +2550,28 @@ export type RetireOrganizationInput = {
 
 export type RetireOrganizationPayload = NotFoundError | OrganizationSuccess | ValidationError | VersionConflict;
 
+export type RevealPersonInput = {
+  fields: Array<PersonField>;
+  id: Scalars['ID']['input'];
+  /** Why (kept in the audit log): at least 4 characters. */
+  reason: Scalars['String']['input'];
+};
+
+export type RevealPersonPayload = NotFoundError | RevealedPerson | ValidationError;
+
+/** The clear values asked for; the audit row was written in the same transaction. */
+export type RevealedPerson = {
+  __typename?: 'RevealedPerson';
+  /** The audit entry recording this reveal. */
+  audit: AuditEntry;
+  birthDate?: Maybe<Scalars['Date']['output']>;
+  groupDetails?: Maybe<Array<TagDetails>>;
+  idNumber?: Maybe<Scalars['String']['output']>;
+  permitNumber?: Maybe<Scalars['String']['output']>;
+  person: Person;
+  phone?: Maybe<Scalars['String']['output']>;
+};
+
 export type RevokeApiKeyInput = {
   id: Scalars['ID']['input'];
 };
@@ -1835,6 +2604,15 @@ export type Role =
   | 'GRID_WORKER'
   /** Reads dashboards; sees personal data masked. */
   | 'VIEWER';
+
+export type SetHouseOwnersInput = {
+  houseId: Scalars['ID']['input'];
+  /** The owners, replacing the list (empty: none). */
+  personIds: Array<Scalars['ID']['input']>;
+  since?: InputMaybe<Scalars['Date']['input']>;
+};
+
+export type SetHouseOwnersPayload = HouseSuccessWithOwners | NotFoundError | ValidationError;
 
 export type SetWorkerStatusInput = {
   /** When given, the change is refused with a WorkerConflictError if the worker changed since. */
@@ -1914,6 +2692,87 @@ export type StaffingUnstaffedArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type TagCount = {
+  __typename?: 'TagCount';
+  count: Scalars['Int']['output'];
+  tag: PersonTag;
+};
+
+export type TagDetails = {
+  __typename?: 'TagDetails';
+  details?: Maybe<Scalars['String']['output']>;
+  tag: PersonTag;
+};
+
+export type TagGroup =
+  /** 关爱人群. */
+  | 'CARE'
+  /** 特殊人群: with a follow-up plan and visits. */
+  | 'SPECIAL';
+
+export type TagPersonInput = {
+  /** Special groups: what the record says (offence, diagnosis, ...); stored encrypted, shown only by reveal. */
+  details?: InputMaybe<Scalars['String']['input']>;
+  /** Required for special groups; refused for care groups. */
+  followUp?: InputMaybe<FollowUpInput>;
+  personId: Scalars['ID']['input'];
+  since?: InputMaybe<Scalars['Date']['input']>;
+  tag: PersonTag;
+};
+
+export type TagPersonPayload = NotFoundError | PersonSuccess | ValidationError;
+
+/** A tenant's self-registration from a building's QR code, waiting for (or decided by) a grid worker of its grid. */
+export type TenantRegistration = Node & {
+  __typename?: 'TenantRegistration';
+  building: Building;
+  decidedAt?: Maybe<Scalars['DateTime']['output']>;
+  decidedBy?: Maybe<Scalars['String']['output']>;
+  gender?: Maybe<Gender>;
+  /** The house at that unit and room; null when the registry has none (confirming needs one). */
+  house?: Maybe<House>;
+  id: Scalars['ID']['output'];
+  /** Masked. */
+  idNumber?: Maybe<Scalars['String']['output']>;
+  name?: Maybe<Scalars['String']['output']>;
+  /** The person the confirmation registered (or found). */
+  person?: Maybe<Person>;
+  /** Masked. */
+  phone?: Maybe<Scalars['String']['output']>;
+  rejectionReason?: Maybe<Scalars['String']['output']>;
+  room: Scalars['String']['output'];
+  status: RegistrationStatus;
+  submittedAt: Scalars['DateTime']['output'];
+  unit?: Maybe<Scalars['Int']['output']>;
+};
+
+export type TenantRegistrationConnection = {
+  __typename?: 'TenantRegistrationConnection';
+  edges: Array<TenantRegistrationEdge>;
+  nodes: Array<TenantRegistration>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type TenantRegistrationEdge = {
+  __typename?: 'TenantRegistrationEdge';
+  cursor: Scalars['String']['output'];
+  node: TenantRegistration;
+};
+
+/** What a tenant sees after submitting: a reference to quote, and that a grid worker will confirm it. */
+export type TenantRegistrationReceipt = {
+  __typename?: 'TenantRegistrationReceipt';
+  message: Scalars['String']['output'];
+  reference: Scalars['ID']['output'];
+  status: RegistrationStatus;
+};
+
+export type TenantRegistrationSuccess = {
+  __typename?: 'TenantRegistrationSuccess';
+  registration: TenantRegistration;
+};
+
 export type UnassignWorkerInput = {
   gridId: Scalars['ID']['input'];
   /** Why the assignment ends (kept with it). */
@@ -1929,6 +2788,14 @@ export type UnassignWorkerSuccess = {
   assignment: GridAssignment;
   worker: GridWorker;
 };
+
+export type UntagPersonInput = {
+  personId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+  tag: PersonTag;
+};
+
+export type UntagPersonPayload = NotFoundError | PersonSuccess | ValidationError;
 
 /**
  * Fields left out keep their value; `null` removes an address, floors, units or footprint. A building stays in the
@@ -2070,6 +2937,28 @@ export type UpdateOrganizationInput = {
 
 export type UpdateOrganizationPayload = NotFoundError | OrganizationSuccess | ValidationError | VersionConflict;
 
+export type UpdatePersonInput = {
+  birthDate?: InputMaybe<Scalars['Date']['input']>;
+  /** An empty string removes it. */
+  ethnicity?: InputMaybe<Scalars['String']['input']>;
+  expectedVersion: Scalars['Int']['input'];
+  floating?: InputMaybe<FloatingInput>;
+  gender?: InputMaybe<Gender>;
+  household?: InputMaybe<HouseholdRef>;
+  id: Scalars['ID']['input'];
+  /** An empty string removes it. */
+  idNumber?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** An empty string removes it. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** An empty string removes it. */
+  registeredAddress?: InputMaybe<Scalars['String']['input']>;
+  relationToHead?: InputMaybe<RelationToHead>;
+  residenceType?: InputMaybe<ResidenceType>;
+};
+
+export type UpdatePersonPayload = NotFoundError | PersonSuccess | ValidationError | VersionConflict;
+
 export type UpdateWorkerInput = {
   /** A new sign-in account; an empty string removes it. */
   account?: InputMaybe<Scalars['String']['input']>;
@@ -2134,6 +3023,44 @@ export type Viewer = {
   subject: Scalars['String']['output'];
   /** The grid worker whose `account` is this caller's `subject`, if any: "me" in the workers' app. */
   worker?: Maybe<GridWorker>;
+};
+
+/** 走访 — a visit a grid worker logged. */
+export type Visit = Node & {
+  __typename?: 'Visit';
+  createdAt: Scalars['DateTime']['output'];
+  /** The grid the position lay in when the visit was logged (kept as it was). */
+  grid?: Maybe<Grid>;
+  id: Scalars['ID']['output'];
+  /** Where it was logged (WGS-84). */
+  location?: Maybe<Position>;
+  /** The worker's note (stored encrypted). */
+  note?: Maybe<Scalars['String']['output']>;
+  person: Person;
+  tag?: Maybe<PersonTag>;
+  visitedAt: Scalars['DateTime']['output'];
+  worker?: Maybe<GridWorker>;
+};
+
+export type VisitConnection = {
+  __typename?: 'VisitConnection';
+  edges: Array<VisitEdge>;
+  nodes: Array<Visit>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type VisitEdge = {
+  __typename?: 'VisitEdge';
+  cursor: Scalars['String']['output'];
+  node: Visit;
+};
+
+export type VisitSuccess = {
+  __typename?: 'VisitSuccess';
+  /** The plan after the visit (its next due day moved on). */
+  followUp: FollowUpPlan;
+  visit: Visit;
 };
 
 /**
@@ -2260,6 +3187,11 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( NotFoundSource )
     | ( ValidationErrorSource )
   ;
+  ConfirmTenantPayload:
+    | ( NotFoundSource )
+    | ( TenantRegistrationChangeSource )
+    | ( ValidationErrorSource )
+  ;
   CreateApiKeyPayload:
     | ( CreatedApiKey )
     | ( ValidationErrorSource )
@@ -2304,9 +3236,25 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( NotFoundSource )
     | ( ValidationErrorSource )
   ;
+  ErasePersonPayload:
+    | ( NotFoundSource )
+    | ( PersonChangeSource )
+    | ( ValidationErrorSource )
+  ;
   ImportGridsPayload:
     | ( ImportReport )
     | ( ValidationErrorSource )
+  ;
+  LogVisitPayload:
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
+    | ( VisitChangeSource )
+  ;
+  MarkDeceasedPayload:
+    | ( NotFoundSource )
+    | ( PersonChangeSource )
+    | ( ValidationErrorSource )
+    | ( VersionConflictSource )
   ;
   MergeGridsPayload:
     | ( ConflictSource )
@@ -2318,6 +3266,38 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( ConflictSource )
     | ( GridChangeSource )
     | ( NotFoundSource )
+    | ( ValidationErrorSource )
+  ;
+  MovePersonOutPayload:
+    | ( NotFoundSource )
+    | ( PersonChangeSource )
+    | ( ValidationErrorSource )
+    | ( VersionConflictSource )
+  ;
+  MovePersonPayload:
+    | ( NotFoundSource )
+    | ( PersonChangeSource )
+    | ( ValidationErrorSource )
+    | ( VersionConflictSource )
+  ;
+  RecordGatePassagePayload:
+    | ( Omit<GatePassageResult, 'access'> & { access?: Maybe<_RefType['GateAccess']> } )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
+  ;
+  RegisterPersonPayload:
+    | ( NotFoundSource )
+    | ( PersonChangeSource )
+    | ( ValidationErrorSource )
+  ;
+  RegisterTenantPayload:
+    | ( NotFoundSource )
+    | ( TenantRegistrationReceipt )
+    | ( ValidationErrorSource )
+  ;
+  RejectTenantPayload:
+    | ( NotFoundSource )
+    | ( TenantRegistrationChangeSource )
     | ( ValidationErrorSource )
   ;
   RetireBuildingPayload:
@@ -2356,9 +3336,19 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( ValidationErrorSource )
     | ( VersionConflictSource )
   ;
+  RevealPersonPayload:
+    | ( NotFoundSource )
+    | ( RevealSource )
+    | ( ValidationErrorSource )
+  ;
   RevokeApiKeyPayload:
     | ( NotFoundSource )
     | ( RevokedApiKey )
+  ;
+  SetHouseOwnersPayload:
+    | ( HouseOwnersChangeSource )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
   ;
   SetWorkerStatusPayload:
     | ( NotFoundSource )
@@ -2372,9 +3362,19 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( GridsChangeSource )
     | ( ValidationErrorSource )
   ;
+  TagPersonPayload:
+    | ( NotFoundSource )
+    | ( PersonChangeSource )
+    | ( ValidationErrorSource )
+  ;
   UnassignWorkerPayload:
     | ( NotFoundSource )
     | ( WorkerChangeSource )
+    | ( ValidationErrorSource )
+  ;
+  UntagPersonPayload:
+    | ( NotFoundSource )
+    | ( PersonChangeSource )
     | ( ValidationErrorSource )
   ;
   UpdateBuildingPayload:
@@ -2419,6 +3419,12 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( ValidationErrorSource )
     | ( VersionConflictSource )
   ;
+  UpdatePersonPayload:
+    | ( NotFoundSource )
+    | ( PersonChangeSource )
+    | ( ValidationErrorSource )
+    | ( VersionConflictSource )
+  ;
   UpdateWorkerPayload:
     | ( NotFoundSource )
     | ( WorkerChangeSource )
@@ -2442,8 +3448,12 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( GridRow )
     | ( WorkerRow )
     | ( HouseRow )
+    | ( HouseholdRow )
     | ( KeyPlaceRow )
     | ( OrganizationRow )
+    | ( PersonRow )
+    | ( TenantRegistrationRow )
+    | ( VisitRow )
   ;
 }>;
 
@@ -2454,6 +3464,12 @@ export type ResolversTypes = ResolversObject<{
   AssignWorkerInput: AssignWorkerInput;
   AssignWorkerPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['AssignWorkerPayload']>;
   AssignWorkerSuccess: ResolverTypeWrapper<WorkerChangeSource>;
+  AttentionLevel: AttentionLevel;
+  AuditAction: AuditAction;
+  AuditEntry: ResolverTypeWrapper<AuditEntryRow>;
+  AuditEntryConnection: ResolverTypeWrapper<AuditEntryPage>;
+  AuditEntryEdge: ResolverTypeWrapper<Omit<AuditEntryEdge, 'node'> & { node: ResolversTypes['AuditEntry'] }>;
+  AuditFilter: AuditFilter;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BoundaryOptions: BoundaryOptions;
   Building: ResolverTypeWrapper<BuildingRow>;
@@ -2466,6 +3482,8 @@ export type ResolversTypes = ResolversObject<{
   CameraCoverage: ResolverTypeWrapper<CameraCoverageSource>;
   CameraView: ResolverTypeWrapper<CameraViewSource>;
   CameraViewInput: CameraViewInput;
+  ConfirmTenantInput: ConfirmTenantInput;
+  ConfirmTenantPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['ConfirmTenantPayload']>;
   ConflictError: ResolverTypeWrapper<ConflictSource>;
   CoordinateSystem: CoordinateSystem;
   Coverage: ResolverTypeWrapper<CoverageSource>;
@@ -2493,6 +3511,8 @@ export type ResolversTypes = ResolversObject<{
   CreateWorkerSuccess: ResolverTypeWrapper<WorkerChangeSource>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  ErasePersonInput: ErasePersonInput;
+  ErasePersonPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['ErasePersonPayload']>;
   Facility: ResolverTypeWrapper<FacilityRow>;
   FacilityConnection: ResolverTypeWrapper<FacilityPage>;
   FacilityEdge: ResolverTypeWrapper<Omit<FacilityEdge, 'node'> & { node: ResolversTypes['Facility'] }>;
@@ -2501,20 +3521,33 @@ export type ResolversTypes = ResolversObject<{
   FacilityStatus: FacilityStatus;
   FacilitySuccess: ResolverTypeWrapper<FacilityChangeSource>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  FloatingInput: FloatingInput;
+  FloatingResidence: ResolverTypeWrapper<FloatingResidence>;
+  FollowUpInput: FollowUpInput;
+  FollowUpPlan: ResolverTypeWrapper<FollowUpSource>;
+  GateAccess: ResolverTypeWrapper<GateAccessRow>;
+  GatePassageResult: ResolverTypeWrapper<Omit<GatePassageResult, 'access'> & { access?: Maybe<ResolversTypes['GateAccess']> }>;
+  Gender: Gender;
   GeoJSON: ResolverTypeWrapper<Scalars['GeoJSON']['output']>;
   Grid: ResolverTypeWrapper<GridRow>;
   GridAssignment: ResolverTypeWrapper<AssignmentRow>;
   GridConnection: ResolverTypeWrapper<GridConnectionSource>;
   GridEdge: ResolverTypeWrapper<Omit<GridEdge, 'node'> & { node: ResolversTypes['Grid'] }>;
   GridFilter: GridFilter;
+  GridHouseholdCount: ResolverTypeWrapper<Omit<GridHouseholdCount, 'grid'> & { grid: ResolversTypes['Grid'] }>;
   GridLevel: GridLevel;
   GridVersion: ResolverTypeWrapper<GridVersionRow>;
   GridWorker: ResolverTypeWrapper<WorkerRow>;
   House: ResolverTypeWrapper<HouseRow>;
   HouseConnection: ResolverTypeWrapper<HousePage>;
   HouseEdge: ResolverTypeWrapper<Omit<HouseEdge, 'node'> & { node: ResolversTypes['House'] }>;
+  HouseRef: HouseRef;
   HouseSuccess: ResolverTypeWrapper<HouseChangeSource>;
+  HouseSuccessWithOwners: ResolverTypeWrapper<HouseOwnersChangeSource>;
   HouseUse: HouseUse;
+  Household: ResolverTypeWrapper<HouseholdRow>;
+  HouseholdCoverage: ResolverTypeWrapper<HouseholdCoverageSource>;
+  HouseholdRef: HouseholdRef;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ImportAction: ImportAction;
   ImportFeatureReport: ResolverTypeWrapper<FeatureReport>;
@@ -2533,12 +3566,20 @@ export type ResolversTypes = ResolversObject<{
   KindCount: ResolverTypeWrapper<KindCount>;
   Located: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Located']>;
   LocationResolution: ResolverTypeWrapper<LocationResolutionSource>;
+  LogVisitInput: LogVisitInput;
+  LogVisitPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['LogVisitPayload']>;
+  MarkDeceasedInput: MarkDeceasedInput;
+  MarkDeceasedPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['MarkDeceasedPayload']>;
   MergeGridsInput: MergeGridsInput;
   MergeGridsPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['MergeGridsPayload']>;
   MergeGridsSuccess: ResolverTypeWrapper<GridsChangeSource>;
   MoveGridInput: MoveGridInput;
   MoveGridPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['MoveGridPayload']>;
   MoveGridSuccess: ResolverTypeWrapper<GridChangeSource>;
+  MovePersonInput: MovePersonInput;
+  MovePersonOutInput: MovePersonOutInput;
+  MovePersonOutPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['MovePersonOutPayload']>;
+  MovePersonPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['MovePersonPayload']>;
   MovedCount: ResolverTypeWrapper<MovedCount>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NearInput: NearInput;
@@ -2550,12 +3591,38 @@ export type ResolversTypes = ResolversObject<{
   OrganizationFilter: OrganizationFilter;
   OrganizationKind: OrganizationKind;
   OrganizationSuccess: ResolverTypeWrapper<OrganizationChangeSource>;
+  OverdueVisit: ResolverTypeWrapper<OverdueVisitRow>;
+  OverdueVisitConnection: ResolverTypeWrapper<OverdueVisitPage>;
+  OverdueVisitEdge: ResolverTypeWrapper<Omit<OverdueVisitEdge, 'node'> & { node: ResolversTypes['OverdueVisit'] }>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  Person: ResolverTypeWrapper<PersonRow>;
+  PersonConnection: ResolverTypeWrapper<PersonPage>;
+  PersonEdge: ResolverTypeWrapper<Omit<PersonEdge, 'node'> & { node: ResolversTypes['Person'] }>;
+  PersonField: PersonField;
+  PersonFilter: PersonFilter;
+  PersonStatus: PersonStatus;
+  PersonSuccess: ResolverTypeWrapper<PersonChangeSource>;
+  PersonTag: PersonTag;
+  PersonTagAssignment: ResolverTypeWrapper<PersonTagRow>;
+  Population: ResolverTypeWrapper<PopulationSource>;
   Position: ResolverTypeWrapper<Position>;
   PositionInput: PositionInput;
   Problem: ResolverTypeWrapper<ProblemRow>;
   ProblemCode: ProblemCode;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RecordGatePassageInput: RecordGatePassageInput;
+  RecordGatePassagePayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RecordGatePassagePayload']>;
+  RegisterPersonInput: RegisterPersonInput;
+  RegisterPersonPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RegisterPersonPayload']>;
+  RegisterTenantInput: RegisterTenantInput;
+  RegisterTenantPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RegisterTenantPayload']>;
+  RegistrationStatus: RegistrationStatus;
+  RejectTenantInput: RejectTenantInput;
+  RejectTenantPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RejectTenantPayload']>;
+  RelationToHead: RelationToHead;
+  Residence: ResolverTypeWrapper<ResidenceRow>;
+  ResidenceType: ResidenceType;
+  ResidenceTypeCount: ResolverTypeWrapper<ResidenceTypeCount>;
   RetireBuildingInput: RetireBuildingInput;
   RetireBuildingPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RetireBuildingPayload']>;
   RetireFacilityInput: RetireFacilityInput;
@@ -2569,11 +3636,16 @@ export type ResolversTypes = ResolversObject<{
   RetireKeyPlacePayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RetireKeyPlacePayload']>;
   RetireOrganizationInput: RetireOrganizationInput;
   RetireOrganizationPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RetireOrganizationPayload']>;
+  RevealPersonInput: RevealPersonInput;
+  RevealPersonPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RevealPersonPayload']>;
+  RevealedPerson: ResolverTypeWrapper<RevealSource>;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RevokeApiKeyPayload']>;
   RevokeApiKeySuccess: ResolverTypeWrapper<RevokedApiKey>;
   RiskLevel: RiskLevel;
   Role: Role;
+  SetHouseOwnersInput: SetHouseOwnersInput;
+  SetHouseOwnersPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['SetHouseOwnersPayload']>;
   SetWorkerStatusInput: SetWorkerStatusInput;
   SetWorkerStatusPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['SetWorkerStatusPayload']>;
   SetWorkerStatusSuccess: ResolverTypeWrapper<WorkerChangeSource>;
@@ -2582,9 +3654,21 @@ export type ResolversTypes = ResolversObject<{
   SplitGridSuccess: ResolverTypeWrapper<GridsChangeSource>;
   Staffing: ResolverTypeWrapper<StaffingSource>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  TagCount: ResolverTypeWrapper<TagCount>;
+  TagDetails: ResolverTypeWrapper<TagDetails>;
+  TagGroup: TagGroup;
+  TagPersonInput: TagPersonInput;
+  TagPersonPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['TagPersonPayload']>;
+  TenantRegistration: ResolverTypeWrapper<TenantRegistrationRow>;
+  TenantRegistrationConnection: ResolverTypeWrapper<TenantRegistrationPage>;
+  TenantRegistrationEdge: ResolverTypeWrapper<Omit<TenantRegistrationEdge, 'node'> & { node: ResolversTypes['TenantRegistration'] }>;
+  TenantRegistrationReceipt: ResolverTypeWrapper<TenantRegistrationReceipt>;
+  TenantRegistrationSuccess: ResolverTypeWrapper<TenantRegistrationChangeSource>;
   UnassignWorkerInput: UnassignWorkerInput;
   UnassignWorkerPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UnassignWorkerPayload']>;
   UnassignWorkerSuccess: ResolverTypeWrapper<WorkerChangeSource>;
+  UntagPersonInput: UntagPersonInput;
+  UntagPersonPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UntagPersonPayload']>;
   UpdateBuildingInput: UpdateBuildingInput;
   UpdateBuildingPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateBuildingPayload']>;
   UpdateFacilityInput: UpdateFacilityInput;
@@ -2601,12 +3685,18 @@ export type ResolversTypes = ResolversObject<{
   UpdateKeyPlacePayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateKeyPlacePayload']>;
   UpdateOrganizationInput: UpdateOrganizationInput;
   UpdateOrganizationPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateOrganizationPayload']>;
+  UpdatePersonInput: UpdatePersonInput;
+  UpdatePersonPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdatePersonPayload']>;
   UpdateWorkerInput: UpdateWorkerInput;
   UpdateWorkerPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateWorkerPayload']>;
   UpdateWorkerSuccess: ResolverTypeWrapper<WorkerChangeSource>;
   ValidationError: ResolverTypeWrapper<ValidationErrorSource>;
   VersionConflict: ResolverTypeWrapper<VersionConflictSource>;
   Viewer: ResolverTypeWrapper<AuthenticatedViewer>;
+  Visit: ResolverTypeWrapper<VisitRow>;
+  VisitConnection: ResolverTypeWrapper<VisitPage>;
+  VisitEdge: ResolverTypeWrapper<Omit<VisitEdge, 'node'> & { node: ResolversTypes['Visit'] }>;
+  VisitSuccess: ResolverTypeWrapper<VisitChangeSource>;
   WorkerConflictError: ResolverTypeWrapper<WorkerConflictSource>;
   WorkerRole: WorkerRole;
   WorkerStatus: WorkerStatus;
@@ -2619,6 +3709,10 @@ export type ResolversParentTypes = ResolversObject<{
   AssignWorkerInput: AssignWorkerInput;
   AssignWorkerPayload: ResolversUnionTypes<ResolversParentTypes>['AssignWorkerPayload'];
   AssignWorkerSuccess: WorkerChangeSource;
+  AuditEntry: AuditEntryRow;
+  AuditEntryConnection: AuditEntryPage;
+  AuditEntryEdge: Omit<AuditEntryEdge, 'node'> & { node: ResolversParentTypes['AuditEntry'] };
+  AuditFilter: AuditFilter;
   Boolean: Scalars['Boolean']['output'];
   BoundaryOptions: BoundaryOptions;
   Building: BuildingRow;
@@ -2629,6 +3723,8 @@ export type ResolversParentTypes = ResolversObject<{
   CameraCoverage: CameraCoverageSource;
   CameraView: CameraViewSource;
   CameraViewInput: CameraViewInput;
+  ConfirmTenantInput: ConfirmTenantInput;
+  ConfirmTenantPayload: ResolversUnionTypes<ResolversParentTypes>['ConfirmTenantPayload'];
   ConflictError: ConflictSource;
   Coverage: CoverageSource;
   CoverageGap: GapRow;
@@ -2655,24 +3751,38 @@ export type ResolversParentTypes = ResolversObject<{
   CreateWorkerSuccess: WorkerChangeSource;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
+  ErasePersonInput: ErasePersonInput;
+  ErasePersonPayload: ResolversUnionTypes<ResolversParentTypes>['ErasePersonPayload'];
   Facility: FacilityRow;
   FacilityConnection: FacilityPage;
   FacilityEdge: Omit<FacilityEdge, 'node'> & { node: ResolversParentTypes['Facility'] };
   FacilityFilter: FacilityFilter;
   FacilitySuccess: FacilityChangeSource;
   Float: Scalars['Float']['output'];
+  FloatingInput: FloatingInput;
+  FloatingResidence: FloatingResidence;
+  FollowUpInput: FollowUpInput;
+  FollowUpPlan: FollowUpSource;
+  GateAccess: GateAccessRow;
+  GatePassageResult: Omit<GatePassageResult, 'access'> & { access?: Maybe<ResolversParentTypes['GateAccess']> };
   GeoJSON: Scalars['GeoJSON']['output'];
   Grid: GridRow;
   GridAssignment: AssignmentRow;
   GridConnection: GridConnectionSource;
   GridEdge: Omit<GridEdge, 'node'> & { node: ResolversParentTypes['Grid'] };
   GridFilter: GridFilter;
+  GridHouseholdCount: Omit<GridHouseholdCount, 'grid'> & { grid: ResolversParentTypes['Grid'] };
   GridVersion: GridVersionRow;
   GridWorker: WorkerRow;
   House: HouseRow;
   HouseConnection: HousePage;
   HouseEdge: Omit<HouseEdge, 'node'> & { node: ResolversParentTypes['House'] };
+  HouseRef: HouseRef;
   HouseSuccess: HouseChangeSource;
+  HouseSuccessWithOwners: HouseOwnersChangeSource;
+  Household: HouseholdRow;
+  HouseholdCoverage: HouseholdCoverageSource;
+  HouseholdRef: HouseholdRef;
   ID: Scalars['ID']['output'];
   ImportFeatureReport: FeatureReport;
   ImportGridsInput: ImportGridsInput;
@@ -2688,12 +3798,20 @@ export type ResolversParentTypes = ResolversObject<{
   KindCount: KindCount;
   Located: ResolversInterfaceTypes<ResolversParentTypes>['Located'];
   LocationResolution: LocationResolutionSource;
+  LogVisitInput: LogVisitInput;
+  LogVisitPayload: ResolversUnionTypes<ResolversParentTypes>['LogVisitPayload'];
+  MarkDeceasedInput: MarkDeceasedInput;
+  MarkDeceasedPayload: ResolversUnionTypes<ResolversParentTypes>['MarkDeceasedPayload'];
   MergeGridsInput: MergeGridsInput;
   MergeGridsPayload: ResolversUnionTypes<ResolversParentTypes>['MergeGridsPayload'];
   MergeGridsSuccess: GridsChangeSource;
   MoveGridInput: MoveGridInput;
   MoveGridPayload: ResolversUnionTypes<ResolversParentTypes>['MoveGridPayload'];
   MoveGridSuccess: GridChangeSource;
+  MovePersonInput: MovePersonInput;
+  MovePersonOutInput: MovePersonOutInput;
+  MovePersonOutPayload: ResolversUnionTypes<ResolversParentTypes>['MovePersonOutPayload'];
+  MovePersonPayload: ResolversUnionTypes<ResolversParentTypes>['MovePersonPayload'];
   MovedCount: MovedCount;
   Mutation: Record<PropertyKey, never>;
   NearInput: NearInput;
@@ -2704,11 +3822,31 @@ export type ResolversParentTypes = ResolversObject<{
   OrganizationEdge: Omit<OrganizationEdge, 'node'> & { node: ResolversParentTypes['Organization'] };
   OrganizationFilter: OrganizationFilter;
   OrganizationSuccess: OrganizationChangeSource;
+  OverdueVisit: OverdueVisitRow;
+  OverdueVisitConnection: OverdueVisitPage;
+  OverdueVisitEdge: Omit<OverdueVisitEdge, 'node'> & { node: ResolversParentTypes['OverdueVisit'] };
   PageInfo: PageInfo;
+  Person: PersonRow;
+  PersonConnection: PersonPage;
+  PersonEdge: Omit<PersonEdge, 'node'> & { node: ResolversParentTypes['Person'] };
+  PersonFilter: PersonFilter;
+  PersonSuccess: PersonChangeSource;
+  PersonTagAssignment: PersonTagRow;
+  Population: PopulationSource;
   Position: Position;
   PositionInput: PositionInput;
   Problem: ProblemRow;
   Query: Record<PropertyKey, never>;
+  RecordGatePassageInput: RecordGatePassageInput;
+  RecordGatePassagePayload: ResolversUnionTypes<ResolversParentTypes>['RecordGatePassagePayload'];
+  RegisterPersonInput: RegisterPersonInput;
+  RegisterPersonPayload: ResolversUnionTypes<ResolversParentTypes>['RegisterPersonPayload'];
+  RegisterTenantInput: RegisterTenantInput;
+  RegisterTenantPayload: ResolversUnionTypes<ResolversParentTypes>['RegisterTenantPayload'];
+  RejectTenantInput: RejectTenantInput;
+  RejectTenantPayload: ResolversUnionTypes<ResolversParentTypes>['RejectTenantPayload'];
+  Residence: ResidenceRow;
+  ResidenceTypeCount: ResidenceTypeCount;
   RetireBuildingInput: RetireBuildingInput;
   RetireBuildingPayload: ResolversUnionTypes<ResolversParentTypes>['RetireBuildingPayload'];
   RetireFacilityInput: RetireFacilityInput;
@@ -2722,9 +3860,14 @@ export type ResolversParentTypes = ResolversObject<{
   RetireKeyPlacePayload: ResolversUnionTypes<ResolversParentTypes>['RetireKeyPlacePayload'];
   RetireOrganizationInput: RetireOrganizationInput;
   RetireOrganizationPayload: ResolversUnionTypes<ResolversParentTypes>['RetireOrganizationPayload'];
+  RevealPersonInput: RevealPersonInput;
+  RevealPersonPayload: ResolversUnionTypes<ResolversParentTypes>['RevealPersonPayload'];
+  RevealedPerson: RevealSource;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: ResolversUnionTypes<ResolversParentTypes>['RevokeApiKeyPayload'];
   RevokeApiKeySuccess: RevokedApiKey;
+  SetHouseOwnersInput: SetHouseOwnersInput;
+  SetHouseOwnersPayload: ResolversUnionTypes<ResolversParentTypes>['SetHouseOwnersPayload'];
   SetWorkerStatusInput: SetWorkerStatusInput;
   SetWorkerStatusPayload: ResolversUnionTypes<ResolversParentTypes>['SetWorkerStatusPayload'];
   SetWorkerStatusSuccess: WorkerChangeSource;
@@ -2733,9 +3876,20 @@ export type ResolversParentTypes = ResolversObject<{
   SplitGridSuccess: GridsChangeSource;
   Staffing: StaffingSource;
   String: Scalars['String']['output'];
+  TagCount: TagCount;
+  TagDetails: TagDetails;
+  TagPersonInput: TagPersonInput;
+  TagPersonPayload: ResolversUnionTypes<ResolversParentTypes>['TagPersonPayload'];
+  TenantRegistration: TenantRegistrationRow;
+  TenantRegistrationConnection: TenantRegistrationPage;
+  TenantRegistrationEdge: Omit<TenantRegistrationEdge, 'node'> & { node: ResolversParentTypes['TenantRegistration'] };
+  TenantRegistrationReceipt: TenantRegistrationReceipt;
+  TenantRegistrationSuccess: TenantRegistrationChangeSource;
   UnassignWorkerInput: UnassignWorkerInput;
   UnassignWorkerPayload: ResolversUnionTypes<ResolversParentTypes>['UnassignWorkerPayload'];
   UnassignWorkerSuccess: WorkerChangeSource;
+  UntagPersonInput: UntagPersonInput;
+  UntagPersonPayload: ResolversUnionTypes<ResolversParentTypes>['UntagPersonPayload'];
   UpdateBuildingInput: UpdateBuildingInput;
   UpdateBuildingPayload: ResolversUnionTypes<ResolversParentTypes>['UpdateBuildingPayload'];
   UpdateFacilityInput: UpdateFacilityInput;
@@ -2752,12 +3906,18 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateKeyPlacePayload: ResolversUnionTypes<ResolversParentTypes>['UpdateKeyPlacePayload'];
   UpdateOrganizationInput: UpdateOrganizationInput;
   UpdateOrganizationPayload: ResolversUnionTypes<ResolversParentTypes>['UpdateOrganizationPayload'];
+  UpdatePersonInput: UpdatePersonInput;
+  UpdatePersonPayload: ResolversUnionTypes<ResolversParentTypes>['UpdatePersonPayload'];
   UpdateWorkerInput: UpdateWorkerInput;
   UpdateWorkerPayload: ResolversUnionTypes<ResolversParentTypes>['UpdateWorkerPayload'];
   UpdateWorkerSuccess: WorkerChangeSource;
   ValidationError: ValidationErrorSource;
   VersionConflict: VersionConflictSource;
   Viewer: AuthenticatedViewer;
+  Visit: VisitRow;
+  VisitConnection: VisitPage;
+  VisitEdge: Omit<VisitEdge, 'node'> & { node: ResolversParentTypes['Visit'] };
+  VisitSuccess: VisitChangeSource;
   WorkerConflictError: WorkerConflictSource;
   WorkerStatusPeriod: WorkerStatusRow;
 }>;
@@ -2787,6 +3947,31 @@ export type AssignWorkerSuccessResolvers<ContextType = Context, ParentType exten
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type AuditEntryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditEntry'] = ResolversParentTypes['AuditEntry']> = ResolversObject<{
+  action?: Resolver<ResolversTypes['AuditAction'], ParentType, ContextType>;
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  detail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  fields?: Resolver<Array<ResolversTypes['PersonField']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  requestId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  role?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  subjectId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  subjectType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type AuditEntryConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditEntryConnection'] = ResolversParentTypes['AuditEntryConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['AuditEntryEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['AuditEntry']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type AuditEntryEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditEntryEdge'] = ResolversParentTypes['AuditEntryEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AuditEntry'], ParentType, ContextType>;
+}>;
+
 export type BuildingResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Building'] = ResolversParentTypes['Building']> = ResolversObject<{
   address?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   approximate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -2807,6 +3992,7 @@ export type BuildingResolvers<ContextType = Context, ParentType extends Resolver
   managedBy?: Resolver<Array<ResolversTypes['Organization']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   retiredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  tenantRegistrationUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   units?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -2846,6 +4032,10 @@ export type CameraViewResolvers<ContextType = Context, ParentType extends Resolv
   fieldOfView?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   rangeMeters?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   sector?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType>;
+}>;
+
+export type ConfirmTenantPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ConfirmTenantPayload'] = ResolversParentTypes['ConfirmTenantPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'TenantRegistrationSuccess' | 'ValidationError', ParentType, ContextType>;
 }>;
 
 export type ConflictErrorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ConflictError'] = ResolversParentTypes['ConflictError']> = ResolversObject<{
@@ -2948,6 +4138,10 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type ErasePersonPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ErasePersonPayload'] = ResolversParentTypes['ErasePersonPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'PersonSuccess' | 'ValidationError', ParentType, ContextType>;
+}>;
+
 export type FacilityResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Facility'] = ResolversParentTypes['Facility']> = ResolversObject<{
   approximate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   building?: Resolver<Maybe<ResolversTypes['Building']>, ParentType, ContextType>;
@@ -2984,6 +4178,39 @@ export type FacilitySuccessResolvers<ContextType = Context, ParentType extends R
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type FloatingResidenceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FloatingResidence'] = ResolversParentTypes['FloatingResidence']> = ResolversObject<{
+  arrivedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  permitDaysLeft?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  permitExpiresOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  permitNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type FollowUpPlanResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FollowUpPlan'] = ResolversParentTypes['FollowUpPlan']> = ResolversObject<{
+  attentionLevel?: Resolver<ResolversTypes['AttentionLevel'], ParentType, ContextType>;
+  daysOverdue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastVisitAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  nextVisitDue?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  responsibleWorker?: Resolver<Maybe<ResolversTypes['GridWorker']>, ParentType, ContextType>;
+  visitIntervalDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  visits?: Resolver<ResolversTypes['VisitConnection'], ParentType, ContextType, RequireFields<FollowUpPlanVisitsArgs, 'first'>>;
+}>;
+
+export type GateAccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GateAccess'] = ResolversParentTypes['GateAccess']> = ResolversObject<{
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  building?: Resolver<ResolversTypes['Building'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  grantedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  lastPassageAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+}>;
+
+export type GatePassageResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GatePassageResult'] = ResolversParentTypes['GatePassageResult']> = ResolversObject<{
+  access?: Resolver<Maybe<ResolversTypes['GateAccess']>, ParentType, ContextType>;
+  allowed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export interface GeoJsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['GeoJSON'], any> {
   name: 'GeoJSON';
 }
@@ -3003,6 +4230,7 @@ export type GridResolvers<ContextType = Context, ParentType extends ResolversPar
   coverage?: Resolver<ResolversTypes['Coverage'], ParentType, ContextType, RequireFields<GridCoverageArgs, 'minAreaSqm'>>;
   facilities?: Resolver<ResolversTypes['FacilityConnection'], ParentType, ContextType, RequireFields<GridFacilitiesArgs, 'first'>>;
   history?: Resolver<Array<ResolversTypes['GridVersion']>, ParentType, ContextType>;
+  householdCoverage?: Resolver<ResolversTypes['HouseholdCoverage'], ParentType, ContextType, Partial<GridHouseholdCoverageArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   inventory?: Resolver<ResolversTypes['Inventory'], ParentType, ContextType>;
   keyPlaces?: Resolver<ResolversTypes['KeyPlaceConnection'], ParentType, ContextType, RequireFields<GridKeyPlacesArgs, 'first'>>;
@@ -3010,6 +4238,8 @@ export type GridResolvers<ContextType = Context, ParentType extends ResolversPar
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   organizations?: Resolver<ResolversTypes['OrganizationConnection'], ParentType, ContextType, RequireFields<GridOrganizationsArgs, 'first'>>;
   parent?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
+  people?: Resolver<ResolversTypes['PersonConnection'], ParentType, ContextType, RequireFields<GridPeopleArgs, 'first'>>;
+  population?: Resolver<ResolversTypes['Population'], ParentType, ContextType>;
   responsibleWorkers?: Resolver<Array<ResolversTypes['GridWorker']>, ParentType, ContextType>;
   staffing?: Resolver<ResolversTypes['Staffing'], ParentType, ContextType>;
   validFrom?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -3037,6 +4267,11 @@ export type GridConnectionResolvers<ContextType = Context, ParentType extends Re
 export type GridEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GridEdge'] = ResolversParentTypes['GridEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
+}>;
+
+export type GridHouseholdCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GridHouseholdCount'] = ResolversParentTypes['GridHouseholdCount']> = ResolversObject<{
+  grid?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
+  households?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type GridVersionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GridVersion'] = ResolversParentTypes['GridVersion']> = ResolversObject<{
@@ -3073,7 +4308,10 @@ export type HouseResolvers<ContextType = Context, ParentType extends ResolversPa
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   floor?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
+  households?: Resolver<Array<ResolversTypes['Household']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  owners?: Resolver<Array<ResolversTypes['Person']>, ParentType, ContextType>;
+  residents?: Resolver<ResolversTypes['PersonConnection'], ParentType, ContextType, RequireFields<HouseResidentsArgs, 'first' | 'includeMovedOut'>>;
   retiredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   room?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   unit?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -3098,6 +4336,30 @@ export type HouseEdgeResolvers<ContextType = Context, ParentType extends Resolve
 export type HouseSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HouseSuccess'] = ResolversParentTypes['HouseSuccess']> = ResolversObject<{
   house?: Resolver<ResolversTypes['House'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type HouseSuccessWithOwnersResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HouseSuccessWithOwners'] = ResolversParentTypes['HouseSuccessWithOwners']> = ResolversObject<{
+  house?: Resolver<ResolversTypes['House'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type HouseholdResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Household'] = ResolversParentTypes['Household']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  head?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
+  house?: Resolver<ResolversTypes['House'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  members?: Resolver<Array<ResolversTypes['Person']>, ParentType, ContextType, RequireFields<HouseholdMembersArgs, 'includeMovedOut'>>;
+  number?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type HouseholdCoverageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HouseholdCoverage'] = ResolversParentTypes['HouseholdCoverage']> = ResolversObject<{
+  max?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  microGrids?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  min?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  outside?: Resolver<Array<ResolversTypes['GridHouseholdCount']>, ParentType, ContextType>;
+  within?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type ImportFeatureReportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ImportFeatureReport'] = ResolversParentTypes['ImportFeatureReport']> = ResolversObject<{
@@ -3196,6 +4458,14 @@ export type LocationResolutionResolvers<ContextType = Context, ParentType extend
   responsibleWorkers?: Resolver<Array<ResolversTypes['GridWorker']>, ParentType, ContextType>;
 }>;
 
+export type LogVisitPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LogVisitPayload'] = ResolversParentTypes['LogVisitPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'ValidationError' | 'VisitSuccess', ParentType, ContextType>;
+}>;
+
+export type MarkDeceasedPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MarkDeceasedPayload'] = ResolversParentTypes['MarkDeceasedPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'PersonSuccess' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
+}>;
+
 export type MergeGridsPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MergeGridsPayload'] = ResolversParentTypes['MergeGridsPayload']> = ResolversObject<{
   __resolveType: TypeResolveFn<'ConflictError' | 'MergeGridsSuccess' | 'NotFoundError' | 'ValidationError', ParentType, ContextType>;
 }>;
@@ -3220,6 +4490,14 @@ export type MoveGridSuccessResolvers<ContextType = Context, ParentType extends R
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type MovePersonOutPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MovePersonOutPayload'] = ResolversParentTypes['MovePersonOutPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'PersonSuccess' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
+}>;
+
+export type MovePersonPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MovePersonPayload'] = ResolversParentTypes['MovePersonPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'PersonSuccess' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
+}>;
+
 export type MovedCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MovedCount'] = ResolversParentTypes['MovedCount']> = ResolversObject<{
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -3227,6 +4505,7 @@ export type MovedCountResolvers<ContextType = Context, ParentType extends Resolv
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   assignWorker?: Resolver<ResolversTypes['AssignWorkerPayload'], ParentType, ContextType, RequireFields<MutationAssignWorkerArgs, 'input'>>;
+  confirmTenant?: Resolver<ResolversTypes['ConfirmTenantPayload'], ParentType, ContextType, RequireFields<MutationConfirmTenantArgs, 'input'>>;
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createBuilding?: Resolver<ResolversTypes['CreateBuildingPayload'], ParentType, ContextType, RequireFields<MutationCreateBuildingArgs, 'input'>>;
   createFacility?: Resolver<ResolversTypes['CreateFacilityPayload'], ParentType, ContextType, RequireFields<MutationCreateFacilityArgs, 'input'>>;
@@ -3235,19 +4514,32 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   createKeyPlace?: Resolver<ResolversTypes['CreateKeyPlacePayload'], ParentType, ContextType, RequireFields<MutationCreateKeyPlaceArgs, 'input'>>;
   createOrganization?: Resolver<ResolversTypes['CreateOrganizationPayload'], ParentType, ContextType, RequireFields<MutationCreateOrganizationArgs, 'input'>>;
   createWorker?: Resolver<ResolversTypes['CreateWorkerPayload'], ParentType, ContextType, RequireFields<MutationCreateWorkerArgs, 'input'>>;
+  erasePerson?: Resolver<ResolversTypes['ErasePersonPayload'], ParentType, ContextType, RequireFields<MutationErasePersonArgs, 'input'>>;
   importGrids?: Resolver<ResolversTypes['ImportGridsPayload'], ParentType, ContextType, RequireFields<MutationImportGridsArgs, 'input'>>;
+  logVisit?: Resolver<ResolversTypes['LogVisitPayload'], ParentType, ContextType, RequireFields<MutationLogVisitArgs, 'input'>>;
+  markDeceased?: Resolver<ResolversTypes['MarkDeceasedPayload'], ParentType, ContextType, RequireFields<MutationMarkDeceasedArgs, 'input'>>;
   mergeGrids?: Resolver<ResolversTypes['MergeGridsPayload'], ParentType, ContextType, RequireFields<MutationMergeGridsArgs, 'input'>>;
   moveGrid?: Resolver<ResolversTypes['MoveGridPayload'], ParentType, ContextType, RequireFields<MutationMoveGridArgs, 'input'>>;
+  movePerson?: Resolver<ResolversTypes['MovePersonPayload'], ParentType, ContextType, RequireFields<MutationMovePersonArgs, 'input'>>;
+  movePersonOut?: Resolver<ResolversTypes['MovePersonOutPayload'], ParentType, ContextType, RequireFields<MutationMovePersonOutArgs, 'input'>>;
+  recordGatePassage?: Resolver<ResolversTypes['RecordGatePassagePayload'], ParentType, ContextType, RequireFields<MutationRecordGatePassageArgs, 'input'>>;
+  registerPerson?: Resolver<ResolversTypes['RegisterPersonPayload'], ParentType, ContextType, RequireFields<MutationRegisterPersonArgs, 'input'>>;
+  registerTenant?: Resolver<ResolversTypes['RegisterTenantPayload'], ParentType, ContextType, RequireFields<MutationRegisterTenantArgs, 'input'>>;
+  rejectTenant?: Resolver<ResolversTypes['RejectTenantPayload'], ParentType, ContextType, RequireFields<MutationRejectTenantArgs, 'input'>>;
   retireBuilding?: Resolver<ResolversTypes['RetireBuildingPayload'], ParentType, ContextType, RequireFields<MutationRetireBuildingArgs, 'input'>>;
   retireFacility?: Resolver<ResolversTypes['RetireFacilityPayload'], ParentType, ContextType, RequireFields<MutationRetireFacilityArgs, 'input'>>;
   retireGrid?: Resolver<ResolversTypes['RetireGridPayload'], ParentType, ContextType, RequireFields<MutationRetireGridArgs, 'input'>>;
   retireHouse?: Resolver<ResolversTypes['RetireHousePayload'], ParentType, ContextType, RequireFields<MutationRetireHouseArgs, 'input'>>;
   retireKeyPlace?: Resolver<ResolversTypes['RetireKeyPlacePayload'], ParentType, ContextType, RequireFields<MutationRetireKeyPlaceArgs, 'input'>>;
   retireOrganization?: Resolver<ResolversTypes['RetireOrganizationPayload'], ParentType, ContextType, RequireFields<MutationRetireOrganizationArgs, 'input'>>;
+  revealPerson?: Resolver<ResolversTypes['RevealPersonPayload'], ParentType, ContextType, RequireFields<MutationRevealPersonArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
+  setHouseOwners?: Resolver<ResolversTypes['SetHouseOwnersPayload'], ParentType, ContextType, RequireFields<MutationSetHouseOwnersArgs, 'input'>>;
   setWorkerStatus?: Resolver<ResolversTypes['SetWorkerStatusPayload'], ParentType, ContextType, RequireFields<MutationSetWorkerStatusArgs, 'input'>>;
   splitGrid?: Resolver<ResolversTypes['SplitGridPayload'], ParentType, ContextType, RequireFields<MutationSplitGridArgs, 'input'>>;
+  tagPerson?: Resolver<ResolversTypes['TagPersonPayload'], ParentType, ContextType, RequireFields<MutationTagPersonArgs, 'input'>>;
   unassignWorker?: Resolver<ResolversTypes['UnassignWorkerPayload'], ParentType, ContextType, RequireFields<MutationUnassignWorkerArgs, 'input'>>;
+  untagPerson?: Resolver<ResolversTypes['UntagPersonPayload'], ParentType, ContextType, RequireFields<MutationUntagPersonArgs, 'input'>>;
   updateBuilding?: Resolver<ResolversTypes['UpdateBuildingPayload'], ParentType, ContextType, RequireFields<MutationUpdateBuildingArgs, 'input'>>;
   updateFacility?: Resolver<ResolversTypes['UpdateFacilityPayload'], ParentType, ContextType, RequireFields<MutationUpdateFacilityArgs, 'input'>>;
   updateGrid?: Resolver<ResolversTypes['UpdateGridPayload'], ParentType, ContextType, RequireFields<MutationUpdateGridArgs, 'input'>>;
@@ -3255,11 +4547,12 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   updateHouse?: Resolver<ResolversTypes['UpdateHousePayload'], ParentType, ContextType, RequireFields<MutationUpdateHouseArgs, 'input'>>;
   updateKeyPlace?: Resolver<ResolversTypes['UpdateKeyPlacePayload'], ParentType, ContextType, RequireFields<MutationUpdateKeyPlaceArgs, 'input'>>;
   updateOrganization?: Resolver<ResolversTypes['UpdateOrganizationPayload'], ParentType, ContextType, RequireFields<MutationUpdateOrganizationArgs, 'input'>>;
+  updatePerson?: Resolver<ResolversTypes['UpdatePersonPayload'], ParentType, ContextType, RequireFields<MutationUpdatePersonArgs, 'input'>>;
   updateWorker?: Resolver<ResolversTypes['UpdateWorkerPayload'], ParentType, ContextType, RequireFields<MutationUpdateWorkerArgs, 'input'>>;
 }>;
 
 export type NodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
-  __resolveType: TypeResolveFn<'ApiKey' | 'Building' | 'Facility' | 'Grid' | 'GridWorker' | 'House' | 'KeyPlace' | 'Organization', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ApiKey' | 'Building' | 'Facility' | 'Grid' | 'GridWorker' | 'House' | 'Household' | 'KeyPlace' | 'Organization' | 'Person' | 'TenantRegistration' | 'Visit', ParentType, ContextType>;
 }>;
 
 export type NotFoundErrorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['NotFoundError'] = ResolversParentTypes['NotFoundError']> = ResolversObject<{
@@ -3311,11 +4604,103 @@ export type OrganizationSuccessResolvers<ContextType = Context, ParentType exten
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type OverdueVisitResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OverdueVisit'] = ResolversParentTypes['OverdueVisit']> = ResolversObject<{
+  attentionLevel?: Resolver<ResolversTypes['AttentionLevel'], ParentType, ContextType>;
+  daysOverdue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastVisitAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  nextVisitDue?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  person?: Resolver<ResolversTypes['Person'], ParentType, ContextType>;
+  responsibleWorker?: Resolver<Maybe<ResolversTypes['GridWorker']>, ParentType, ContextType>;
+  tag?: Resolver<ResolversTypes['PersonTag'], ParentType, ContextType>;
+}>;
+
+export type OverdueVisitConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OverdueVisitConnection'] = ResolversParentTypes['OverdueVisitConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['OverdueVisitEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['OverdueVisit']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type OverdueVisitEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OverdueVisitEdge'] = ResolversParentTypes['OverdueVisitEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['OverdueVisit'], ParentType, ContextType>;
+}>;
+
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type PersonResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Person'] = ResolversParentTypes['Person']> = ResolversObject<{
+  age?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  birthYear?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  building?: Resolver<ResolversTypes['Building'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deceasedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  erased?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  ethnicity?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  floating?: Resolver<Maybe<ResolversTypes['FloatingResidence']>, ParentType, ContextType>;
+  gateAccess?: Resolver<Maybe<ResolversTypes['GateAccess']>, ParentType, ContextType>;
+  gender?: Resolver<ResolversTypes['Gender'], ParentType, ContextType>;
+  grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
+  house?: Resolver<ResolversTypes['House'], ParentType, ContextType>;
+  household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  idNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  movedInOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  movedOutOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  ownedHouses?: Resolver<Array<ResolversTypes['House']>, ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  registeredAddress?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  relationToHead?: Resolver<Maybe<ResolversTypes['RelationToHead']>, ParentType, ContextType>;
+  residenceType?: Resolver<ResolversTypes['ResidenceType'], ParentType, ContextType>;
+  residences?: Resolver<Array<ResolversTypes['Residence']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['PersonStatus'], ParentType, ContextType>;
+  tags?: Resolver<Array<ResolversTypes['PersonTagAssignment']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type PersonConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PersonConnection'] = ResolversParentTypes['PersonConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['PersonEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Person']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type PersonEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PersonEdge'] = ResolversParentTypes['PersonEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Person'], ParentType, ContextType>;
+}>;
+
+export type PersonSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PersonSuccess'] = ResolversParentTypes['PersonSuccess']> = ResolversObject<{
+  person?: Resolver<ResolversTypes['Person'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type PersonTagAssignmentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PersonTagAssignment'] = ResolversParentTypes['PersonTagAssignment']> = ResolversObject<{
+  addedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  followUp?: Resolver<Maybe<ResolversTypes['FollowUpPlan']>, ParentType, ContextType>;
+  group?: Resolver<ResolversTypes['TagGroup'], ParentType, ContextType>;
+  hasDetails?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  since?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  tag?: Resolver<ResolversTypes['PersonTag'], ParentType, ContextType>;
+}>;
+
+export type PopulationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Population'] = ResolversParentTypes['Population']> = ResolversObject<{
+  aged60Plus?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  byCareGroup?: Resolver<Array<ResolversTypes['TagCount']>, ParentType, ContextType>;
+  byResidenceType?: Resolver<Array<ResolversTypes['ResidenceTypeCount']>, ParentType, ContextType>;
+  bySpecialGroup?: Resolver<Array<ResolversTypes['TagCount']>, ParentType, ContextType>;
+  households?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  housesOccupied?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  housesVacant?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  under18?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type PositionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Position'] = ResolversParentTypes['Position']> = ResolversObject<{
@@ -3338,20 +4723,55 @@ export type ProblemResolvers<ContextType = Context, ParentType extends Resolvers
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType, RequireFields<QueryApiKeysArgs, 'includeRevoked'>>;
+  auditLog?: Resolver<ResolversTypes['AuditEntryConnection'], ParentType, ContextType, RequireFields<QueryAuditLogArgs, 'first'>>;
   building?: Resolver<Maybe<ResolversTypes['Building']>, ParentType, ContextType, Partial<QueryBuildingArgs>>;
   buildings?: Resolver<ResolversTypes['BuildingConnection'], ParentType, ContextType, RequireFields<QueryBuildingsArgs, 'first'>>;
+  expiringPermits?: Resolver<ResolversTypes['PersonConnection'], ParentType, ContextType, RequireFields<QueryExpiringPermitsArgs, 'first' | 'withinDays'>>;
   facilities?: Resolver<ResolversTypes['FacilityConnection'], ParentType, ContextType, RequireFields<QueryFacilitiesArgs, 'first'>>;
   facility?: Resolver<Maybe<ResolversTypes['Facility']>, ParentType, ContextType, RequireFields<QueryFacilityArgs, 'id'>>;
   grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType, Partial<QueryGridArgs>>;
   grids?: Resolver<ResolversTypes['GridConnection'], ParentType, ContextType, RequireFields<QueryGridsArgs, 'first'>>;
   house?: Resolver<Maybe<ResolversTypes['House']>, ParentType, ContextType, RequireFields<QueryHouseArgs, 'id'>>;
+  household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType, RequireFields<QueryHouseholdArgs, 'id'>>;
   keyPlace?: Resolver<Maybe<ResolversTypes['KeyPlace']>, ParentType, ContextType, RequireFields<QueryKeyPlaceArgs, 'id'>>;
   keyPlaces?: Resolver<ResolversTypes['KeyPlaceConnection'], ParentType, ContextType, RequireFields<QueryKeyPlacesArgs, 'first'>>;
   me?: Resolver<Maybe<ResolversTypes['Viewer']>, ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'id'>>;
   organizations?: Resolver<ResolversTypes['OrganizationConnection'], ParentType, ContextType, RequireFields<QueryOrganizationsArgs, 'first'>>;
+  overdueVisits?: Resolver<ResolversTypes['OverdueVisitConnection'], ParentType, ContextType, RequireFields<QueryOverdueVisitsArgs, 'first'>>;
+  pendingRegistrations?: Resolver<ResolversTypes['TenantRegistrationConnection'], ParentType, ContextType, RequireFields<QueryPendingRegistrationsArgs, 'first'>>;
+  people?: Resolver<ResolversTypes['PersonConnection'], ParentType, ContextType, RequireFields<QueryPeopleArgs, 'first'>>;
+  person?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType, RequireFields<QueryPersonArgs, 'id'>>;
+  population?: Resolver<ResolversTypes['Population'], ParentType, ContextType>;
   resolveLocation?: Resolver<ResolversTypes['LocationResolution'], ParentType, ContextType, RequireFields<QueryResolveLocationArgs, 'crs' | 'lat' | 'lng'>>;
+}>;
+
+export type RecordGatePassagePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RecordGatePassagePayload'] = ResolversParentTypes['RecordGatePassagePayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'GatePassageResult' | 'NotFoundError' | 'ValidationError', ParentType, ContextType>;
+}>;
+
+export type RegisterPersonPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RegisterPersonPayload'] = ResolversParentTypes['RegisterPersonPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'PersonSuccess' | 'ValidationError', ParentType, ContextType>;
+}>;
+
+export type RegisterTenantPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RegisterTenantPayload'] = ResolversParentTypes['RegisterTenantPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'TenantRegistrationReceipt' | 'ValidationError', ParentType, ContextType>;
+}>;
+
+export type RejectTenantPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RejectTenantPayload'] = ResolversParentTypes['RejectTenantPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'TenantRegistrationSuccess' | 'ValidationError', ParentType, ContextType>;
+}>;
+
+export type ResidenceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Residence'] = ResolversParentTypes['Residence']> = ResolversObject<{
+  house?: Resolver<ResolversTypes['House'], ParentType, ContextType>;
+  movedInOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  movedOutOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+}>;
+
+export type ResidenceTypeCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ResidenceTypeCount'] = ResolversParentTypes['ResidenceTypeCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  residenceType?: Resolver<ResolversTypes['ResidenceType'], ParentType, ContextType>;
 }>;
 
 export type RetireBuildingPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RetireBuildingPayload'] = ResolversParentTypes['RetireBuildingPayload']> = ResolversObject<{
@@ -3385,6 +4805,21 @@ export type RetireOrganizationPayloadResolvers<ContextType = Context, ParentType
   __resolveType: TypeResolveFn<'NotFoundError' | 'OrganizationSuccess' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
 }>;
 
+export type RevealPersonPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevealPersonPayload'] = ResolversParentTypes['RevealPersonPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'RevealedPerson' | 'ValidationError', ParentType, ContextType>;
+}>;
+
+export type RevealedPersonResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevealedPerson'] = ResolversParentTypes['RevealedPerson']> = ResolversObject<{
+  audit?: Resolver<ResolversTypes['AuditEntry'], ParentType, ContextType>;
+  birthDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  groupDetails?: Resolver<Maybe<Array<ResolversTypes['TagDetails']>>, ParentType, ContextType>;
+  idNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  permitNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  person?: Resolver<ResolversTypes['Person'], ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export type RevokeApiKeyPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevokeApiKeyPayload'] = ResolversParentTypes['RevokeApiKeyPayload']> = ResolversObject<{
   __resolveType: TypeResolveFn<'NotFoundError' | 'RevokeApiKeySuccess', ParentType, ContextType>;
 }>;
@@ -3392,6 +4827,10 @@ export type RevokeApiKeyPayloadResolvers<ContextType = Context, ParentType exten
 export type RevokeApiKeySuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevokeApiKeySuccess'] = ResolversParentTypes['RevokeApiKeySuccess']> = ResolversObject<{
   apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type SetHouseOwnersPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SetHouseOwnersPayload'] = ResolversParentTypes['SetHouseOwnersPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'HouseSuccessWithOwners' | 'NotFoundError' | 'ValidationError', ParentType, ContextType>;
 }>;
 
 export type SetWorkerStatusPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SetWorkerStatusPayload'] = ResolversParentTypes['SetWorkerStatusPayload']> = ResolversObject<{
@@ -3422,6 +4861,63 @@ export type StaffingResolvers<ContextType = Context, ParentType extends Resolver
   unstaffed?: Resolver<ResolversTypes['GridConnection'], ParentType, ContextType, RequireFields<StaffingUnstaffedArgs, 'first'>>;
 }>;
 
+export type TagCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TagCount'] = ResolversParentTypes['TagCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  tag?: Resolver<ResolversTypes['PersonTag'], ParentType, ContextType>;
+}>;
+
+export type TagDetailsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TagDetails'] = ResolversParentTypes['TagDetails']> = ResolversObject<{
+  details?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  tag?: Resolver<ResolversTypes['PersonTag'], ParentType, ContextType>;
+}>;
+
+export type TagPersonPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TagPersonPayload'] = ResolversParentTypes['TagPersonPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'PersonSuccess' | 'ValidationError', ParentType, ContextType>;
+}>;
+
+export type TenantRegistrationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TenantRegistration'] = ResolversParentTypes['TenantRegistration']> = ResolversObject<{
+  building?: Resolver<ResolversTypes['Building'], ParentType, ContextType>;
+  decidedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  decidedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  gender?: Resolver<Maybe<ResolversTypes['Gender']>, ParentType, ContextType>;
+  house?: Resolver<Maybe<ResolversTypes['House']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  idNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  person?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  rejectionReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  room?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['RegistrationStatus'], ParentType, ContextType>;
+  submittedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  unit?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type TenantRegistrationConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TenantRegistrationConnection'] = ResolversParentTypes['TenantRegistrationConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['TenantRegistrationEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['TenantRegistration']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type TenantRegistrationEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TenantRegistrationEdge'] = ResolversParentTypes['TenantRegistrationEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['TenantRegistration'], ParentType, ContextType>;
+}>;
+
+export type TenantRegistrationReceiptResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TenantRegistrationReceipt'] = ResolversParentTypes['TenantRegistrationReceipt']> = ResolversObject<{
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reference?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['RegistrationStatus'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type TenantRegistrationSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TenantRegistrationSuccess'] = ResolversParentTypes['TenantRegistrationSuccess']> = ResolversObject<{
+  registration?: Resolver<ResolversTypes['TenantRegistration'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export type UnassignWorkerPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UnassignWorkerPayload'] = ResolversParentTypes['UnassignWorkerPayload']> = ResolversObject<{
   __resolveType: TypeResolveFn<'NotFoundError' | 'UnassignWorkerSuccess' | 'ValidationError', ParentType, ContextType>;
 }>;
@@ -3430,6 +4926,10 @@ export type UnassignWorkerSuccessResolvers<ContextType = Context, ParentType ext
   assignment?: Resolver<ResolversTypes['GridAssignment'], ParentType, ContextType>;
   worker?: Resolver<ResolversTypes['GridWorker'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type UntagPersonPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UntagPersonPayload'] = ResolversParentTypes['UntagPersonPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'PersonSuccess' | 'ValidationError', ParentType, ContextType>;
 }>;
 
 export type UpdateBuildingPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UpdateBuildingPayload'] = ResolversParentTypes['UpdateBuildingPayload']> = ResolversObject<{
@@ -3474,6 +4974,10 @@ export type UpdateOrganizationPayloadResolvers<ContextType = Context, ParentType
   __resolveType: TypeResolveFn<'NotFoundError' | 'OrganizationSuccess' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
 }>;
 
+export type UpdatePersonPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UpdatePersonPayload'] = ResolversParentTypes['UpdatePersonPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'PersonSuccess' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
+}>;
+
 export type UpdateWorkerPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UpdateWorkerPayload'] = ResolversParentTypes['UpdateWorkerPayload']> = ResolversObject<{
   __resolveType: TypeResolveFn<'NotFoundError' | 'UpdateWorkerSuccess' | 'ValidationError' | 'WorkerConflictError', ParentType, ContextType>;
 }>;
@@ -3508,6 +5012,37 @@ export type ViewerResolvers<ContextType = Context, ParentType extends ResolversP
   worker?: Resolver<Maybe<ResolversTypes['GridWorker']>, ParentType, ContextType>;
 }>;
 
+export type VisitResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Visit'] = ResolversParentTypes['Visit']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  location?: Resolver<Maybe<ResolversTypes['Position']>, ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  person?: Resolver<ResolversTypes['Person'], ParentType, ContextType>;
+  tag?: Resolver<Maybe<ResolversTypes['PersonTag']>, ParentType, ContextType>;
+  visitedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  worker?: Resolver<Maybe<ResolversTypes['GridWorker']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type VisitConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['VisitConnection'] = ResolversParentTypes['VisitConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['VisitEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Visit']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type VisitEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['VisitEdge'] = ResolversParentTypes['VisitEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Visit'], ParentType, ContextType>;
+}>;
+
+export type VisitSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['VisitSuccess'] = ResolversParentTypes['VisitSuccess']> = ResolversObject<{
+  followUp?: Resolver<ResolversTypes['FollowUpPlan'], ParentType, ContextType>;
+  visit?: Resolver<ResolversTypes['Visit'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export type WorkerConflictErrorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['WorkerConflictError'] = ResolversParentTypes['WorkerConflictError']> = ResolversObject<{
   changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   changedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -3529,12 +5064,16 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   ApiKey?: ApiKeyResolvers<ContextType>;
   AssignWorkerPayload?: AssignWorkerPayloadResolvers<ContextType>;
   AssignWorkerSuccess?: AssignWorkerSuccessResolvers<ContextType>;
+  AuditEntry?: AuditEntryResolvers<ContextType>;
+  AuditEntryConnection?: AuditEntryConnectionResolvers<ContextType>;
+  AuditEntryEdge?: AuditEntryEdgeResolvers<ContextType>;
   Building?: BuildingResolvers<ContextType>;
   BuildingConnection?: BuildingConnectionResolvers<ContextType>;
   BuildingEdge?: BuildingEdgeResolvers<ContextType>;
   BuildingSuccess?: BuildingSuccessResolvers<ContextType>;
   CameraCoverage?: CameraCoverageResolvers<ContextType>;
   CameraView?: CameraViewResolvers<ContextType>;
+  ConfirmTenantPayload?: ConfirmTenantPayloadResolvers<ContextType>;
   ConflictError?: ConflictErrorResolvers<ContextType>;
   Coverage?: CoverageResolvers<ContextType>;
   CoverageGap?: CoverageGapResolvers<ContextType>;
@@ -3553,21 +5092,30 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   CreateWorkerSuccess?: CreateWorkerSuccessResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
+  ErasePersonPayload?: ErasePersonPayloadResolvers<ContextType>;
   Facility?: FacilityResolvers<ContextType>;
   FacilityConnection?: FacilityConnectionResolvers<ContextType>;
   FacilityEdge?: FacilityEdgeResolvers<ContextType>;
   FacilitySuccess?: FacilitySuccessResolvers<ContextType>;
+  FloatingResidence?: FloatingResidenceResolvers<ContextType>;
+  FollowUpPlan?: FollowUpPlanResolvers<ContextType>;
+  GateAccess?: GateAccessResolvers<ContextType>;
+  GatePassageResult?: GatePassageResultResolvers<ContextType>;
   GeoJSON?: GraphQLScalarType;
   Grid?: GridResolvers<ContextType>;
   GridAssignment?: GridAssignmentResolvers<ContextType>;
   GridConnection?: GridConnectionResolvers<ContextType>;
   GridEdge?: GridEdgeResolvers<ContextType>;
+  GridHouseholdCount?: GridHouseholdCountResolvers<ContextType>;
   GridVersion?: GridVersionResolvers<ContextType>;
   GridWorker?: GridWorkerResolvers<ContextType>;
   House?: HouseResolvers<ContextType>;
   HouseConnection?: HouseConnectionResolvers<ContextType>;
   HouseEdge?: HouseEdgeResolvers<ContextType>;
   HouseSuccess?: HouseSuccessResolvers<ContextType>;
+  HouseSuccessWithOwners?: HouseSuccessWithOwnersResolvers<ContextType>;
+  Household?: HouseholdResolvers<ContextType>;
+  HouseholdCoverage?: HouseholdCoverageResolvers<ContextType>;
   ImportFeatureReport?: ImportFeatureReportResolvers<ContextType>;
   ImportGridsPayload?: ImportGridsPayloadResolvers<ContextType>;
   ImportGridsReport?: ImportGridsReportResolvers<ContextType>;
@@ -3579,10 +5127,14 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   KindCount?: KindCountResolvers<ContextType>;
   Located?: LocatedResolvers<ContextType>;
   LocationResolution?: LocationResolutionResolvers<ContextType>;
+  LogVisitPayload?: LogVisitPayloadResolvers<ContextType>;
+  MarkDeceasedPayload?: MarkDeceasedPayloadResolvers<ContextType>;
   MergeGridsPayload?: MergeGridsPayloadResolvers<ContextType>;
   MergeGridsSuccess?: MergeGridsSuccessResolvers<ContextType>;
   MoveGridPayload?: MoveGridPayloadResolvers<ContextType>;
   MoveGridSuccess?: MoveGridSuccessResolvers<ContextType>;
+  MovePersonOutPayload?: MovePersonOutPayloadResolvers<ContextType>;
+  MovePersonPayload?: MovePersonPayloadResolvers<ContextType>;
   MovedCount?: MovedCountResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
@@ -3591,10 +5143,25 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   OrganizationConnection?: OrganizationConnectionResolvers<ContextType>;
   OrganizationEdge?: OrganizationEdgeResolvers<ContextType>;
   OrganizationSuccess?: OrganizationSuccessResolvers<ContextType>;
+  OverdueVisit?: OverdueVisitResolvers<ContextType>;
+  OverdueVisitConnection?: OverdueVisitConnectionResolvers<ContextType>;
+  OverdueVisitEdge?: OverdueVisitEdgeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  Person?: PersonResolvers<ContextType>;
+  PersonConnection?: PersonConnectionResolvers<ContextType>;
+  PersonEdge?: PersonEdgeResolvers<ContextType>;
+  PersonSuccess?: PersonSuccessResolvers<ContextType>;
+  PersonTagAssignment?: PersonTagAssignmentResolvers<ContextType>;
+  Population?: PopulationResolvers<ContextType>;
   Position?: PositionResolvers<ContextType>;
   Problem?: ProblemResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RecordGatePassagePayload?: RecordGatePassagePayloadResolvers<ContextType>;
+  RegisterPersonPayload?: RegisterPersonPayloadResolvers<ContextType>;
+  RegisterTenantPayload?: RegisterTenantPayloadResolvers<ContextType>;
+  RejectTenantPayload?: RejectTenantPayloadResolvers<ContextType>;
+  Residence?: ResidenceResolvers<ContextType>;
+  ResidenceTypeCount?: ResidenceTypeCountResolvers<ContextType>;
   RetireBuildingPayload?: RetireBuildingPayloadResolvers<ContextType>;
   RetireFacilityPayload?: RetireFacilityPayloadResolvers<ContextType>;
   RetireGridPayload?: RetireGridPayloadResolvers<ContextType>;
@@ -3602,15 +5169,27 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   RetireHousePayload?: RetireHousePayloadResolvers<ContextType>;
   RetireKeyPlacePayload?: RetireKeyPlacePayloadResolvers<ContextType>;
   RetireOrganizationPayload?: RetireOrganizationPayloadResolvers<ContextType>;
+  RevealPersonPayload?: RevealPersonPayloadResolvers<ContextType>;
+  RevealedPerson?: RevealedPersonResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
   RevokeApiKeySuccess?: RevokeApiKeySuccessResolvers<ContextType>;
+  SetHouseOwnersPayload?: SetHouseOwnersPayloadResolvers<ContextType>;
   SetWorkerStatusPayload?: SetWorkerStatusPayloadResolvers<ContextType>;
   SetWorkerStatusSuccess?: SetWorkerStatusSuccessResolvers<ContextType>;
   SplitGridPayload?: SplitGridPayloadResolvers<ContextType>;
   SplitGridSuccess?: SplitGridSuccessResolvers<ContextType>;
   Staffing?: StaffingResolvers<ContextType>;
+  TagCount?: TagCountResolvers<ContextType>;
+  TagDetails?: TagDetailsResolvers<ContextType>;
+  TagPersonPayload?: TagPersonPayloadResolvers<ContextType>;
+  TenantRegistration?: TenantRegistrationResolvers<ContextType>;
+  TenantRegistrationConnection?: TenantRegistrationConnectionResolvers<ContextType>;
+  TenantRegistrationEdge?: TenantRegistrationEdgeResolvers<ContextType>;
+  TenantRegistrationReceipt?: TenantRegistrationReceiptResolvers<ContextType>;
+  TenantRegistrationSuccess?: TenantRegistrationSuccessResolvers<ContextType>;
   UnassignWorkerPayload?: UnassignWorkerPayloadResolvers<ContextType>;
   UnassignWorkerSuccess?: UnassignWorkerSuccessResolvers<ContextType>;
+  UntagPersonPayload?: UntagPersonPayloadResolvers<ContextType>;
   UpdateBuildingPayload?: UpdateBuildingPayloadResolvers<ContextType>;
   UpdateFacilityPayload?: UpdateFacilityPayloadResolvers<ContextType>;
   UpdateGridBoundaryPayload?: UpdateGridBoundaryPayloadResolvers<ContextType>;
@@ -3620,11 +5199,16 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   UpdateHousePayload?: UpdateHousePayloadResolvers<ContextType>;
   UpdateKeyPlacePayload?: UpdateKeyPlacePayloadResolvers<ContextType>;
   UpdateOrganizationPayload?: UpdateOrganizationPayloadResolvers<ContextType>;
+  UpdatePersonPayload?: UpdatePersonPayloadResolvers<ContextType>;
   UpdateWorkerPayload?: UpdateWorkerPayloadResolvers<ContextType>;
   UpdateWorkerSuccess?: UpdateWorkerSuccessResolvers<ContextType>;
   ValidationError?: ValidationErrorResolvers<ContextType>;
   VersionConflict?: VersionConflictResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
+  Visit?: VisitResolvers<ContextType>;
+  VisitConnection?: VisitConnectionResolvers<ContextType>;
+  VisitEdge?: VisitEdgeResolvers<ContextType>;
+  VisitSuccess?: VisitSuccessResolvers<ContextType>;
   WorkerConflictError?: WorkerConflictErrorResolvers<ContextType>;
   WorkerStatusPeriod?: WorkerStatusPeriodResolvers<ContextType>;
 }>;

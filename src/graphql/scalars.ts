@@ -75,7 +75,7 @@ const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
  * Why `value` is not an ISO 8601 calendar date `YYYY-MM-DD` (years 0001–9999, days that exist), or null. The
  * calendar rules are the DateTime scalar's own (parseInstant at midnight UTC, where no offset can move the day).
  */
-function calendarDateProblem(value: unknown): string | null {
+export function calendarDateProblem(value: unknown): string | null {
   if (typeof value !== 'string') return `must be a string such as "${DATE_EXAMPLE}"`;
   if (/^\d{4}-\d{2}-\d{2}./.test(value)) return `must be a calendar date alone, YYYY-MM-DD such as "${DATE_EXAMPLE}": no time and no time zone`;
   if (!CALENDAR_DATE.test(value)) return `must be an ISO 8601 calendar date YYYY-MM-DD, e.g. "${DATE_EXAMPLE}"`;

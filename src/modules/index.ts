@@ -11,6 +11,7 @@ import { workerModule } from './worker/module';
 import { placeModule } from './place/module';
 import { facilityModule } from './facility/module';
 import { organizationModule } from './organization/module';
+import { personModule } from './person/module';
 
 /**
  * THE list of modules. Adding a domain is one folder (schema/<domain>.graphql + src/modules/<domain>/, with a
@@ -28,6 +29,7 @@ export const MODULES = [
   organizationModule,
   placeModule,
   facilityModule,
+  personModule,
 ] as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (k: U) => void : never) extends (k: infer I) => void ? I : never;

@@ -46,7 +46,27 @@ export type Action =
   /** Read facilities (cameras, gates, ...: security data) of the subject grid, and camera coverage. */
   | 'facility:read'
   /** Create, edit and retire facilities in the subject grid. */
-  | 'facility:edit';
+  | 'facility:edit'
+  /** Read people of the subject grid: names, masked numbers, group tags (never clear personal values). */
+  | 'person:read'
+  /** Register, update, move and tag people of the subject grid, log visits, set house owners. */
+  | 'person:edit'
+  /** See a person's personal values in clear (each reveal writes an audit row). */
+  | 'person:reveal'
+  /** Erase a person's personal values for good (PIPL art. 47). */
+  | 'person:erase'
+  /** Import people from a spreadsheet (each row is then checked against its house's grid). */
+  | 'person:import'
+  /** Read population figures (counts only, no person) of the subject grid. */
+  | 'person:count'
+  /** Confirm or reject tenants' self-registrations of the subject grid. */
+  | 'tenant:decide'
+  /** Submit a tenant's self-registration (a building's QR code: anyone, rate-limited). */
+  | 'tenant:register'
+  /** Report a passage through a gate of the subject grid (the gate system). */
+  | 'gate:pass'
+  /** Read the audit log of personal data. */
+  | 'audit:read';
 
 /** What an action is about, for the jurisdiction test: grid code(s), or null for "the whole deployment". */
 export type Subject = { code: string } | { codes: readonly string[] } | null;
@@ -67,10 +87,17 @@ interface Rule {
    * authority to whoever holds a token for its new code).
    */
   scope?: 'within' | 'below';
+  /**
+   * `forbidden`: an anonymous caller is refused FORBIDDEN (not asked to sign in): personal data is no one's
+   * business without a role, and a client must not treat it as an empty list either.
+   */
+  anonymous?: 'forbidden';
 }
 
 const STAFF: readonly Role[] = ['ADMIN', 'GIS_EDITOR', 'DISPATCHER', 'GRID_WORKER'];
 const EDITORS: readonly Role[] = ['ADMIN', 'GIS_EDITOR'];
+/** Who works with people by name (within their jurisdiction): VIEWER and GIS_EDITOR see counts only. */
+const PERSON_STAFF: readonly Role[] = ['ADMIN', 'DISPATCHER', 'GRID_WORKER'];
 
 const RULES: Record<Action, Rule> = {
   'grid:read': { what: 'read grids', roles: 'everyone', operation: 'READ_GRIDS' },
@@ -90,6 +117,16 @@ const RULES: Record<Action, Rule> = {
   'organization:contact': { what: "see organisations' contact phones", roles: STAFF, operation: 'MANAGE_WORKERS', scope: 'within' },
   'facility:read': { what: 'read facilities', roles: STAFF, operation: 'READ_FACILITIES', scope: 'within' },
   'facility:edit': { what: 'edit facilities', roles: ['ADMIN', 'DISPATCHER'], scope: 'within' },
+  'person:read': { what: 'read people', roles: PERSON_STAFF, scope: 'within', anonymous: 'forbidden' },
+  'person:edit': { what: 'register and update people', roles: PERSON_STAFF, scope: 'within', anonymous: 'forbidden' },
+  'person:reveal': { what: "see people's personal values in clear", roles: PERSON_STAFF, scope: 'within', anonymous: 'forbidden' },
+  'person:erase': { what: 'erase people', roles: ['ADMIN'], scope: 'within', anonymous: 'forbidden' },
+  'person:import': { what: 'import people', roles: ['ADMIN', 'DISPATCHER'], scope: 'within', anonymous: 'forbidden' },
+  'person:count': { what: 'read population figures', roles: [...STAFF, 'VIEWER'], operation: 'READ_GRIDS', scope: 'within', anonymous: 'forbidden' },
+  'tenant:decide': { what: "decide on tenants' registrations", roles: PERSON_STAFF, scope: 'within', anonymous: 'forbidden' },
+  'tenant:register': { what: 'register as a tenant', roles: 'everyone' },
+  'gate:pass': { what: 'record gate passages', roles: [], operation: 'RECORD_GATE_PASSAGES', scope: 'within' },
+  'audit:read': { what: 'read the audit log', roles: ['ADMIN'], scope: 'within', anonymous: 'forbidden' },
 };
 
 /**
@@ -100,8 +137,9 @@ const RULES: Record<Action, Rule> = {
 export const SERVICE_READ_FIELDS: Readonly<Record<string, readonly string[]>> = {
   Grid: [
     'parent', 'ancestors', 'children', 'boundary', 'history', 'workers', 'responsibleWorkers', 'coverage', 'staffing', 'changedBy',
-    'changeReason', 'buildings', 'keyPlaces', 'organizations', 'inventory',
+    'changeReason', 'buildings', 'keyPlaces', 'organizations', 'inventory', 'people', 'population', 'householdCoverage',
   ],
+  House: ['residents', 'households', 'owners'],
   GridVersion: ['parent', 'boundary'],
   GridWorker: ['assignments', 'statusHistory'],
   GridAssignment: ['grid', 'worker'],
@@ -158,6 +196,9 @@ export function can(viewer: Viewer, action: Action, subject: Subject = null): bo
 export function assertPermitted(viewer: Viewer, action: Action): Principal | null {
   const rule = RULES[action];
   if (!allows(viewer, rule) || (viewer.kind === 'anonymous' && rule.scope)) {
+    if (viewer.kind === 'anonymous' && rule.anonymous === 'forbidden') {
+      throw forbidden(`anonymous callers may not ${rule.what}: sign in with a bearer token (role ${roleList(rule)})`);
+    }
     if (viewer.kind === 'anonymous') throw unauthenticated(`to ${rule.what} you need a bearer token (role ${roleList(rule)})`);
     if (viewer.kind === 'service') {
       throw forbidden(`this API key (${viewer.name}) may not ${rule.what}: its operations are ${viewer.operations.join(', ') || 'none'}`);

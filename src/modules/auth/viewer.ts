@@ -10,6 +10,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   'IMPORT_GRIDS',
   'MANAGE_WORKERS',
   'READ_FACILITIES',
+  'RECORD_GATE_PASSAGES',
 ];
 
 /** A person, signed in through a bearer token. */

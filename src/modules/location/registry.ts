@@ -31,7 +31,7 @@ export interface DerivedKind {
   from: string;
   /** The column of `table` pointing at a row of `from`. */
   foreignKey: string;
-  /** As for a point kind: which rows count. */
+  /** Which rows count (a SQL condition on alias `t`); absent: the current ones (`retired_at IS NULL`). */
   live?: string;
 }
 

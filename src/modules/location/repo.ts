@@ -91,7 +91,7 @@ export async function relocateWithin(db: Knex, kinds: readonly LocatedKind[], ar
       if (from.length > 0) {
         const { rows } = await db.raw(
           `/* relocateWithin:${table} */ SELECT t.id FROM ${table} t
-           WHERE t.${safeIdentifier(k.foreignKey)} = ANY(?::uuid[]) AND t.retired_at IS NULL ${live}`,
+           WHERE t.${safeIdentifier(k.foreignKey)} = ANY(?::uuid[]) AND ${k.live ?? 't.retired_at IS NULL'}`,
           [from],
         );
         movedIds.set(k.kind, rows.map((r: { id: string }) => r.id));

@@ -1,0 +1,6 @@
+import type { Context } from '../../context';
+
+/** Population figures (counts only), rolled up by grid. */
+export class PopulationService {
+  constructor(private readonly ctx: Context) {}
+}
