@@ -2412,7 +2412,8 @@ export type RegisterPersonInput = {
   ethnicity?: InputMaybe<Scalars['String']['input']>;
   /** Required details for FLOATING residents (arrival date at least). */
   floating?: InputMaybe<FloatingInput>;
-  gender: Gender;
+  /** Must match the ID number's 17th digit (odd: male) when both are given; required without an ID number. */
+  gender?: InputMaybe<Gender>;
   house: HouseRef;
   household?: InputMaybe<HouseholdRef>;
   /** GB 11643-1999: 18 characters (a 15-digit legacy number is upgraded), or an HK/Macao/Taiwan residence permit. */

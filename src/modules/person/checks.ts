@@ -85,7 +85,7 @@ export function checkPersonFields(input: PersonFieldsInput, problems: { add(p: P
   } else if (creating) bad('name', 'is required');
 
   if (input.gender != null) out.gender = input.gender;
-  else if (creating) bad('gender', 'is required (MALE or FEMALE)');
+  else if (creating && !input.idNumber?.trim()) bad('gender', 'is required (MALE or FEMALE) when no ID number is given');
 
   if (input.residenceType != null) out.residenceType = input.residenceType;
   else if (creating) bad('residenceType', 'is required (REGISTERED, FLOATING, OVERSEAS or UNSETTLED)');

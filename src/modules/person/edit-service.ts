@@ -1,6 +1,455 @@
+import type { Knex } from 'knex';
 import type { Context } from '../../context';
+import type {
+  HouseholdRef,
+  HouseRef,
+  MarkDeceasedInput,
+  MovePersonInput,
+  MovePersonOutInput,
+  RegisterPersonInput,
+  RelationToHead,
+  SetHouseOwnersInput,
+  UpdatePersonInput,
+} from '../../generated/graphql';
+import { expectGlobalId, fromGlobalId } from '../../graphql/relay';
+import { notFound, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type PayloadError, type ProblemRow } from '../../shared/payload';
+import { assertPermitted, assertPrincipal, codeSubject } from '../auth/policy';
+import type { Principal } from '../auth/viewer';
+import { lockResolutions } from '../location/repo';
+import { isRoom } from '../place/checks';
+import { checkPersonFields, dateProblem, todayInChina, type CheckedPersonFields } from './checks';
+import { checkIdNumber } from './id-number';
+import type { HouseOwnersChangeSource, PersonChangeSource, PersonRow } from './mappers';
+import * as repo from './repo';
+import * as editRepo from './repo-edit';
+import { cipherFor, idNumberIndex, SEALED } from './sealing';
 
-/** Registering, updating and moving people; households and house owners. */
+type PersonSuccess = PersonChangeSource & { __typename: 'PersonSuccess' };
+type Locked = PersonRow & { lng: number; lat: number };
+const success = (personId: string): PersonSuccess => ({ __typename: 'PersonSuccess', personId });
+const MAX_OWNERS = 20;
+const BUILDING_CODE = /^\d{16}$/;
+const HOUSEHOLD_NUMBER = /^[0-9A-Za-z-]{1,32}$/;
+
+/**
+ * Registering, updating and moving people (policy `person:edit`: GRID_WORKER, DISPATCHER and ADMIN where the
+ * house stands), households and house owners. Each mutation: AUTH (role first; the jurisdiction once the house
+ * is known) → VALIDATION (every problem, named by field) → RESOLUTION in one transaction. The grids of the
+ * building's position are locked before any row, as grid edits lock them before re-resolving buildings.
+ *
+ * One person per ID number: registering a number that moved out elsewhere brings that person back (their
+ * history kept); a number living elsewhere is refused, naming where, so the two workers can settle it.
+ */
 export class PersonEditService {
   constructor(private readonly ctx: Context) {}
+
+  private get cipher() {
+    return cipherFor(this.ctx.config);
+  }
+
+  async register(input: RegisterPersonInput) {
+    assertPermitted(this.ctx.viewer, 'person:edit');
+    const today = todayInChina();
+    const early = new Problems();
+    const fields = checkPersonFields(input, early, { mode: 'create', field: (k) => `input.${k}`, today });
+    checkHouseRef(input.house, 'input.house', early);
+    checkHouseholdRef(input.household, 'input.household', early);
+    return runEdit<PersonSuccess | PayloadError>(
+      this.ctx,
+      async (trx) => {
+        const problems = new Problems().addAll(early);
+        const house = await this.lockHouse(trx, input.house, 'input.house', problems);
+        if (!house) return problems.any ? validationError(problems) : notFound(input.house.houseId ?? '', 'house');
+        const principal = assertPrincipal(this.ctx.viewer, 'person:edit', codeSubject(house.grid_code), `building ${house.building_code} (${house.building_name})`);
+        if (problems.any) return validationError(problems);
+        let returning: string | null = null;
+        if (fields.idNumber) {
+          const holder = await editRepo.holderOfIdNumber(trx, idNumberIndex(this.cipher, fields.idNumber));
+          if (holder && holder.status !== 'MOVED_OUT') problems.add(idNumberTaken(holder, 'input.idNumber'));
+          else if (holder) returning = holder.id;
+        }
+        const { householdId, relation } = await this.household(trx, input.household, house.house_id, input.relationToHead ?? null, returning, 'input', problems, principal);
+        if (problems.any) return validationError(problems);
+        const movedInOn = fields.movedInOn ?? today;
+        if (returning) {
+          // Back from elsewhere: the same person, their history kept.
+          const columns = {
+            ...editRepo.changedColumns(this.cipher, fields),
+            ...personPlacement(house.house_id, householdId, relation),
+            moved_in_on: movedInOn,
+          };
+          const current = await editRepo.personForEdit(trx, returning, true);
+          if (!current || !(await editRepo.updatePerson(trx, returning, current.version, columns, principal.subject))) {
+            return validationError([{ code: 'BAD_VALUE', field: 'input.idNumber', message: 'ID number: the person holding it changed meanwhile; try again' }]);
+          }
+          await editRepo.closeResidence(trx, returning, movedInOn, { houseId: house.house_id, on: movedInOn });
+          return success(returning);
+        }
+        const id = await repo.insertPerson(trx, this.cipher, writeOf(fields, house.house_id, householdId, relation, movedInOn), principal.subject);
+        return success(id);
+      },
+      { onUniqueViolation: (v) => this.raced(v.constraint) },
+    );
+  }
+
+  async update(input: UpdatePersonInput) {
+    return this.editPerson(input.id, async (trx, person, principal) => {
+      if (person.version !== input.expectedVersion) return conflict(person, input.expectedVersion);
+      const problems = new Problems();
+      const today = todayInChina();
+      const fields = checkPersonFields(input, problems, {
+        mode: 'update',
+        field: (k) => `input.${k}`,
+        today,
+        current: { gender: person.gender, birthDate: person.birth_date, residenceType: person.residence_type },
+      });
+      checkHouseholdRef(input.household, 'input.household', problems);
+      const given = ['name', 'gender', 'birthDate', 'ethnicity', 'idNumber', 'phone', 'residenceType', 'registeredAddress', 'household', 'relationToHead', 'floating'] as const;
+      if (given.every((k) => input[k] === undefined || input[k] === null)) {
+        problems.add({ code: 'BAD_VALUE', field: 'input', message: `nothing to change: give at least one of ${given.join(', ')}` });
+      }
+      if (problems.any) return validationError(problems);
+      // A new birth date or gender must agree with the stored ID number (opened for the check, never shown).
+      if (fields.idNumber === undefined && (fields.birthDate !== undefined || fields.gender !== undefined)) {
+        const stored = await this.storedIdNumber(trx, person.id);
+        if (stored) {
+          const check = checkIdNumber(stored, { birthDate: fields.birthDate ?? person.birth_date ?? undefined, gender: fields.gender ?? person.gender });
+          if (!check.ok) for (const p of check.problems) problems.add({ code: 'BAD_VALUE', field: fields.birthDate !== undefined ? 'input.birthDate' : 'input.gender', message: `the stored ID number disagrees: ${p}` });
+        }
+      }
+      if (fields.idNumber) {
+        const holder = await editRepo.holderOfIdNumber(trx, idNumberIndex(this.cipher, fields.idNumber));
+        if (holder && holder.id !== person.id) problems.add(idNumberTaken(holder, 'input.idNumber'));
+      }
+      const columns = editRepo.changedColumns(this.cipher, fields);
+      if (fields.residenceType && fields.residenceType !== 'FLOATING' && person.residence_type === 'FLOATING') {
+        Object.assign(columns, { arrived_on: null, arrival_reason: null, permit_sealed: null, permit_masked: null, permit_expires_on: null });
+      }
+      if (input.household !== undefined && input.household !== null) {
+        const placed = await this.household(trx, input.household, person.house_id, input.relationToHead ?? null, person.id, 'input', problems, principal);
+        columns.household_id = placed.householdId;
+        columns.relation_to_head = placed.relation;
+      } else if (input.relationToHead) {
+        if (!person.household_id) problems.add({ code: 'BAD_VALUE', field: 'input.relationToHead', message: 'relation to head: this person belongs to no household; give input.household too' });
+        else if (input.relationToHead === 'HEAD' && (await editRepo.headOf(trx, person.household_id, person.id))) {
+          problems.add({ code: 'BAD_VALUE', field: 'input.relationToHead', message: 'relation to head: the household already has a head; change theirs first' });
+        }
+        columns.relation_to_head = input.relationToHead;
+      }
+      if (problems.any) return validationError(problems);
+      if (!(await editRepo.updatePerson(trx, person.id, input.expectedVersion, columns, principal.subject))) return conflict(person, input.expectedVersion);
+      return success(person.id);
+    });
+  }
+
+  async move(input: MovePersonInput) {
+    assertPermitted(this.ctx.viewer, 'person:edit');
+    const id = expectGlobalId(input.id, 'Person', 'input.id');
+    const early = new Problems();
+    checkHouseRef(input.house, 'input.house', early);
+    checkHouseholdRef(input.household, 'input.household', early);
+    const today = todayInChina();
+    if (input.movedOn) {
+      const problem = dateProblem(input.movedOn, today, '1900-01-01');
+      if (problem) early.add({ code: 'BAD_VALUE', field: 'input.movedOn', message: `moved-on date: ${problem}` });
+    }
+    return runEdit<PersonSuccess | PayloadError | ReturnType<typeof conflict>>(
+      this.ctx,
+      async (trx) => {
+        const problems = new Problems().addAll(early);
+        const seen = await editRepo.personForEdit(trx, id, false);
+        if (!seen) return notFound(input.id, 'person');
+        const target = await this.findHouse(trx, input.house, 'input.house', problems);
+        if (!target) return problems.any ? validationError(problems) : notFound(input.house.houseId ?? '', 'house');
+        await lockResolutions(trx, [seen, target]);
+        const person = (await editRepo.personForEdit(trx, id, true))!;
+        const house = await editRepo.houseTargetById(trx, target.house_id, true);
+        if (!house) return notFound(input.house.houseId ?? target.house_id, 'house');
+        assertPrincipal(this.ctx.viewer, 'person:edit', codeSubject(person.grid_code), 'this person');
+        const principal = assertPrincipal(this.ctx.viewer, 'person:edit', codeSubject(house.grid_code), `building ${house.building_code} (${house.building_name})`);
+        if (person.version !== input.expectedVersion) return conflict(person, input.expectedVersion);
+        if (person.erased_at) problems.add(erased());
+        if (person.status === 'DECEASED') problems.add({ code: 'BAD_VALUE', field: 'input.id', message: 'this person is recorded as deceased and cannot move' });
+        if (house.house_id === person.house_id && person.status === 'LIVING_HERE') {
+          problems.add({ code: 'BAD_VALUE', field: 'input.house', message: `house: this person already lives in ${describeHouse(house)}` });
+        }
+        const movedOn = input.movedOn ?? today;
+        if (person.moved_in_on && movedOn < person.moved_in_on) {
+          problems.add({ code: 'BAD_VALUE', field: 'input.movedOn', message: `moved-on date: ${movedOn} is before they moved into their current house (${person.moved_in_on})` });
+        }
+        if (problems.any) return validationError(problems);
+        const placed = await this.household(trx, input.household, house.house_id, input.relationToHead ?? null, person.id, 'input', problems, principal);
+        if (problems.any) return validationError(problems);
+        const columns = { ...personPlacement(house.house_id, placed.householdId, placed.relation), moved_in_on: movedOn };
+        if (!(await editRepo.updatePerson(trx, person.id, input.expectedVersion, columns, principal.subject))) return conflict(person, input.expectedVersion);
+        await editRepo.closeResidence(trx, person.id, movedOn, { houseId: house.house_id, on: movedOn });
+        await editRepo.revokeGateAccess(trx, person.id);
+        return success(person.id);
+      },
+      { onUniqueViolation: (v) => this.raced(v.constraint) },
+    );
+  }
+
+  async moveOut(input: MovePersonOutInput) {
+    return this.editPerson(input.id, async (trx, person, principal) => {
+      if (person.version !== input.expectedVersion) return conflict(person, input.expectedVersion);
+      const today = todayInChina();
+      const on = input.movedOutOn ?? today;
+      const problems = new Problems();
+      if (person.status !== 'LIVING_HERE') problems.add({ code: 'BAD_VALUE', field: 'input.id', message: `this person is ${person.status === 'DECEASED' ? 'recorded as deceased' : 'already moved out'}` });
+      const problem = dateProblem(on, today, person.moved_in_on ?? person.birth_date ?? '1900-01-01');
+      if (problem) problems.add({ code: 'BAD_VALUE', field: 'input.movedOutOn', message: `moved-out date: ${problem}` });
+      if (problems.any) return validationError(problems);
+      if (!(await editRepo.updatePerson(trx, person.id, input.expectedVersion, { status: 'MOVED_OUT', moved_out_on: on }, principal.subject))) {
+        return conflict(person, input.expectedVersion);
+      }
+      await editRepo.closeResidence(trx, person.id, on, null);
+      await editRepo.revokeGateAccess(trx, person.id);
+      return success(person.id);
+    });
+  }
+
+  async markDeceased(input: MarkDeceasedInput) {
+    return this.editPerson(input.id, async (trx, person, principal) => {
+      if (person.version !== input.expectedVersion) return conflict(person, input.expectedVersion);
+      const today = todayInChina();
+      const problems = new Problems();
+      if (person.status === 'DECEASED') problems.add({ code: 'BAD_VALUE', field: 'input.id', message: 'this person is already recorded as deceased' });
+      const problem = dateProblem(input.deceasedOn, today, person.birth_date ?? `${person.birth_year}-01-01`);
+      if (problem) problems.add({ code: 'BAD_VALUE', field: 'input.deceasedOn', message: `date of death: ${problem}` });
+      if (problems.any) return validationError(problems);
+      if (!(await editRepo.updatePerson(trx, person.id, input.expectedVersion, { status: 'DECEASED', deceased_on: input.deceasedOn }, principal.subject))) {
+        return conflict(person, input.expectedVersion);
+      }
+      if (person.status === 'LIVING_HERE') await editRepo.closeResidence(trx, person.id, input.deceasedOn, null);
+      await editRepo.revokeGateAccess(trx, person.id);
+      return success(person.id);
+    });
+  }
+
+  async setHouseOwners(input: SetHouseOwnersInput) {
+    assertPermitted(this.ctx.viewer, 'person:edit');
+    const houseId = expectGlobalId(input.houseId, 'House', 'input.houseId');
+    const early = new Problems();
+    const personIds: string[] = [];
+    input.personIds.forEach((gid, i) => {
+      const parsed = fromGlobalId(gid);
+      if (!parsed || parsed.type !== 'Person') early.add({ code: 'BAD_VALUE', field: `input.personIds[${i}]`, message: `owner: "${gid.slice(0, 60)}" is not a Person id` });
+      else if (!personIds.includes(parsed.id)) personIds.push(parsed.id);
+    });
+    if (personIds.length > MAX_OWNERS) early.add({ code: 'BAD_VALUE', field: 'input.personIds', message: `owners: at most ${MAX_OWNERS} (got ${personIds.length})` });
+    if (input.since) {
+      const problem = dateProblem(input.since, todayInChina(), '1900-01-01');
+      if (problem) early.add({ code: 'BAD_VALUE', field: 'input.since', message: `since: ${problem}` });
+    }
+    return runEdit<(HouseOwnersChangeSource & { __typename: 'HouseSuccessWithOwners' }) | PayloadError>(this.ctx, async (trx) => {
+      const problems = new Problems().addAll(early);
+      const house = await this.lockHouse(trx, { houseId: input.houseId }, 'input.houseId', problems);
+      if (!house) return notFound(input.houseId, 'house');
+      const principal = assertPrincipal(this.ctx.viewer, 'person:edit', codeSubject(house.grid_code), `building ${house.building_code} (${house.building_name})`);
+      const owners = await repo.peopleByIds(trx, personIds);
+      personIds.forEach((id, i) => {
+        const owner = owners.find((o) => o.id === id);
+        if (!owner || owner.erased_at) problems.add({ code: 'BAD_VALUE', field: `input.personIds[${i}]`, message: `owner: no person has id ${input.personIds[i]}` });
+        else if (!this.ctx.services.person.canRead(owner)) problems.add({ code: 'OUTSIDE_JURISDICTION', field: `input.personIds[${i}]`, message: 'owner: this person lives outside your jurisdiction' });
+      });
+      if (problems.any) return validationError(problems);
+      await editRepo.setHouseOwners(trx, houseId, personIds, input.since ?? null, principal.subject);
+      return { __typename: 'HouseSuccessWithOwners' as const, houseId };
+    });
+  }
+
+  /**
+   * The start every edit of one person shares: the grids of their building locked, then their row; the
+   * person within the caller's jurisdiction; an erased stub refused.
+   */
+  private async editPerson<R extends { __typename: string }>(
+    globalId: string,
+    work: (trx: Knex.Transaction, person: Locked, principal: Principal) => Promise<R>,
+  ): Promise<R | NotFoundSource | PayloadError> {
+    assertPermitted(this.ctx.viewer, 'person:edit');
+    const id = expectGlobalId(globalId, 'Person', 'input.id');
+    return runEdit<R | NotFoundSource | PayloadError>(
+      this.ctx,
+      async (trx) => {
+        const seen = await editRepo.personForEdit(trx, id, false);
+        if (!seen) return notFound(globalId, 'person');
+        await lockResolutions(trx, [seen]);
+        const person = (await editRepo.personForEdit(trx, id, true))!;
+        const principal = assertPrincipal(this.ctx.viewer, 'person:edit', codeSubject(person.grid_code), 'this person');
+        if (person.erased_at) return validationError([erased()]);
+        return work(trx, person, principal);
+      },
+      { onUniqueViolation: (v) => this.raced(v.constraint) },
+    );
+  }
+
+  /** A house by reference, unlocked (null with a problem when the reference names none). */
+  private async findHouse(trx: Knex.Transaction, ref: HouseRef, field: string, problems: Problems): Promise<editRepo.HouseTarget | null> {
+    if (ref.houseId) {
+      const parsed = fromGlobalId(ref.houseId);
+      if (!parsed || parsed.type !== 'House') return null;
+      return editRepo.houseTargetById(trx, parsed.id, false);
+    }
+    if (!ref.buildingCode || !ref.room || !BUILDING_CODE.test(ref.buildingCode)) return null;
+    const room = ref.room.trim();
+    const house = await editRepo.houseTargetByAddress(trx, ref.buildingCode, ref.unit ?? null, room);
+    if (house) return house;
+    const building = await editRepo.roomsOfBuilding(trx, ref.buildingCode, 30);
+    const where = ref.unit != null ? `unit ${ref.unit}, room ${room}` : `room ${room}`;
+    problems.add({
+      code: 'BAD_VALUE',
+      field: building.exists ? `${field}.room` : `${field}.buildingCode`,
+      message: building.exists
+        ? `house: building ${ref.buildingCode} has no current house at ${where}${building.rooms.length ? ` (its houses, unit-room: ${building.rooms.join(', ')}${building.rooms.length >= 30 ? ', …' : ''})` : ' (it has no houses yet: add them with createHouse)'}`
+        : `house: no current building has code ${ref.buildingCode}`,
+    });
+    return null;
+  }
+
+  /** The house, its grids locked and then its row (shared: it cannot be retired under the person). */
+  private async lockHouse(trx: Knex.Transaction, ref: HouseRef, field: string, problems: Problems): Promise<editRepo.HouseTarget | null> {
+    const seen = await this.findHouse(trx, ref, field, problems);
+    if (!seen) return null;
+    await lockResolutions(trx, [seen]);
+    return editRepo.houseTargetById(trx, seen.house_id, true);
+  }
+
+  /**
+   * The household a person joins in `houseId`: an existing one (which must live in that house), or a new one
+   * by number. Adds problems; returns its id, or null for none.
+   */
+  private async household(
+    trx: Knex.Transaction,
+    ref: HouseholdRef | null | undefined,
+    houseId: string,
+    relation: RelationToHead | null,
+    personId: string | null,
+    field: string,
+    problems: Problems,
+    principal: Principal,
+  ): Promise<{ householdId: string | null; relation: RelationToHead | null }> {
+    const none = { householdId: null, relation: null };
+    if (!ref) {
+      if (relation) problems.add({ code: 'BAD_VALUE', field: `${field}.relationToHead`, message: 'relation to head: give input.household (the household it relates to) too' });
+      return none;
+    }
+    let household: { id: string; number: string; house_id: string } | null = null;
+    if (ref.householdId) {
+      const parsed = fromGlobalId(ref.householdId);
+      household = parsed?.type === 'Household' ? await editRepo.householdForEdit(trx, { id: parsed.id }) : null;
+      if (!household) {
+        problems.add({ code: 'BAD_VALUE', field: `${field}.household.householdId`, message: `household: no household has id ${ref.householdId}` });
+        return none;
+      }
+    } else if (ref.number) {
+      household = await editRepo.householdForEdit(trx, { number: ref.number.trim() });
+      // A new household: its first member is its head unless said otherwise.
+      if (!household) return { householdId: await repo.insertHousehold(trx, ref.number.trim(), houseId, principal.subject), relation: relation ?? 'HEAD' };
+    }
+    if (!household) return none;
+    if (household.house_id !== houseId) {
+      problems.add({ code: 'BAD_VALUE', field: `${field}.household`, message: `household: 户号 ${household.number} lives in another house; a household has one house (move the household's members, or give a new number)` });
+      return none;
+    }
+    const head = await editRepo.headOf(trx, household.id, personId);
+    if (relation === 'HEAD' && head) {
+      problems.add({ code: 'BAD_VALUE', field: `${field}.relationToHead`, message: `relation to head: household ${household.number} already has a head; give this person's relation to them` });
+    }
+    if (!relation && head) {
+      problems.add({ code: 'BAD_VALUE', field: `${field}.relationToHead`, message: `relation to head: joining household ${household.number} needs this person's relation to its head (SPOUSE, CHILD, ...)` });
+    }
+    return { householdId: household.id, relation: relation ?? 'HEAD' };
+  }
+
+  private async storedIdNumber(trx: Knex.Transaction, personId: string): Promise<string | null> {
+    const { rows } = await trx.raw(`/* storedIdNumber */ SELECT id_number_sealed FROM person WHERE id = ?`, [personId]);
+    const sealed: Buffer | null = rows[0]?.id_number_sealed ?? null;
+    return sealed ? this.cipher.open(sealed, SEALED.idNumber) : null;
+  }
+
+  /** A unique index refused what the checks found free: a concurrent write took it. */
+  private async raced(constraint: string): Promise<PayloadError | null> {
+    const messages: Record<string, ProblemRow> = {
+      person_id_number: { code: 'BAD_VALUE', field: 'input.idNumber', message: 'ID number: registered by someone else at the same moment; look the person up and try again' },
+      household_head: { code: 'BAD_VALUE', field: 'input.relationToHead', message: 'relation to head: another head was recorded for this household at the same moment' },
+      household_number_key: { code: 'BAD_VALUE', field: 'input.household.number', message: 'household: this 户号 was created at the same moment in another house; try again' },
+    };
+    return messages[constraint] ? validationError([messages[constraint]]) : null;
+  }
+}
+
+/** The shape of a house reference: an id, or a building code and room (and unit). */
+function checkHouseRef(ref: HouseRef, field: string, problems: Problems): void {
+  const byAddress = ref.buildingCode != null || ref.room != null || ref.unit != null;
+  if (ref.houseId && byAddress) {
+    problems.add({ code: 'BAD_VALUE', field, message: 'house: give houseId, or buildingCode + unit + room, not both' });
+  } else if (ref.houseId) {
+    const parsed = fromGlobalId(ref.houseId);
+    if (!parsed || parsed.type !== 'House') problems.add({ code: 'BAD_VALUE', field: `${field}.houseId`, message: `house: "${ref.houseId.slice(0, 60)}" is not a House id` });
+  } else {
+    if (!ref.buildingCode) problems.add({ code: 'BAD_VALUE', field: `${field}.buildingCode`, message: 'house: give houseId, or buildingCode + unit + room' });
+    else if (!BUILDING_CODE.test(ref.buildingCode)) problems.add({ code: 'BAD_VALUE', field: `${field}.buildingCode`, message: `building code: 16 digits, as on the building's plate or QR code (got "${ref.buildingCode.slice(0, 40)}")` });
+    if (!ref.room) problems.add({ code: 'BAD_VALUE', field: `${field}.room`, message: 'room: required with buildingCode' });
+    else if (!isRoom(ref.room.trim())) problems.add({ code: 'BAD_VALUE', field: `${field}.room`, message: `room: as written on the door, e.g. 1502 (got "${ref.room.slice(0, 40)}")` });
+  }
+}
+
+function checkHouseholdRef(ref: HouseholdRef | null | undefined, field: string, problems: Problems): void {
+  if (!ref) return;
+  if (!!ref.householdId === !!ref.number) problems.add({ code: 'BAD_VALUE', field, message: 'household: give householdId (an existing one) or number (户号), one of them' });
+  else if (ref.number && !HOUSEHOLD_NUMBER.test(ref.number.trim())) {
+    problems.add({ code: 'BAD_VALUE', field: `${field}.number`, message: `household number (户号): 1–32 letters, digits or hyphens (got "${ref.number.slice(0, 40)}")` });
+  }
+}
+
+function personPlacement(houseId: string, householdId: string | null, relation: RelationToHead | null) {
+  return { house_id: houseId, household_id: householdId, relation_to_head: householdId ? relation : null, status: 'LIVING_HERE', moved_out_on: null };
+}
+
+function writeOf(f: CheckedPersonFields, houseId: string, householdId: string | null, relation: RelationToHead | null, movedInOn: string): repo.PersonWrite {
+  const birthDate = f.birthDate!;
+  return {
+    name: f.name!,
+    gender: f.gender!,
+    birthDate,
+    birthYear: Number(birthDate.slice(0, 4)),
+    ethnicity: f.ethnicity ?? null,
+    idNumber: f.idNumber ?? null,
+    phone: f.phone ?? null,
+    residenceType: f.residenceType!,
+    registeredAddress: f.registeredAddress ?? null,
+    houseId,
+    householdId,
+    relationToHead: householdId ? relation : null,
+    movedInOn,
+    arrivedOn: f.floating?.arrivedOn ?? null,
+    arrivalReason: f.floating?.reason ?? null,
+    permitNumber: f.floating?.permitNumber ?? null,
+    permitExpiresOn: f.floating?.permitExpiresOn ?? null,
+  };
+}
+
+function idNumberTaken(holder: { status: string; grid_code: string | null; building_code: string }, field: string): ProblemRow {
+  const where = `building ${holder.building_code}${holder.grid_code ? ` (grid ${holder.grid_code})` : ''}`;
+  return {
+    code: 'BAD_VALUE',
+    field,
+    message:
+      holder.status === 'DECEASED'
+        ? `ID number: registered to a person recorded as deceased (${where})`
+        : `ID number: already registered to a person living in ${where}; one person, one record: have them moved out there first, or ask a dispatcher to move them (movePerson)`,
+  };
+}
+
+function erased(): ProblemRow {
+  return { code: 'BAD_VALUE', field: 'input.id', message: 'this person was erased (PIPL art. 47): only an anonymous record remains, which cannot be edited' };
+}
+
+function describeHouse(h: editRepo.HouseTarget): string {
+  return `building ${h.building_code}, ${h.unit !== null ? `unit ${h.unit}, ` : ''}room ${h.room}`;
+}
+
+function conflict(person: PersonRow, expectedVersion: number) {
+  return versionConflict(person, 'this person', expectedVersion);
 }

@@ -20,6 +20,23 @@ export const personResolvers: Resolvers = {
     people: (_, args, ctx) => ctx.services.person.people(args.filter, args.first, args.after, null),
     household: (_, args, ctx) => ctx.services.person.household(args.id),
   },
+  Mutation: {
+    registerPerson: (_, { input }, ctx) => ctx.services.personEdit.register(input),
+    updatePerson: (_, { input }, ctx) => ctx.services.personEdit.update(input),
+    movePerson: (_, { input }, ctx) => ctx.services.personEdit.move(input),
+    movePersonOut: (_, { input }, ctx) => ctx.services.personEdit.moveOut(input),
+    markDeceased: (_, { input }, ctx) => ctx.services.personEdit.markDeceased(input),
+    setHouseOwners: (_, { input }, ctx) => ctx.services.personEdit.setHouseOwners(input),
+  },
+  // The success member carries the changed record's id; the failures name themselves.
+  RegisterPersonPayload: { __resolveType: (p) => ('personId' in p ? 'PersonSuccess' : p.__typename) },
+  UpdatePersonPayload: { __resolveType: (p) => ('personId' in p ? 'PersonSuccess' : p.__typename) },
+  MovePersonPayload: { __resolveType: (p) => ('personId' in p ? 'PersonSuccess' : p.__typename) },
+  MovePersonOutPayload: { __resolveType: (p) => ('personId' in p ? 'PersonSuccess' : p.__typename) },
+  MarkDeceasedPayload: { __resolveType: (p) => ('personId' in p ? 'PersonSuccess' : p.__typename) },
+  SetHouseOwnersPayload: { __resolveType: (p) => ('houseId' in p ? 'HouseSuccessWithOwners' : p.__typename) },
+  PersonSuccess: { person: async (s, _, ctx) => (await ctx.services.person.byIdForNode(s.personId))! },
+  HouseSuccessWithOwners: { house: async (s, _, ctx) => (await ctx.services.place.houseById(s.houseId))! },
   Grid: {
     people: (g, args, ctx) => ctx.services.person.people(args.filter, args.first, args.after, g),
   },

@@ -3,7 +3,7 @@ import { badInput, forbidden } from '../../errors';
 import type { PersonFilter, PersonStatus } from '../../generated/graphql';
 import { decodeCursor, encodeCursor, expectGlobalId, pageSize } from '../../graphql/relay';
 import { mainlandPhone } from '../../shared/phone';
-import { assertPermitted, assertPrincipal, codeSubject, GRID_CODE } from '../auth/policy';
+import { assertPermitted, assertPrincipal, can, codeSubject, GRID_CODE } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import type { GridRow } from '../grid/mappers';
 import type { HouseRow } from '../place/mappers';
@@ -27,13 +27,20 @@ export class PersonService {
 
   /** The caller, who must be allowed to read people somewhere (else FORBIDDEN before anything is read). */
   reader(): Principal {
-    return assertPrincipal(this.ctx.viewer, 'person:read', null, 'people') as Principal;
+    const principal = assertPermitted(this.ctx.viewer, 'person:read');
+    if (!principal) throw forbidden('anonymous callers may not read people');
+    return principal;
   }
 
   /** Throws FORBIDDEN unless the caller may read this person (their building's grid within the jurisdiction). */
   assertVisible<R extends { grid_code: string | null }>(row: R, what = 'this person'): R {
     assertPrincipal(this.ctx.viewer, 'person:read', codeSubject(row.grid_code), what);
     return row;
+  }
+
+  /** Whether the caller may read this person (a per-row decision, for lists of ids the caller gave). */
+  canRead(row: { grid_code: string | null }): boolean {
+    return can(this.ctx.viewer, 'person:read', codeSubject(row.grid_code));
   }
 
   async person(globalId: string): Promise<PersonRow | null> {

@@ -91,6 +91,16 @@ export class HouseEditService {
   async retire(input: RetireHouseInput) {
     return this.editHouse(input.id, async (trx, house, _building, principal) => {
       if (house.version !== input.expectedVersion) return conflict(house, input.expectedVersion);
+      const residents = await editRepo.houseResidents(trx, house.id);
+      if (residents > 0) {
+        return validationError([
+          {
+            code: 'HAS_DEPENDANTS',
+            field: 'input.id',
+            message: `house ${house.room}: ${residents} resident(s) live in it; move them out or to another house (movePersonOut, movePerson) before retiring it`,
+          },
+        ]);
+      }
       if (!(await editRepo.retire(trx, 'house', house.id, input.expectedVersion, principal.subject))) return conflict(house, input.expectedVersion);
       return { __typename: 'HouseSuccess' as const, houseId: house.id };
     });

@@ -145,6 +145,12 @@ export async function buildingDependants(db: Knex, id: string): Promise<{ houses
   return { houses: r.houses, facilities: r.facilities, maxFloor: r.max_floor, maxUnit: r.max_unit };
 }
 
+/** People living in a house (the population registry's residents): what stands in the way of retiring it. */
+export async function houseResidents(db: Knex, houseId: string): Promise<number> {
+  const { rows } = await db.raw(`/* houseResidents */ SELECT count(*)::int AS n FROM person WHERE house_id = ? AND status = 'LIVING_HERE'`, [houseId]);
+  return rows[0].n;
+}
+
 /** The current house at (building, unit, room), other than `exceptId`: the unique index's rule. */
 export async function houseAt(db: Knex, buildingId: string, unit: number | null, room: string, exceptId: string | null): Promise<string | null> {
   const { rows } = await db.raw(
