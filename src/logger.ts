@@ -8,7 +8,11 @@ export function createLogger(config: Pick<Config, 'logLevel'>, fd: 1 | 2 = 1): L
   const options = {
     level: config.logLevel,
     base: undefined,
-    redact: { paths: ['req.headers.authorization', '*.phone', '*.token'], censor: '[redacted]' },
+    // Personal values never reach a log line, should a variable or a row ever be logged by mistake.
+    redact: {
+      paths: ['req.headers.authorization', '*.phone', '*.token', '*.idNumber', '*.id_number', '*.permitNumber', '*.details', '*.note', 'variables.input'],
+      censor: '[redacted]',
+    },
   };
   return fd === 1 ? pino(options) : pino(options, pino.destination({ fd, sync: true }));
 }
