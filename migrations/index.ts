@@ -15,6 +15,7 @@ import * as facilities from './20261128000400_facilities';
 import * as houseCounts from './20261128000500_house_counts';
 import * as locatedGridIndexes from './20261128000600_located_grid_indexes';
 import * as people from './20261129000100_people';
+import * as tenantPending from './20261129000150_tenant_pending';
 
 /**
  * Every migration, in order. Listed explicitly (rather than read from the folder) so the same list runs
@@ -37,4 +38,5 @@ export const migrations: Record<string, { up(knex: Knex): Promise<void>; down(kn
   '20261128000500_house_counts': houseCounts,
   '20261128000600_located_grid_indexes': locatedGridIndexes,
   '20261129000100_people': people,
+  '20261129000150_tenant_pending': tenantPending,
 };

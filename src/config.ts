@@ -70,6 +70,7 @@ const schema = z
     MAX_QUERY_CHARACTERS: int(100, 10_000_000).default(15_000),
     MAX_RESPONSE_BYTES: int(1024, 2_000_000_000).default(10 * 1024 * 1024),
     MAX_REQUEST_BYTES: int(1024, 2_000_000_000).default(5 * 1024 * 1024),
+    IMPORT_MAX_BYTES: int(1024, 17_179_869_184).default(256 * 1024 * 1024),
     RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
     RATE_LIMIT_BURST: int(1, 1_000_000).default(120),
     EXPENSIVE_MAX_CONCURRENT: int(1, 1000).default(4),
@@ -80,8 +81,19 @@ const schema = z
     BOUNDARY_TOLERANCE_SQM: z.coerce.number().min(0).max(10_000).default(10),
     PII_KEY: z.string().optional(),
     PII_INDEX_KEY: z.string().optional(),
+    PUBLIC_URL: z
+      .string()
+      .regex(/^https?:\/\/[^/?#\s]+(?:\/[^?#\s]*)?$/, 'must be the http:// or https:// address clients reach the service at, without query or fragment')
+      .optional(),
+    TENANT_REGISTRATION_PER_HOUR: int(0, 10_000).default(5),
+    TENANT_GATE_ACCESS_DAYS: int(1, 3650).default(15),
+    HOUSEHOLD_STANDARD_MIN: int(0, 100_000).default(50),
+    HOUSEHOLD_STANDARD_MAX: int(0, 100_000).default(70),
   })
   .superRefine((env, ctx) => {
+    if (env.HOUSEHOLD_STANDARD_MIN > env.HOUSEHOLD_STANDARD_MAX) {
+      ctx.addIssue({ code: 'custom', path: ['HOUSEHOLD_STANDARD_MIN'], message: `is above HOUSEHOLD_STANDARD_MAX (${env.HOUSEHOLD_STANDARD_MAX})` });
+    }
     if (env.PII_KEY) {
       const parsed = parsePiiKeys(env.PII_KEY);
       if ('problem' in parsed) ctx.addIssue({ code: 'custom', path: ['PII_KEY'], message: parsed.problem });
@@ -143,6 +155,8 @@ export interface Config {
     maxCharacters: number;
     maxResponseBytes: number;
     maxRequestBytes: number;
+    /** Largest file `POST /import/people` takes (streamed, never held whole), bytes. */
+    importMaxBytes: number;
     /** Requests per minute per client (token subject, API key, else address); 0 turns the limit off. */
     ratePerMinute: number;
     rateBurst: number;
@@ -157,6 +171,23 @@ export interface Config {
     maxVertices: number;
     /** Area (m²) a boundary may stick out of its parent or overlap a sibling by: digitising slivers. */
     toleranceSqm: number;
+  };
+  /**
+   * The address clients reach the service at (no trailing slash): printed into links that leave the API, such as
+   * the tenant registration URL of a building's QR code.
+   */
+  publicUrl: string;
+  /** Tenants' self-registration (一进一融一出). */
+  tenants: {
+    /** Registrations one client may submit an hour (0: no limit). */
+    registrationsPerHour: number;
+    /** Days without a passage after which a tenant's gate access lapses. */
+    gateAccessDays: number;
+  };
+  /** Population figures. */
+  population: {
+    /** The households a micro-grid should hold (`Grid.householdCoverage`'s default range), inclusive. */
+    households: { min: number; max: number };
   };
   /** Keys of personal data (src/shared/pii.ts). */
   pii: {
@@ -229,6 +260,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxCharacters: e.MAX_QUERY_CHARACTERS,
       maxResponseBytes: e.MAX_RESPONSE_BYTES,
       maxRequestBytes: e.MAX_REQUEST_BYTES,
+      importMaxBytes: e.IMPORT_MAX_BYTES,
       ratePerMinute: e.RATE_LIMIT_PER_MINUTE,
       rateBurst: e.RATE_LIMIT_BURST,
       expensiveMaxConcurrent: e.EXPENSIVE_MAX_CONCURRENT,
@@ -237,6 +269,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     seedDemo: e.SEED_DEMO,
     boundary: { maxVertices: e.MAX_BOUNDARY_VERTICES, toleranceSqm: e.BOUNDARY_TOLERANCE_SQM },
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    tenants: { registrationsPerHour: e.TENANT_REGISTRATION_PER_HOUR, gateAccessDays: e.TENANT_GATE_ACCESS_DAYS },
+    population: { households: { min: e.HOUSEHOLD_STANDARD_MIN, max: e.HOUSEHOLD_STANDARD_MAX } },
     pii: piiKeys(e.PII_KEY, e.PII_INDEX_KEY),
   };
 }

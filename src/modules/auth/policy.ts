@@ -196,6 +196,11 @@ export function can(viewer: Viewer, action: Action, subject: Subject = null): bo
 export function assertPermitted(viewer: Viewer, action: Action): Principal | null {
   const rule = RULES[action];
   if (!allows(viewer, rule) || (viewer.kind === 'anonymous' && rule.scope)) {
+    if (rule.roles !== 'everyone' && rule.roles.length === 0 && viewer.kind !== 'service') {
+      // No role may (a gate system's passages): say what may, rather than listing no roles.
+      const message = `only an API key with operation ${rule.operation} may ${rule.what} (Authorization: ApiKey <key>)`;
+      throw viewer.kind === 'anonymous' ? unauthenticated(message) : forbidden(message);
+    }
     if (viewer.kind === 'anonymous' && rule.anonymous === 'forbidden') {
       throw forbidden(`anonymous callers may not ${rule.what}: sign in with a bearer token (role ${roleList(rule)})`);
     }

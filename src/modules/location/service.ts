@@ -54,18 +54,28 @@ export class LocationService {
     return value?.trim() || null;
   }
 
-  /** The grid a filter names by id or by code (exactly one, or neither); a current grid. */
-  async gridOf(id: string | null | undefined, code: string | null | undefined, field: string): Promise<GridRow | null> {
-    if (id && code) throw badInput(`give ${field}.gridId or ${field}.gridCode, not both`, `${field}.gridId`);
+  /**
+   * The grid a filter names by id or by code (exactly one, or neither); a current grid. `field` is the input
+   * object holding them (`filter`), or '' for arguments of the field itself; `names` the two arguments' names.
+   */
+  async gridOf(
+    id: string | null | undefined,
+    code: string | null | undefined,
+    field: string,
+    names: { id: string; code: string } = { id: 'gridId', code: 'gridCode' },
+  ): Promise<GridRow | null> {
+    const idField = field ? `${field}.${names.id}` : names.id;
+    const codeField = field ? `${field}.${names.code}` : names.code;
+    if (id && code) throw badInput(`give ${idField} or ${codeField}, not both`, idField);
     if (id) {
-      const grid = await this.ctx.services.grid.byId(expectGlobalId(id, 'Grid', `${field}.gridId`));
-      if (!grid) throw badInput(`${field}.gridId: no current grid has id ${id}`, `${field}.gridId`);
+      const grid = await this.ctx.services.grid.byId(expectGlobalId(id, 'Grid', idField));
+      if (!grid) throw badInput(`${idField}: no current grid has id ${id}`, idField);
       return grid;
     }
     if (code) {
-      if (!GRID_CODE.test(code)) throw badInput(`${field}.gridCode must be a grid code (6 digits + groups of 3; got "${code.slice(0, 40)}")`, `${field}.gridCode`);
+      if (!GRID_CODE.test(code)) throw badInput(`${codeField} must be a grid code (6 digits + groups of 3; got "${code.slice(0, 40)}")`, codeField);
       const grid = await this.ctx.loaders.grid.byCode.load(code);
-      if (!grid) throw badInput(`${field}.gridCode: no current grid has code ${code}`, `${field}.gridCode`);
+      if (!grid) throw badInput(`${codeField}: no current grid has code ${code}`, codeField);
       return grid;
     }
     return null;

@@ -113,6 +113,8 @@ export interface VisitPage {
   rows: VisitRow[];
   hasNextPage: boolean;
   totalCount: () => Promise<number>;
+  /** The cursor of a row (the list's order key). */
+  cursorOf: (row: VisitRow) => string;
 }
 
 export interface OverdueVisitRow {
@@ -124,6 +126,8 @@ export interface OverdueVisitPage {
   rows: OverdueVisitRow[];
   hasNextPage: boolean;
   totalCount: () => Promise<number>;
+  /** The cursor of a row (the list's order key). */
+  cursorOf: (row: OverdueVisitRow) => string;
 }
 
 export interface ResidenceRow {
@@ -149,6 +153,8 @@ export interface TenantRegistrationRow {
   building_id: string;
   unit: number | null;
   room: string;
+  /** The current house at building, unit and room, when the registry has one. */
+  house_id: string | null;
   name: string | null;
   gender: Gender | null;
   id_number_masked: string | null;

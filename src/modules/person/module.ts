@@ -11,7 +11,9 @@ import { PrivacyService } from './privacy-service';
 import { privacyResolvers } from './privacy-resolvers';
 import { personResolvers } from './resolvers';
 import { PersonService } from './service';
+import { GateService } from './gate-service';
 import { TenantService } from './tenant-service';
+import { tenantFormRoute } from './tenant-form';
 import { tenantResolvers } from './tenant-resolvers';
 
 const M = '../modules/person/mappers#';
@@ -55,6 +57,7 @@ export const personModule = defineModule({
     personPrivacy: new PrivacyService(ctx),
     personGroups: new GroupService(ctx),
     tenant: new TenantService(ctx),
+    gateAccess: new GateService(ctx),
     population: new PopulationService(ctx),
   }),
   nodeTypes: {
@@ -74,6 +77,10 @@ export const personModule = defineModule({
       load: (ctx, id): Promise<TenantRegistrationRow | null> => ctx.services.tenant.registrationForNode(id),
       is: (row) => 'node_type' in row && row.node_type === 'TenantRegistration',
     },
+  },
+  // The form a building's QR code opens (Building.tenantRegistrationUrl).
+  routes: {
+    '/tenant-registration': tenantFormRoute,
   },
   located: [{ shape: 'derived', kind: 'Person', table: 'person', from: 'House', foreignKey: 'house_id', live: `t.status = 'LIVING_HERE'` }],
 });

@@ -116,22 +116,27 @@ export class PersonService {
     const principal = this.reader();
     const f = input ?? {};
     if (grid && (f.ancestorId || f.gridCode)) throw badInput('Grid.people lists that grid: leave filter.ancestorId and filter.gridCode out', 'filter.ancestorId');
-    const named = grid ?? (await this.ctx.services.location.gridOf(f.ancestorId, f.gridCode, 'filter'));
-    let subtreeOf: string | null;
-    if (named) {
-      assertPrincipal(this.ctx.viewer, 'person:read', { code: named.code }, `grid ${named.code} (${named.name})`);
-      subtreeOf = named.id;
-    } else if (principal.jurisdictionCode) {
-      const root = GRID_CODE.test(principal.jurisdictionCode) ? await this.ctx.loaders.grid.byCode.load(principal.jurisdictionCode) : null;
-      if (!root) throw forbidden(`your jurisdiction (${principal.jurisdictionCode}) is no current grid: ask an administrator for a new token`);
-      subtreeOf = root.id;
-    } else {
-      subtreeOf = null;
-    }
+    const named = grid ?? (await this.ctx.services.location.gridOf(f.ancestorId, f.gridCode, 'filter', { id: 'ancestorId', code: 'gridCode' }));
+    const subtreeOf = await this.listScope(principal, 'person:read', named);
     const filter = this.listFilter(f, subtreeOf);
     // A list over the whole deployment with no exact key reads every row once per page: one at a time.
     const unbounded = subtreeOf === null && !filter.idNumberIndex && !filter.phoneIndex;
     return unbounded ? this.ctx.expensive('search', () => this.page(filter, first, after)) : this.page(filter, first, after);
+  }
+
+  /**
+   * The subtree a list of people (or of what concerns them) covers: the grid the caller named, which must lie
+   * within their reach for `action`, else their jurisdiction's root; null for a caller of the whole deployment.
+   */
+  async listScope(principal: Principal, action: 'person:read' | 'tenant:decide', named: GridRow | null): Promise<string | null> {
+    if (named) {
+      assertPrincipal(this.ctx.viewer, action, { code: named.code }, `grid ${named.code} (${named.name})`);
+      return named.id;
+    }
+    if (!principal.jurisdictionCode) return null;
+    const root = GRID_CODE.test(principal.jurisdictionCode) ? await this.ctx.loaders.grid.byCode.load(principal.jurisdictionCode) : null;
+    if (!root) throw forbidden(`your jurisdiction (${principal.jurisdictionCode}) is no current grid: ask an administrator for a new token`);
+    return root.id;
   }
 
   private listFilter(f: PersonFilter, subtreeOf: string | null): list.PersonListFilter {
