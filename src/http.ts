@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Transform, type Readable } from 'node:stream';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Config } from './config';
@@ -126,9 +127,16 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, 
       res.writeHead(302, { location: '/graphql' }).end();
       return;
     default: {
-      const handler = ROUTES.get(url.pathname);
-      if (handler) return moduleRoute(deps, handler, res, url, await admit(deps, req));
-      throw new HttpError(404, `no route for ${url.pathname.slice(0, 100)}; the API is at /graphql`);
+      const methods = ROUTES.get(url.pathname);
+      if (!methods) throw new HttpError(404, `no route for ${url.pathname.slice(0, 100)}; the API is at /graphql`);
+      const asked = (req.method ?? 'GET').toUpperCase();
+      const method = asked === 'HEAD' ? 'GET' : asked;
+      const handler = method === 'GET' || method === 'POST' ? methods.get(method) : undefined;
+      if (!handler) {
+        res.setHeader('allow', [...methods.keys()].flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', '));
+        throw new HttpError(405, `${url.pathname.slice(0, 100)} answers ${[...methods.keys()].join(' and ')}, not ${asked.slice(0, 20)}`);
+      }
+      return moduleRoute(deps, handler, req, res, url, requestId, await admit(deps, req));
     }
   }
 }
@@ -213,14 +221,58 @@ async function graphql(deps: HttpDeps, req: IncomingMessage, res: ServerResponse
 }
 
 /** A module's plain route (src/modules/index.ts), with its refusals turned into statuses. */
-async function moduleRoute(deps: HttpDeps, handler: RouteHandler, res: ServerResponse, url: URL, caller: Caller): Promise<void> {
+async function moduleRoute(deps: HttpDeps, handler: RouteHandler, req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, caller: Caller): Promise<void> {
   try {
-    await handler({ url, res, viewer: caller.viewer, clientKey: caller.clientKey, db: deps.database.knex, gate: deps.gate, config: deps.config });
+    await handler({
+      method: req.method?.toUpperCase() === 'POST' ? 'POST' : 'GET',
+      url,
+      headers: req.headers,
+      body: (maxBytes, setting) => limitedBody(req, maxBytes, setting),
+      requestId,
+      res,
+      viewer: caller.viewer,
+      clientKey: caller.clientKey,
+      db: deps.database.knex,
+      gate: deps.gate,
+      config: deps.config,
+    });
   } catch (err) {
     if (err instanceof RouteError) throw new HttpError(err.status, err.message, err.code);
     if (err instanceof GraphQLError) throw HttpError.from(err);
     throw err;
   }
+}
+
+class UploadAbandoned extends ClientGoneError {
+  override readonly message = 'the client closed the connection during its upload';
+}
+
+/**
+ * A request body streamed to a route, cut at `maxBytes`: a declared length above it is refused before anything
+ * is read, and a body that grows past it fails the stream (either way 413, naming the setting to raise). The
+ * request itself is never destroyed here, so the route's answer still reaches the client; what it does not
+ * read is discarded once the answer is sent.
+ */
+function limitedBody(req: IncomingMessage, maxBytes: number, setting: string): Readable {
+  const tooLarge = (declared?: number) =>
+    new RouteError(413, `request body${declared ? ` of ${declared} bytes` : ''} exceeds ${maxBytes} bytes (${setting})`, 'PAYLOAD_TOO_LARGE');
+  const declared = Number(req.headers['content-length']);
+  if (declared > maxBytes) throw tooLarge(declared);
+  let size = 0;
+  const body = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      if (size <= maxBytes) return done(null, chunk);
+      req.unpipe(body);
+      done(tooLarge());
+    },
+  });
+  // A client gone before the end of its body ends the stream with that, for the reader to see.
+  req.on('close', () => {
+    if (!req.complete) body.destroy(new UploadAbandoned());
+  });
+  req.on('error', (err) => body.destroy(err));
+  return req.pipe(body);
 }
 
 async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {

@@ -5,7 +5,7 @@ import { authModule } from './auth/module';
 import { coverageModule } from './coverage/module';
 import { gridModule } from './grid/module';
 import { locationModule } from './location/module';
-import type { ModuleDefinition, NodeTypeDefinition, NodeTypeName, RouteHandler } from './module';
+import { routeKey, type ModuleDefinition, type NodeTypeDefinition, type NodeTypeName, type RouteHandler, type RouteMethod } from './module';
 import { orderLocatedKinds, type LocatedKind } from './location/registry';
 import { workerModule } from './worker/module';
 import { placeModule } from './place/module';
@@ -79,13 +79,15 @@ export const MAPPERS: Readonly<Record<string, string>> = Object.assign(
 
 export const MODULE_RESOLVERS = modules.map((m) => m.resolvers);
 
-/** Every module's plain HTTP routes, by path (a path registered twice throws at start). */
-export const ROUTES: ReadonlyMap<string, RouteHandler> = (() => {
-  const routes = new Map<string, RouteHandler>();
+/** Every module's plain HTTP routes, by path and then method (a route registered twice throws at start). */
+export const ROUTES: ReadonlyMap<string, ReadonlyMap<RouteMethod, RouteHandler>> = (() => {
+  const routes = new Map<string, Map<RouteMethod, RouteHandler>>();
   for (const m of modules) {
-    for (const [path, handler] of Object.entries(m.routes ?? {})) {
-      if (routes.has(path)) throw new Error(`route ${path} is registered twice (module ${m.id})`);
-      routes.set(path, handler);
+    for (const [key, handler] of Object.entries(m.routes ?? {})) {
+      const { method, path } = routeKey(key);
+      const methods = routes.get(path) ?? new Map<RouteMethod, RouteHandler>();
+      if (methods.has(method)) throw new Error(`route ${method} ${path} is registered twice (module ${m.id})`);
+      routes.set(path, methods.set(method, handler));
     }
   }
   return routes;

@@ -1,4 +1,5 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import type { ConcurrencyGate } from '../limits/concurrency';
@@ -26,15 +27,27 @@ export interface ModuleDefinition {
   /** Located records this module owns (see location/registry.ts). */
   located?: readonly LocatedKind[];
   /**
-   * Plain HTTP routes (GET, by exact path) beside /graphql, e.g. `/export/grids.geojson`. The caller is already
-   * authenticated and rate limited; a handler asserts its own policy action, and throws a `GraphQLError` from the
-   * policy (403/401) or a `RouteError` (status + message) for anything it refuses.
+   * Plain HTTP routes beside /graphql, by exact path: `/export/grids.geojson` answers GET (and HEAD),
+   * `POST /import/people` answers POST. The caller is already authenticated and rate limited; a handler asserts
+   * its own policy action, and throws a `GraphQLError` from the policy (403/401) or a `RouteError` (status +
+   * message) for anything it refuses.
    */
   routes?: Readonly<Record<string, RouteHandler>>;
 }
 
 export interface RouteRequest {
+  /** GET (HEAD is answered as GET) or POST. */
+  method: RouteMethod;
   url: URL;
+  /** The request's headers (lower-case names). */
+  headers: IncomingHttpHeaders;
+  /**
+   * The request body as it arrives (a POST route's upload), at most `maxBytes`: a declared Content-Length above
+   * it is refused at once, and a body growing past it fails the stream, both with a 413 `RouteError`. Read once.
+   */
+  body(maxBytes: number, setting: string): Readable;
+  /** The request id (X-Request-Id, or one made up): what audit rows name. */
+  requestId: string;
   res: ServerResponse;
   viewer: Viewer;
   /** Who is asking, for per-client limits. */
@@ -46,6 +59,15 @@ export interface RouteRequest {
 }
 
 export type RouteHandler = (request: RouteRequest) => Promise<void>;
+
+export type RouteMethod = 'GET' | 'POST';
+
+/** `/path` (GET) or `POST /path`: the method and path of a route's key in `routes`. */
+export function routeKey(key: string): { method: RouteMethod; path: string } {
+  const m = /^(?:(GET|POST) )?(\/\S*)$/.exec(key);
+  if (!m) throw new Error(`route "${key}" is neither "/path" nor "POST /path"`);
+  return { method: (m[1] as RouteMethod | undefined) ?? 'GET', path: m[2] };
+}
 
 /** A refusal of a plain HTTP route: answered with `status` and `{ error: message, code }`. */
 export class RouteError extends Error {

@@ -2,6 +2,7 @@ import { mergeResolvers } from '../../graphql/merge';
 import { defineModule } from '../module';
 import { PersonEditService } from './edit-service';
 import { GroupService } from './group-service';
+import { importPeopleRoute } from './import-route';
 import { groupResolvers } from './group-resolvers';
 import { createPersonLoaders } from './loaders';
 import type { HouseholdRow, PersonRow, TenantRegistrationRow, VisitRow } from './mappers';
@@ -81,6 +82,8 @@ export const personModule = defineModule({
   // The form a building's QR code opens (Building.tenantRegistrationUrl).
   routes: {
     '/tenant-registration': tenantFormRoute,
+    // Spreadsheets of people (CSV or XLSX), all or nothing: import-route.ts.
+    'POST /import/people': importPeopleRoute,
   },
   located: [{ shape: 'derived', kind: 'Person', table: 'person', from: 'House', foreignKey: 'house_id', live: `t.status = 'LIVING_HERE'` }],
 });
