@@ -124,6 +124,7 @@ const statements = [
      CHECK ((tag IN (${SPECIAL_TAGS})) = (attention_level IS NOT NULL AND visit_interval_days IS NOT NULL AND next_visit_due IS NOT NULL))
    )`,
   `CREATE UNIQUE INDEX person_tag_current ON person_tag (person_id, tag) WHERE removed_at IS NULL`,
+  `CREATE INDEX person_tag_person ON person_tag (person_id)`,
   `CREATE INDEX person_tag_due ON person_tag (next_visit_due) WHERE removed_at IS NULL AND next_visit_due IS NOT NULL`,
   `CREATE INDEX person_tag_worker ON person_tag (responsible_worker_id, next_visit_due) WHERE removed_at IS NULL`,
   // Visits keep the grid they were made in (resolved once, when logged: a later boundary edit does not rewrite history).
@@ -165,6 +166,7 @@ const statements = [
      erased_at timestamptz
    )`,
   `CREATE INDEX tenant_registration_pending ON tenant_registration (building_id, submitted_at) WHERE status = 'PENDING'`,
+  `CREATE INDEX tenant_registration_person ON tenant_registration (person_id) WHERE person_id IS NOT NULL`,
   `CREATE INDEX tenant_registration_id_number ON tenant_registration (id_number_index) WHERE status = 'PENDING'`,
   // Gate access of confirmed floating residents: active while the last passage (or the grant) is recent enough,
   // judged at read time, so it lapses by itself with no job running.

@@ -11,6 +11,7 @@ import { ConcurrencyGate } from './limits/concurrency';
 import { RateLimiter } from './limits/rate-limit';
 import type { Logger } from './logger';
 import { createAuthenticator } from './modules/auth/authenticate';
+import { cipherFor } from './modules/person/sealing';
 import { seedDemoDistrict } from '../seeds/demo';
 
 export interface App {
@@ -38,9 +39,9 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     const applied = await migrateLatest(db.knex);
     if (applied.length) progress(`applied ${applied.length} migration(s): ${applied.join(', ')}`);
     if (db.kind === 'embedded' && config.seedDemo === 'auto') {
-      const result = await seedDemoDistrict(db.knex, progress);
+      const result = await seedDemoDistrict(db.knex, cipherFor(config), progress);
       if (result !== 'already-seeded') {
-        progress(`demo district seeded: ${result.grids} grids, ${result.workers} workers, ${result.buildings} buildings, ${result.houses} houses, ${result.keyPlaces} key places, ${result.facilities} facilities, ${result.organizations} organisations in ${(result.ms / 1000).toFixed(1)} s`);
+        progress(`demo district seeded: ${result.grids} grids, ${result.workers} workers, ${result.buildings} buildings, ${result.houses} houses, ${result.keyPlaces} key places, ${result.facilities} facilities, ${result.organizations} organisations, ${result.population.people} residents in ${result.population.households} households in ${(result.ms / 1000).toFixed(1)} s`);
       }
     }
   } catch (err) {

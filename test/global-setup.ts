@@ -2,6 +2,8 @@ import knexFactory from 'knex';
 import { createDatabaseIfMissing } from '../src/db/create-database';
 import { migrateLatest, rollbackAll } from '../src/db/migrate';
 import { seedDemoDistrict } from '../seeds/demo';
+import { loadConfig } from '../src/config';
+import { cipherFor } from '../src/modules/person/sealing';
 import { testDatabaseUrl } from './support/env';
 
 /**
@@ -29,7 +31,8 @@ export default async function globalSetup(): Promise<void> {
       await knex.raw('DROP SCHEMA public CASCADE; CREATE SCHEMA public; CREATE EXTENSION postgis');
     }
     await migrateLatest(knex);
-    await seedDemoDistrict(knex);
+    // Personal values sealed with the keys of the tests' configuration (testConfig), which opens them.
+    await seedDemoDistrict(knex, cipherFor(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' })));
     // Fresh tables have no statistics: plan the tests' queries as a loaded database would.
     await knex.raw('ANALYZE');
   } finally {

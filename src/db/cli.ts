@@ -6,6 +6,7 @@ import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { openDatabase } from './knex';
 import { migrateLatest } from './migrate';
+import { cipherFor } from '../modules/person/sealing';
 import { seedDemoDistrict } from '../../seeds/demo';
 
 async function main(command: string | undefined): Promise<void> {
@@ -19,7 +20,7 @@ async function main(command: string | undefined): Promise<void> {
     const applied = await migrateLatest(db.knex);
     console.log(applied.length ? `applied migrations: ${applied.join(', ')}` : 'migrations: up to date');
     if (command === 'seed') {
-      const result = await seedDemoDistrict(db.knex, (line) => console.log(line));
+      const result = await seedDemoDistrict(db.knex, cipherFor(config), (line) => console.log(line));
       console.log(result === 'already-seeded' ? 'demo district already present; nothing to do' : `seeded: ${JSON.stringify(result)}`);
     }
   } finally {
