@@ -26,12 +26,11 @@ import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/knex';
 import { migrateLatest } from '../src/db/migrate';
 import { signToken } from '../src/modules/auth/jwt';
-import { SeededRandom } from '../seeds/lib/random';
 import { loadCity } from './city';
-import { CITY_CODE_PREFIX, loadCityPlaces } from './lib/city-places';
+import { CITY_CODE_PREFIX, cityPoints, loadCityPlaces } from './lib/city-places';
 import { benchCommunityEdit } from './lib/community-edit';
 import { createDatabaseIfMissing } from '../src/db/create-database';
-import { describeRound, rotatingRequest, round, type Round } from './lib/http-rounds';
+import { alternatingRounds } from './lib/http-rounds';
 import { BENCH_ADMIN, BENCH_JWT_SECRET, BENCH_PII_KEY, benchConfig, fmt, inProcessAs, median, timed, type Operation } from './lib/in-process';
 import { startServer } from './lib/server';
 
@@ -199,20 +198,6 @@ async function benchInventory(knex: import('knex').Knex, run: Operation, runs: n
   });
 }
 
-/** Random points in the city: a micro-grid picked at random, then up to 200 m either way from its centroid. */
-async function cityPoints(knex: import('knex').Knex, n: number): Promise<{ lng: number; lat: number }[]> {
-  const { rows } = await knex.raw(
-    `/* benchMicroGridCentroids */ SELECT ST_X(c) AS lng, ST_Y(c) AS lat FROM (SELECT ST_Centroid(boundary) AS c FROM grid
-     WHERE level = 'MICRO_GRID' AND valid_to IS NULL AND code LIKE ? ORDER BY code) g`,
-    [`${CITY_CODE_PREFIX}%`],
-  );
-  const random = new SeededRandom(20261128);
-  return Array.from({ length: n }, () => {
-    const c = rows[random.int(rows.length)];
-    return { lng: c.lng + random.between(-200, 200) / (111320 * Math.cos((c.lat * Math.PI) / 180)), lat: c.lat + random.between(-200, 200) / 110574 };
-  });
-}
-
 async function benchNear(
   databaseUrl: string,
   points: readonly { lng: number; lat: number }[],
@@ -240,27 +225,14 @@ async function benchNear(
       found += json.data.facilities.nodes.length;
     }
     console.log(`  sample of 200 points: ${(found / 200).toFixed(1)} cameras within 500 m on average (at most 10 asked)`);
-    console.log(`  ${o.connections} connections, ${o.duration} s per round, ${o.rounds} rounds each, alternating, one server`);
-    const options = { connections: o.connections, duration: o.duration, headers };
-    await round('warm-up', server, rotatingRequest(nearBodies), { ...options, duration: 3 });
-    await round('warm-up', server, rotatingRequest(resolveBodies), { ...options, duration: 3 });
-    const results: Round[] = [];
-    for (let i = 0; i < o.rounds; i++) {
-      for (const [name, bodies] of [
-        ['near (10 cameras)', nearBodies],
-        ['resolveLocation', resolveBodies],
-      ] as const) {
-        const r = await round(name, server, rotatingRequest(bodies), options);
-        results.push(r);
-        console.log(`  round ${i + 1} ${describeRound(r)}`);
-      }
-    }
-    const med = (name: string, key: 'rps' | 'p50' | 'p99') => median(results.filter((r) => r.name === name).map((r) => r[key]));
-    const near = { p50: med('near (10 cameras)', 'p50'), p99: med('near (10 cameras)', 'p99'), rps: med('near (10 cameras)', 'rps') };
-    const resolve = { p50: med('resolveLocation', 'p50'), p99: med('resolveLocation', 'p99'), rps: med('resolveLocation', 'rps') };
-    console.log('  medians of rounds');
-    console.log(`    near             ${near.rps.toFixed(0).padStart(7)} req/s  p50 ${near.p50.toFixed(2)} ms  p99 ${near.p99.toFixed(2)} ms`);
-    console.log(`    resolveLocation  ${resolve.rps.toFixed(0).padStart(7)} req/s  p50 ${resolve.p50.toFixed(2)} ms  p99 ${resolve.p99.toFixed(2)} ms`);
+    const [near, resolve] = await alternatingRounds(
+      server,
+      [
+        { name: 'near (10 cameras)', bodies: nearBodies },
+        { name: 'resolveLocation', bodies: resolveBodies },
+      ],
+      { ...o, headers },
+    );
     const ratio = near.p99 / resolve.p99;
     console.log(`  target: near p99 ≤ ${TARGET.nearP99Ratio} × resolveLocation p99: ${ratio.toFixed(2)} ${ratio <= TARGET.nearP99Ratio ? 'MET' : 'NOT MET'}`);
   } finally {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { dedicatedPlaceSql, KEY_PLACE_KINDS_WITH_ORGANIZATION, ZHENGZHOU_ROADS } from '../../seeds/lib/place-names';
 import { seedPlaces, type PlacesCounts, type PlacesPlan } from '../../seeds/lib/places';
+import { SeededRandom } from '../../seeds/lib/random';
 import { withoutSecondaryIndexes } from './indexes';
 
 /** The benchmark city's codes (Zhengzhou, 4101…). */
@@ -65,4 +66,18 @@ async function enterprisesFor(knex: Knex, total: number): Promise<number> {
     { prefix: `${CITY_CODE_PREFIX}%`, kinds: KEY_PLACE_KINDS_WITH_ORGANIZATION },
   );
   return Math.max(0, total - Number(rows[0].n) - PROPERTY_COMPANIES);
+}
+
+/** Random points in the city: a micro-grid picked at random, then up to 200 m either way from its centroid. */
+export async function cityPoints(knex: Knex, n: number): Promise<{ lng: number; lat: number }[]> {
+  const { rows } = await knex.raw(
+    `/* benchMicroGridCentroids */ SELECT ST_X(c) AS lng, ST_Y(c) AS lat FROM (SELECT ST_Centroid(boundary) AS c FROM grid
+     WHERE level = 'MICRO_GRID' AND valid_to IS NULL AND code LIKE ? ORDER BY code) g`,
+    [`${CITY_CODE_PREFIX}%`],
+  );
+  const random = new SeededRandom(20261128);
+  return Array.from({ length: n }, () => {
+    const c = rows[random.int(rows.length)];
+    return { lng: c.lng + random.between(-200, 200) / (111320 * Math.cos((c.lat * Math.PI) / 180)), lat: c.lat + random.between(-200, 200) / 110574 };
+  });
 }

@@ -55,3 +55,46 @@ export function describeRound(r: Round, label = r.name): string {
     (r.errors || r.non2xx ? `  errors ${r.errors} non-2xx ${r.non2xx}` : '')
   );
 }
+
+/** The medians over rounds of one operation. */
+export interface RoundMedians {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+/**
+ * Two operations against one server in alternating rounds (a warm-up of each first), each round printed; the
+ * medians over rounds of each. Alternating spreads the machine's noise over both alike, so their ratio is fair.
+ */
+export async function alternatingRounds(
+  server: { url: string; pid: number },
+  operations: readonly [{ name: string; bodies: readonly string[] }, { name: string; bodies: readonly string[] }],
+  o: { connections: number; duration: number; rounds: number; headers?: Record<string, string> },
+): Promise<[RoundMedians, RoundMedians]> {
+  const options = { connections: o.connections, duration: o.duration, headers: o.headers };
+  console.log(`  ${o.connections} connections, ${o.duration} s per round, ${o.rounds} rounds each, alternating, one server`);
+  for (const op of operations) await round('warm-up', server, rotatingRequest(op.bodies), { ...options, duration: 3 });
+  const results: Round[] = [];
+  for (let i = 0; i < o.rounds; i++) {
+    for (const op of operations) {
+      const r = await round(op.name, server, rotatingRequest(op.bodies), options);
+      results.push(r);
+      console.log(`  round ${i + 1} ${describeRound(r)}`);
+    }
+  }
+  const medians = (name: string): RoundMedians => {
+    const of = (key: 'rps' | 'p50' | 'p99') => {
+      const xs = results.filter((r) => r.name === name).map((r) => r[key]).sort((a, b) => a - b);
+      return xs.length % 2 ? xs[(xs.length - 1) / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2;
+    };
+    return { rps: of('rps'), p50: of('p50'), p99: of('p99') };
+  };
+  const out: [RoundMedians, RoundMedians] = [medians(operations[0].name), medians(operations[1].name)];
+  console.log('  medians of rounds');
+  operations.forEach((op, i) => {
+    const m = out[i];
+    console.log(`    ${op.name.padEnd(22)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50.toFixed(2)} ms  p99 ${m.p99.toFixed(2)} ms`);
+  });
+  return out;
+}
