@@ -151,6 +151,31 @@ it('runs the README on a fresh data directory, guards it against a second proces
       { input: { name: '革新街便民服务有限公司', kind: 'ENTERPRISE', creditCode: '91130105MA0CXKQ71A', contactName: '王磊', contactPhone: '0311-8668 1234', location: { lng: 114.438027, lat: 38.028682 }, crs: 'GCJ02' } }, dispatcher);
     expect(org.createOrganization.problems).toEqual([{ code: 'BAD_VALUE', field: 'input.creditCode', message: expect.stringMatching(/should be J, not A/) }]);
 
+    // The README's people examples: a grid worker's overdue visits and figures, a reveal with its audit row.
+    const worker = (await npmCli('token', ['--role', 'GRID_WORKER', '--grid', '130105001019001', '--sub', 'worker-130105001019001'])).stdout.trim();
+    const morning = await graphql(url, `query MyResidents {
+        overdueVisits(first: 3) { totalCount nodes { person { id name idNumber phone age house { unit room building { code name } } } tag attentionLevel nextVisitDue daysOverdue } }
+        people(filter: { tag: [SEVERE_MENTAL_DISORDER] }, first: 2) { totalCount nodes { name idNumber age tags { tag followUp { nextVisitDue daysOverdue } } } }
+        grid(code: "130105001019001") { name population { total households housesOccupied housesVacant aged60Plus under18 byResidenceType { residenceType count } } } }`, {}, worker);
+    expect(morning.overdueVisits.totalCount).toBeGreaterThan(0);
+    expect(morning.overdueVisits.nodes[0].person.idNumber).toMatch(/^\d{6}\*{8}\d{3}[\dX]$/);
+    expect(morning.people.totalCount).toBeGreaterThan(0);
+    expect(morning.grid.population.total).toBeGreaterThan(100);
+    await expect(graphql(url, '{ people { totalCount } }')).rejects.toThrow(/FORBIDDEN/);
+    const subject = morning.overdueVisits.nodes[0].person.id;
+    const reveal = await graphql(url, `mutation { revealPerson(input: { id: "${subject}", fields: [ID_NUMBER, PHONE], reason: "核实身份：入户走访" }) {
+        __typename ... on RevealedPerson { idNumber phone audit { id actor role action fields reason } } } }`, {}, dispatcher);
+    expect(reveal.revealPerson).toMatchObject({ __typename: 'RevealedPerson', idNumber: expect.stringMatching(/^\d{17}[\dX]$/), audit: { actor: 'li.ming', role: 'DISPATCHER', action: 'REVEAL', fields: ['ID_NUMBER', 'PHONE'] } });
+    const registeredPerson = await graphql(url, `mutation { registerPerson(input: { name: "钱秀兰", idNumber: "130105197506181266", phone: "139 0311 8765", residenceType: REGISTERED,
+        house: { buildingCode: "1301050010190001", unit: 3, room: "201" }, household: { number: "TA0001-3201" } }) {
+        __typename ... on PersonSuccess { person { id name gender age idNumber phone grid { code } household { number head { name } } } }
+        ... on ValidationError { problems { field message } } } }`, {}, worker);
+    expect(registeredPerson.registerPerson).toMatchObject({ __typename: 'PersonSuccess', person: { name: '钱秀兰', gender: 'FEMALE', idNumber: '130105********1266',
+      phone: '139****8765', grid: { code: '130105001019001' }, household: { number: 'TA0001-3201', head: { name: '钱秀兰' } } } });
+    const admin = (await npmCli('token', ['--role', 'ADMIN'])).stdout.trim();
+    const audit = await graphql(url, `{ auditLog(filter: { subjectId: "${subject}" }) { nodes { actor action fields reason } } }`, {}, admin);
+    expect(audit.auditLog.nodes).toEqual([{ actor: 'li.ming', action: 'REVEAL', fields: ['ID_NUMBER', 'PHONE'], reason: '核实身份：入户走访' }]);
+
     // The export the README imports back.
     const res = await fetch(url.replace('/graphql', '/export/grids.geojson?level=COMMUNITY&ancestor=130105001'));
     fs.writeFileSync(path.join(dataDir, 'communities.geojson'), await res.text());
@@ -163,6 +188,20 @@ it('runs the README on a fresh data directory, guards it against a second proces
     expect(await stop(first)).toBe(0);
   }
   expect(fs.existsSync(path.join(dataDir, LOCK_FILE))).toBe(false);
+
+  // Stopped: the people import of the README, with its refused row (nothing written, exit code 1).
+  const csv = path.join(dataDir, 'people.csv');
+  fs.writeFileSync(
+    csv,
+    '姓名,性别,公民身份号码,联系电话,人口类型,楼栋编码,单元,房号,户号,与户主关系\n' +
+      '赵建国,男,130105198804121231,13903118765,户籍,1301050010190001,2,101,TA0001-2101,户主\n' +
+      '孙丽,女,130105199009301246,,户籍,1301050010190001,2,101,TA0001-2101,配偶\n' +
+      '赵子轩,男,130105201601201253,,户籍,1301050010190001,2,101,TA0001-2101,子\n',
+  );
+  const people = await npmCli('import:people', [csv]);
+  expect(people.code).toBe(1);
+  expect(people.stdout).toMatch(/refused: nothing written — people.csv \(csv, utf-8\): 3 rows in [\d.]+ s \(\d+ rows\/s\): 2 accepted, 1 refused; 1 new households/);
+  expect(people.stdout).toMatch(/row 4, column 公民身份号码: ID number: the check character should be 2, not 3/);
 
   // Stopped: the import CLI may open the data directory (the README's dry run: nothing changes).
   const dry = await npmCli('import', [path.join(dataDir, 'communities.geojson'), '--level', 'COMMUNITY', '--mode', 'UPSERT', '--dry-run']);
