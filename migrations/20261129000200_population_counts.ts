@@ -9,7 +9,8 @@ import type { Knex } from 'knex';
  *
  * - building_population, one narrow row per building: living people (status LIVING_HERE, erased stubs included)
  *   by residence type, households with a living member (by the household's house's building), current houses
- *   and those with a living resident, and the two age counters below. A city's figures are one scan of ~300k
+ *   (building_house_count has them by use; here the one number, so a read touches one row per building) and
+ *   those with a living resident, and the two age counters below. A city's figures are one scan of ~300k
  *   rows of ~100 bytes; a street's, a few thousand rows by key.
  * - building_tag_count: current special- and care-group tags of living people.
  * - house_resident_count / household_member_count: living people per house and per household, with what their
@@ -35,11 +36,14 @@ import type { Knex } from 'knex';
  * born on July 1 of its birth year (service.ts's `age`). A person's building is kept on the person row
  * (`building_id`, set from the house by a row trigger) for that index and for the triggers.
  *
- * Measured (bench/population.ts, 2 M people in a 300k-building city) before choosing: cumulative per-year
- * arrays in the building row (one subscript per threshold, no epoch) made the row ~650 bytes, and the city's
- * read was a 200–400 MB scan (0.6–1.1 s); a narrow per-(building, birth year) table reads ~1 M rows for the
- * city (0.7–1 s) and ~12k for a street. The epoch keeps the row narrow and the reads to the counters plus two
- * cohort years; its cost is the yearly UPDATE.
+ * Measured (bench/population.ts: 2.2–2.3 M people in the 300k-building benchmark city, on a shared 2-core box
+ * with 128 MB of shared buffers): a street 45–125 ms (median of 7; 26k people, 3,500 buildings), its district
+ * 350–590 ms, the city 280–300 ms; with the epoch a year behind, street 43–77 ms and city 290–310 ms; the
+ * yearly move 0.4–0.5 s. Bulk inserts (100k-row statements, households spread over the city) cost 17–50 µs a
+ * person more than with the population triggers disabled (100–170 µs). Measured before choosing: cumulative
+ * per-year arrays in the building row (no epoch, one subscript per threshold) made the row ~650 bytes and the
+ * city's read a 200–400 MB scan (0.6–1.1 s); a narrow per-(building, birth year) table reads ~1.2 M rows
+ * for the city's two ages alone (0.35–0.8 s) and ~13k for a street (150–570 ms).
  *
  * `population_rebuild()` recomputes every counter from the tables (the backfill here, and after a TRUNCATE).
  * The triggers read the epoch with a key-share lock: under READ COMMITTED (the application's) they see the
@@ -187,7 +191,7 @@ const statements = [
      one boolean PRIMARY KEY DEFAULT true CHECK (one),
      year integer NOT NULL CHECK (year BETWEEN 1900 AND 2200)
    )`,
-  `INSERT INTO population_epoch (year) VALUES (extract(year FROM now() AT TIME ZONE 'Asia/Shanghai'))`,
+  `INSERT INTO population_epoch (year) VALUES (extract(year FROM (now() AT TIME ZONE 'UTC') + interval '8 hours'))`,
   `CREATE TABLE building_population (
      building_id uuid PRIMARY KEY REFERENCES building(id) ON DELETE CASCADE,
      ${COUNTERS.map((c) => `${c} integer NOT NULL DEFAULT 0`).join(',\n     ')}

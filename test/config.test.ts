@@ -79,6 +79,7 @@ describe('config', () => {
       maxCharacters: 15_000,
       maxResponseBytes: 10 * 1024 * 1024,
       maxRequestBytes: 5 * 1024 * 1024,
+      importMaxBytes: 256 * 1024 * 1024,
       ratePerMinute: 600,
       rateBurst: 120,
       expensiveMaxConcurrent: 4,
@@ -86,6 +87,12 @@ describe('config', () => {
       maxFilterVertices: 2_000,
     });
     expect(loadConfig({}).db).toEqual({ poolMax: 10, statementTimeoutMs: 10_000, longStatementTimeoutMs: 120_000, acquireTimeoutMs: 3_000 });
+    expect(loadConfig({})).toMatchObject({
+      publicUrl: 'http://localhost:4000',
+      tenants: { registrationsPerHour: 5, gateAccessDays: 15 },
+      population: { households: { min: 50, max: 70 } },
+    });
+    expect(() => loadConfig({ HOUSEHOLD_STANDARD_MIN: '80', HOUSEHOLD_STANDARD_MAX: '70' })).toThrow(/HOUSEHOLD_STANDARD_MIN.*above HOUSEHOLD_STANDARD_MAX/);
     expect(loadConfig({ MAX_QUERY_COST: '20000', RATE_LIMIT_PER_MINUTE: '0', TRUST_PROXY: 'true' })).toMatchObject({ limits: { maxCost: 20_000, ratePerMinute: 0 }, trustProxy: true });
   });
 });

@@ -171,7 +171,7 @@ it('runs the README on a fresh data directory, guards it against a second proces
         __typename ... on PersonSuccess { person { id name gender age idNumber phone grid { code } household { number head { name } } } }
         ... on ValidationError { problems { field message } } } }`, {}, worker);
     expect(registeredPerson.registerPerson).toMatchObject({ __typename: 'PersonSuccess', person: { name: '钱秀兰', gender: 'FEMALE', idNumber: '130105********1266',
-      phone: '139****8765', grid: { code: '130105001019001' }, household: { number: 'TA0001-3201', head: { name: '钱秀兰' } } } });
+      phone: '139****8765', grid: { code: '130105001019001001' }, household: { number: 'TA0001-3201', head: { name: '钱秀兰' } } } });
     const admin = (await npmCli('token', ['--role', 'ADMIN'])).stdout.trim();
     const audit = await graphql(url, `{ auditLog(filter: { subjectId: "${subject}" }) { nodes { actor action fields reason } } }`, {}, admin);
     expect(audit.auditLog.nodes).toEqual([{ actor: 'li.ming', action: 'REVEAL', fields: ['ID_NUMBER', 'PHONE'], reason: '核实身份：入户走访' }]);
