@@ -15,7 +15,10 @@
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/grid_registry_bench npm run bench:people -- \
  *     [--people 12800000] [--import-rows 1000000] [--runs 5] [--duration 10] [--connections 16] [--rounds 3] \
- *     [--skip-import] [--skip-http]
+ *     [--skip-import] [--skip-http] [--reset-people]
+ *
+ * The population is loaded once, at the size of the first run; `--reset-people` removes it first, for a run of
+ * another size.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '3' },
       'skip-import': { type: 'boolean', default: false },
       'skip-http': { type: 'boolean', default: false },
+      'reset-people': { type: 'boolean', default: false },
     },
   });
   const config = loadConfig();
@@ -76,6 +80,12 @@ async function main(): Promise<void> {
     for (const table of ['grid', 'grid_piece', 'grid_assignment', 'grid_worker']) await knex.raw(`ANALYZE ${table}`);
     const places = await loadCityPlaces(knex, (line) => console.log(line));
     if (places !== 'already-loaded') console.log(`generated ${places.buildings} buildings, ${places.houses} houses in ${(places.ms / 1000).toFixed(1)} s`);
+    if (values['reset-people']) {
+      // A run of another size: the population goes (the audit log stays: it refuses TRUNCATE), the counters are recounted.
+      await knex.raw('TRUNCATE person, household, person_residence, house_owner, person_tag, visit, tenant_registration, gate_access, gate_passage CASCADE');
+      await knex.raw('SELECT population_rebuild()');
+      console.log('removed the population (--reset-people)');
+    }
     const cipher = cipherFor(benchConfig());
     const people = await loadCityPeople(knex, cipher, CITY_CODE_PREFIX, { people: Number(values.people), occupiedShare: 0.9, seed: 4101, today: '2026-11-27' }, (line) => console.log(line));
     if (people !== 'already-loaded') {
