@@ -37,7 +37,7 @@ import { loadCity } from './city';
 import { CITY_CODE_PREFIX, cityPoints, loadCityPlaces } from './lib/city-places';
 import { loadCityPeople } from './lib/city-people';
 import { alternatingRounds } from './lib/http-rounds';
-import { BENCH_ADMIN, BENCH_JWT_SECRET, BENCH_PII_KEY, benchConfig, fmt, inProcessAs, median, timed, type Operation } from './lib/in-process';
+import { BENCH_ADMIN, BENCH_JWT_SECRET, BENCH_PII_KEY, benchConfig, inProcessAs, measureOperation, optional, timed, type Operation } from './lib/in-process';
 import { writePeopleCsv, type HouseAddress } from './lib/people-csv';
 import { startServer } from './lib/server';
 
@@ -107,15 +107,6 @@ async function main(): Promise<void> {
     await optional('(c) population', () => benchPopulation(knex, inProcessAs(knex, BENCH_ADMIN), Number(values.runs)));
   } finally {
     await db.close();
-  }
-}
-
-async function optional(name: string, part: () => Promise<void>): Promise<void> {
-  try {
-    await part();
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    console.log(`  ${name} did not run: ${message.length > 500 ? `${message.slice(0, 500)}…` : message}`);
   }
 }
 
@@ -247,17 +238,7 @@ async function benchPopulation(knex: Knex, run: Operation, runs: number): Promis
   const street = rows[0];
   const describe = (p: { total: number; households: number; aged60Plus: number; under18: number; housesOccupied: number }) =>
     `${p.total} people, ${p.households} households, ${p.housesOccupied} houses occupied, ${p.aged60Plus} aged 60+, ${p.under18} under 18`;
-  const measure = async (name: string, op: () => Promise<string>): Promise<number> => {
-    let summary = await op();
-    const ms: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t = await timed(op);
-      ms.push(t.ms);
-      summary = t.result;
-    }
-    console.log(`  ${name.padEnd(34)} median ${fmt(median(ms))} ms  min ${fmt(Math.min(...ms))}  max ${fmt(Math.max(...ms))}   ${summary}`);
-    return median(ms);
-  };
+  const measure = (name: string, op: () => Promise<string>) => measureOperation(name, runs, op);
   const streetMs = await measure(`street ${street.name} (${street.code})`, async () =>
     describe((await run(`query($code: String!) { grid(code: $code) { population { ${POPULATION} } } }`, { code: street.code })).data.grid.population),
   );

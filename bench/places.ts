@@ -31,7 +31,7 @@ import { CITY_CODE_PREFIX, cityPoints, loadCityPlaces } from './lib/city-places'
 import { benchCommunityEdit } from './lib/community-edit';
 import { createDatabaseIfMissing } from '../src/db/create-database';
 import { alternatingRounds } from './lib/http-rounds';
-import { BENCH_ADMIN, BENCH_JWT_SECRET, BENCH_PII_KEY, benchConfig, fmt, inProcessAs, median, timed, type Operation } from './lib/in-process';
+import { BENCH_ADMIN, BENCH_JWT_SECRET, BENCH_PII_KEY, benchConfig, inProcessAs, measureOperation, optional, type Operation } from './lib/in-process';
 import { startServer } from './lib/server';
 
 const NEAR = `query Near($lng: Float!, $lat: Float!) {
@@ -110,16 +110,6 @@ async function main(): Promise<void> {
   }
 }
 
-/** A part whose GraphQL fields may not exist yet prints why it did not run instead of ending the benchmark. */
-async function optional(name: string, part: () => Promise<void>): Promise<void> {
-  try {
-    await part();
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    console.log(`  ${name} did not run: ${message.length > 500 ? `${message.slice(0, 500)}…` : message}`);
-  }
-}
-
 async function datasetLine(knex: import('knex').Knex): Promise<string> {
   const { rows } = await knex.raw(
     `/* benchPlacesDataset */ SELECT
@@ -137,25 +127,6 @@ async function datasetLine(knex: import('knex').Knex): Promise<string> {
     `dataset: ${r.grids} grids, ${r.buildings} buildings, ~${r.houses} houses, ${r.key_places} key places, ` +
     `${r.facilities} facilities (${r.cameras} cameras), ${r.organizations} organisations`
   );
-}
-
-async function measureOperation(name: string, runs: number, op: () => Promise<string>): Promise<number> {
-  const t0 = Date.now();
-  let summary: string;
-  try {
-    summary = await op();
-  } catch (err) {
-    // Refused by the server's own limits (the statement timeout, the request deadline): say after how long.
-    throw new Error(`${name}: failed after ${Date.now() - t0} ms: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = await timed(op);
-    ms.push(t.ms);
-    summary = t.result;
-  }
-  console.log(`  ${name.padEnd(34)} median ${fmt(median(ms))} ms  min ${fmt(Math.min(...ms))}  max ${fmt(Math.max(...ms))}   ${summary}`);
-  return median(ms);
 }
 
 async function benchCameraCoverage(knex: import('knex').Knex, run: Operation, runs: number): Promise<void> {

@@ -30,7 +30,7 @@ import { ageOn, todayInChina } from '../src/modules/person/checks';
 import { populationCounts, type PopulationScope } from '../src/modules/person/population-repo';
 import { loadCity } from './city';
 import { CITY_CODE_PREFIX, loadCityPlaces } from './lib/city-places';
-import { BENCH_ADMIN, fmt, inProcessAs, median, timed } from './lib/in-process';
+import { BENCH_ADMIN, fmt, inProcessAs, measureOperation, timed } from './lib/in-process';
 
 const TARGET = { streetMs: 100, cityMs: 1000 };
 const FIGURES = `total byResidenceType { residenceType count } households housesOccupied housesVacant
@@ -218,18 +218,6 @@ async function measure(knex: Knex, runs: number): Promise<void> {
 
 function summary(p: { total: number; households: number; housesOccupied: number; housesVacant: number; aged60Plus: number; under18: number }): string {
   return `${p.total} people, ${p.households} households, ${p.housesOccupied}/${p.housesOccupied + p.housesVacant} houses occupied, ${p.aged60Plus} aged 60+, ${p.under18} under 18`;
-}
-
-async function measureOperation(name: string, runs: number, op: () => Promise<string>): Promise<number> {
-  let result = await op();
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = await timed(op);
-    ms.push(t.ms);
-    result = t.result;
-  }
-  console.log(`  ${name.padEnd(28)} median ${fmt(median(ms)).padStart(6)} ms  min ${fmt(Math.min(...ms))}  max ${fmt(Math.max(...ms))}   ${result}`);
-  return median(ms);
 }
 
 /** The busiest street counted directly, and every counter against a recount from scratch. */

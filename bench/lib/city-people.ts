@@ -105,7 +105,9 @@ async function generate(trx: Knex.Transaction, cipher: PiiCipher, codePrefix: st
     [`${codePrefix}%`],
   );
   const residential: number = count[0].n;
-  const households = Math.round(residential * plan.occupiedShare);
+  // Zhengzhou's 2.84 people a household; a smaller run fills fewer houses rather than making households of one.
+  const households = Math.min(Math.round(residential * plan.occupiedShare), Math.round(plan.people / 2.84));
+  const occupiedShare = households / Math.max(1, residential);
   const perHousehold = plan.people / Math.max(1, households);
   onProgress(`population: ${plan.people} people in ~${households} households (${perHousehold.toFixed(2)} a household) over ${residential} residential houses`);
   const used = new Map<string, number>();
@@ -132,7 +134,7 @@ async function generate(trx: Knex.Transaction, cipher: PiiCipher, codePrefix: st
     after = houses[houses.length - 1].id;
     for (const house of houses) {
       if (people >= plan.people) break;
-      if (rng.next() > plan.occupiedShare) continue;
+      if (rng.next() > occupiedShare) continue;
       householdCount++;
       const householdId = randomUUID();
       batch.households.push({ id: householdId, number: `ZZ${String(householdCount).padStart(8, '0')}`, house_id: house.id });

@@ -65,3 +65,36 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; re
   const result = await work();
   return { ms: Number(process.hrtime.bigint() - t0) / 1e6, result };
 }
+
+/**
+ * Runs `op` once to warm up, then `runs` times, and prints the median, min and max with the last run's summary;
+ * returns the median. A refusal (a statement timeout, the request deadline) says after how long it came.
+ */
+export async function measureOperation(name: string, runs: number, op: () => Promise<string>): Promise<number> {
+  const t0 = Date.now();
+  let summary: string;
+  try {
+    summary = await op();
+  } catch (err) {
+    // Refused by the server's own limits (the statement timeout, the request deadline): say after how long.
+    throw new Error(`${name}: failed after ${Date.now() - t0} ms: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = await timed(op);
+    ms.push(t.ms);
+    summary = t.result;
+  }
+  console.log(`  ${name.padEnd(34)} median ${fmt(median(ms))} ms  min ${fmt(Math.min(...ms))}  max ${fmt(Math.max(...ms))}   ${summary}`);
+  return median(ms);
+}
+
+/** A part whose GraphQL fields may not exist yet, or which the server's limits cut short, prints why it did not run instead of ending the benchmark. */
+export async function optional(name: string, part: () => Promise<void>): Promise<void> {
+  try {
+    await part();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    console.log(`  ${name} did not run: ${message.length > 500 ? `${message.slice(0, 500)}…` : message}`);
+  }
+}
