@@ -127,7 +127,7 @@ async function generate(trx: Knex.Transaction, cipher: PiiCipher, codePrefix: st
     const { rows: houses } = await trx.raw<{ rows: House[] }>(
       `SELECT h.id, h.use FROM house h JOIN building b ON b.id = h.building_id
        WHERE b.code LIKE ? AND h.retired_at IS NULL AND h.use IN ('OWNER_OCCUPIED', 'RENTED', 'OTHER') AND h.id > ?
-       ORDER BY h.id LIMIT 20000`,
+       ORDER BY h.id LIMIT 200000`,
       [`${codePrefix}%`, after],
     );
     if (houses.length === 0) break;
