@@ -344,7 +344,8 @@ describe('POST /import/people and npm run import:people', () => {
 
   async function post(query: string, body: Buffer | string, headers: Record<string, string>) {
     const res = await fetch(`${base}/import/people${query}`, { method: 'POST', body, headers });
-    return { status: res.status, body: (await res.json()) as any };
+    // A report (200, 422), or a refusal `{ error, code }` (400, 401, 403, 405, 413, 415).
+    return { status: res.status, body: (await res.json()) as PeopleImportReport & { error?: string; code?: string } };
   }
 
   const csv = { 'content-type': 'text/csv' };
@@ -386,7 +387,7 @@ describe('POST /import/people and npm run import:people', () => {
     expect(again.status).toBe(422);
     // Every row: already registered (and every head: its household has one already).
     expect(again.body).toMatchObject({ written: false, refusedRows: 30 });
-    const registered = again.body.problems.filter((p: { column: string; message: string }) => p.column === '公民身份号码' && p.message.startsWith('already registered (Person '));
+    const registered = again.body.problems.filter((p) => p.column === '公民身份号码' && p.message.startsWith('already registered (Person '));
     expect(registered.map((p: { row: number }) => p.row)).toEqual(rows.map((_, i) => i + 2));
   });
 

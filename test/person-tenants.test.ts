@@ -12,7 +12,7 @@ import { testDatabaseUrl } from './support/env';
 import { execute, ok, silentLog, testConfig, user } from './support/graphql';
 
 /**
- * 一进一融一出: a tenant registers themselves from the building's QR code (anonymous, rate-limited, checked as any
+ * 一进一融一出: a tenant registers themselves from the building's QR code (anonymous, rate-limited, checked like every
  * person), a worker of the building's grid confirms (person registered, gate access granted) or rejects it, and
  * the gate system reports passages, which keep the access alive until it lapses TENANT_GATE_ACCESS_DAYS after the
  * last one (judged when read: the tests move the grant back in time and compare, nothing sleeps).

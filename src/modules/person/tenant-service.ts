@@ -31,7 +31,7 @@ type Decided = TenantRegistrationChangeSource & { __typename: 'TenantRegistratio
 /**
  * Tenants' self-registration (一进一融一出, Zhengzhou): a building's QR code opens a form (tenant-form.ts) whose
  * submission anyone may send (`tenant:register`, within a per-client budget of TENANT_REGISTRATION_PER_HOUR);
- * it is checked as any person is, and kept sealed until a grid worker of the building's grid (or a DISPATCHER or
+ * it goes through the same checks as every other person, and kept sealed until a grid worker of the building's grid (or a DISPATCHER or
  * ADMIN over it: `tenant:decide`) confirms it, which registers the person and grants gate access (gate-service.ts),
  * or rejects it. Only masked values are ever shown; nothing personal is logged.
  */
@@ -237,7 +237,7 @@ interface CheckedTenantInput {
 }
 
 /**
- * The form's fields, checked as any person's (checkPersonFields: a floating resident arriving today unless said
+ * The form's fields, checked like every other person's (checkPersonFields: a floating resident arriving today unless said
  * otherwise), with the ID number and phone required; each problem names its input field.
  */
 function checkTenantInput(input: RegisterTenantInput, today: string): CheckedTenantInput {
