@@ -36,3 +36,8 @@ export function parseInstant(text: string): Date | { problem: string } {
 function isLeap(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
+
+/** The calendar date in China (UTC+8, no daylight saving) at `now`: a child born this morning in Beijing has today's date. */
+export function todayInChina(now: number = Date.now()): string {
+  return new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
+}

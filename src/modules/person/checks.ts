@@ -219,10 +219,7 @@ function label(key: string): string {
   return LABELS[key] ?? key;
 }
 
-/** Today's calendar date in China (UTC+8). */
-export function todayInChina(now: number = Date.now()): string {
-  return new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
-}
+export { todayInChina } from '../../shared/time';
 
 /** Age in full years (周岁) on `today` of someone born on `birthDate` (both YYYY-MM-DD). */
 export function ageOn(birthDate: string, today: string): number {

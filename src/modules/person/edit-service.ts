@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import type { Context } from '../../context';
 import type {
-  HouseholdRef,
   HouseRef,
   MarkDeceasedInput,
   MovePersonInput,
@@ -20,6 +19,7 @@ import { isRoom } from '../place/checks';
 import { checkPersonFields, dateProblem, todayInChina, type CheckedPersonFields } from './checks';
 import { checkIdNumber } from './id-number';
 import type { HouseOwnersChangeSource, PersonChangeSource, PersonRow } from './mappers';
+import { checkHouseholdRef, placeInHousehold } from './household';
 import * as repo from './repo';
 import * as editRepo from './repo-edit';
 import { cipherFor, idNumberIndex, SEALED } from './sealing';
@@ -29,7 +29,6 @@ type Locked = PersonRow & { lng: number; lat: number };
 const success = (personId: string): PersonSuccess => ({ __typename: 'PersonSuccess', personId });
 const MAX_OWNERS = 20;
 const BUILDING_CODE = /^\d{16}$/;
-const HOUSEHOLD_NUMBER = /^[0-9A-Za-z-]{1,32}$/;
 
 /**
  * Registering, updating and moving people (policy `person:edit`: GRID_WORKER, DISPATCHER and ADMIN where the
@@ -68,7 +67,7 @@ export class PersonEditService {
           if (holder && holder.status !== 'MOVED_OUT') problems.add(idNumberTaken(holder, 'input.idNumber'));
           else if (holder) returning = holder.id;
         }
-        const { householdId, relation } = await this.household(trx, input.household, house.house_id, input.relationToHead ?? null, returning, 'input', problems, principal);
+        const { householdId, relation } = await placeInHousehold(trx, input.household, house.house_id, input.relationToHead ?? null, returning, 'input', problems, principal.subject);
         if (problems.any) return validationError(problems);
         const movedInOn = fields.movedInOn ?? today;
         if (returning) {
@@ -126,7 +125,7 @@ export class PersonEditService {
         Object.assign(columns, { arrived_on: null, arrival_reason: null, permit_sealed: null, permit_masked: null, permit_expires_on: null });
       }
       if (input.household !== undefined && input.household !== null) {
-        const placed = await this.household(trx, input.household, person.house_id, input.relationToHead ?? null, person.id, 'input', problems, principal);
+        const placed = await placeInHousehold(trx, input.household, person.house_id, input.relationToHead ?? null, person.id, 'input', problems, principal.subject);
         columns.household_id = placed.householdId;
         columns.relation_to_head = placed.relation;
       } else if (input.relationToHead) {
@@ -178,7 +177,7 @@ export class PersonEditService {
           problems.add({ code: 'BAD_VALUE', field: 'input.movedOn', message: `moved-on date: ${movedOn} is before they moved into their current house (${person.moved_in_on})` });
         }
         if (problems.any) return validationError(problems);
-        const placed = await this.household(trx, input.household, house.house_id, input.relationToHead ?? null, person.id, 'input', problems, principal);
+        const placed = await placeInHousehold(trx, input.household, house.house_id, input.relationToHead ?? null, person.id, 'input', problems, principal.subject);
         if (problems.any) return validationError(problems);
         const columns = { ...personPlacement(house.house_id, placed.householdId, placed.relation), moved_in_on: movedOn };
         if (!(await editRepo.updatePerson(trx, person.id, input.expectedVersion, columns, principal.subject))) return conflict(person, input.expectedVersion);
@@ -315,53 +314,6 @@ export class PersonEditService {
     return editRepo.houseTargetById(trx, seen.house_id, true);
   }
 
-  /**
-   * The household a person joins in `houseId`: an existing one (which must live in that house), or a new one
-   * by number. Adds problems; returns its id, or null for none.
-   */
-  private async household(
-    trx: Knex.Transaction,
-    ref: HouseholdRef | null | undefined,
-    houseId: string,
-    relation: RelationToHead | null,
-    personId: string | null,
-    field: string,
-    problems: Problems,
-    principal: Principal,
-  ): Promise<{ householdId: string | null; relation: RelationToHead | null }> {
-    const none = { householdId: null, relation: null };
-    if (!ref) {
-      if (relation) problems.add({ code: 'BAD_VALUE', field: `${field}.relationToHead`, message: 'relation to head: give input.household (the household it relates to) too' });
-      return none;
-    }
-    let household: { id: string; number: string; house_id: string } | null = null;
-    if (ref.householdId) {
-      const parsed = fromGlobalId(ref.householdId);
-      household = parsed?.type === 'Household' ? await editRepo.householdForEdit(trx, { id: parsed.id }) : null;
-      if (!household) {
-        problems.add({ code: 'BAD_VALUE', field: `${field}.household.householdId`, message: `household: no household has id ${ref.householdId}` });
-        return none;
-      }
-    } else if (ref.number) {
-      household = await editRepo.householdForEdit(trx, { number: ref.number.trim() });
-      // A new household: its first member is its head unless said otherwise.
-      if (!household) return { householdId: await repo.insertHousehold(trx, ref.number.trim(), houseId, principal.subject), relation: relation ?? 'HEAD' };
-    }
-    if (!household) return none;
-    if (household.house_id !== houseId) {
-      problems.add({ code: 'BAD_VALUE', field: `${field}.household`, message: `household: 户号 ${household.number} lives in another house; a household has one house (move the household's members, or give a new number)` });
-      return none;
-    }
-    const head = await editRepo.headOf(trx, household.id, personId);
-    if (relation === 'HEAD' && head) {
-      problems.add({ code: 'BAD_VALUE', field: `${field}.relationToHead`, message: `relation to head: household ${household.number} already has a head; give this person's relation to them` });
-    }
-    if (!relation && head) {
-      problems.add({ code: 'BAD_VALUE', field: `${field}.relationToHead`, message: `relation to head: joining household ${household.number} needs this person's relation to its head (SPOUSE, CHILD, ...)` });
-    }
-    return { householdId: household.id, relation: relation ?? 'HEAD' };
-  }
-
   private async storedIdNumber(trx: Knex.Transaction, personId: string): Promise<string | null> {
     const { rows } = await trx.raw(`/* storedIdNumber */ SELECT id_number_sealed FROM person WHERE id = ?`, [personId]);
     const sealed: Buffer | null = rows[0]?.id_number_sealed ?? null;
@@ -392,14 +344,6 @@ function checkHouseRef(ref: HouseRef, field: string, problems: Problems): void {
     else if (!BUILDING_CODE.test(ref.buildingCode)) problems.add({ code: 'BAD_VALUE', field: `${field}.buildingCode`, message: `building code: 16 digits, as on the building's plate or QR code (got "${ref.buildingCode.slice(0, 40)}")` });
     if (!ref.room) problems.add({ code: 'BAD_VALUE', field: `${field}.room`, message: 'room: required with buildingCode' });
     else if (!isRoom(ref.room.trim())) problems.add({ code: 'BAD_VALUE', field: `${field}.room`, message: `room: as written on the door, e.g. 1502 (got "${ref.room.slice(0, 40)}")` });
-  }
-}
-
-function checkHouseholdRef(ref: HouseholdRef | null | undefined, field: string, problems: Problems): void {
-  if (!ref) return;
-  if (!!ref.householdId === !!ref.number) problems.add({ code: 'BAD_VALUE', field, message: 'household: give householdId (an existing one) or number (户号), one of them' });
-  else if (ref.number && !HOUSEHOLD_NUMBER.test(ref.number.trim())) {
-    problems.add({ code: 'BAD_VALUE', field: `${field}.number`, message: `household number (户号): 1–32 letters, digits or hyphens (got "${ref.number.slice(0, 40)}")` });
   }
 }
 

@@ -1,4 +1,4 @@
-import { parseInstant } from '../../shared/time';
+import { parseInstant, todayInChina } from '../../shared/time';
 
 /**
  * 公民身份号码 — the citizen identity number of GB 11643-1999: a 6-digit region code (where the number was first
@@ -120,10 +120,6 @@ function birthDateProblem(date: string, where: string): string | null {
   return null;
 }
 
-/** The calendar date in China (UTC+8, no daylight saving): a child born this morning in Beijing has today's date. */
-function todayInChina(): string {
-  return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
-}
 
 /** First 6 and last 4 shown, the 8 between (the birth date and the sequence) starred: `130105********123X`. */
 export function maskIdNumber(value: string): string {

@@ -1,5 +1,6 @@
 import type { Resolvers } from '../../generated/graphql';
 import { toGlobalId } from '../../graphql/relay';
+import { todayInChina } from '../../shared/time';
 import type { PersonPage } from './mappers';
 
 const connection = {
@@ -89,6 +90,6 @@ export const personResolvers: Resolvers = {
 /** Whole days from today (China) to a date; negative once past. */
 function daysUntil(date: string | null): number | null {
   if (!date) return null;
-  const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  const today = todayInChina();
   return Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
 }

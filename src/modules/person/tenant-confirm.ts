@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Config } from '../../config';
-import type { ConfirmTenantInput, Gender, HouseholdRef, RelationToHead } from '../../generated/graphql';
-import { fromGlobalId } from '../../graphql/relay';
+import type { ConfirmTenantInput, Gender, RelationToHead } from '../../generated/graphql';
 import { Problems, validationError, type ProblemRow, type ValidationErrorSource } from '../../shared/payload';
 import type { Principal } from '../auth/viewer';
 import { todayInChina } from './checks';
+import { checkHouseholdRef, placeInHousehold } from './household';
 import * as repo from './repo';
 import * as editRepo from './repo-edit';
 import { cipherFor, idNumberIndex } from './sealing';
@@ -26,7 +26,6 @@ export interface TenantSubmission {
   permitExpiresOn: string | null;
 }
 
-const HOUSEHOLD_NUMBER = /^[0-9A-Za-z-]{1,32}$/;
 
 /**
  * The person half of `confirmTenant`, inside the decision's transaction (grids, registration and building
@@ -64,9 +63,19 @@ export async function confirmRegistration(
   if (problems.any) return validationError(problems);
 
   const staysPut = holder !== null && holder.status === 'LIVING_HERE' && holder.house_id === houseId;
-  const household = await householdFor(trx, input.household, input.relationToHead ?? null, houseId, holder, staysPut, problems);
-  if (problems.any || !household) return validationError(problems);
-  const householdId = household.create ? await repo.insertHousehold(trx, household.create, houseId, principal.subject) : household.id;
+  let placed: { householdId: string | null; relation: RelationToHead | null };
+  if (!input.household && staysPut && holder) {
+    // Already living in this house: they keep their household unless another is given.
+    placed = { householdId: holder.household_id, relation: input.relationToHead ?? holder.relation_to_head };
+  } else {
+    checkHouseholdRef(input.household, 'input.household', problems);
+    if (problems.any) return validationError(problems);
+    // By default a new household numbered T + a short random id, with the tenant as its head.
+    const ref = input.household ?? { number: `T${randomBytes(5).toString('hex').toUpperCase()}` };
+    placed = await placeInHousehold(trx, ref, houseId, input.relationToHead ?? null, holder?.id ?? null, 'input', problems, principal.subject);
+    if (problems.any) return validationError(problems);
+  }
+  const { householdId } = placed;
 
   let personId: string;
   if (!holder) {
@@ -85,7 +94,7 @@ export async function confirmRegistration(
         registeredAddress: s.registeredAddress,
         houseId,
         householdId,
-        relationToHead: householdId ? household.relation : null,
+        relationToHead: householdId ? placed.relation : null,
         movedInOn: s.arrivedOn,
         arrivedOn: s.arrivedOn,
         arrivalReason: s.reason,
@@ -100,7 +109,7 @@ export async function confirmRegistration(
     const columns = {
       ...editRepo.changedColumns(cipher, { phone: s.phone, floating }),
       household_id: householdId,
-      relation_to_head: householdId ? household.relation : null,
+      relation_to_head: householdId ? placed.relation : null,
       ...(staysPut ? {} : { house_id: houseId, status: 'LIVING_HERE', moved_in_on: s.arrivedOn, moved_out_on: null }),
     };
     // The row is locked (personForEdit): its version cannot have moved on.
@@ -109,64 +118,6 @@ export async function confirmRegistration(
   }
   await tenantRepo.grantGateAccess(trx, personId, reg.building_id, principal.subject);
   return { personId, moved: holder !== null && !staysPut };
-}
-
-/**
- * The household the tenant joins: the one given (which must live in this house), one created by the number
- * given, or by default a new one numbered `T` + a short random id, with the tenant as its head. A person
- * already living in this house keeps their household unless another is given.
- */
-async function householdFor(
-  trx: Knex.Transaction,
-  ref: HouseholdRef | null | undefined,
-  relation: RelationToHead | null,
-  houseId: string,
-  holder: { id: string; household_id: string | null; relation_to_head: RelationToHead | null } | null,
-  staysPut: boolean,
-  problems: Problems,
-): Promise<{ id: string | null; create: string | null; relation: RelationToHead | null } | null> {
-  if (!ref && staysPut && holder) return { id: holder.household_id, create: null, relation: relation ?? holder.relation_to_head };
-  if (!ref) return newHousehold(`T${randomBytes(5).toString('hex').toUpperCase()}`, relation, problems);
-  if (!!ref.householdId === !!ref.number) {
-    problems.add(bad('input.household', 'household: give householdId (an existing one) or number (户号), one of them'));
-    return null;
-  }
-  let household: { id: string; number: string; house_id: string } | null = null;
-  if (ref.householdId) {
-    const parsed = fromGlobalId(ref.householdId);
-    household = parsed?.type === 'Household' ? await editRepo.householdForEdit(trx, { id: parsed.id }) : null;
-    if (!household) {
-      problems.add(bad('input.household.householdId', `household: no household has id ${ref.householdId.slice(0, 60)}`));
-      return null;
-    }
-  } else {
-    const number = ref.number!.trim();
-    if (!HOUSEHOLD_NUMBER.test(number)) {
-      problems.add(bad('input.household.number', `household number (户号): 1–32 letters, digits or hyphens (got "${number.slice(0, 40)}")`));
-      return null;
-    }
-    household = await editRepo.householdForEdit(trx, { number });
-    if (!household) return newHousehold(number, relation, problems);
-  }
-  if (household.house_id !== houseId) {
-    problems.add(bad('input.household', `household: 户号 ${household.number} lives in another house; give one of this house, or a new number`));
-    return null;
-  }
-  const head = await editRepo.headOf(trx, household.id, holder?.id ?? null);
-  if (relation === 'HEAD' && head) {
-    problems.add(bad('input.relationToHead', `relation to head: household ${household.number} already has a head; give the tenant's relation to them`));
-  } else if (!relation && head) {
-    problems.add(bad('input.relationToHead', `relation to head: joining household ${household.number} needs the tenant's relation to its head (NON_RELATIVE for a flatmate, SPOUSE, ...)`));
-  }
-  return { id: household.id, create: null, relation: relation ?? 'HEAD' };
-}
-
-function newHousehold(number: string, relation: RelationToHead | null, problems: Problems) {
-  if (relation && relation !== 'HEAD') {
-    problems.add(bad('input.relationToHead', `relation to head: the first member of a new household is its head; leave relationToHead out (or give HEAD), or join an existing household`));
-    return null;
-  }
-  return { id: null, create: number, relation: 'HEAD' as const };
 }
 
 const bad = (field: string, message: string): ProblemRow => ({ code: 'BAD_VALUE', field, message });
