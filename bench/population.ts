@@ -101,7 +101,7 @@ async function loadPeople(knex: Knex, people: number, batch: number): Promise<vo
       const trx = await knex.transaction();
       try {
         await trx.raw('SET LOCAL statement_timeout = 0');
-        for (const t of ['person_building', 'person_population_insert']) await trx.raw(`ALTER TABLE person DISABLE TRIGGER ${t}`);
+        for (const t of ['person_building_insert', 'person_population_insert']) await trx.raw(`ALTER TABLE person DISABLE TRIGGER ${t}`);
         without = (await timed(() => trx.raw(`INSERT INTO person (${PERSON_COLUMNS}, building_id) ${peopleOf(from, to, true)}`))).ms;
       } finally {
         await trx.rollback();

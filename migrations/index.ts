@@ -17,6 +17,7 @@ import * as locatedGridIndexes from './20261128000600_located_grid_indexes';
 import * as people from './20261129000100_people';
 import * as tenantPending from './20261129000150_tenant_pending';
 import * as populationCounts from './20261129000200_population_counts';
+import * as personBuildingGiven from './20261129000300_person_building_given';
 
 /**
  * Every migration, in order. Listed explicitly (rather than read from the folder) so the same list runs
@@ -41,4 +42,5 @@ export const migrations: Record<string, { up(knex: Knex): Promise<void>; down(kn
   '20261129000100_people': people,
   '20261129000150_tenant_pending': tenantPending,
   '20261129000200_population_counts': populationCounts,
+  '20261129000300_person_building_given': personBuildingGiven,
 };

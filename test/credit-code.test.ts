@@ -1,5 +1,5 @@
 import { checkCreditCode, completeCreditCode, creditCodeCheckCharacter, CREDIT_CODE_CHARSET } from '../src/modules/organization/credit-code';
-import { mainlandPhone } from '../src/shared/phone';
+import { checkMainlandPhone, mainlandPhone } from '../src/shared/phone';
 
 /** GB 32100-2015 check characters, and the messages a clerk typing a code off a business licence gets. */
 
@@ -85,5 +85,24 @@ describe('mainlandPhone', () => {
     const r = mainlandPhone(input);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.problem).toMatch(why);
+  });
+});
+
+describe('mainlandPhone remembers mobile prefixes', () => {
+  it('answers as the full check does for numbers sharing a remembered prefix, valid or not', () => {
+    // Every 3-digit start 100–199 with a few 4th–7th digits, each prefix asked twice with different endings:
+    // the second answer comes from the remembered prefix when the first was a mobile.
+    let mobiles = 0;
+    for (let start = 100; start <= 199; start++) {
+      for (const middle of ['0000', '4057', '6109', '9999']) {
+        for (const end of ['0000', '5678']) {
+          const text = `${start}${middle}${end}`;
+          const full = checkMainlandPhone(text);
+          expect({ text, answer: mainlandPhone(text) }).toEqual({ text, answer: full });
+          if (full.ok && full.value === text) mobiles++;
+        }
+      }
+    }
+    expect(mobiles).toBeGreaterThan(100);
   });
 });

@@ -1,6 +1,7 @@
 import { buildSchema, graphql, GraphQLObjectType, GraphQLScalarType, GraphQLSchema, GraphQLString } from 'graphql';
 import { DateScalar } from '../src/graphql/scalars';
 import { buildResolvers, loadTypeDefs } from '../src/graphql/schema';
+import { isCalendarDate, todayInChina } from '../src/shared/time';
 
 /**
  * The Date scalar: ISO 8601 calendar dates `YYYY-MM-DD`, kept as strings end to end (no JS Date, so no time
@@ -116,5 +117,30 @@ describe("the API's schema", () => {
     expect(declared).toBeInstanceOf(GraphQLScalarType);
     expect(declared?.description).toMatch(/ISO 8601 `YYYY-MM-DD`/);
     expect(buildResolvers().Date).toBe(DateScalar);
+  });
+});
+
+describe('todayInChina and isCalendarDate', () => {
+  it('turns the day at midnight in China (16:00 UTC), whichever instant was asked before', () => {
+    const at = (iso: string) => Date.parse(iso);
+    expect(todayInChina(at('2026-11-27T15:59:59.999Z'))).toBe('2026-11-27');
+    expect(todayInChina(at('2026-11-27T16:00:00.000Z'))).toBe('2026-11-28');
+    expect(todayInChina(at('2026-11-27T15:59:59.999Z'))).toBe('2026-11-27');
+    expect(todayInChina(at('1969-12-31T16:00:00.000Z'))).toBe('1970-01-01');
+    expect(todayInChina(at('1969-12-31T15:59:59.000Z'))).toBe('1969-12-31');
+    expect(todayInChina(at('2024-02-28T16:00:00.000Z'))).toBe('2024-02-29');
+  });
+
+  it('knows the calendar: leap years, month lengths, no roll-over', () => {
+    expect(isCalendarDate(2024, 2, 29)).toBe(true);
+    expect(isCalendarDate(2023, 2, 29)).toBe(false);
+    expect(isCalendarDate(1900, 2, 29)).toBe(false);
+    expect(isCalendarDate(2000, 2, 29)).toBe(true);
+    expect(isCalendarDate(2026, 4, 31)).toBe(false);
+    expect(isCalendarDate(2026, 12, 31)).toBe(true);
+    expect(isCalendarDate(2026, 13, 1)).toBe(false);
+    expect(isCalendarDate(2026, 0, 1)).toBe(false);
+    expect(isCalendarDate(2026, 1, 0)).toBe(false);
+    expect(isCalendarDate(Number.NaN, 1, 1)).toBe(false);
   });
 });

@@ -76,6 +76,13 @@ describe('a CSV import', () => {
       expect(written).toMatchObject({ written: true, rows: 1000, accepted: 1000, refusedRows: 0, problems: [], format: 'csv', encoding: 'utf-8' });
       expect(written.householdsCreated).toBe(new Set(rows.map((r) => r.户号)).size);
       expect(await peopleIn(trx, f)).toBe(1000);
+      // The import brings each person's building (no trigger lookup): the house's, every one.
+      const { rows: buildings } = await trx.raw(
+        `SELECT count(*)::int AS n, count(*) FILTER (WHERE p.building_id IS DISTINCT FROM h.building_id)::int AS wrong
+         FROM person p JOIN house h ON h.id = p.house_id JOIN household hh ON hh.id = p.household_id WHERE hh.number = ANY(?)`,
+        [[...new Set(rows.map((r) => r.户号))]],
+      );
+      expect(buildings[0]).toEqual({ n: 1000, wrong: 0 });
       const { rows: audit } = await trx.raw(`SELECT actor, role, action, reason, detail FROM audit_log WHERE request_id = 'test-import-written'`);
       expect(audit).toEqual([
         {

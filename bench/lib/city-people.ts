@@ -86,7 +86,7 @@ export async function loadCityPeople(
     });
   });
   await addGroups(knex, codePrefix, plan.today, onProgress);
-  for (const table of ['person', 'household', 'person_residence', 'person_tag']) await knex.raw(`VACUUM ANALYZE ${table}`);
+  for (const table of ['person', 'household', 'person_residence', 'person_tag', 'building_population', 'building_tag_count', 'house_resident_count', 'household_member_count']) await knex.raw(`VACUUM ANALYZE ${table}`);
   return { ...result, ms: Date.now() - started };
 }
 

@@ -1,6 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { isObject } from '../geo/geojson';
-import { INSTANT_EXAMPLE, parseInstant } from '../shared/time';
+import { INSTANT_EXAMPLE, isCalendarDate, parseInstant } from '../shared/time';
 
 /** A literal written inline in a query (rather than passed as a variable) as a plain value: GeoJSON, or a Date given as a number. */
 function literalValue(node: ValueNode, variables?: Record<string, unknown> | null): unknown {
@@ -79,6 +79,7 @@ export function calendarDateProblem(value: unknown): string | null {
   if (typeof value !== 'string') return `must be a string such as "${DATE_EXAMPLE}"`;
   if (/^\d{4}-\d{2}-\d{2}./.test(value)) return `must be a calendar date alone, YYYY-MM-DD such as "${DATE_EXAMPLE}": no time and no time zone`;
   if (!CALENDAR_DATE.test(value)) return `must be an ISO 8601 calendar date YYYY-MM-DD, e.g. "${DATE_EXAMPLE}"`;
+  if (isCalendarDate(Number(value.slice(0, 4)), Number(value.slice(5, 7)), Number(value.slice(8, 10)))) return null;
   const parsed = parseInstant(`${value}T00:00:00Z`);
   return parsed instanceof Date ? null : parsed.problem;
 }

@@ -39,5 +39,22 @@ function isLeap(year: number): boolean {
 
 /** The calendar date in China (UTC+8, no daylight saving) at `now`: a child born this morning in Beijing has today's date. */
 export function todayInChina(now: number = Date.now()): string {
-  return new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
+  if (now >= today.from && now < today.until) return today.date;
+  const shifted = now + CHINA_OFFSET_MS;
+  const start = shifted - (((shifted % DAY_MS) + DAY_MS) % DAY_MS) - CHINA_OFFSET_MS;
+  today = { from: start, until: start + DAY_MS, date: new Date(shifted).toISOString().slice(0, 10) };
+  return today.date;
+}
+
+const CHINA_OFFSET_MS = 8 * 3_600_000;
+const DAY_MS = 86_400_000;
+/** The last day asked for and the instants it spans (an import asks once a row). */
+let today = { from: 0, until: 0, date: '' };
+
+/** Whether year-month-day is a day of the calendar (no roll-over: 2026-02-30 is not), years 1–9999. */
+export function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (!Number.isInteger(year) || !Number.isInteger(month) || !Number.isInteger(day) || year < 1 || year > 9999) return false;
+  if (month < 1 || month > 12 || day < 1) return false;
+  const days = month === 2 ? (isLeap(year) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return day <= days;
 }

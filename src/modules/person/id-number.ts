@@ -1,4 +1,4 @@
-import { parseInstant, todayInChina } from '../../shared/time';
+import { isCalendarDate, parseInstant, todayInChina } from '../../shared/time';
 
 /**
  * 公民身份号码 — the citizen identity number of GB 11643-1999: a 6-digit region code (where the number was first
@@ -91,8 +91,12 @@ function normalise(input: string): string {
     .replace(/[xｘＸ]/g, 'X');
 }
 
+/** The shape nearly every number has (the import checks a million): 17 digits and a digit or X, or 15 digits. */
+const WELL_SHAPED = /^(?:\d{17}[\dX]|\d{15})$/;
+
 /** What keeps the text from being read as a number at all: emptiness, stray characters, the wrong length. */
 function shapeProblems(text: string): string[] {
+  if (WELL_SHAPED.test(text)) return [];
   const characters = Array.from(text);
   if (characters.length === 0) return ['is empty: the 18-character number is needed'];
   const legacy = characters.length === 15;
@@ -112,8 +116,10 @@ function shapeProblems(text: string): string[] {
 
 /** Why `date` (YYYY-MM-DD from the number) cannot be a birth date, prefixed by `where`; null when it can. */
 function birthDateProblem(date: string, where: string): string | null {
-  const parsed = parseInstant(`${date}T00:00:00Z`);
-  if (!(parsed instanceof Date)) return `${where} is not a date (${parsed.problem})`;
+  if (!isCalendarDate(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10)))) {
+    const parsed = parseInstant(`${date}T00:00:00Z`);
+    return `${where} is not a date (${parsed instanceof Date ? 'no such day' : parsed.problem})`;
+  }
   if (date < EARLIEST_BIRTH_DATE) return `${where} is ${date}, before ${EARLIEST_BIRTH_DATE}`;
   const today = todayInChina();
   if (date > today) return `${where} is ${date}, after today (${today})`;
@@ -123,6 +129,7 @@ function birthDateProblem(date: string, where: string): string | null {
 
 /** First 6 and last 4 shown, the 8 between (the birth date and the sequence) starred: `130105********123X`. */
 export function maskIdNumber(value: string): string {
+  if (WELL_SHAPED.test(value)) return `${value.slice(0, 6)}${'*'.repeat(value.length - 10)}${value.slice(-4)}`;
   const characters = Array.from(value);
   if (characters.length <= 10) return '*'.repeat(characters.length);
   return characters.slice(0, 6).join('') + '*'.repeat(characters.length - 10) + characters.slice(-4).join('');

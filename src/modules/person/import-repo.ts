@@ -17,10 +17,16 @@ export function splitHouseKey(key: string): HouseAddress {
   return { code, unit: unit === '' ? null : Number(unit), room };
 }
 
-/** Current houses at these addresses, locked FOR SHARE (none can be retired under the import), with their building's grid code. */
-export async function lockHousesByAddress(db: Knex, addresses: HouseAddress[]): Promise<Map<string, { id: string; gridCode: string | null }>> {
+export interface LockedHouse {
+  id: string;
+  buildingId: string;
+  gridCode: string | null;
+}
+
+/** Current houses at these addresses, locked FOR SHARE (none can be retired under the import), with their building and its grid code. */
+export async function lockHousesByAddress(db: Knex, addresses: HouseAddress[]): Promise<Map<string, LockedHouse>> {
   const { rows } = await db.raw(
-    `/* importHousesByAddress */ SELECT k.code, k.unit, k.room, h.id::text AS id, g.code AS grid_code
+    `/* importHousesByAddress */ SELECT k.code, k.unit, k.room, h.id::text AS id, b.id::text AS building_id, g.code AS grid_code
      FROM unnest(:codes::text[], :units::int[], :rooms::text[]) AS k(code, unit, room)
      JOIN building b ON b.code = k.code AND b.retired_at IS NULL
      LEFT JOIN grid g ON g.id = b.grid_id
@@ -32,7 +38,9 @@ export async function lockHousesByAddress(db: Knex, addresses: HouseAddress[]): 
      ) h ON true`,
     { codes: addresses.map((a) => a.code), units: addresses.map((a) => a.unit), rooms: addresses.map((a) => a.room) },
   );
-  return new Map(rows.map((r: HouseAddress & { id: string; grid_code: string | null }) => [houseKey(r), { id: r.id, gridCode: r.grid_code }]));
+  return new Map(
+    rows.map((r: HouseAddress & { id: string; building_id: string; grid_code: string | null }) => [houseKey(r), { id: r.id, buildingId: r.building_id, gridCode: r.grid_code }]),
+  );
 }
 
 export async function currentBuildingCodes(db: Knex, codes: string[]): Promise<Set<string>> {
@@ -98,7 +106,8 @@ const ROW_TYPES = `n int, id uuid, residence_id uuid, name text, gender text, bi
   permit_sealed text, permit_masked text, permit_expires_on date`;
 
 /**
- * Inserts a batch's people (the JSON rows listed in `n`, each with its house and household, in row order) and
+ * Inserts a batch's people (the JSON rows listed in `n`, each with its house, the house's building (the
+ * person_building trigger then has nothing to look up) and household, in row order) and
  * opens their residences. A row whose ID number is registered already is skipped (the unique index decides,
  * one probe a row); the rows skipped come back, with their blind index (base64).
  */
@@ -106,21 +115,21 @@ export async function insertPeople(
   db: Knex,
   json: string,
   n: number[],
-  houses: string[],
+  houses: { id: string; buildingId: string }[],
   households: (string | null)[],
   by: string,
 ): Promise<{ n: number; id_number_index: string }[]> {
   const { rows } = await db.raw(
     `/* importPeople */ WITH r AS (
-       SELECT r.*, k.house_id, k.household_id FROM json_to_recordset(CAST(:rows AS json)) AS r(${ROW_TYPES})
-       JOIN unnest(:n::int[], :houses::uuid[], :households::uuid[]) AS k(n, house_id, household_id) USING (n)
+       SELECT r.*, k.house_id, k.building_id, k.household_id FROM json_to_recordset(CAST(:rows AS json)) AS r(${ROW_TYPES})
+       JOIN unnest(:n::int[], :houses::uuid[], :buildings::uuid[], :households::uuid[]) AS k(n, house_id, building_id, household_id) USING (n)
      ), ins AS (
        INSERT INTO person (id, name, gender, birth_date, birth_year, ethnicity, id_number_sealed, id_number_index, id_number_masked,
-         phone_sealed, phone_index, phone_masked, residence_type, registered_address, house_id, household_id, relation_to_head,
+         phone_sealed, phone_index, phone_masked, residence_type, registered_address, house_id, building_id, household_id, relation_to_head,
          status, moved_in_on, arrived_on, arrival_reason, permit_sealed, permit_masked, permit_expires_on, updated_by)
        SELECT r.id, r.name, r.gender, r.birth_date, r.birth_year, r.ethnicity, decode(r.id_number_sealed, 'base64'),
          decode(r.id_number_index, 'base64'), r.id_number_masked, decode(r.phone_sealed, 'base64'), decode(r.phone_index, 'base64'),
-         r.phone_masked, r.residence_type, r.registered_address, r.house_id, r.household_id, r.relation_to_head, 'LIVING_HERE',
+         r.phone_masked, r.residence_type, r.registered_address, r.house_id, r.building_id, r.household_id, r.relation_to_head, 'LIVING_HERE',
          r.moved_in_on, r.arrived_on, r.arrival_reason, decode(r.permit_sealed, 'base64'), r.permit_masked, r.permit_expires_on, :by
        FROM r ORDER BY r.n
        ON CONFLICT (id_number_index) WHERE id_number_index IS NOT NULL DO NOTHING
@@ -130,7 +139,7 @@ export async function insertPeople(
        SELECT r.residence_id, ins.id, ins.house_id, ins.moved_in_on FROM ins JOIN r ON r.id = ins.id ORDER BY r.n
      )
      SELECT r.n, r.id_number_index FROM r WHERE r.id NOT IN (SELECT id FROM ins)`,
-    { rows: json, n, houses, households, by },
+    { rows: json, n, houses: houses.map((h) => h.id), buildings: houses.map((h) => h.buildingId), households, by },
   );
   return rows;
 }

@@ -29,7 +29,7 @@ export class PeopleImportWriter {
   /** Households whose head's row was refused: their other rows are not blamed for lacking a head. */
   private readonly refusedHeads = new Set<string>();
   /** Houses locked in this transaction, by house key. */
-  private readonly houses = new Remembered<string, { id: string; gridCode: string | null }>(REMEMBERED);
+  private readonly houses = new Remembered<string, repo.LockedHouse>(REMEMBERED);
   /** Households as they stand in this transaction, by number. */
   private readonly households = new Remembered<string, repo.KnownHousehold>(REMEMBERED);
 
@@ -60,7 +60,7 @@ export class PeopleImportWriter {
     const houseIds = await this.placeInHouses(batch, refuse);
     const householdIds = await this.placeInHouseholds(batch, houseIds, out, refuse);
     const n: number[] = [];
-    const toHouse: string[] = [];
+    const toHouse: repo.LockedHouse[] = [];
     const toHousehold: (string | null)[] = [];
     for (const row of a.rows) {
       if (out.has(row)) continue;
@@ -117,8 +117,8 @@ export class PeopleImportWriter {
     return unique;
   }
 
-  /** Each valid row's house (row → house id); rows whose house is missing or outside the jurisdiction refused. */
-  private async placeInHouses(batch: ValidatedBatch, refuse: Refuse): Promise<Map<number, string>> {
+  /** Each valid row's house (row → house); rows whose house is missing or outside the jurisdiction refused. */
+  private async placeInHouses(batch: ValidatedBatch, refuse: Refuse): Promise<Map<number, repo.LockedHouse>> {
     const { rows, houses: keys } = batch.accepted;
     const unknown = [...new Set(keys)].filter((k) => !this.houses.has(k));
     if (unknown.length > 0) {
@@ -126,7 +126,7 @@ export class PeopleImportWriter {
     }
     const missing = unknown.filter((k) => !this.houses.has(k));
     const buildings = missing.length ? await repo.currentBuildingCodes(this.trx, [...new Set(missing.map((k) => repo.splitHouseKey(k).code))]) : new Set<string>();
-    const placed = new Map<number, string>();
+    const placed = new Map<number, repo.LockedHouse>();
     rows.forEach((row, i) => {
       const house = this.houses.get(keys[i]);
       const { code, unit, room } = repo.splitHouseKey(keys[i]);
@@ -137,7 +137,7 @@ export class PeopleImportWriter {
       }
       const outside = scopeProblem(this.principal, 'person:import', codeSubject(house.gridCode), `building ${code}`);
       if (outside) refuse(row, 'buildingCode', outside);
-      else placed.set(row, house.id);
+      else placed.set(row, house);
     });
     return placed;
   }
@@ -146,7 +146,7 @@ export class PeopleImportWriter {
    * Each row's household (row → household id): an existing one by 户号 (which must be in the row's house), or
    * a new one created in it. At most one head per household, whether recorded before or in this file.
    */
-  private async placeInHouseholds(batch: ValidatedBatch, houseIds: Map<number, string>, out: Set<number>, refuse: Refuse): Promise<Map<number, string>> {
+  private async placeInHouseholds(batch: ValidatedBatch, houses: Map<number, repo.LockedHouse>, out: Set<number>, refuse: Refuse): Promise<Map<number, string>> {
     const a = batch.accepted;
     const placed = new Map<number, string>();
     const numbers = [...new Set(a.households.filter((h, i): h is string => h !== null && !out.has(a.rows[i])))];
@@ -159,7 +159,7 @@ export class PeopleImportWriter {
     a.rows.forEach((row, i) => {
       const number = a.households[i];
       if (number === null || out.has(row)) return;
-      const houseId = houseIds.get(row)!;
+      const houseId = houses.get(row)!.id;
       const known = this.households.get(number);
       const mine = created.get(number);
       if (known && known.houseId !== houseId) return elsewhere.push({ row, number });
