@@ -36,6 +36,7 @@ import { cipherFor, SEALED } from '../src/modules/person/sealing';
 import { loadCity } from './city';
 import { CITY_CODE_PREFIX, cityPoints, loadCityPlaces } from './lib/city-places';
 import { loadCityPeople } from './lib/city-people';
+import { postgresCpuTracker, processCpuSeconds } from './lib/cpu';
 import { alternatingRounds } from './lib/http-rounds';
 import { BENCH_ADMIN, BENCH_JWT_SECRET, BENCH_PII_KEY, benchConfig, inProcessAs, measureOperation, optional, timed, type Operation } from './lib/in-process';
 import { writePeopleCsv, type HouseAddress } from './lib/people-csv';
@@ -140,6 +141,13 @@ async function benchImport(knex: Knex, databaseUrl: string, rows: number): Promi
     const rate = rows / (run.ms / 1000);
     console.log(`  ${run.lastLine}`);
     console.log(`  import: ${rows} rows in ${(run.ms / 1000).toFixed(1)} s = ${Math.round(rate)} rows/s; peak memory (VmHWM) ${(run.peakKb / 1024).toFixed(0)} MB; exit ${run.code}`);
+    // Where the time goes: on a machine where the importer and PostgreSQL share the cores, the two CPU figures
+    // per row add up against the cores' 1,000,000 µs a second each.
+    const perRow = (seconds: number) => ((seconds * 1e6) / rows).toFixed(0);
+    console.log(
+      `  CPU a row: importer ${perRow(run.importerCpu)} µs (all its threads), PostgreSQL ${perRow(run.postgresCpu)} µs (every local PostgreSQL process);` +
+        ` ${os.cpus().length} cores, load average ${os.loadavg()[0].toFixed(1)} at the end`,
+    );
     console.log(
       `  target: ≥ ${TARGET.importRowsPerSecond} rows/s: ${rate >= TARGET.importRowsPerSecond ? 'MET' : 'NOT MET'}` +
         ` (stretch ${TARGET.stretchRowsPerSecond}: ${rate >= TARGET.stretchRowsPerSecond ? 'MET' : 'not met'})`,
@@ -152,7 +160,10 @@ async function benchImport(knex: Knex, databaseUrl: string, rows: number): Promi
 }
 
 /** Runs the importer as users do (a process of its own), sampling its peak resident memory until it exits. */
-function runImport(databaseUrl: string, file: string): Promise<{ ms: number; peakKb: number; code: number | null; lastLine: string }> {
+function runImport(
+  databaseUrl: string,
+  file: string,
+): Promise<{ ms: number; peakKb: number; importerCpu: number; postgresCpu: number; code: number | null; lastLine: string }> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     // The command `npm run import:people` runs (package.json), started directly so its memory is the importer's.
@@ -162,8 +173,12 @@ function runImport(databaseUrl: string, file: string): Promise<{ ms: number; pea
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let peakKb = 0;
+    let importerCpu = 0;
     let output = '';
+    const postgres = postgresCpuTracker();
     const sample = setInterval(() => {
+      postgres.sample();
+      importerCpu = Math.max(importerCpu, processCpuSeconds(child.pid!));
       try {
         const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
@@ -178,7 +193,7 @@ function runImport(databaseUrl: string, file: string): Promise<{ ms: number; pea
       clearInterval(sample);
       const lines = output.trim().split('\n');
       if (code !== 0) return reject(new Error(`the importer exited with ${code}: ${lines.slice(-5).join(' | ')}`));
-      resolve({ ms: Date.now() - started, peakKb, code, lastLine: lines[lines.length - 1] ?? '' });
+      resolve({ ms: Date.now() - started, peakKb, importerCpu, postgresCpu: postgres.total(), code, lastLine: lines[lines.length - 1] ?? '' });
     });
   });
 }

@@ -261,6 +261,8 @@ describe('over HTTP, the process stays healthy', () => {
   it('sets the statement timeout on every pooled connection; a statement past it is a REQUEST_TIMEOUT', async () => {
     const app = await start({ DB_STATEMENT_TIMEOUT_MS: '200' });
     expect((await app.db.knex.raw('SHOW statement_timeout')).rows[0].statement_timeout).toBe('200ms');
+    // and no JIT compilation (its cost guesses made a street's population figures compile for longer than they run)
+    expect((await app.db.knex.raw('SHOW jit')).rows[0].jit).toBe('off');
     const err = await app.db.knex.raw('SELECT pg_sleep(1)').catch((e: unknown) => e);
     expect(classifyError(err)?.extensions.code).toBe('REQUEST_TIMEOUT');
   });

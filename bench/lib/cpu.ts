@@ -46,3 +46,24 @@ export function postgresCpuSince(before: Map<string, number>): number {
   for (const [pid, cpu] of postgresCpuSnapshot()) total += cpu - (before.get(pid) ?? 0);
   return total;
 }
+
+/**
+ * PostgreSQL CPU seconds over a stretch in which backends come and go (a CLI's connection ends before its
+ * process does): `sample()` now and then keeps each process's latest figure, `total()` sums what each spent
+ * since the start, the backends that exited meanwhile included up to their last sample.
+ */
+export function postgresCpuTracker(): { sample(): void; total(): number } {
+  const before = postgresCpuSnapshot();
+  const latest = new Map(before);
+  return {
+    sample() {
+      for (const [pid, cpu] of postgresCpuSnapshot()) latest.set(pid, cpu);
+    },
+    total() {
+      this.sample();
+      let total = 0;
+      for (const [pid, cpu] of latest) total += cpu - (before.get(pid) ?? 0);
+      return total;
+    },
+  };
+}

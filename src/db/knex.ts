@@ -48,12 +48,15 @@ function openPostgres(url: string, settings: Config['db']): Database {
       // Every statement is bounded (coverage and imports raise it for themselves with SET LOCAL), and a
       // transaction left idle by a crashed request gives its locks back. Named prepared statements
       // (src/db/prepared.ts) exist to skip planning; with the default plan_cache_mode PostgreSQL may keep
-      // re-planning them with each call's values ("custom plans").
+      // re-planning them with each call's values ("custom plans"). JIT compilation is off: the planner's cost
+      // guesses for per-building probes over a district pass jit_above_cost, and compiling (60–600 ms measured
+      // on the population figures) costs more than running the whole statement; no query here is a long
+      // analytical scan that compiling would pay off for.
       afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) =>
         conn.query(
           `SET statement_timeout = ${Math.round(settings.statementTimeoutMs)}; ` +
             `SET idle_in_transaction_session_timeout = ${Math.round(Math.max(settings.longStatementTimeoutMs, 60_000))}; ` +
-            'SET plan_cache_mode = force_generic_plan',
+            'SET plan_cache_mode = force_generic_plan; SET jit = off',
           (err) => done(err, conn),
         ),
     },

@@ -76,7 +76,8 @@ export async function populationCounts(db: Knex, scope: PopulationScope, today: 
              (count(*) FILTER (WHERE ${born('k.epoch - 18', ':y18')}) - count(*) FILTER (WHERE ${born(':y18', 'k.epoch - 18')}))::int AS adult_since_epoch,
              count(*) FILTER (WHERE p.birth_year = :y18 AND ${BIRTHDAY} > :md)::int AS not18yet
       FROM k, ${rowsIn(scope, 'person', 'p', `p.status = 'LIVING_HERE' AND p.birth_year = ANY(k.years)`)}) x`;
-  const { rows } = await withoutJit(db, (q) => q.raw(sql, bindings));
+  // JIT is off for the pool (src/db/knex.ts): the per-building probes of a district pass jit_above_cost.
+  const { rows } = await db.raw(sql, bindings);
   const r = rows[0];
   const total = r.registered + r.floating + r.overseas + r.unsettled;
   return {
@@ -107,17 +108,6 @@ export async function advanceEpoch(db: Knex, year: number, timeoutMs: number): P
   });
 }
 
-/**
- * Runs a read with JIT compilation off: the per-building probes of a district add up to costs past
- * jit_above_cost, and compiling them (60–600 ms measured) costs more than the whole read of a street.
- */
-async function withoutJit<T>(db: Knex, read: (q: Knex) => Promise<T>): Promise<T> {
-  return db.transaction(async (trx) => {
-    await trx.raw('SET LOCAL jit = off');
-    return read(trx);
-  });
-}
-
 /** Households of the buildings whose grid is `gridId` (SQL), each building's counters by key. */
 const HOUSEHOLDS_IN = (gridId: string) =>
   `(SELECT coalesce(sum((SELECT p.households FROM building_population p WHERE p.building_id = b.id)), 0) FROM building b WHERE b.grid_id = ${gridId})`;
@@ -135,8 +125,7 @@ export interface HouseholdCoverageCounts {
  * is mostly a leaf: its own buildings by index; the grids below it only when it has children.
  */
 export async function householdCoverage(db: Knex, gridId: string, min: number, max: number): Promise<HouseholdCoverageCounts> {
-  const { rows } = await withoutJit(db, (q) =>
-    q.raw(
+  const { rows } = await db.raw(
       `/* householdCoverage */ WITH m AS MATERIALIZED (
        SELECT mg.id, mg.code, (
          ${HOUSEHOLDS_IN('mg.id')}
@@ -151,7 +140,6 @@ export async function householdCoverage(db: Knex, gridId: string, min: number, m
             coalesce((SELECT json_agg(json_build_object('gridId', id, 'households', households) ORDER BY households, code)
                       FROM m WHERE households NOT BETWEEN :min AND :max), '[]'::json) AS outside`,
       { gridId, min, max },
-    ),
   );
   return { microGrids: rows[0].micro_grids, within: rows[0].within, outside: rows[0].outside };
 }
