@@ -52,17 +52,18 @@ export function postgresCpuSince(before: Map<string, number>): number {
  * process does): `sample()` now and then keeps each process's latest figure, `total()` sums what each spent
  * since the start, the backends that exited meanwhile included up to their last sample.
  */
-export function postgresCpuTracker(): { sample(): void; total(): number } {
+export function postgresCpuTracker(): { sample(): void; total(only?: ReadonlySet<string>): number } {
   const before = postgresCpuSnapshot();
   const latest = new Map(before);
   return {
     sample() {
       for (const [pid, cpu] of postgresCpuSnapshot()) latest.set(pid, cpu);
     },
-    total() {
+    /** Every process's, or only those of `only` (pids): the backends of one database, say. */
+    total(only) {
       this.sample();
       let total = 0;
-      for (const [pid, cpu] of latest) total += cpu - (before.get(pid) ?? 0);
+      for (const [pid, cpu] of latest) if (!only || only.has(pid)) total += cpu - (before.get(pid) ?? 0);
       return total;
     },
   };
