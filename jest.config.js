@@ -2,9 +2,11 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  // jose ships ES modules only; ts-jest turns them into CommonJS like the rest of the suite.
+  // jose, stream-json (with its stream-chain), the MVT writer @maplibre/vt-pbf and the decoder the tests use
+  // (@mapbox/vector-tile, with pbf and @mapbox/point-geometry) ship ES modules only; ts-jest turns them into
+  // CommonJS like the rest of the suite.
   transform: { '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true }, diagnostics: false }] },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|stream-json|stream-chain|@maplibre/vt-pbf|@mapbox/vector-tile|@mapbox/point-geometry|pbf)/)'],
   globalSetup: '<rootDir>/test/global-setup.ts',
   testTimeout: 60000,
 };

@@ -18,6 +18,9 @@ import * as people from './20261129000100_people';
 import * as tenantPending from './20261129000150_tenant_pending';
 import * as populationCounts from './20261129000200_population_counts';
 import * as personBuildingGiven from './20261129000300_person_building_given';
+import * as mapChanges from './20261130000500_map_changes';
+import * as incidents from './20261201000100_incidents';
+import * as incidentDispatch from './20261201000300_incident_dispatch';
 
 /**
  * Every migration, in order. Listed explicitly (rather than read from the folder) so the same list runs
@@ -43,4 +46,7 @@ export const migrations: Record<string, { up(knex: Knex): Promise<void>; down(kn
   '20261129000150_tenant_pending': tenantPending,
   '20261129000200_population_counts': populationCounts,
   '20261129000300_person_building_given': personBuildingGiven,
+  '20261130000500_map_changes': mapChanges,
+  '20261201000100_incidents': incidents,
+  '20261201000300_incident_dispatch': incidentDispatch,
 };

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { hkdfSync } from 'node:crypto';
 import path from 'node:path';
+import { DEVELOPMENT_ORIGINS, parseCorsOrigins } from './http/cors';
+import { LOCALES, type Locale } from './i18n/locale';
 
 /**
  * The only reader of process.env. Every setting the service understands is declared here, and a bad
@@ -71,6 +73,8 @@ const schema = z
     MAX_RESPONSE_BYTES: int(1024, 2_000_000_000).default(10 * 1024 * 1024),
     MAX_REQUEST_BYTES: int(1024, 2_000_000_000).default(5 * 1024 * 1024),
     IMPORT_MAX_BYTES: int(1024, 17_179_869_184).default(256 * 1024 * 1024),
+    UPLOAD_DIR: z.string().min(1).optional(),
+    UPLOAD_MAX_BYTES: int(1024, 1_073_741_824).default(10 * 1024 * 1024),
     RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
     RATE_LIMIT_BURST: int(1, 1_000_000).default(120),
     EXPENSIVE_MAX_CONCURRENT: int(1, 1000).default(4),
@@ -87,12 +91,22 @@ const schema = z
       .optional(),
     TENANT_REGISTRATION_PER_HOUR: int(0, 10_000).default(5),
     TENANT_GATE_ACCESS_DAYS: int(1, 3650).default(15),
+    RESIDENT_REPORTS_PER_HOUR: int(0, 100_000).default(10),
+    TRACKING_LOOKUPS_PER_MINUTE: int(0, 100_000).default(30),
     HOUSEHOLD_STANDARD_MIN: int(0, 100_000).default(50),
     HOUSEHOLD_STANDARD_MAX: int(0, 100_000).default(70),
+    CORS_ORIGINS: z.string().optional(),
+    DEFAULT_LOCALE: z.enum(LOCALES).default('zh-CN'),
+    COMPRESSION_MIN_BYTES: int(0, 1_000_000_000).default(1024),
+    QUERY_PAGE: flag.optional(),
   })
   .superRefine((env, ctx) => {
     if (env.HOUSEHOLD_STANDARD_MIN > env.HOUSEHOLD_STANDARD_MAX) {
       ctx.addIssue({ code: 'custom', path: ['HOUSEHOLD_STANDARD_MIN'], message: `is above HOUSEHOLD_STANDARD_MAX (${env.HOUSEHOLD_STANDARD_MAX})` });
+    }
+    if (env.CORS_ORIGINS) {
+      const parsed = parseCorsOrigins(env.CORS_ORIGINS);
+      if ('problem' in parsed) ctx.addIssue({ code: 'custom', path: ['CORS_ORIGINS'], message: parsed.problem });
     }
     if (env.PII_KEY) {
       const parsed = parsePiiKeys(env.PII_KEY);
@@ -184,11 +198,34 @@ export interface Config {
     /** Days without a passage after which a tenant's gate access lapses. */
     gateAccessDays: number;
   };
+  /** Residents' own reports (扫码 / 随手拍, Open311) and the public lookup by tracking code, per client; 0: no limit. */
+  residents: {
+    reportsPerHour: number;
+    trackingLookupsPerMinute: number;
+  };
   /** Population figures. */
+  /** Photos uploaded to `POST /uploads` (incident photos). */
+  uploads: {
+    /** Where the files are kept: UPLOAD_DIR, else `$DATA_DIR/uploads`. */
+    dir: string;
+    /** Largest file taken, bytes. */
+    maxBytes: number;
+  };
   population: {
     /** The households a micro-grid should hold (`Grid.householdCoverage`'s default range), inclusive. */
     households: { min: number; max: number };
   };
+  /**
+   * Origins whose pages may call the API from a browser (CORS): entries as src/http/cors.ts reads them. Default:
+   * none in production; http://localhost, 127.0.0.1 and [::1] on any port elsewhere.
+   */
+  corsOrigins: string[];
+  /** The language of messages when a request's Accept-Language names none the catalogue has. */
+  defaultLocale: Locale;
+  /** GraphQL responses (and the pages' assets) at least this long are compressed by Accept-Encoding. */
+  compressionMinBytes: number;
+  /** Whether GET /graphql from a browser answers the query page (GraphiQL): by default, outside production. */
+  queryPage: boolean;
   /** Keys of personal data (src/shared/pii.ts). */
   pii: {
     /** Every key that may have sealed a stored value, by version; the highest seals new values. */
@@ -271,9 +308,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     boundary: { maxVertices: e.MAX_BOUNDARY_VERTICES, toleranceSqm: e.BOUNDARY_TOLERANCE_SQM },
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     tenants: { registrationsPerHour: e.TENANT_REGISTRATION_PER_HOUR, gateAccessDays: e.TENANT_GATE_ACCESS_DAYS },
+    residents: { reportsPerHour: e.RESIDENT_REPORTS_PER_HOUR, trackingLookupsPerMinute: e.TRACKING_LOOKUPS_PER_MINUTE },
     population: { households: { min: e.HOUSEHOLD_STANDARD_MIN, max: e.HOUSEHOLD_STANDARD_MAX } },
+    uploads: { dir: path.resolve(e.UPLOAD_DIR ?? path.join(e.DATA_DIR, 'uploads')), maxBytes: e.UPLOAD_MAX_BYTES },
     pii: piiKeys(e.PII_KEY, e.PII_INDEX_KEY),
+    corsOrigins: corsOrigins(e.CORS_ORIGINS, isProduction),
+    defaultLocale: e.DEFAULT_LOCALE,
+    compressionMinBytes: e.COMPRESSION_MIN_BYTES,
+    queryPage: e.QUERY_PAGE ?? !isProduction,
   };
+}
+
+function corsOrigins(value: string | undefined, isProduction: boolean): string[] {
+  if (value === undefined) return isProduction ? [] : [...DEVELOPMENT_ORIGINS];
+  const parsed = parseCorsOrigins(value);
+  return 'origins' in parsed ? parsed.origins : [];
 }
 
 function piiKeys(value: string | undefined, indexKey: string | undefined): Config['pii'] {

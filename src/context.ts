@@ -1,11 +1,13 @@
 import type { Knex } from 'knex';
 import type { Config } from './config';
+import type { Locale } from './i18n';
 import { Deadline, withDeadline } from './db/deadline';
 import { ConcurrencyGate, type ExpensiveKind } from './limits/concurrency';
 import { ResponseBudget } from './limits/response-budget';
 import type { Logger } from './logger';
 import type { Viewer } from './modules/auth/viewer';
 import { createLoaders, createServices, LOCATED_KINDS, NODE_TYPES, type Loaders, type Services } from './modules';
+import type { LiveDispatch } from './modules/incident/live';
 import type { LocatedKind } from './modules/location/registry';
 import type { NodeRow, NodeTypeName } from './modules/module';
 
@@ -27,6 +29,8 @@ export interface Context {
   sharedDb: Knex;
   log: Logger;
   config: Config;
+  /** The language messages are answered in: the request's Accept-Language, else DEFAULT_LOCALE. */
+  locale: Locale;
   deadline: Deadline;
   /** What the response may still hold; big values are charged as they are produced. */
   budget: ResponseBudget;
@@ -47,6 +51,8 @@ export interface Context {
   clearLoaders(): void;
   /** Tells the authenticator a key was revoked, so this instance stops accepting it at once. */
   onApiKeyRevoked?(prefix: string): void;
+  /** This instance's live incident notices: set on subscriptions (graphql-ws) only. */
+  live?: LiveDispatch;
 }
 
 export interface ContextInput {
@@ -58,11 +64,14 @@ export interface ContextInput {
   /** Defaults: `anonymous`, a deadline and budget from the config, a gate of its own (tests, CLIs). */
   clientKey?: string;
   gate?: ConcurrencyGate;
+  /** Default: DEFAULT_LOCALE. */
+  locale?: Locale;
   /** Whether statements past the deadline can be cancelled (PostgreSQL yes, the embedded database no). */
   cancellable?: boolean;
   /** The request's deadline; null for none (command-line tools, whose work may take as long as it takes). */
   timeoutMs?: number | null;
   onApiKeyRevoked?(prefix: string): void;
+  live?: LiveDispatch;
 }
 
 export function createContext(input: ContextInput): Context {
@@ -79,11 +88,13 @@ export function createContext(input: ContextInput): Context {
     sharedDb: input.db,
     log: input.log,
     config,
+    locale: input.locale ?? config.defaultLocale,
     deadline,
     budget: new ResponseBudget(config.limits.maxResponseBytes),
     clientKey,
     expensive: gate.session(clientKey),
     onApiKeyRevoked: input.onApiKeyRevoked,
+    live: input.live,
     located: LOCATED_KINDS,
     loadNode: async (type: string, id: string) => NODE_TYPES.get(type as NodeTypeName)?.load(ctx, id) ?? null,
   } as Context;

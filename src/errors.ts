@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { english, MESSAGE, msg, type Msg } from './i18n';
 
 /**
  * Failures a client can act on travel as GraphQL errors with a stable `extensions.code`; anything else is
@@ -34,43 +35,57 @@ export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set<string>(ERROR_COD
  */
 export const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429, SERVICE_UNAVAILABLE: 503 };
 
-function clientError(code: ErrorCode, message: string, extra: Record<string, unknown> = {}, retryAfterSeconds?: number): GraphQLError {
+/**
+ * A client error. Its message may be a catalogue message (src/i18n): the error then carries it, and the
+ * response gives it in the caller's language; `message` itself is the English text (logs, tools).
+ */
+function clientError(code: ErrorCode, message: string | Msg, extra: Record<string, unknown> = {}, retryAfterSeconds?: number): GraphQLError {
   const retry = retryAfterSeconds === undefined ? {} : { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) };
-  return new GraphQLError(message, { extensions: { code, ...retry, ...extra } });
+  return localizableError(typeof message === 'string' ? message : english(message), { code, ...retry, ...extra }, typeof message === 'string' ? undefined : message);
 }
 
-export function badInput(message: string, field?: string): GraphQLError {
+/** A GraphQLError whose `extensions` carry `message` for the localizing plugin (see MESSAGE in src/i18n). */
+export function localizableError(text: string, extensions: Record<string, unknown>, message?: Msg): GraphQLError {
+  const error = new GraphQLError(text, { extensions });
+  if (message) Object.defineProperty(error.extensions, MESSAGE, { value: message, enumerable: true });
+  return error;
+}
+
+export function badInput(message: string | Msg, field?: string): GraphQLError {
   return clientError('BAD_USER_INPUT', message, field ? { field } : {});
 }
 
-export function unauthenticated(message: string): GraphQLError {
+export function unauthenticated(message: string | Msg): GraphQLError {
   return clientError('UNAUTHENTICATED', message);
 }
 
-export function forbidden(message: string): GraphQLError {
+export function forbidden(message: string | Msg): GraphQLError {
   return clientError('FORBIDDEN', message);
 }
 
-export function rateLimited(message: string, retryAfterSeconds: number): GraphQLError {
+export function rateLimited(message: string | Msg, retryAfterSeconds: number): GraphQLError {
   return clientError('RATE_LIMITED', message, {}, retryAfterSeconds);
 }
 
-export function serviceUnavailable(message: string, retryAfterSeconds: number): GraphQLError {
+export function serviceUnavailable(message: string | Msg, retryAfterSeconds: number): GraphQLError {
   return clientError('SERVICE_UNAVAILABLE', message, {}, retryAfterSeconds);
 }
 
-export function requestTimeout(message: string): GraphQLError {
+export function requestTimeout(message: string | Msg): GraphQLError {
   return clientError('REQUEST_TIMEOUT', message);
 }
 
-export function responseTooLarge(message: string, limitBytes: number): GraphQLError {
+export function responseTooLarge(message: string | Msg, limitBytes: number): GraphQLError {
   return clientError('RESPONSE_TOO_LARGE', message, { limitBytes });
 }
 
 /** Thrown when the request's deadline has passed before a statement could start (or while it ran). */
 export class DeadlineExceededError extends Error {
+  readonly localized: Msg;
   constructor(readonly timeoutMs: number) {
-    super(`the request ran longer than ${timeoutMs} ms (REQUEST_TIMEOUT_MS) and was stopped; ask for less (fewer fields, smaller pages) or narrow the area`);
+    const message = msg('limit.deadline', { ms: timeoutMs });
+    super(english(message));
+    this.localized = message;
     this.name = 'DeadlineExceededError';
   }
 }
@@ -89,41 +104,23 @@ export function classifyError(thrown: unknown): GraphQLError | null {
   const err = thrown instanceof Error && 'thrownValue' in thrown ? (thrown as { thrownValue: unknown }).thrownValue : thrown;
   if (!err || typeof err !== 'object') return null;
   if (err instanceof GraphQLError && typeof err.extensions?.code === 'string' && CLIENT_ERROR_CODES.has(err.extensions.code)) return err;
-  if (err instanceof DeadlineExceededError) return requestTimeout(err.message);
+  if (err instanceof DeadlineExceededError) return requestTimeout(err.localized);
   const e = err as { name?: string; message?: string; code?: string };
   const message = typeof e.message === 'string' ? e.message : '';
   if (e.name === 'KnexTimeoutError') {
-    if (/acquiring a connection/i.test(message)) {
-      return serviceUnavailable('every database connection is busy; retry shortly', 1);
-    }
-    return requestTimeout('a database statement ran past the request deadline and was cancelled; ask for less or narrow the area');
+    if (/acquiring a connection/i.test(message)) return serviceUnavailable(msg('db.busy'), 1);
+    return requestTimeout(msg('limit.statementDeadline'));
   }
-  if (e.code === '57014') {
-    return requestTimeout(
-      /statement timeout/.test(message)
-        ? 'a database statement ran past its statement timeout (DB_STATEMENT_TIMEOUT_MS; DB_LONG_STATEMENT_TIMEOUT_MS for coverage and imports) and was cancelled: ask for less or narrow the area, or retry if other edits were holding the same grids'
-        : 'a database statement ran past the request deadline and was cancelled; ask for less or narrow the area',
-    );
-  }
+  if (e.code === '57014') return requestTimeout(msg(/statement timeout/.test(message) ? 'limit.statementTimeout' : 'limit.statementDeadline'));
   if ((e.code && UNAVAILABLE_SQLSTATES.has(e.code)) || (e.code && UNAVAILABLE_ERRNOS.has(e.code)) || /Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/i.test(message)) {
-    return serviceUnavailable('the database is unavailable; retry shortly', 5);
+    return serviceUnavailable(msg('db.unavailable'), 5);
   }
-  if (e.code === '40P01' || e.code === '40001') {
-    return serviceUnavailable('the change collided with another one at the same time; retry it', 1);
-  }
+  if (e.code === '40P01' || e.code === '40001') return serviceUnavailable(msg('db.collision'), 1);
   // Class 22, data exceptions: a value PostgreSQL cannot take (a NUL character, a malformed uuid, a date out
   // of range). Said in our words: the driver's message carries the statement, which no client may see.
-  if (e.code?.startsWith('22')) return badInput(`a value in the request is not valid: ${DATA_EXCEPTIONS[e.code] ?? 'the database cannot store it'}`);
+  if (e.code?.startsWith('22')) return badInput(msg('db.badValue', { detail: msg(DATA_EXCEPTIONS.has(e.code) ? `db.${e.code as DataException}` : 'db.other') }));
   return null;
 }
 
-const DATA_EXCEPTIONS: Record<string, string> = {
-  '22P02': 'it is not of the expected type (a malformed id or number?)',
-  '22007': 'a date or time is malformed',
-  '22008': 'a date or time is out of range',
-  '22009': 'a time-zone offset is out of range',
-  '22003': 'a number is out of range',
-  '22021': 'a text holds a character the database cannot store (a NUL?)',
-  '22023': 'a parameter is out of range',
-  '22001': 'a text is too long',
-};
+type DataException = '22P02' | '22007' | '22008' | '22009' | '22003' | '22021' | '22023' | '22001';
+const DATA_EXCEPTIONS: ReadonlySet<string> = new Set<DataException>(['22P02', '22007', '22008', '22009', '22003', '22021', '22023', '22001']);

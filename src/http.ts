@@ -5,8 +5,13 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
+import { sendCompressible } from './http/compression';
+import { addVary, applyCors, originPolicy, type OriginPolicy } from './http/cors';
+import { ASSET_PREFIX, queryPage, wantsQueryPage, WebPages } from './http/pages';
+import { HttpError, sendError, sendJson } from './http/answer';
+import { msg, negotiateLocale, render, type Locale } from './i18n';
 import type { Database } from './db/knex';
-import { classifyError, HTTP_STATUS, rateLimited, serviceUnavailable, unauthenticated, type ErrorCode } from './errors';
+import { classifyError, rateLimited, serviceUnavailable, unauthenticated } from './errors';
 import type { ConcurrencyGate } from './limits/concurrency';
 import type { RateLimiter } from './limits/rate-limit';
 import { tooLarge } from './limits/response-budget';
@@ -15,7 +20,7 @@ import type { Authenticator } from './modules/auth/authenticate';
 import { IdentityProviderUnavailableError, InvalidTokenError } from './modules/auth/jwt';
 import type { Viewer } from './modules/auth/viewer';
 import { ClientGoneError } from './modules/grid/export';
-import { ROUTES } from './modules';
+import { findRoute } from './modules';
 import { RouteError, type RouteHandler } from './modules/module';
 
 export interface HttpDeps {
@@ -28,28 +33,10 @@ export interface HttpDeps {
   gate: ConcurrencyGate;
 }
 
-/**
- * Statuses of the plain HTTP routes (the export), which have no GraphQL body to carry a code in: a refusal is
- * 403, a statement cut off by a timeout is 503.
- */
-const PLAIN_STATUS: Partial<Record<ErrorCode, number>> = { FORBIDDEN: 403, REQUEST_TIMEOUT: 503 };
-
-/** A failure answered with a status and a JSON body (GraphQL-shaped on /graphql). */
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly code?: string,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-  }
-
-  static from(err: GraphQLError): HttpError {
-    const code = err.extensions.code as ErrorCode;
-    const retry = err.extensions.retryAfterSeconds;
-    return new HttpError(PLAIN_STATUS[code] ?? HTTP_STATUS[code] ?? 400, err.message, code, typeof retry === 'number' ? retry : undefined);
-  }
+/** The deps with what the handler builds once from them: the CORS policy and the built pages. */
+interface Http extends HttpDeps {
+  origins: OriginPolicy;
+  pages: WebPages;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -67,7 +54,8 @@ interface Caller {
  * every request on the mobile resolve path skips a middleware stack. Every API request is authenticated
  * (a bad credential is 401, never anonymous) and counted against its client's rate limit (429) first.
  */
-export function createRequestHandler(deps: HttpDeps) {
+export function createRequestHandler(httpDeps: HttpDeps) {
+  const deps: Http = { ...httpDeps, origins: originPolicy(httpDeps.config.corsOrigins), pages: new WebPages() };
   return (req: IncomingMessage, res: ServerResponse): void => {
     const header = req.headers['x-request-id'];
     const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
@@ -85,19 +73,22 @@ export function createRequestHandler(deps: HttpDeps) {
         'request',
       );
     });
+    // Preflights are answered here, before authentication: they carry no credentials.
+    if (applyCors(req, res, deps.origins)) return;
     const url = new URL(req.url ?? '/', 'http://localhost');
-    route(deps, req, res, url, requestId).catch((err: unknown) => {
+    const locale = negotiateLocale(req.headers['accept-language'], deps.config.defaultLocale);
+    route(deps, req, res, url, requestId, locale).catch((err: unknown) => {
       if (err instanceof ClientGoneError) {
         deps.log.info({ reqId: requestId }, err.message);
         return;
       }
       const known = err instanceof HttpError ? err : classified(err);
       if (known && !res.headersSent) {
-        sendError(res, url.pathname === '/graphql', known);
+        sendError(res, url.pathname === '/graphql', known, locale);
         return;
       }
       deps.log.error({ reqId: requestId, err }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal server error' });
+      if (!res.headersSent) sendJson(res, 500, { error: render(msg('route.internal'), locale) });
       else res.destroy();
     });
   };
@@ -108,10 +99,11 @@ function classified(err: unknown): HttpError | null {
   return e ? HttpError.from(e) : null;
 }
 
-async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+async function route(deps: Http, req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, locale: Locale): Promise<void> {
   switch (url.pathname) {
     case '/graphql':
-      return graphql(deps, req, res, url, requestId, await admit(deps, req));
+      if (wantsQueryPage(req, url)) return queryPage(deps.pages, deps.config.queryPage, req, res);
+      return graphql(deps, req, res, url, requestId, locale, await admit(deps, req));
     case '/healthz':
       return sendJson(res, 200, { status: 'ok' });
     case '/readyz':
@@ -127,16 +119,17 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, 
       res.writeHead(302, { location: '/graphql' }).end();
       return;
     default: {
-      const methods = ROUTES.get(url.pathname);
-      if (!methods) throw new HttpError(404, `no route for ${url.pathname.slice(0, 100)}; the API is at /graphql`);
+      if (url.pathname.startsWith(ASSET_PREFIX) && (req.method === 'GET' || req.method === 'HEAD') && (await deps.pages.asset(req, res, url.pathname))) return;
+      const methods = findRoute(url.pathname);
+      if (!methods) throw new HttpError(404, msg('route.notFound', { path: url.pathname.slice(0, 100) }), 'NOT_FOUND');
       const asked = (req.method ?? 'GET').toUpperCase();
       const method = asked === 'HEAD' ? 'GET' : asked;
       const handler = method === 'GET' || method === 'POST' ? methods.get(method) : undefined;
       if (!handler) {
         res.setHeader('allow', [...methods.keys()].flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', '));
-        throw new HttpError(405, `${url.pathname.slice(0, 100)} answers ${[...methods.keys()].join(' and ')}, not ${asked.slice(0, 20)}`);
+        throw new HttpError(405, msg('route.method', { path: url.pathname.slice(0, 100), allowed: [...methods.keys()].join(' and '), asked: asked.slice(0, 20) }), 'METHOD_NOT_ALLOWED');
       }
-      return moduleRoute(deps, handler, req, res, url, requestId, await admit(deps, req));
+      return moduleRoute(deps, handler, req, res, url, requestId, locale, await admit(deps, req));
     }
   }
 }
@@ -151,9 +144,9 @@ async function admit(deps: HttpDeps, req: IncomingMessage): Promise<Caller> {
     if (err instanceof InvalidTokenError) {
       // A refused credential still counts against the address: guessing keys or tokens is rate limited too.
       takeFromRateLimit(deps, address);
-      throw HttpError.from(unauthenticated(err.message));
+      throw HttpError.from(unauthenticated(err.localized ?? err.message));
     }
-    if (err instanceof IdentityProviderUnavailableError) throw HttpError.from(serviceUnavailable(err.message, 5));
+    if (err instanceof IdentityProviderUnavailableError) throw HttpError.from(serviceUnavailable(err.localized ?? err.message, 5));
     throw err;
   }
   const clientKey = viewer.kind === 'user' ? `user:${viewer.subject}` : viewer.kind === 'service' ? `key:${viewer.keyId}` : address;
@@ -164,7 +157,7 @@ async function admit(deps: HttpDeps, req: IncomingMessage): Promise<Caller> {
 function takeFromRateLimit(deps: HttpDeps, clientKey: string): void {
   const decision = deps.limiter.take(clientKey);
   if (decision.ok) return;
-  const message = `too many requests: the limit is ${deps.limiter.perMinute} a minute per client (RATE_LIMIT_PER_MINUTE); retry in ${decision.retryAfterSeconds} s`;
+  const message = msg('limit.rate', { perMinute: deps.limiter.perMinute, retry: decision.retryAfterSeconds });
   throw HttpError.from(rateLimited(message, decision.retryAfterSeconds));
 }
 
@@ -181,7 +174,7 @@ function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
-async function graphql(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, caller: Caller): Promise<void> {
+async function graphql(deps: Http, req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, locale: Locale, caller: Caller): Promise<void> {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -198,6 +191,7 @@ async function graphql(deps: HttpDeps, req: IncomingMessage, res: ServerResponse
         db: database.knex,
         log: log.child({ reqId: requestId }),
         config,
+        locale,
         clientKey: caller.clientKey,
         gate: deps.gate,
         cancellable: database.kind === 'postgres',
@@ -206,14 +200,18 @@ async function graphql(deps: HttpDeps, req: IncomingMessage, res: ServerResponse
   });
   if (response.body.kind === 'complete' && Buffer.byteLength(response.body.string) > config.limits.maxResponseBytes) {
     // The backstop behind the budget charged while resolving: nothing bigger than the limit goes out.
-    const error = tooLarge(config.limits.maxResponseBytes);
-    sendJson(res, 200, { errors: [{ message: error.message, extensions: { code: 'RESPONSE_TOO_LARGE', limitBytes: config.limits.maxResponseBytes } }] });
+    const error = HttpError.from(tooLarge(config.limits.maxResponseBytes));
+    sendJson(res, 200, { errors: [{ message: error.text(locale), extensions: { code: 'RESPONSE_TOO_LARGE', limitBytes: config.limits.maxResponseBytes } }] });
     return;
   }
   res.statusCode = response.status ?? 200;
-  for (const [key, value] of response.headers) res.setHeader(key, value);
+  // Apollo's Vary (content negotiation) joins the one CORS set rather than replacing it.
+  for (const [key, value] of response.headers) {
+    if (key === 'vary') addVary(res, value);
+    else res.setHeader(key, value);
+  }
   if (response.body.kind === 'complete') {
-    res.end(response.body.string);
+    await sendCompressible(req.headers, res, response.body.string, config.compressionMinBytes);
     return;
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
@@ -221,7 +219,8 @@ async function graphql(deps: HttpDeps, req: IncomingMessage, res: ServerResponse
 }
 
 /** A module's plain route (src/modules/index.ts), with its refusals turned into statuses. */
-async function moduleRoute(deps: HttpDeps, handler: RouteHandler, req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, caller: Caller): Promise<void> {
+async function moduleRoute(deps: Http, handler: RouteHandler, req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, locale: Locale, caller: Caller): Promise<void> {
+  let context: Context | undefined;
   try {
     await handler({
       method: req.method?.toUpperCase() === 'POST' ? 'POST' : 'GET',
@@ -235,9 +234,11 @@ async function moduleRoute(deps: HttpDeps, handler: RouteHandler, req: IncomingM
       db: deps.database.knex,
       gate: deps.gate,
       config: deps.config,
+      locale,
+      context: () => (context ??= routeContext(deps, requestId, locale, caller)),
     });
   } catch (err) {
-    if (err instanceof RouteError) throw new HttpError(err.status, err.message, err.code);
+    if (err instanceof RouteError) throw new HttpError(err.status, err.localized ?? err.message, err.code, undefined, err.field);
     if (err instanceof GraphQLError) throw HttpError.from(err);
     throw err;
   }
@@ -295,16 +296,18 @@ async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unk
   }
 }
 
-function sendError(res: ServerResponse, graphqlShaped: boolean, err: HttpError): void {
-  if (err.retryAfterSeconds) res.setHeader('retry-after', String(err.retryAfterSeconds));
-  if (graphqlShaped) {
-    sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: err.code ?? 'BAD_REQUEST', ...(err.retryAfterSeconds ? { retryAfterSeconds: err.retryAfterSeconds } : {}) } }] });
-  } else {
-    sendJson(res, err.status, { error: err.message, ...(err.code ? { code: err.code } : {}) });
-  }
+/** The per-request context a plain route answers through (the /resolve route calls the services GraphQL does). */
+function routeContext(deps: Http, requestId: string, locale: Locale, caller: Caller): Context {
+  return createContext({
+    requestId,
+    viewer: caller.viewer,
+    db: deps.database.knex,
+    log: deps.log.child({ reqId: requestId }),
+    config: deps.config,
+    locale,
+    clientKey: caller.clientKey,
+    gate: deps.gate,
+    cancellable: deps.database.kind === 'postgres',
+    onApiKeyRevoked: deps.authenticator.forgetApiKey,
+  });
 }
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
-}
-

@@ -11,6 +11,10 @@ import { ConcurrencyGate } from './limits/concurrency';
 import { RateLimiter } from './limits/rate-limit';
 import type { Logger } from './logger';
 import { createAuthenticator } from './modules/auth/authenticate';
+import { LiveDispatch } from './modules/incident/live';
+import { logNotifier, type Notifier } from './modules/incident/notifier';
+import { SlaScheduler, type SchedulerOptions } from './modules/incident/scheduler';
+import { attachSubscriptions } from './graphql/ws';
 import { cipherFor } from './modules/person/sealing';
 import { seedDemoDistrict } from '../seeds/demo';
 
@@ -19,6 +23,9 @@ export interface App {
   url: string;
   db: Database;
   apollo: ApolloServer<Context>;
+  /** Live incident notices on this instance (subscriptions), and the SLA scheduler's loop. */
+  live: LiveDispatch;
+  scheduler: SlaScheduler;
   /** Stops taking requests, lets the ones in flight finish, then closes the database. */
   stop(): Promise<void>;
 }
@@ -26,6 +33,10 @@ export interface App {
 export interface StartOptions {
   /** Progress lines while preparing the database (migrations, first-start seeding). */
   onProgress?: (line: string) => void;
+  /** Where assignments no open app took go (SMS, push); default: logged (src/modules/incident/notifier.ts). */
+  notifier?: Notifier;
+  /** The SLA scheduler's clock and pace (tests). */
+  scheduler?: SchedulerOptions;
 }
 
 /**
@@ -56,16 +67,21 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     await db.close();
     throw err;
   }
-  const handler = createRequestHandler({
-    apollo,
-    log,
-    config,
-    database: db,
-    authenticator: createAuthenticator(config.jwt, db.knex, log),
-    limiter: new RateLimiter(config.limits.ratePerMinute, config.limits.rateBurst),
-    gate: new ConcurrencyGate(config.limits.expensiveMaxConcurrent, config.limits.expensiveMaxPerClient),
-  });
+  const authenticator = createAuthenticator(config.jwt, db.knex, log);
+  const limiter = new RateLimiter(config.limits.ratePerMinute, config.limits.rateBurst);
+  const gate = new ConcurrencyGate(config.limits.expensiveMaxConcurrent, config.limits.expensiveMaxPerClient);
+  const handler = createRequestHandler({ apollo, log, config, database: db, authenticator, limiter, gate });
   const server = http.createServer(handler);
+  let live: LiveDispatch;
+  try {
+    live = await new LiveDispatch(db.knex, log).start(db, config.databaseUrl ?? null);
+  } catch (err) {
+    await apollo.stop();
+    await db.close();
+    throw err;
+  }
+  const subscriptions = attachSubscriptions({ server, database: db, config, log, authenticator, limiter, gate, live });
+  const scheduler = new SlaScheduler(db.knex, log, options.notifier ?? logNotifier(log), options.scheduler).start();
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout (60 s)
   // Slow clients must not hold sockets open forever: the whole request (headers and body) within this.
   server.requestTimeout = Math.max(config.limits.requestTimeoutMs * 2, 60_000);
@@ -77,6 +93,9 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     });
   } catch (err) {
     // The port is taken, say: let go of the database (and the embedded data directory) before saying so.
+    await subscriptions.stop();
+    await live.stop();
+    await scheduler.stop();
     await apollo.stop();
     await db.close();
     throw err;
@@ -92,6 +111,10 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       // No new connections; keep-alive connections are closed as soon as their request in flight is
       // answered (an idle socket would otherwise hold close() open until its keep-alive timeout).
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Subscriptions end (clients reconnect elsewhere and replay `since`), the scheduler finishes its tick.
+      await subscriptions.stop();
+      await scheduler.stop();
+      await live.stop();
       const sweep = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
       try {
@@ -103,5 +126,5 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       await db.close();
     })());
 
-  return { url, db, apollo, stop };
+  return { url, db, apollo, live, scheduler, stop };
 }

@@ -9,14 +9,14 @@ describe('coordinate systems', () => {
     { lng: 113.65, lat: 34.75 },
   ];
 
-  it.each(['GCJ02', 'BD09'] as const)('%s → WGS-84 inverts the forward transform to under 0.5 m', (crs) => {
+  it.each(['GCJ02', 'BD09'] as const)('%s → WGS-84 inverts the forward transform to under 1 mm (the importer snaps within 5 cm)', (crs) => {
     for (const p of points) {
       const encoded = fromWgs84(p, crs);
       // The offset is hundreds of metres: the test would pass vacuously if nothing were converted.
       expect(Math.abs(encoded.lng - p.lng) + Math.abs(encoded.lat - p.lat)).toBeGreaterThan(0.003);
       const back = toWgs84(encoded, crs);
-      expect(Math.abs(back.lng - p.lng) * 111320 * Math.cos((p.lat * Math.PI) / 180)).toBeLessThan(0.5);
-      expect(Math.abs(back.lat - p.lat) * 110574).toBeLessThan(0.5);
+      expect(Math.abs(back.lng - p.lng) * 111320 * Math.cos((p.lat * Math.PI) / 180)).toBeLessThan(0.001);
+      expect(Math.abs(back.lat - p.lat) * 110574).toBeLessThan(0.001);
     }
   });
 

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { loadConfig } from '../src/config';
 import { LOCK_FILE } from '../src/db/data-lock';
 import { signToken } from '../src/modules/auth/jwt';
+import { decodeLayer } from './support/mvt';
 
 /**
  * The `npm start` path on the embedded PostgreSQL + PostGIS (PGlite), as a newcomer meets it: a real process on
@@ -99,6 +100,12 @@ it('runs the README on a fresh data directory, guards it against a second proces
       { lng: 114.44796, lat: 38.03086 },
     );
     expect(resolved.resolveLocation).toMatchObject({ grid: { code: '130105001018001001', level: 'MICRO_GRID' }, dedicatedGrids: [{ name: '天骄第一小学专属网格' }], approximate: false });
+    // The plain GET /resolve and a boundary in GCJ-02 (README: "The mobile resolve call", "Coordinates out").
+    const plain = (await (await fetch(`${url.replace(/\/graphql$/, '')}/resolve?lng=114.44796&lat=38.03086&crs=GCJ02`)).json()) as { grid: { code: string } };
+    expect(plain.grid.code).toBe('130105001018001001');
+    const gcj = await graphql(url, `{ grid(code: "130105001018001001") { centroid(crs: GCJ02) { lng lat } } }`);
+    expect(gcj.grid.centroid.lng).toBeCloseTo(114.44806, 4);
+    expect(gcj.grid.centroid.lat).toBeCloseTo(38.03107, 4);
     const coverage = await graphql(url, `query Coverage { street: grid(code: "130105001") { name coverage(childLevel: MICRO_GRID, minAreaSqm: 1) {
         childCount coveredRatio gapAreaSqm overlapAreaSqm outsideAreaSqm gaps { areaSqm } overlaps { areaSqm } outside { areaSqm } } }
       district: grid(code: "130105") { staffing { gridCount staffedCount unstaffed(first: 20) { totalCount } } } }`);
@@ -176,9 +183,83 @@ it('runs the README on a fresh data directory, guards it against a second proces
     const audit = await graphql(url, `{ auditLog(filter: { subjectId: "${subject}" }) { nodes { actor action fields reason } } }`, {}, admin);
     expect(audit.auditLog.nodes).toEqual([{ actor: 'li.ming', action: 'REVEAL', fields: ['ID_NUMBER', 'PHONE'], reason: '核实身份：入户走访' }]);
 
+    // The README's incidents: a worker's report routed to the grid's worker, a duplicate from 12345 merged into it,
+    // the steps to the end (one refused out of turn), a dispute escalated twice, an upload attached to a report.
+    const zhangHua = (await npmCli('token', ['--role', 'DISPATCHER', '--grid', '130105001018', '--sub', 'zhang.hua'])).stdout.trim();
+    const patrol = (await npmCli('token', ['--role', 'GRID_WORKER', '--grid', '130105001018001', '--sub', 'worker-130105001018001'])).stdout.trim();
+    const REPORT = `mutation Report($input: ReportIncidentInput!) { reportIncident(input: $input) { __typename ... on ReportIncidentSuccess { trackingCode
+        possibleDuplicates { trackingCode title } incident { id version status level grid { code } centre { code name } assignee { name } timeline { action toStatus actor } sla { status dueAt } } }
+        ... on ValidationError { problems { field message } } } }`;
+    const hazard = { category: 'SAFETY_HAZARD', title: '天骄小区3号楼楼道堆放杂物堵塞消防通道', channel: 'GRID_WORKER_APP', location: { lng: 114.44796, lat: 38.03086 }, crs: 'GCJ02' };
+    const reported = (await graphql(url, REPORT, { input: { ...hazard, photos: [{ url: 'https://img.example.cn/incidents/a1.jpg', contentType: 'image/jpeg', bytes: 182340 }] } }, patrol)).reportIncident;
+    expect(reported).toMatchObject({ __typename: 'ReportIncidentSuccess', possibleDuplicates: [], incident: { version: 3, status: 'ASSIGNED', level: 'GRID',
+      grid: { code: '130105001018001001' }, centre: { code: '130105001018', name: '天骄社区居委会' }, assignee: { name: '汪文莉' }, sla: { status: 'GREEN' } } });
+    const ID = reported.incident.id;
+    const call = (await graphql(url, REPORT, { input: { ...hazard, channel: 'HOTLINE_12345', reporter: { name: '赵女士', phone: '13903118765' } } }, zhangHua)).reportIncident;
+    expect(call).toMatchObject({ incident: { status: 'REPORTED' }, possibleDuplicates: [{ trackingCode: reported.trackingCode }] });
+    const step = async (mutation: string, input: string, token: string) =>
+      (await graphql(url, `mutation { ${mutation}(input: { ${input} }) { __typename ... on IncidentSuccess { incident { status version level centre { name } assignee { name } } }
+        ... on ValidationError { problems { code message } } } }`, {}, token))[mutation];
+    expect(await step('mergeIncident', `id: "${call.incident.id}", expectedVersion: 1, intoId: "${ID}"`, zhangHua)).toMatchObject({ incident: { status: 'MERGED' } });
+    await step('recordProgress', `id: "${ID}", expectedVersion: 3, note: "已到现场，通知物业清理"`, patrol);
+    await step('resolveIncident', `id: "${ID}", expectedVersion: 4, note: "杂物已清理，消防通道畅通"`, patrol);
+    expect((await step('closeIncident', `id: "${ID}", expectedVersion: 5`, dispatcher)).problems[0].message).toBe(
+      '不允许的流转：closeIncident cannot be applied to an incident that is RESOLVED; from RESOLVED the allowed steps are verifyIncident, reopenIncident, recategorizeIncident');
+    await step('verifyIncident', `id: "${ID}", expectedVersion: 5, satisfaction: SATISFIED, note: "电话回访，居民满意"`, dispatcher);
+    expect(await step('closeIncident', `id: "${ID}", expectedVersion: 6`, dispatcher)).toMatchObject({ incident: { status: 'CLOSED', version: 7 } });
+    const dispute = (await graphql(url, REPORT, { input: { category: 'DISPUTE_NEIGHBOR', title: '楼上漏水，邻里协商不成', channel: 'HOTLINE_12345', location: hazard.location, crs: 'GCJ02' } }, zhangHua)).reportIncident.incident;
+    const queue = await graphql(url, `query Queue { grid(code: "130105001018") { name incidentQueue { totalCount nodes { id trackingCode title status channel sla { status dueAt } } } } }`, {}, zhangHua);
+    expect(queue.grid.incidentQueue.nodes.map((n: { id: string }) => n.id)).toEqual([dispute.id]);
+    const [wang] = (await graphql(url, '{ grid(code: "130105001018001") { workers { id name } } }', {}, zhangHua)).grid.workers;
+    await step('acceptIncident', `id: "${dispute.id}", expectedVersion: 1`, zhangHua);
+    await step('assignIncident', `id: "${dispute.id}", expectedVersion: 2, workerId: "${wang.id}"`, zhangHua);
+    await step('recordMediationSession', `id: "${dispute.id}", expectedVersion: 3, mediator: "汪文莉", heldAt: "2026-11-27T10:00:00+08:00", place: "天骄社区调解室", attendees: ["赵女士", "楼上住户孙先生"]`, patrol);
+    expect(await step('escalateIncident', `id: "${dispute.id}", expectedVersion: 4, reason: "双方分歧大，需社区调委会介入"`, patrol)).toMatchObject({ incident: { status: 'ESCALATED', level: 'COMMUNITY', centre: { name: '天骄社区居委会' } } });
+    expect(await step('escalateIncident', `id: "${dispute.id}", expectedVersion: 5, reason: "涉及物业责任，报街道"`, zhangHua)).toMatchObject({ incident: { level: 'STREET', centre: { name: '革新街街道' }, assignee: null } });
+    const screen = await graphql(url, `query StreetScreen { incidents(filter: { awaitingDispatch: true }) { totalCount nodes { id trackingCode title status level centre { code } escalationCount } }
+        late: incidents(filter: { open: true, slaStatus: [ORANGE, RED] }) { totalCount nodes { trackingCode sla { status breachedAt reasons { label } } } } }`, {}, dispatcher);
+    expect(screen.incidents.nodes).toEqual([expect.objectContaining({ id: dispute.id, level: 'STREET', centre: { code: '130105001' }, escalationCount: 2 })]);
+    expect(screen.late.totalCount).toBe(0);
+    const late = await graphql(url, `{ incident(id: "${dispute.id}") { late: sla(at: "2099-01-15T00:00:00+08:00") { status reasons { code label } } } }`, {}, dispatcher);
+    expect(late.incident.late).toEqual({ status: 'RED', reasons: [{ code: 'RESOLUTION_OVERDUE', label: '超过办结期限' }] });
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+    const upload = await fetch(url.replace('/graphql', '/uploads'), { method: 'POST', body: png, headers: { authorization: `Bearer ${patrol}`, 'content-type': 'image/png' } });
+    expect(upload.status).toBe(201);
+    const photo = (await upload.json()) as { id: string };
+    const withPhoto = (await graphql(url, REPORT, { input: { ...hazard, category: 'LIVELIHOOD', title: '路灯不亮', photos: [{ uploadId: photo.id }] } }, patrol)).reportIncident;
+    expect(withPhoto.__typename).toBe('ReportIncidentSuccess');
+    expect((await fetch(url.replace('/graphql', `/uploads/${photo.id}`), { headers: { authorization: `Bearer ${dispatcher}` } })).status).toBe(200);
+    // The README's resident report (anonymous) and Open311 request, each followed by its tracking code.
+    const resident = (await graphql(url, `mutation($input: ResidentReportInput!) { reportIncidentAsResident(input: $input) { __typename
+        ... on ResidentReportSuccess { trackingCode incident { status updates { summary } } } } }`,
+      { input: { category: 'SAFETY_HAZARD', title: '3号楼楼道灯坏了，晚上看不见', location: hazard.location, crs: 'GCJ02', name: '赵女士', phone: '13903118765' } })).reportIncidentAsResident;
+    expect(resident).toMatchObject({ __typename: 'ResidentReportSuccess', incident: { status: 'ASSIGNED', updates: [{ summary: '已登记' }, { summary: '已受理' }, { summary: '已分派给网格员 汪*' }] } });
+    const open311 = url.replace('/graphql', '/open311/v2');
+    const filed = (await (await fetch(`${open311}/requests.json`, { method: 'POST', body: new URLSearchParams({ service_code: 'SAFETY_HAZARD', lat: '38.03005', long: '114.44171', description: '小区东门消防通道被私家车堵塞' }) })).json()) as { service_request_id: string }[];
+    expect(await (await fetch(`${open311}/requests/${filed[0].service_request_id}.json`)).json()).toEqual([expect.objectContaining({ status: 'open', status_notes: '已登记', service_code: 'SAFETY_HAZARD' })]);
+
     // The export the README imports back.
     const res = await fetch(url.replace('/graphql', '/export/grids.geojson?level=COMMUNITY&ancestor=130105001'));
     fs.writeFileSync(path.join(dataDir, 'communities.geojson'), await res.text());
+    // The README's GIS examples: a conditional GET, a compressed GCJ-02 bbox export, the GCJ-02 file it imports back.
+    const exportUrl = (query: string) => url.replace('/graphql', `/export/grids.geojson?${query}`);
+    const again = await fetch(exportUrl('level=COMMUNITY&ancestor=130105001'), { headers: { 'if-none-match': res.headers.get('etag') ?? '' } });
+    expect(again.status).toBe(304);
+    const school = await fetch(exportUrl('level=MICRO_GRID&bbox=114.445,38.028,114.450,38.032&crs=GCJ02&precision=6'), { headers: { 'accept-encoding': 'br' } });
+    expect([school.headers.get('content-encoding'), ((await school.json()) as { features: unknown[] }).features.length]).toEqual(['br', 17]);
+    fs.writeFileSync(path.join(dataDir, 'communities-gcj.geojson'), await (await fetch(exportUrl('level=COMMUNITY&ancestor=130105001&crs=GCJ02'))).text());
+
+    // The README's map layers, on PGlite too (tiles encoded in the API: its PostGIS has no ST_AsMVT).
+    const base = url.replace('/graphql', '');
+    const layers = (await (await fetch(`${base}/tiles`)).json()) as { layers: { id: string }[] };
+    expect(layers.layers.map((l) => l.id)).toEqual(['districts', 'streets', 'communities', 'grids', 'micro-grids', 'dedicated-grids', 'buildings', 'key-places']);
+    const tile = await fetch(`${base}/tiles/micro-grids/15/26800/12636.mvt`);
+    expect(tile.headers.get('content-type')).toBe('application/vnd.mapbox-vector-tile');
+    expect(decodeLayer(await tile.arrayBuffer(), 'micro-grids', { z: 15, x: 26800, y: 12636 }).map((f) => f.properties.code)).toContain('130105001018001001');
+    const items = (await (await fetch(`${base}/ogc/collections/micro-grids/items?parentCode=130105001018001&limit=2`)).json()) as { numberMatched: number; numberReturned: number };
+    expect(items).toMatchObject({ numberMatched: 5, numberReturned: 2 });
+    const places = (await (await fetch(`${base}/ogc/collections/key-places/items?bbox=114.43,38.02,114.46,38.04`)).json()) as { features: { properties: { name: string } }[] };
+    expect(places.features.map((f) => f.properties.name)).toContain('天骄第一小学');
 
     // A second process on the same data directory is refused, naming the holder.
     const second = await npmCli('import', [path.join(dataDir, 'communities.geojson'), '--level', 'COMMUNITY', '--mode', 'UPSERT', '--dry-run']);
@@ -207,6 +288,14 @@ it('runs the README on a fresh data directory, guards it against a second proces
   const dry = await npmCli('import', [path.join(dataDir, 'communities.geojson'), '--level', 'COMMUNITY', '--mode', 'UPSERT', '--dry-run']);
   expect(dry.stdout).toMatch(/dry run: nothing written in [\d.]+ s — 6 features: 0 create, 0 update, 6 unchanged, 0 refused/);
   expect(dry.code).toBe(0);
+  // The README's GIS round trips: a GCJ-02 export comes back unchanged; a renamed grid is the one update listed.
+  const gcj = await npmCli('import', [path.join(dataDir, 'communities-gcj.geojson'), '--level', 'COMMUNITY', '--mode', 'UPSERT', '--crs', 'GCJ02', '--dry-run']);
+  expect(gcj.stdout).toMatch(/6 features: 0 create, 0 update, 6 unchanged, 0 refused/);
+  const edited = JSON.parse(fs.readFileSync(path.join(dataDir, 'communities.geojson'), 'utf8'));
+  edited.features[0].properties.name = '市委西院社区';
+  fs.writeFileSync(path.join(dataDir, 'edited.geojson'), JSON.stringify(edited));
+  const details = await npmCli('import', [path.join(dataDir, 'edited.geojson'), '--level', 'COMMUNITY', '--mode', 'UPSERT', '--dry-run', '--details']);
+  expect(details.stdout).toMatch(/0 create, 1 update, 5 unchanged, 0 refused[^]*feature 0 \(130105001002\): update name "市委西院居委会" → "市委西院社区"/);
 
   // `npm start`, stopped by SIGTERM to the PID the process manager started: npm's, not node's.
   const viaNpm = await startEmbedded(['npm', ['start']]);

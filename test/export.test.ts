@@ -1,11 +1,14 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import { signToken } from '../src/modules/auth/jwt';
+import { exportFingerprint } from '../src/modules/grid/repo-export';
 import { startApp, type App } from '../src/server';
-import { closeTestDb, testDb } from './support/db';
+import { closeTestDb, testDb, withRollback } from './support/db';
 import { testDatabaseUrl } from './support/env';
 import { silentLog, testConfig } from './support/graphql';
 
@@ -33,9 +36,22 @@ afterAll(async () => {
 
 const STREET = '130105001'; // 革新街街道, 6 communities
 
-async function exportCommunities(query = `level=COMMUNITY&ancestor=${STREET}`) {
+interface Feature {
+  type: 'Feature';
+  properties: { id: string; code: string; name: string; level: string; parentCode: string | null; version: number };
+  geometry: { type: string; coordinates: number[][][][] };
+}
+interface Collection {
+  type: string;
+  coordinateSystem?: string;
+  features: Feature[];
+}
+/** A 200 answers the FeatureCollection, anything else `{ error }`: both read as one shape for the assertions. */
+type Body = Collection & { error?: string };
+
+async function exportCommunities(query = `level=COMMUNITY&ancestor=${STREET}`): Promise<{ res: Response; body: Body }> {
   const res = await fetch(`${base}/export/grids.geojson?${query}`);
-  return { res, body: res.status === 200 ? ((await res.json()) as any) : ((await res.json()) as any) };
+  return { res, body: (await res.json()) as Body };
 }
 
 const versions = async () =>
@@ -62,7 +78,7 @@ describe('GET /export/grids.geojson', () => {
   it('exports the whole demo district in code order, across pages', async () => {
     const { body } = await exportCommunities('level=MICRO_GRID&ancestor=130105');
     expect(body.features).toHaveLength(3500);
-    const codes = body.features.map((f: any) => f.properties.code);
+    const codes = body.features.map((f) => f.properties.code);
     expect(codes).toEqual([...codes].sort());
   });
 
@@ -98,7 +114,7 @@ describe('round trip', () => {
         variables: { input: { featureCollection: body, level: 'COMMUNITY', mode: 'UPSERT' } },
       }),
     });
-    const result = ((await res.json()) as any).data.importGrids;
+    const result = ((await res.json()) as { data: { importGrids: object } }).data.importGrids;
     expect(result).toEqual({ written: true, total: 6, created: 0, updated: 0, unchanged: 6, refused: 0 });
     expect(await versions()).toEqual(before);
   });
@@ -120,5 +136,108 @@ describe('round trip', () => {
     expect(bad.stdout).toMatch(/refused: nothing written .* 3 unchanged, 3 refused/);
     expect(bad.stdout).toMatch(/feature 0 \(130105001002\):\n {4}OVERLAPS_SIBLING: features\[0\]\.geometry: overlaps feature 2 of the same import/);
     expect(bad.stdout).toMatch(/feature 2 \(130105001016\):\n( {4}.*\n)* {4}OUTSIDE_PARENT: features\[2\]\.geometry: [\d,]+ m² lies outside the parent 革新街街道/);
+  });
+});
+
+/** The response as sent (fetch would undo the compression): status, headers and body bytes. */
+function raw(query: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${base}/export/grids.geojson?${query}`, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
+  });
+}
+
+const positions = (body: Collection) => body.features.flatMap((f) => f.geometry.coordinates.flat(2));
+const metres = (a: number[], b: number[]) => Math.hypot((a[0] - b[0]) * 111_320 * Math.cos((a[1] * Math.PI) / 180), (a[1] - b[1]) * 110_574);
+
+describe('export parameters', () => {
+  it('bbox keeps the grids it touches, through the spatial index, and a bad bbox is a 400 naming it', async () => {
+    // A small box around a point inside 市委西院居委会 (130105001002), away from its edges.
+    const { rows } = await testDb().raw(`SELECT ST_X(p) AS x, ST_Y(p) AS y FROM (SELECT ST_PointOnSurface(boundary) AS p FROM grid WHERE code = '130105001002' AND valid_to IS NULL) s`);
+    const [x, y] = [rows[0].x, rows[0].y];
+    const { body } = await exportCommunities(`level=COMMUNITY&bbox=${x - 0.0001},${y - 0.0001},${x + 0.0001},${y + 0.0001}`);
+    expect(body.features.map((f) => f.properties.code)).toEqual(['130105001002']);
+    for (const [bbox, message] of [
+      ['1,2,3', /bbox must be four numbers minLng,minLat,maxLng,maxLat, e\.g\. bbox=114\.44,38\.03,114\.47,38\.06/],
+      ['114.5,38,114.4,38.1', /bbox: the minimum must be below the maximum/],
+      ['38,114,39,115', /bbox: longitudes must be within -180\.\.180 and latitudes within -90\.\.90/],
+      ['a,b,c,d', /bbox must be four numbers/],
+    ] as const) {
+      const { res, body: error } = await exportCommunities(`bbox=${bbox}`);
+      expect([res.status, error.error]).toEqual([400, expect.stringMatching(message)]);
+    }
+  });
+
+  it('simplifyMeters and precision shrink the geometry within their bounds', async () => {
+    const full = (await exportCommunities()).body;
+    const simplified = (await exportCommunities(`level=COMMUNITY&ancestor=${STREET}&simplifyMeters=50`)).body;
+    expect(positions(simplified).length).toBeLessThan(positions(full).length);
+    const rounded = (await exportCommunities(`level=COMMUNITY&ancestor=${STREET}&precision=5`)).body;
+    expect(positions(rounded).every((p) => p.every((n) => Math.abs(n * 1e5 - Math.round(n * 1e5)) < 1e-6))).toBe(true);
+    // A lossy export carries no version, so its re-import cannot pass the version check and overwrite the detail.
+    const versions = (fc: { features: { properties: Record<string, unknown> }[] }) => fc.features.map((f) => 'version' in f.properties);
+    expect(new Set(versions(full))).toEqual(new Set([true]));
+    expect(new Set(versions(simplified))).toEqual(new Set([false]));
+    expect(new Set(versions(rounded))).toEqual(new Set([false]));
+    const centimetre = (await exportCommunities(`level=COMMUNITY&ancestor=${STREET}&precision=7`)).body;
+    expect(new Set(versions(centimetre))).toEqual(new Set([true]));
+    for (const [query, message] of [
+      ['simplifyMeters=20000', /simplifyMeters must be a number from 0 to 10000 \(got "20000"\)/],
+      ['simplifyMeters=-1', /simplifyMeters must be a number from 0 to 10000/],
+      ['precision=16', /precision must be a whole number from 1 to 15 \(got "16"\)/],
+      ['precision=2.5', /precision must be a whole number from 1 to 15/],
+    ] as const) {
+      const { res, body } = await exportCommunities(query);
+      expect([res.status, body.error]).toEqual([400, expect.stringMatching(message)]);
+    }
+  });
+
+  it('crs=GCJ02|BD09 writes positions for Chinese basemaps (and says so in a coordinateSystem member)', async () => {
+    const wgs = (await exportCommunities()).body;
+    for (const crs of ['GCJ02', 'BD09']) {
+      const converted = (await exportCommunities(`level=COMMUNITY&ancestor=${STREET}&crs=${crs.toLowerCase()}`)).body;
+      expect(converted.coordinateSystem).toBe(crs);
+      const offset = metres(positions(wgs)[0], positions(converted)[0]);
+      expect(offset).toBeGreaterThan(400);
+      expect(offset).toBeLessThan(1500);
+    }
+    const { res, body } = await exportCommunities('crs=EPSG:4326');
+    expect([res.status, body.error]).toEqual([400, expect.stringContaining('crs must be one of WGS84, GCJ02, BD09 (got "EPSG:4326")')]);
+  });
+
+  it('compresses with gzip or brotli by Accept-Encoding, streaming the same bytes', async () => {
+    const query = `level=MICRO_GRID&ancestor=${STREET}`;
+    const plain = await raw(query);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    for (const [accept, encoding, decode] of [
+      ['gzip, deflate', 'gzip', zlib.gunzipSync],
+      ['br;q=1.0, gzip;q=0.8', 'br', zlib.brotliDecompressSync],
+    ] as const) {
+      const r = await raw(query, { 'accept-encoding': accept });
+      expect([r.status, r.headers['content-encoding'], r.headers.vary]).toEqual([200, encoding, expect.stringMatching(/Accept-Encoding/)]);
+      expect(r.body.length).toBeLessThan(plain.body.length / 3);
+      expect(decode(r.body).equals(plain.body)).toBe(true);
+    }
+  });
+
+  it('answers an unchanged export with 304 to If-None-Match, and the ETag follows the parameters and the data', async () => {
+    const first = await raw(`level=COMMUNITY&ancestor=${STREET}`, { 'accept-encoding': 'gzip' });
+    const etag = String(first.headers.etag);
+    expect(etag).toMatch(/^W\/"[\w-]+"$/);
+    const again = await raw(`level=COMMUNITY&ancestor=${STREET}`, { 'if-none-match': etag });
+    expect([again.status, again.body.length, again.headers.etag]).toEqual([304, 0, etag]);
+    expect((await raw(`level=COMMUNITY&ancestor=${STREET}&crs=GCJ02`, { 'if-none-match': etag })).status).toBe(200);
+    // The fingerprint behind it moves with any new version under the filter (here inside a rolled-back edit).
+    const query = { level: 'COMMUNITY' as const, ancestorId: null, asOf: null, bbox: null, simplifyDegrees: null, decimals: 15 };
+    await withRollback(async (trx) => {
+      const before = await exportFingerprint(trx, query);
+      await trx.raw(`UPDATE grid SET name = name || '新', version = version + 1, valid_from = clock_timestamp() WHERE code = '130105001002'`);
+      expect(await exportFingerprint(trx, query)).not.toBe(before);
+    });
   });
 });

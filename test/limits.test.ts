@@ -272,7 +272,8 @@ describe('over HTTP, the process stays healthy', () => {
     const r = await post(app, `{ grid(code: "130105") { coverage(childLevel: MICRO_GRID) { overlapAreaSqm coveredRatio } } }`);
     expect(r.status).toBe(200);
     expect(r.body.errors[0].extensions.code).toBe('REQUEST_TIMEOUT');
-    expect(r.body.errors[0].message).toMatch(/past the request deadline and was cancelled/);
+    // Cancelled while it ran, or (on a loaded machine) stopped before its next statement could start.
+    expect(r.body.errors[0].message).toMatch(/past the request deadline and was cancelled|ran longer than 100 ms \(REQUEST_TIMEOUT_MS\) and was stopped/);
     // Nothing of it goes on running: the statements were cancelled (the same coverage, uncancelled, runs for
     // most of a second on these machines), so within a few hundred milliseconds none is active.
     const running = async () =>

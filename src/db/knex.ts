@@ -22,6 +22,11 @@ export interface Database {
    */
   ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Embedded only: hears NOTIFY on `channel` in this process (src/pubsub.ts); on a server database pubsub
+   * listens on a connection of its own instead. Resolves to the function that stops listening.
+   */
+  listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
 export type DatabaseConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'slowQueryMs' | 'db'>;
@@ -137,6 +142,7 @@ async function openEmbedded(dataDir: string, log: Logger): Promise<Database> {
       location,
       lock,
       ping: (timeoutMs) => withTimeout(pglite.query('/* readiness */ SELECT 1'), timeoutMs),
+      listen: (channel, onPayload) => pglite.listen(channel, onPayload),
       close: async () => {
         try {
           await knex.destroy();

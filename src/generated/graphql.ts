@@ -13,6 +13,10 @@ import type { OrganizationRow, OrganizationPage, OrganizationChangeSource } from
 import type { BuildingRow, BuildingPage, HouseRow, HousePage, KeyPlaceRow, KeyPlacePage, BuildingChangeSource, HouseChangeSource, KeyPlaceChangeSource } from '../modules/place/mappers';
 import type { FacilityRow, CameraViewSource, FacilityPage, FacilityChangeSource, CameraCoverageSource } from '../modules/facility/mappers';
 import type { PersonRow, PersonPage, HouseholdRow, PersonTagRow, FollowUpSource, VisitRow, VisitPage, OverdueVisitRow, OverdueVisitPage, ResidenceRow, GateAccessRow, TenantRegistrationRow, TenantRegistrationPage, AuditEntryRow, AuditEntryPage, PopulationSource, HouseholdCoverageSource, PersonChangeSource, HouseOwnersChangeSource, RevealSource, VisitChangeSource, TenantRegistrationChangeSource } from '../modules/person/mappers';
+import type { IncidentRow, IncidentPage, IncidentEventRow, CategoryRow, PartyRow, PhotoRow, MediationRow, MediationSessionRow, SlaSource, IncidentChangeSource, ReportSource, CategoryChangeSource } from '../modules/incident/mappers';
+import type { Notice } from '../modules/incident/live';
+import type { TrackedView, PublicUpdateRow } from '../modules/incident/public';
+import type { ResidentReceipt } from '../modules/incident/resident';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -37,9 +41,16 @@ export type Scalars = {
   DateTime: { input: Date; output: Date; }
   /**
    * A GeoJSON geometry (RFC 7946): `{"type": "MultiPolygon", "coordinates": [...]}`, positions as
-   * [longitude, latitude] in WGS-84. Outputs are always WGS-84; inputs are WGS-84 unless an argument says otherwise.
+   * [longitude, latitude]. Outputs are WGS-84 unless the field's `crs` argument asks for GCJ02 or BD09; inputs are
+   * WGS-84 unless an argument says otherwise.
    */
   GeoJSON: { input: unknown; output: unknown; }
+};
+
+export type AcceptIncidentInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
 };
 
 /**
@@ -88,8 +99,21 @@ export type ApiOperation =
   | 'READ_GRIDS'
   /** `recordGatePassage` for the gates within the key's jurisdiction (the gate system's service principal). */
   | 'RECORD_GATE_PASSAGES'
+  /**
+   * File residents' reports (`reportIncidentAsResident`, Open311 `POST requests.json`) and follow them by tracking code
+   * (an Open311 gateway such as a FixMyStreet server), within the per-client limits anonymous callers have.
+   */
+  | 'REPORT_INCIDENTS'
   /** `resolveLocation`. */
   | 'RESOLVE_LOCATION';
+
+export type AssignIncidentInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** An ACTIVE grid worker assigned to a grid within the dispatcher's jurisdiction. */
+  workerId: Scalars['ID']['input'];
+};
 
 export type AssignWorkerInput = {
   gridId: Scalars['ID']['input'];
@@ -193,7 +217,7 @@ export type Building = Located & Node & {
    */
   facilities: FacilityConnection;
   floors?: Maybe<Scalars['Int']['output']>;
-  /** The footprint as a GeoJSON MultiPolygon (WGS-84); null when not drawn. */
+  /** The footprint as a GeoJSON MultiPolygon, in `crs` (default WGS-84); null when not drawn. */
   footprint?: Maybe<Scalars['GeoJSON']['output']>;
   grid?: Maybe<Grid>;
   /** The current houses (dwellings, shops) in it, by unit and room. */
@@ -222,9 +246,21 @@ export type BuildingFacilitiesArgs = {
 
 
 /** 楼栋 — a building, tied to its grid by its position; what addresses and imports refer to by code. */
+export type BuildingFootprintArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
+};
+
+
+/** 楼栋 — a building, tied to its grid by its position; what addresses and imports refer to by code. */
 export type BuildingHousesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** 楼栋 — a building, tied to its grid by its position; what addresses and imports refer to by code. */
+export type BuildingLocationArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
 };
 
 /** A page of buildings (ordered by code, or nearest first with `near`). */
@@ -318,8 +354,14 @@ export type CameraView = {
   fieldOfView: Scalars['Float']['output'];
   /** How far it sees usefully, metres, 1 ≤ rangeMeters ≤ 5000. */
   rangeMeters: Scalars['Float']['output'];
-  /** The view sector as a GeoJSON Polygon (WGS-84). */
+  /** The view sector as a GeoJSON Polygon, in `crs` (default WGS-84). */
   sector: Scalars['GeoJSON']['output'];
+};
+
+
+/** A camera's view. */
+export type CameraViewSectorArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
 };
 
 export type CameraViewInput = {
@@ -330,6 +372,12 @@ export type CameraViewInput = {
   fieldOfView: Scalars['Float']['input'];
   /** Metres, at least 1 and at most 5000. */
   rangeMeters: Scalars['Float']['input'];
+};
+
+export type CloseIncidentInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type ConfirmTenantInput = {
@@ -360,8 +408,12 @@ export type ConflictError = {
 };
 
 /**
- * The coordinate system of an input position. Chinese map SDKs (AMap/Gaode, Tencent) report GCJ-02 (国测局坐标),
- * Baidu reports BD-09; GPS hardware reports WGS-84. Everything is stored and returned as WGS-84.
+ * A coordinate system of positions, in and out. Chinese map SDKs (AMap/Gaode, Tencent) report GCJ-02 (国测局坐标)
+ * and draw on GCJ-02 basemaps, Baidu uses BD-09; GPS hardware reports WGS-84. Everything is stored as WGS-84: an
+ * input `crs` says what a position sent is in, and every field returning coordinates or GeoJSON takes a `crs`
+ * argument (default WGS84) to answer in, so that a boundary sits on an AMap or Baidu basemap instead of 0.5–1.3 km
+ * off. Converted with gcoord: GCJ-02 applies only inside China (positions outside it are returned unchanged);
+ * BD-09 adds Baidu's further offset everywhere.
  */
 export type CoordinateSystem =
   /** BD-09, used by Baidu maps. */
@@ -413,10 +465,22 @@ export type CoverageGap = {
   __typename?: 'CoverageGap';
   /** Area of the gap, m². */
   areaSqm: Scalars['Float']['output'];
-  /** The gap as a GeoJSON Polygon (it may have holes where descendants sit inside it). */
+  /** The gap as a GeoJSON Polygon (it may have holes where descendants sit inside it), in `crs`. */
   boundary: Scalars['GeoJSON']['output'];
   /** The centroid of the gap, to point a map at (may lie outside a strongly concave gap). */
   centroid: Position;
+};
+
+
+/** A connected part of a grid that none of the measured descendants covers (a hole in the tiling). */
+export type CoverageGapBoundaryArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
+};
+
+
+/** A connected part of a grid that none of the measured descendants covers (a hole in the tiling). */
+export type CoverageGapCentroidArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
 };
 
 /** A descendant that reaches outside the grid whose coverage is measured. */
@@ -424,10 +488,16 @@ export type CoverageOutside = {
   __typename?: 'CoverageOutside';
   /** Area of that part, m². */
   areaSqm: Scalars['Float']['output'];
-  /** The part of it outside the grid, as a GeoJSON MultiPolygon. */
+  /** The part of it outside the grid, as a GeoJSON MultiPolygon, in `crs`. */
   boundary: Scalars['GeoJSON']['output'];
   /** The descendant. */
   grid: Grid;
+};
+
+
+/** A descendant that reaches outside the grid whose coverage is measured. */
+export type CoverageOutsideBoundaryArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
 };
 
 /** Two descendants that both claim the same ground: `a` has the lower code. */
@@ -439,8 +509,14 @@ export type CoverageOverlap = {
   areaSqm: Scalars['Float']['output'];
   /** The descendant with the higher code. */
   b: Grid;
-  /** Where they overlap, as a GeoJSON MultiPolygon. */
+  /** Where they overlap, as a GeoJSON MultiPolygon, in `crs`. */
   boundary: Scalars['GeoJSON']['output'];
+};
+
+
+/** Two descendants that both claim the same ground: `a` has the lower code. */
+export type CoverageOverlapBoundaryArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
 };
 
 export type CreateApiKeyInput = {
@@ -605,6 +681,13 @@ export type ErasePersonInput = {
 
 export type ErasePersonPayload = NotFoundError | PersonSuccess | ValidationError;
 
+export type EscalateIncidentInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  reason: Scalars['String']['input'];
+};
+
 /**
  * 设施 — a facility: a camera, gate, hydrant, AED, hazard. Security data: only authenticated staff (ADMIN, GIS_EDITOR,
  * DISPATCHER, GRID_WORKER) see facilities, and only within their jurisdiction. No device credentials are stored.
@@ -628,6 +711,15 @@ export type Facility = Located & Node & {
   status: FacilityStatus;
   updatedAt: Scalars['DateTime']['output'];
   version: Scalars['Int']['output'];
+};
+
+
+/**
+ * 设施 — a facility: a camera, gate, hydrant, AED, hazard. Security data: only authenticated staff (ADMIN, GIS_EDITOR,
+ * DISPATCHER, GRID_WORKER) see facilities, and only within their jurisdiction. No device credentials are stored.
+ */
+export type FacilityLocationArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
 };
 
 /** A page of facilities (ordered by name, or nearest first with `near`). */
@@ -778,14 +870,15 @@ export type Grid = Node & {
   asOf?: Maybe<Scalars['DateTime']['output']>;
   /**
    * The boundary as a GeoJSON MultiPolygon. `simplifyMeters` simplifies it for display (topology preserved,
-   * the result stays valid); omit it for the exact stored boundary.
+   * the result stays valid); omit it for the exact stored boundary. In `crs`: WGS-84 by default, GCJ02 or BD09 to
+   * draw it on AMap / Tencent or Baidu basemaps.
    */
   boundary: Scalars['GeoJSON']['output'];
   /** Buildings of this grid and everything below it. */
   buildings: BuildingConnection;
   /** Camera coverage of the key places and the area of this grid and everything below it. Staff only. */
   cameraCoverage: CameraCoverage;
-  /** The centroid of the boundary (may lie outside a strongly concave grid). */
+  /** The centroid of the boundary (may lie outside a strongly concave grid), in `crs`. */
   centroid: Position;
   /** Why the current version was made. Staff only, like `changedBy`. */
   changeReason?: Maybe<Scalars['String']['output']>;
@@ -816,6 +909,10 @@ export type Grid = Node & {
   /** Micro-grids below (or at) this grid whose household count is outside `min`–`max` (defaults from the configuration). */
   householdCoverage: HouseholdCoverage;
   id: Scalars['ID']['output'];
+  /** This centre's queue: incidents it owns that wait for a dispatcher (REPORTED, ACCEPTED, ESCALATED), oldest first. */
+  incidentQueue: IncidentConnection;
+  /** Incidents whose responsible grid is this grid or below it (newest first). */
+  incidents: IncidentConnection;
   /** What the grid and everything below it holds: buildings, houses, key places, facilities, organisations. */
   inventory: Inventory;
   /** Key places of this grid and everything below it. */
@@ -856,6 +953,7 @@ export type Grid = Node & {
  * Boundaries are valid MultiPolygons in WGS-84.
  */
 export type GridBoundaryArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
   simplifyMeters?: InputMaybe<Scalars['Float']['input']>;
 };
 
@@ -868,6 +966,15 @@ export type GridBuildingsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<BuildingFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A grid polygon in the hierarchy district → street → community → grid → micro-grid, or a dedicated overlay.
+ * Boundaries are valid MultiPolygons in WGS-84.
+ */
+export type GridCentroidArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
 };
 
 
@@ -910,6 +1017,27 @@ export type GridFacilitiesArgs = {
 export type GridHouseholdCoverageArgs = {
   max?: InputMaybe<Scalars['Int']['input']>;
   min?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A grid polygon in the hierarchy district → street → community → grid → micro-grid, or a dedicated overlay.
+ * Boundaries are valid MultiPolygons in WGS-84.
+ */
+export type GridIncidentQueueArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A grid polygon in the hierarchy district → street → community → grid → micro-grid, or a dedicated overlay.
+ * Boundaries are valid MultiPolygons in WGS-84.
+ */
+export type GridIncidentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<IncidentFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1036,6 +1164,7 @@ export type GridVersion = {
 
 /** A version of a grid: the state it was in from `validFrom` until `validTo`. */
 export type GridVersionBoundaryArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
   simplifyMeters?: InputMaybe<Scalars['Float']['input']>;
 };
 
@@ -1072,6 +1201,13 @@ export type GridWorker = Node & {
 export type GridWorkerAssignmentsArgs = {
   includeEnded?: InputMaybe<Scalars['Boolean']['input']>;
 };
+
+/** The level handling an incident (吹哨报到: grid → community → street → district). */
+export type HandlingLevel =
+  | 'COMMUNITY'
+  | 'DISTRICT'
+  | 'GRID'
+  | 'STREET';
 
 /** 实有房屋 — one dwelling or unit of a building. Its grid is its building's. Occupants arrive with the population registry. */
 export type House = Node & {
@@ -1190,30 +1326,58 @@ export type ImportAction =
   | 'CREATE'
   /** The feature has problems; see `problems`. */
   | 'REFUSED'
-  /** The grid exists with the same name and boundary (within 0.01 m²): nothing to write. */
+  /**
+   * The grid exists with the same name and boundary (vertices within 5 cm of the stored ones are snapped onto
+   * them first, then the boundaries must differ by less than 0.01 m²): nothing to write.
+   */
   | 'UNCHANGED'
   | 'UPDATE';
+
+/** What an `UPDATE` of an import changes in the grid. */
+export type ImportChange =
+  | 'BOUNDARY'
+  | 'NAME';
 
 /** One feature of an import: what happens to it and, when refused, why. */
 export type ImportFeatureReport = {
   __typename?: 'ImportFeatureReport';
   action: ImportAction;
+  /** For UPDATE: the new area minus the stored one, m² (positive when the grid grows; 0 when only the name changes). */
+  areaDeltaSqm?: Maybe<Scalars['Float']['output']>;
+  /** The boundary's area as it would be stored, m² (CREATE, UPDATE and UNCHANGED; null when refused). */
+  areaSqm?: Maybe<Scalars['Float']['output']>;
+  /** For UPDATE: what changes (the name, the boundary or both); empty for the other actions. */
+  changes: Array<ImportChange>;
   code?: Maybe<Scalars['String']['output']>;
+  /** The version the feature expected (its `versionProperty`), when it had one. */
+  expectedVersion?: Maybe<Scalars['Int']['output']>;
   /** The grid created or updated (null on a dry run, a refusal, or when nothing was written). */
   grid?: Maybe<Grid>;
   /** Position of the feature in the FeatureCollection (0-based). */
   index: Scalars['Int']['output'];
   name?: Maybe<Scalars['String']['output']>;
+  /** For UPDATE with a new name: the name the grid has now. */
+  previousName?: Maybe<Scalars['String']['output']>;
   problems: Array<Problem>;
 };
 
 export type ImportGridsInput = {
   /** The feature property holding the grid's code. Default `code`; may be absent in CREATE mode (next free code). */
   codeProperty?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * The coordinate system of the positions (GCJ02 for a file drawn on an AMap/Tencent basemap, or exported with
+   * `?crs=GCJ02`). Converted vertices within 5 cm of the stored grid's vertices are snapped back onto them, so an
+   * export re-imported unedited is UNCHANGED. A GeoJSON `crs` member may name EPSG:4326, CRS84 or EPSG:4490
+   * (CGCS2000); any other (a projected CRS such as EPSG:4547) refuses the file once.
+   */
   crs?: InputMaybe<CoordinateSystem>;
   /** Check everything and report, but write nothing. */
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
-  /** A GeoJSON FeatureCollection (RFC 7946); each feature's geometry a Polygon or MultiPolygon. */
+  /**
+   * A GeoJSON FeatureCollection (RFC 7946); each feature's geometry a Polygon or MultiPolygon. It may come as a
+   * JSON string (a file's text): malformed or truncated JSON, or GeoJSONSeq (one feature per line), is answered
+   * with one BAD_FILE problem saying where.
+   */
   featureCollection: Scalars['GeoJSON']['input'];
   /** The level of every grid in the file. */
   level: GridLevel;
@@ -1225,6 +1389,13 @@ export type ImportGridsInput = {
   parentCodeProperty?: InputMaybe<Scalars['String']['input']>;
   /** Why (kept in every new version's history). */
   reason?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * The feature property holding the version the feature was exported at (`GET /export/grids.geojson` writes
+   * it). On UPSERT it is the expected version: a grid changed or retired since is refused (VERSION_CONFLICT,
+   * naming who changed it and when) rather than silently reverted. Features without it are not checked.
+   * Default `version`.
+   */
+  versionProperty?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type ImportGridsPayload = ImportGridsReport | ValidationError;
@@ -1267,6 +1438,404 @@ export type ImportMode =
   | 'UPSERT';
 
 /**
+ * 事件 — an incident: a dispute, a hazard, a resident's request. A located record: `grid` is the grid responsible now
+ * (re-resolved after a boundary edit while it is open); `reportedGrid` is the grid it was reported in, frozen for
+ * statistics. Read by DISPATCHER, GRID_WORKER and ADMIN whose jurisdiction covers its grid, the grid it was reported
+ * in or its centre, and by its assignee.
+ */
+export type Incident = Located & Node & {
+  __typename?: 'Incident';
+  acceptedAt?: Maybe<Scalars['DateTime']['output']>;
+  address?: Maybe<Scalars['String']['output']>;
+  /** What may be done next from its status (the transition table); who may do it is decided by the policy. */
+  allowedActions: Array<IncidentAction>;
+  approximate: Scalars['Boolean']['output'];
+  assignedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The grid worker handling it. */
+  assignee?: Maybe<GridWorker>;
+  building?: Maybe<Building>;
+  category: IncidentCategory;
+  /** 综治中心 — the centre (a COMMUNITY, STREET or DISTRICT grid) whose dispatchers own it now. */
+  centre: Grid;
+  chain: Array<Grid>;
+  channel: IncidentChannel;
+  closedAt?: Maybe<Scalars['DateTime']['output']>;
+  dedicatedGrids: Array<Grid>;
+  description?: Maybe<Scalars['String']['output']>;
+  distanceMeters?: Maybe<Scalars['Float']['output']>;
+  /** How many times it was escalated. */
+  escalationCount: Scalars['Int']['output'];
+  firstProgressAt?: Maybe<Scalars['DateTime']['output']>;
+  grid?: Maybe<Grid>;
+  id: Scalars['ID']['output'];
+  keyPlace?: Maybe<KeyPlace>;
+  level: HandlingLevel;
+  location: Position;
+  /** The mediation, for disputes that have one. */
+  mediation?: Maybe<Mediation>;
+  /** The incident it was merged into (MERGED). */
+  mergedInto?: Maybe<Incident>;
+  occurredAt?: Maybe<Scalars['DateTime']['output']>;
+  parties: Array<IncidentParty>;
+  /** Number of people involved (涉及人数). */
+  peopleInvolved?: Maybe<Scalars['Int']['output']>;
+  photos: Array<IncidentPhoto>;
+  /** Open incidents of the same category within 250 m (possible duplicates), nearest first. */
+  possibleDuplicates: Array<Incident>;
+  reportedAt: Scalars['DateTime']['output'];
+  /** The reported grid's ancestors at report time, root first, then the grid itself (frozen, for statistics). */
+  reportedChain: Array<Grid>;
+  /** The grid it was reported in (frozen). */
+  reportedGrid?: Maybe<Grid>;
+  reporter: IncidentReporter;
+  resolvedAt?: Maybe<Scalars['DateTime']['output']>;
+  satisfaction?: Maybe<Satisfaction>;
+  severity: IncidentSeverity;
+  /** Its 13710 colour at `at` (default: now), from the timeline. */
+  sla: IncidentSla;
+  status: IncidentStatus;
+  timeline: Array<IncidentEvent>;
+  title: Scalars['String']['output'];
+  /** Short, unguessable code a resident follows their report by. */
+  trackingCode: Scalars['String']['output'];
+  /** The organisation or department it was transferred to. */
+  transferredTo?: Maybe<Organization>;
+  updatedAt: Scalars['DateTime']['output'];
+  /** Increases by one with every change; pass it back as `expectedVersion`. */
+  version: Scalars['Int']['output'];
+};
+
+
+/**
+ * 事件 — an incident: a dispute, a hazard, a resident's request. A located record: `grid` is the grid responsible now
+ * (re-resolved after a boundary edit while it is open); `reportedGrid` is the grid it was reported in, frozen for
+ * statistics. Read by DISPATCHER, GRID_WORKER and ADMIN whose jurisdiction covers its grid, the grid it was reported
+ * in or its centre, and by its assignee.
+ */
+export type IncidentLocationArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
+};
+
+
+/**
+ * 事件 — an incident: a dispute, a hazard, a resident's request. A located record: `grid` is the grid responsible now
+ * (re-resolved after a boundary edit while it is open); `reportedGrid` is the grid it was reported in, frozen for
+ * statistics. Read by DISPATCHER, GRID_WORKER and ADMIN whose jurisdiction covers its grid, the grid it was reported
+ * in or its centre, and by its assignee.
+ */
+export type IncidentSlaArgs = {
+  at?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** What a timeline entry did: a step of the lifecycle, or a record that leaves the status as it is. */
+export type IncidentAction =
+  | 'ACCEPT'
+  | 'ASSIGN'
+  | 'CLOSE'
+  | 'ESCALATE'
+  /** The mediation's outcome was recorded; the status does not change. */
+  | 'MEDIATION_OUTCOME'
+  /** A mediation session was held (调解); the status does not change. */
+  | 'MEDIATION_SESSION'
+  | 'MERGE'
+  /** The category changed (its deadlines with it); the status does not. */
+  | 'RECATEGORIZE'
+  | 'RECORD_PROGRESS'
+  | 'REJECT'
+  | 'REOPEN'
+  | 'REPORT'
+  | 'RESOLVE'
+  | 'RESUME'
+  | 'SUSPEND'
+  | 'TRANSFER'
+  | 'VERIFY';
+
+/**
+ * 事件类别 — an incident category, from a data-driven dictionary: the 19 of the GB/T 31000 "9+X" practice are seeded,
+ * and a city adds its own (`setIncidentCategory`) without a code change. The code is also Open311's `service_code`.
+ * The deadlines are the "13710" rule's (defaults from Zhengzhou's system: 24 h to assign, 24 h to the first
+ * progress, 30 days to resolve); an incident takes those of its category when reported or recategorised.
+ */
+export type IncidentCategory = {
+  __typename?: 'IncidentCategory';
+  /** Inactive categories are kept for old incidents but refused on new reports. */
+  active: Scalars['Boolean']['output'];
+  /** Hours from the report within which it must be assigned (else ORANGE 未按时分配). */
+  assignWithinHours: Scalars['Float']['output'];
+  /** `DISPUTE_NEIGHBOR`, `FIRE_SAFETY`, a city's own `SAFETY_HAZARD_GAS`, ... */
+  code: Scalars['String']['output'];
+  /** Hours from the assignment within which the assignee must record progress (else ORANGE 未按时处理). */
+  firstProgressWithinHours: Scalars['Float']['output'];
+  /** 矛盾纠纷 — a dispute: it carries its mediation (调解). */
+  isDispute: Scalars['Boolean']['output'];
+  /** The Chinese name shown to users (`邻里`). */
+  name: Scalars['String']['output'];
+  parent?: Maybe<IncidentCategory>;
+  parentCode?: Maybe<Scalars['String']['output']>;
+  /** Days from the report within which it must be resolved (else RED 超过办结期限). */
+  resolveWithinDays: Scalars['Float']['output'];
+  /** Display order. */
+  sort: Scalars['Int']['output'];
+};
+
+export type IncidentCategorySuccess = {
+  __typename?: 'IncidentCategorySuccess';
+  category: IncidentCategory;
+};
+
+/** How an incident reached the system (its source). */
+export type IncidentChannel =
+  /** 法院 — referred by a court (诉调对接). */
+  | 'COURT'
+  /** 网格员 app — a grid worker on patrol: routed to the responsible worker at once. */
+  | 'GRID_WORKER_APP'
+  /** 12345 hotline: waits in its centre's queue for a dispatcher. */
+  | 'HOTLINE_12345'
+  /** Open311 GeoReport v2 client. */
+  | 'OPEN311'
+  /** 信访 — the petition office. */
+  | 'PETITION_OFFICE'
+  /** 12309 — the procuratorate's hotline. */
+  | 'PROCURATORATE_12309'
+  /** 扫码 / 随手拍 — a resident's report through a QR code: routed to the responsible worker at once. */
+  | 'RESIDENT_QR'
+  /** 视频巡查 — spotted on a camera: waits in the centre's queue. */
+  | 'VIDEO_PATROL'
+  /** 来访 — in person at a centre. */
+  | 'WALK_IN';
+
+/** A page of incidents, newest first. */
+export type IncidentConnection = {
+  __typename?: 'IncidentConnection';
+  edges: Array<IncidentEdge>;
+  nodes: Array<Incident>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type IncidentEdge = {
+  __typename?: 'IncidentEdge';
+  cursor: Scalars['String']['output'];
+  node: Incident;
+};
+
+/** An immutable entry of an incident's timeline: who did what, as which role, when, from which status to which. */
+export type IncidentEvent = {
+  __typename?: 'IncidentEvent';
+  action: IncidentAction;
+  /** The token subject of whoever did it, or `SYSTEM` for automatic routing. */
+  actor: Scalars['String']['output'];
+  actorRole?: Maybe<Scalars['String']['output']>;
+  /** The worker it was assigned to (ASSIGN). */
+  assignee?: Maybe<GridWorker>;
+  at: Scalars['DateTime']['output'];
+  /** RECATEGORIZE: the category before and after. */
+  fromCategory?: Maybe<Scalars['String']['output']>;
+  /** Null for the report itself. */
+  fromStatus?: Maybe<IncidentStatus>;
+  /** ESCALATE: the level it went to; the first entry: the level it started at. */
+  level?: Maybe<HandlingLevel>;
+  /** Where it was done (a worker's position), in `crs` (default WGS-84). */
+  location?: Maybe<Position>;
+  /** The incident it was merged into (MERGE). */
+  mergedInto?: Maybe<Incident>;
+  note?: Maybe<Scalars['String']['output']>;
+  /** The organisation it was transferred to (TRANSFER). */
+  organization?: Maybe<Organization>;
+  /** The reason given (REJECT, SUSPEND, REOPEN, ESCALATE). */
+  reason?: Maybe<Scalars['String']['output']>;
+  satisfaction?: Maybe<Satisfaction>;
+  seq: Scalars['Int']['output'];
+  toCategory?: Maybe<Scalars['String']['output']>;
+  toStatus: IncidentStatus;
+};
+
+
+/** An immutable entry of an incident's timeline: who did what, as which role, when, from which status to which. */
+export type IncidentEventLocationArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
+};
+
+/** Filters for incidents; all given conditions must hold. Only incidents the caller may read are listed. */
+export type IncidentFilter = {
+  /** Only the caller's own (a grid worker's: assigned to the worker whose account is the token's subject). */
+  assignedToMe?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only those waiting for a dispatcher: REPORTED, ACCEPTED or ESCALATED. */
+  awaitingDispatch?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Category codes. */
+  category?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Incidents owned by this centre (its queue and everything it handles). */
+  centreId?: InputMaybe<Scalars['ID']['input']>;
+  channel?: InputMaybe<Array<IncidentChannel>>;
+  gridCode?: InputMaybe<Scalars['String']['input']>;
+  /** Incidents whose responsible grid is this grid or below it (give `gridId` or `gridCode`). */
+  gridId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only open ones (not CLOSED, REJECTED or MERGED). */
+  open?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The 13710 colour now. */
+  slaStatus?: InputMaybe<Array<SlaStatus>>;
+  status?: InputMaybe<Array<IncidentStatus>>;
+};
+
+/**
+ * One change to an incident someone is watching, delivered live over graphql-ws at `/graphql` (the subprotocol
+ * `graphql-transport-ws`, the bearer token or API key in the connection params' `authorization`). Changes are
+ * read from an outbox written in the incident's own transaction, so none is lost between instances, and a worker
+ * who reconnects asks for what they missed with `myAssignments(since:)` and the last `cursor` they saw.
+ */
+export type IncidentNotice = {
+  __typename?: 'IncidentNotice';
+  /** When the change was committed. */
+  at: Scalars['DateTime']['output'];
+  /** The notice's place in the outbox: pass the last one seen as `since` when reconnecting. */
+  cursor: Scalars['ID']['output'];
+  /** The incident as it is now; null when the subscriber may no longer read it (reassigned to someone else). */
+  incident?: Maybe<Incident>;
+  /**
+   * What happened: the lifecycle action (`ASSIGN`, `ESCALATE`, `RESOLVE`, ...), or `SLA_ORANGE` / `SLA_RED` when the
+   * incident turned orange or red (announced once per breach by the SLA scheduler).
+   */
+  kind: Scalars['String']['output'];
+};
+
+/** 当事人 — a party to an incident (a dispute's sides): a registered person, an organisation, or a name. */
+export type IncidentParty = {
+  __typename?: 'IncidentParty';
+  /** The name given for a party who is neither a registered person nor an organisation. */
+  name?: Maybe<Scalars['String']['output']>;
+  organization?: Maybe<Organization>;
+  person?: Maybe<Person>;
+  /** Masked (`138****5678`). */
+  phone?: Maybe<Scalars['String']['output']>;
+  role: IncidentPartyRole;
+};
+
+/** A party: exactly one of `personId`, `organizationId`, `name`. */
+export type IncidentPartyInput = {
+  name?: InputMaybe<Scalars['String']['input']>;
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
+  personId?: InputMaybe<Scalars['ID']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+  role: IncidentPartyRole;
+};
+
+export type IncidentPartyRole =
+  /** 申请人 */
+  | 'APPLICANT'
+  | 'OTHER'
+  /** 被申请人 */
+  | 'RESPONDENT';
+
+/** Every lifecycle mutation answers with this union: a stale `expectedVersion` is a VersionConflict naming who changed it and when. */
+export type IncidentPayload = IncidentSuccess | NotFoundError | ValidationError | VersionConflict;
+
+/** A photo of an incident (a URL, or a file uploaded to `POST /uploads`). */
+export type IncidentPhoto = {
+  __typename?: 'IncidentPhoto';
+  bytes?: Maybe<Scalars['Float']['output']>;
+  contentType: Scalars['String']['output'];
+  /** The timeline entry it came with (1: the report). */
+  seq: Scalars['Int']['output'];
+  url: Scalars['String']['output'];
+};
+
+/** A photo: a URL (http or https) with its type and size, or the id `POST /uploads` answered with. */
+export type IncidentPhotoInput = {
+  bytes?: InputMaybe<Scalars['Int']['input']>;
+  /** `image/jpeg`, `image/png`, `image/webp` or `image/heic`. */
+  contentType?: InputMaybe<Scalars['String']['input']>;
+  uploadId?: InputMaybe<Scalars['ID']['input']>;
+  url?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Who reported an incident. */
+export type IncidentReporter = {
+  __typename?: 'IncidentReporter';
+  /** A resident's name (a hotline caller's), as given. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** The registered person the reporter is (shown under the people policy). */
+  person?: Maybe<Person>;
+  /** A resident's phone, always masked (`138****5678`). */
+  phone?: Maybe<Scalars['String']['output']>;
+  /** Their role when they reported (`GRID_WORKER`, `DISPATCHER`, ...). */
+  role?: Maybe<Scalars['String']['output']>;
+  /** The staff member's or machine's subject (token `sub`, `apikey:<name>`); null for a resident. */
+  subject?: Maybe<Scalars['String']['output']>;
+};
+
+/** A resident on whose behalf staff report (a hotline caller), or the registered person they are. */
+export type IncidentReporterInput = {
+  name?: InputMaybe<Scalars['String']['input']>;
+  personId?: InputMaybe<Scalars['ID']['input']>;
+  /** A mainland mobile or landline; stored encrypted and shown masked. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type IncidentSeverity =
+  /** 特别重大 */
+  | 'CRITICAL'
+  /** 重大 */
+  | 'HIGH'
+  /** 一般 */
+  | 'LOW'
+  /** 较大 */
+  | 'MEDIUM';
+
+/**
+ * The incident's standing against its deadlines, derived from its timeline at an instant (no job needs to have
+ * run): suspended time does not count; a missed deadline stays missed.
+ */
+export type IncidentSla = {
+  __typename?: 'IncidentSla';
+  /** When the incident first turned the colour it has; null when GREEN. */
+  breachedAt?: Maybe<Scalars['DateTime']['output']>;
+  deadlines: Array<SlaDeadline>;
+  /** The earliest deadline still running (it may be past); null when none runs or the clock is paused. */
+  dueAt?: Maybe<Scalars['DateTime']['output']>;
+  /** True while suspended. */
+  paused: Scalars['Boolean']['output'];
+  reasons: Array<SlaReason>;
+  status: SlaStatus;
+};
+
+/**
+ * Where an incident is in its closed loop (登记 → 流转 → 受理 → 办理 → 回访). The allowed steps from each status are
+ * `Incident.allowedActions`; a step not allowed is refused with a ValidationError naming the allowed ones.
+ */
+export type IncidentStatus =
+  /** 受理 — accepted by a dispatcher (or the system), to be assigned. */
+  | 'ACCEPTED'
+  /** 分派 — assigned to a grid worker. */
+  | 'ASSIGNED'
+  /** 归档 — closed. */
+  | 'CLOSED'
+  /** 吹哨 — escalated to the level above (grid → community → street → district), which reassigns it. */
+  | 'ESCALATED'
+  /** 办理 — the assignee has recorded progress. */
+  | 'IN_PROGRESS'
+  /** 合并 — a duplicate, merged into another incident (final). */
+  | 'MERGED'
+  /** 不予受理 — rejected, with a reason (final). */
+  | 'REJECTED'
+  /** 重办 — reopened after an unsatisfied follow-up visit. */
+  | 'REOPENED'
+  /** 登记 — reported, waiting in its centre's queue. */
+  | 'REPORTED'
+  /** 化解 / 办结 — resolved, awaiting the follow-up visit. */
+  | 'RESOLVED'
+  /** 挂起 — suspended: its deadlines' clocks are paused until it is resumed. */
+  | 'SUSPENDED'
+  /** 转办 — handed to an organisation or department. */
+  | 'TRANSFERRED'
+  /** 回访 — the follow-up visit recorded the resident's satisfaction. */
+  | 'VERIFIED';
+
+export type IncidentSuccess = {
+  __typename?: 'IncidentSuccess';
+  incident: Incident;
+};
+
+/**
  * What a grid holds, counted over its whole subtree (rolled up: a street's figures are the sum of its communities'
  * plus what lies directly in the street).
  */
@@ -1288,7 +1857,7 @@ export type KeyPlace = Located & Node & {
   __typename?: 'KeyPlace';
   address?: Maybe<Scalars['String']['output']>;
   approximate: Scalars['Boolean']['output'];
-  /** Its extent as a GeoJSON MultiPolygon (WGS-84); null when only a point is known. */
+  /** Its extent as a GeoJSON MultiPolygon, in `crs` (default WGS-84); null when only a point is known. */
   area?: Maybe<Scalars['GeoJSON']['output']>;
   chain: Array<Grid>;
   /** Whether an ONLINE camera sees its position now (within a camera's view sector). Staff only; null for others. */
@@ -1309,6 +1878,18 @@ export type KeyPlace = Located & Node & {
   retiredAt?: Maybe<Scalars['DateTime']['output']>;
   updatedAt: Scalars['DateTime']['output'];
   version: Scalars['Int']['output'];
+};
+
+
+/** 重点场所 — a key place (school, hospital, market, ...), watched by cameras and often given a dedicated grid. */
+export type KeyPlaceAreaArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
+};
+
+
+/** 重点场所 — a key place (school, hospital, market, ...), watched by cameras and often given a dedicated grid. */
+export type KeyPlaceLocationArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
 };
 
 export type KeyPlaceConnection = {
@@ -1381,8 +1962,18 @@ export type Located = {
    */
   grid?: Maybe<Grid>;
   id: Scalars['ID']['output'];
-  /** The position, WGS-84. */
+  /** The position, in `crs` (default WGS-84). */
   location: Position;
+};
+
+
+/**
+ * A record tied to a grid by its position (人、地、物、事、组织), by the rule `resolveLocation` applies: the deepest
+ * regular grid covering the point (on an edge or vertex counts; ties to the lowest code), else the nearest within
+ * 100 m. A grid edit re-resolves every record in the area it changed, in the same transaction.
+ */
+export type LocatedLocationArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
 };
 
 /** How `resolveLocation` placed a position. */
@@ -1402,12 +1993,21 @@ export type LocationResolution = {
    * `approximate: true`. Null when farther.
    */
   grid?: Maybe<Grid>;
-  /** The position in WGS-84, after converting from the input coordinate system. */
+  /**
+   * The position resolved, in `crs` (default WGS-84, whatever the input's coordinate system was; ask for the input's
+   * to get it back as sent, to within gcoord's round trip of well under a metre).
+   */
   point: Position;
   /** The grid whose workers are `responsibleWorkers`; null when nobody up the chain is staffed. */
   responsibleGrid?: Maybe<Grid>;
   /** Active workers of the deepest grid in `chain` that has any: the people to route a report at this point to. */
   responsibleWorkers: Array<GridWorker>;
+};
+
+
+/** How `resolveLocation` placed a position. */
+export type LocationResolutionPointArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
 };
 
 export type LogVisitInput = {
@@ -1432,6 +2032,41 @@ export type MarkDeceasedInput = {
 
 export type MarkDeceasedPayload = NotFoundError | PersonSuccess | ValidationError | VersionConflict;
 
+/** The mediation (调解) of a dispute. */
+export type Mediation = {
+  __typename?: 'Mediation';
+  /** The agreement's terms (AGREEMENT_REACHED). */
+  agreementTerms?: Maybe<Scalars['String']['output']>;
+  mediator: Scalars['String']['output'];
+  outcome?: Maybe<MediationOutcome>;
+  outcomeAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Where a failed mediation was referred (FAILED). */
+  referral?: Maybe<MediationReferral>;
+  sessions: Array<MediationSession>;
+};
+
+export type MediationOutcome =
+  /** 调解成功 — an agreement was reached. */
+  | 'AGREEMENT_REACHED'
+  /** 调解不成功 — referred to litigation or arbitration (引导依法解决). */
+  | 'FAILED';
+
+export type MediationReferral =
+  /** 仲裁 */
+  | 'ARBITRATION'
+  /** 诉讼 */
+  | 'LITIGATION';
+
+/** A mediation session (调解): when, where, who attended. */
+export type MediationSession = {
+  __typename?: 'MediationSession';
+  attendees: Array<Scalars['String']['output']>;
+  heldAt: Scalars['DateTime']['output'];
+  mediator: Scalars['String']['output'];
+  note?: Maybe<Scalars['String']['output']>;
+  place: Scalars['String']['output'];
+};
+
 export type MergeGridsInput = {
   /** The version of each grid you edited, in the order of `ids`. */
   expectedVersions: Array<Scalars['Int']['input']>;
@@ -1450,6 +2085,14 @@ export type MergeGridsSuccess = {
   /** Of `moved`, how many of each kind (every registered kind listed, zeros included). */
   movedByKind: Array<MovedCount>;
   retired: Array<Grid>;
+};
+
+export type MergeIncidentInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  /** The open incident this one duplicates. */
+  intoId: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type MoveGridInput = {
@@ -1505,8 +2148,14 @@ export type MovedCount = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** 受理 — a dispatcher of its centre. */
+  acceptIncident: IncidentPayload;
+  /** 分派 / 改派 — a dispatcher of its centre, to a worker within their jurisdiction. */
+  assignIncident: IncidentPayload;
   /** Assigns a worker to a(nother) grid. Both the worker and the grid must lie in the caller's jurisdiction. */
   assignWorker: AssignWorkerPayload;
+  /** 归档 — a dispatcher. */
+  closeIncident: IncidentPayload;
   /** A grid worker (or DISPATCHER, ADMIN) of the building's grid. */
   confirmTenant: ConfirmTenantPayload;
   /** Creates an API key for a service principal. ADMIN, for a jurisdiction within their own. */
@@ -1529,6 +2178,8 @@ export type Mutation = {
   createWorker: CreateWorkerPayload;
   /** ADMIN: removes the personal values for good, keeps an anonymous stub for statistics; audited. */
   erasePerson: ErasePersonPayload;
+  /** 吹哨 — the assignee or a dispatcher hands it to the level above. */
+  escalateIncident: IncidentPayload;
   /**
    * Imports grids from a GeoJSON FeatureCollection, all or nothing, with a report per feature. GIS_EDITOR or
    * ADMIN, with every parent in their jurisdiction. For large files use the CLI (`npm run import`), which
@@ -1539,17 +2190,47 @@ export type Mutation = {
   markDeceased: MarkDeceasedPayload;
   /** Joins adjacent grids into one; the old ones are retired. Refused while they have children or workers. */
   mergeGrids: MergeGridsPayload;
+  /** A dispatcher merges a duplicate into another open incident. */
+  mergeIncident: IncidentPayload;
   /** Moves a grid (with everything below it) under another parent of the same level. */
   moveGrid: MoveGridPayload;
   movePerson: MovePersonPayload;
   movePersonOut: MovePersonOutPayload;
+  /** A dispatcher changes its category (its deadlines follow). */
+  recategorizeIncident: IncidentPayload;
   /** The gate system (an API key with RECORD_GATE_PASSAGES whose jurisdiction covers the gate). */
   recordGatePassage: RecordGatePassagePayload;
+  /** The mediation's outcome: an agreement, or a referral to litigation or arbitration. */
+  recordMediationOutcome: IncidentPayload;
+  /** 调解 — a session of a dispute's mediation (the assignee or a dispatcher). */
+  recordMediationSession: IncidentPayload;
+  /** 办理 — the assignee (or a dispatcher of its centre). */
+  recordProgress: IncidentPayload;
   /** GRID_WORKER, DISPATCHER or ADMIN, within their jurisdiction (the house's grid). */
   registerPerson: RegisterPersonPayload;
   /** Anonymous (a building's QR code), rate-limited per client. */
   registerTenant: RegisterTenantPayload;
+  /** 不予受理 — a dispatcher, with a reason. */
+  rejectIncident: IncidentPayload;
   rejectTenant: RejectTenantPayload;
+  /** 重办 — a dispatcher reopens it (the resident was not satisfied). */
+  reopenIncident: IncidentPayload;
+  /**
+   * Staff report an incident (GRID_WORKER, DISPATCHER, ADMIN). GRID_WORKER_APP and RESIDENT_QR reports are accepted
+   * and assigned at once to the primary worker of the responsible grid (up the chain when a grid has nobody); other
+   * channels wait in the centre's queue. Answers with possible duplicates.
+   */
+  reportIncident: ReportIncidentPayload;
+  /**
+   * 扫码 / 随手拍 — a resident reports without an account (anyone; at most RESIDENT_REPORTS_PER_HOUR reports an hour
+   * per client). Checked like every report, routed at once to the responsible grid worker (channel RESIDENT_QR), and
+   * answered with the tracking code. Staff use `reportIncident`.
+   */
+  reportIncidentAsResident: ResidentReportPayload;
+  /** 办结 — the assignee (or a dispatcher of its centre). */
+  resolveIncident: IncidentPayload;
+  /** A dispatcher resumes it where it was. */
+  resumeIncident: IncidentPayload;
   /** Refused while the building has current houses or facilities. */
   retireBuilding: RetireBuildingPayload;
   retireFacility: RetireFacilityPayload;
@@ -1564,11 +2245,17 @@ export type Mutation = {
   /** Revokes a key at once (on every instance within 10 s). Revoking a revoked key changes nothing. */
   revokeApiKey: RevokeApiKeyPayload;
   setHouseOwners: SetHouseOwnersPayload;
+  /** ADMIN (whole deployment): add or change a category ("9+X"). */
+  setIncidentCategory: SetIncidentCategoryPayload;
   /** Sets a worker's status; every status is kept with its period (`statusHistory`), and `resolveLocation(asOf:)` uses the one in force then. */
   setWorkerStatus: SetWorkerStatusPayload;
   /** Cuts a grid in two along a line; the old grid is retired. Refused while it has children or workers. */
   splitGrid: SplitGridPayload;
+  /** 挂起 — a dispatcher pauses its clocks, with a reason. */
+  suspendIncident: IncidentPayload;
   tagPerson: TagPersonPayload;
+  /** 转办 — a dispatcher hands it to an organisation or department. */
+  transferIncident: IncidentPayload;
   /** Ends a worker's assignment to a grid (kept in history), e.g. before `retireGrid`. */
   unassignWorker: UnassignWorkerPayload;
   untagPerson: UntagPersonPayload;
@@ -1584,11 +2271,28 @@ export type Mutation = {
   updatePerson: UpdatePersonPayload;
   /** Changes a worker's name, phone, role or account. DISPATCHER or ADMIN with one of the worker's grids in their jurisdiction. */
   updateWorker: UpdateWorkerPayload;
+  /** 回访 — a dispatcher records the resident's satisfaction. */
+  verifyIncident: IncidentPayload;
+};
+
+
+export type MutationAcceptIncidentArgs = {
+  input: AcceptIncidentInput;
+};
+
+
+export type MutationAssignIncidentArgs = {
+  input: AssignIncidentInput;
 };
 
 
 export type MutationAssignWorkerArgs = {
   input: AssignWorkerInput;
+};
+
+
+export type MutationCloseIncidentArgs = {
+  input: CloseIncidentInput;
 };
 
 
@@ -1642,6 +2346,11 @@ export type MutationErasePersonArgs = {
 };
 
 
+export type MutationEscalateIncidentArgs = {
+  input: EscalateIncidentInput;
+};
+
+
 export type MutationImportGridsArgs = {
   input: ImportGridsInput;
 };
@@ -1662,6 +2371,11 @@ export type MutationMergeGridsArgs = {
 };
 
 
+export type MutationMergeIncidentArgs = {
+  input: MergeIncidentInput;
+};
+
+
 export type MutationMoveGridArgs = {
   input: MoveGridInput;
 };
@@ -1677,8 +2391,28 @@ export type MutationMovePersonOutArgs = {
 };
 
 
+export type MutationRecategorizeIncidentArgs = {
+  input: RecategorizeIncidentInput;
+};
+
+
 export type MutationRecordGatePassageArgs = {
   input: RecordGatePassageInput;
+};
+
+
+export type MutationRecordMediationOutcomeArgs = {
+  input: RecordMediationOutcomeInput;
+};
+
+
+export type MutationRecordMediationSessionArgs = {
+  input: RecordMediationSessionInput;
+};
+
+
+export type MutationRecordProgressArgs = {
+  input: RecordProgressInput;
 };
 
 
@@ -1692,8 +2426,38 @@ export type MutationRegisterTenantArgs = {
 };
 
 
+export type MutationRejectIncidentArgs = {
+  input: RejectIncidentInput;
+};
+
+
 export type MutationRejectTenantArgs = {
   input: RejectTenantInput;
+};
+
+
+export type MutationReopenIncidentArgs = {
+  input: ReopenIncidentInput;
+};
+
+
+export type MutationReportIncidentArgs = {
+  input: ReportIncidentInput;
+};
+
+
+export type MutationReportIncidentAsResidentArgs = {
+  input: ResidentReportInput;
+};
+
+
+export type MutationResolveIncidentArgs = {
+  input: ResolveIncidentInput;
+};
+
+
+export type MutationResumeIncidentArgs = {
+  input: ResumeIncidentInput;
 };
 
 
@@ -1742,6 +2506,11 @@ export type MutationSetHouseOwnersArgs = {
 };
 
 
+export type MutationSetIncidentCategoryArgs = {
+  input: SetIncidentCategoryInput;
+};
+
+
 export type MutationSetWorkerStatusArgs = {
   input: SetWorkerStatusInput;
 };
@@ -1752,8 +2521,18 @@ export type MutationSplitGridArgs = {
 };
 
 
+export type MutationSuspendIncidentArgs = {
+  input: SuspendIncidentInput;
+};
+
+
 export type MutationTagPersonArgs = {
   input: TagPersonInput;
+};
+
+
+export type MutationTransferIncidentArgs = {
+  input: TransferIncidentInput;
 };
 
 
@@ -1811,6 +2590,11 @@ export type MutationUpdateWorkerArgs = {
   input: UpdateWorkerInput;
 };
 
+
+export type MutationVerifyIncidentArgs = {
+  input: VerifyIncidentInput;
+};
+
 /**
  * Records within `meters` of a position, nearest first (distance on the WGS-84 spheroid). The position is in `crs`
  * (a phone's map SDK: GCJ02 or BD09). `meters` is 1–10,000.
@@ -1866,6 +2650,12 @@ export type Organization = Located & Node & {
   riskLevel: RiskLevel;
   updatedAt: Scalars['DateTime']['output'];
   version: Scalars['Int']['output'];
+};
+
+
+/** 组织 — an organisation of a grid, tied to its grid by its position. */
+export type OrganizationLocationArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
 };
 
 /** A page of organisations (ordered by name, or nearest first with `near`). */
@@ -2121,7 +2911,7 @@ export type Population = {
   under18: Scalars['Int']['output'];
 };
 
-/** A longitude/latitude position in WGS-84. */
+/** A longitude/latitude position: WGS-84, or the `crs` its field was asked for. */
 export type Position = {
   __typename?: 'Position';
   lat: Scalars['Float']['output'];
@@ -2147,7 +2937,7 @@ export type Problem = {
    * @deprecated Use `subjects`, which also names records other than grids.
    */
   grids: Array<Grid>;
-  /** Where on the map, in WGS-84 (a self-intersection point, a spot in the part outside the parent...). */
+  /** Where on the map, in `crs` (default WGS-84): a self-intersection point, a spot in the part outside the parent... */
   location?: Maybe<Position>;
   /** What is wrong and what to do, in words a GIS editor can act on. */
   message: Scalars['String']['output'];
@@ -2161,12 +2951,22 @@ export type Problem = {
   vertex?: Maybe<Scalars['Int']['output']>;
 };
 
+
+/** One thing wrong with an edit, with where it is when it has a place. */
+export type ProblemLocationArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
+};
+
 /** What kind of problem a boundary or an edit has. Each `Problem` carries one of these. */
 export type ProblemCode =
   /** The code does not extend the parent's code the way the hierarchy requires. */
   | 'BAD_CODE'
   /** A position is not a [lng, lat] pair of numbers. */
   | 'BAD_COORDINATES'
+  /** A name lost its characters to a wrong text encoding (`???`, U+FFFD): re-export the file as UTF-8. */
+  | 'BAD_ENCODING'
+  /** The file is not a readable GeoJSON FeatureCollection (malformed or truncated JSON, GeoJSONSeq, another format). */
+  | 'BAD_FILE'
   /** A name is empty or too long. */
   | 'BAD_NAME'
   /** The split line does not cut the grid into exactly two parts. */
@@ -2179,6 +2979,8 @@ export type ProblemCode =
   | 'CODE_TAKEN'
   /** The grid still has current children or workers, which must be moved first. */
   | 'HAS_DEPENDANTS'
+  /** The incident's status does not allow that step; the message names the steps it allows. */
+  | 'ILLEGAL_TRANSITION'
   /** The geometry is invalid for another reason (PostGIS `ST_IsValidDetail` says which and where). */
   | 'INVALID_GEOMETRY'
   /** The level cannot sit under the parent's level (e.g. a GRID directly under a STREET). */
@@ -2206,7 +3008,33 @@ export type ProblemCode =
   /** Longitude and latitude look swapped (GeoJSON positions are [lng, lat]). */
   | 'SWAPPED_AXES'
   /** The boundary has more vertices than the configured limit (`MAX_BOUNDARY_VERTICES`). */
-  | 'TOO_MANY_VERTICES';
+  | 'TOO_MANY_VERTICES'
+  /**
+   * An imported feature carries the `version` it was exported at, and the grid has changed since (or was retired):
+   * the message says who changed it and when. Export again and redo the edit, or drop the property to overwrite.
+   */
+  | 'VERSION_CONFLICT'
+  /** The file's coordinates are not longitude/latitude (a projected CRS such as EPSG:4547): reproject to EPSG:4326. */
+  | 'WRONG_CRS';
+
+/**
+ * A public entry of an incident's timeline: every step as a fixed summary (`已受理`, `已分派给网格员 张*`); a staff
+ * note only where it answers the resident (the resolution's note, a rejection's reason, the closing note), with the
+ * names the incident knows masked and phone and ID numbers masked.
+ */
+export type PublicIncidentUpdate = {
+  __typename?: 'PublicIncidentUpdate';
+  /** The step. */
+  action: IncidentAction;
+  /** When the step was taken. */
+  at: Scalars['DateTime']['output'];
+  /** The staff's public note (resolution, rejection reason, closing note), masked; null for every other step. */
+  note?: Maybe<Scalars['String']['output']>;
+  /** The status the step led to. */
+  status: IncidentStatus;
+  /** What happened, in the request's language (Accept-Language: Chinese by default). */
+  summary: Scalars['String']['output'];
+};
 
 export type Query = {
   __typename?: 'Query';
@@ -2233,6 +3061,16 @@ export type Query = {
   grids: GridConnection;
   house?: Maybe<House>;
   household?: Maybe<Household>;
+  incident?: Maybe<Incident>;
+  /**
+   * 查询 — follow a report by its tracking code (anyone; at most TRACKING_LOOKUPS_PER_MINUTE lookups a minute per
+   * client, found or not). Null when no incident has that code.
+   */
+  incidentByTrackingCode?: Maybe<TrackedIncident>;
+  /** The category dictionary, in display order (anyone may read it). */
+  incidentCategories: Array<IncidentCategory>;
+  /** Incidents the caller may read (their jurisdiction; a grid worker's assignments), newest first. */
+  incidents: IncidentConnection;
   /** A key place by id, current or retired. */
   keyPlace?: Maybe<KeyPlace>;
   keyPlaces: KeyPlaceConnection;
@@ -2329,6 +3167,28 @@ export type QueryHouseholdArgs = {
 };
 
 
+export type QueryIncidentArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryIncidentByTrackingCodeArgs = {
+  code: Scalars['String']['input'];
+};
+
+
+export type QueryIncidentCategoriesArgs = {
+  includeInactive?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryIncidentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<IncidentFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryKeyPlaceArgs = {
   id: Scalars['ID']['input'];
 };
@@ -2394,6 +3254,13 @@ export type QueryResolveLocationArgs = {
   lng: Scalars['Float']['input'];
 };
 
+export type RecategorizeIncidentInput = {
+  category: Scalars['String']['input'];
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type RecordGatePassageInput = {
   /** Default: now. */
   at?: InputMaybe<Scalars['DateTime']['input']>;
@@ -2405,6 +3272,37 @@ export type RecordGatePassageInput = {
 };
 
 export type RecordGatePassagePayload = GatePassageResult | NotFoundError | ValidationError;
+
+export type RecordMediationOutcomeInput = {
+  /** Required for AGREEMENT_REACHED. */
+  agreementTerms?: InputMaybe<Scalars['String']['input']>;
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  outcome: MediationOutcome;
+  /** Required for FAILED. */
+  referral?: InputMaybe<MediationReferral>;
+};
+
+export type RecordMediationSessionInput = {
+  attendees: Array<Scalars['String']['input']>;
+  expectedVersion: Scalars['Int']['input'];
+  heldAt: Scalars['DateTime']['input'];
+  id: Scalars['ID']['input'];
+  /** 调解员 — who mediated. */
+  mediator: Scalars['String']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  place: Scalars['String']['input'];
+};
+
+export type RecordProgressInput = {
+  crs?: InputMaybe<CoordinateSystem>;
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  location?: InputMaybe<PositionInput>;
+  note: Scalars['String']['input'];
+  photos?: InputMaybe<Array<IncidentPhotoInput>>;
+};
 
 export type RegisterPersonInput = {
   /** Must match the ID number's characters 7–14 when both are given; required without an ID number. */
@@ -2453,6 +3351,13 @@ export type RegistrationStatus =
   | 'PENDING'
   | 'REJECTED';
 
+export type RejectIncidentInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  reason: Scalars['String']['input'];
+};
+
 export type RejectTenantInput = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
@@ -2473,6 +3378,47 @@ export type RelationToHead =
   | 'PARENT_IN_LAW'
   | 'SIBLING'
   | 'SPOUSE';
+
+export type ReopenIncidentInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  reason: Scalars['String']['input'];
+};
+
+/**
+ * A report from staff (a grid worker's app, a dispatcher taking a hotline call). Where: exactly one of `location`
+ * (in `crs`), `buildingId` or `keyPlaceId` (its position is taken).
+ */
+export type ReportIncidentInput = {
+  address?: InputMaybe<Scalars['String']['input']>;
+  buildingId?: InputMaybe<Scalars['ID']['input']>;
+  category: Scalars['String']['input'];
+  channel: IncidentChannel;
+  crs?: InputMaybe<CoordinateSystem>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  keyPlaceId?: InputMaybe<Scalars['ID']['input']>;
+  location?: InputMaybe<PositionInput>;
+  occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  parties?: InputMaybe<Array<IncidentPartyInput>>;
+  peopleInvolved?: InputMaybe<Scalars['Int']['input']>;
+  /** At most 9. */
+  photos?: InputMaybe<Array<IncidentPhotoInput>>;
+  reporter?: InputMaybe<IncidentReporterInput>;
+  severity?: InputMaybe<IncidentSeverity>;
+  title: Scalars['String']['input'];
+};
+
+export type ReportIncidentPayload = ReportIncidentSuccess | ValidationError;
+
+export type ReportIncidentSuccess = {
+  __typename?: 'ReportIncidentSuccess';
+  incident: Incident;
+  /** Open incidents of the same category within 250 m, nearest first: check them, and `mergeIncident` a duplicate. */
+  possibleDuplicates: Array<Incident>;
+  /** The code the reporter follows the incident by. */
+  trackingCode: Scalars['String']['output'];
+};
 
 /** A house someone lived in, and when. */
 export type Residence = {
@@ -2497,6 +3443,61 @@ export type ResidenceTypeCount = {
   __typename?: 'ResidenceTypeCount';
   count: Scalars['Int']['output'];
   residenceType: ResidenceType;
+};
+
+/**
+ * 扫码 / 随手拍 — a resident's own report, with no account: from a QR code's page or a phone's "snap and report". Where:
+ * exactly one of `location` (in `crs`: the page's map SDK gives GCJ-02 or BD-09), `buildingId` or `keyPlaceId`.
+ */
+export type ResidentReportInput = {
+  /** Where, in words (at most 200 characters). */
+  address?: InputMaybe<Scalars['String']['input']>;
+  /** Or the building it is in (its position is taken). */
+  buildingId?: InputMaybe<Scalars['ID']['input']>;
+  /** A category code of `incidentCategories` (`SAFETY_HAZARD`, `DISPUTE_NEIGHBOR`, ...). */
+  category: Scalars['String']['input'];
+  /** The coordinate system of `location` (a phone's map SDK: GCJ02 or BD09). */
+  crs?: InputMaybe<CoordinateSystem>;
+  /** More detail (at most 4,000 characters). */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Or the key place it is at (its position is taken). */
+  keyPlaceId?: InputMaybe<Scalars['ID']['input']>;
+  /** Where it is: a position in `crs`. */
+  location?: InputMaybe<PositionInput>;
+  /** The resident's name, if they give it: shown to staff only, masked (`张*`) wherever the public sees it. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** A mainland mobile or landline to be called back on: stored encrypted, shown masked (`138****5678`). */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** Photos by URL (http or https), at most 9. */
+  photos?: InputMaybe<Array<IncidentPhotoInput>>;
+  /** What is wrong, in a line (at most 100 characters). */
+  title: Scalars['String']['input'];
+};
+
+/** A resident's report: the tracking code, or the problems with what was given. */
+export type ResidentReportPayload = ResidentReportSuccess | ValidationError;
+
+export type ResidentReportSuccess = {
+  __typename?: 'ResidentReportSuccess';
+  /** The report as the public sees it (what `incidentByTrackingCode` answers). */
+  incident: TrackedIncident;
+  /** Keep it: `incidentByTrackingCode` (and Open311's `requests/{code}.json`) follows the report with it. */
+  trackingCode: Scalars['String']['output'];
+};
+
+export type ResolveIncidentInput = {
+  crs?: InputMaybe<CoordinateSystem>;
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  location?: InputMaybe<PositionInput>;
+  note: Scalars['String']['input'];
+  photos?: InputMaybe<Array<IncidentPhotoInput>>;
+};
+
+export type ResumeIncidentInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type RetireBuildingInput = {
@@ -2606,6 +3607,15 @@ export type Role =
   /** Reads dashboards; sees personal data masked. */
   | 'VIEWER';
 
+/** 回访 — the resident's satisfaction at the follow-up visit. */
+export type Satisfaction =
+  /** 基本满意 */
+  | 'BASICALLY_SATISFIED'
+  /** 满意 */
+  | 'SATISFIED'
+  /** 不满意 — usually followed by `reopenIncident`. */
+  | 'UNSATISFIED';
+
 export type SetHouseOwnersInput = {
   houseId: Scalars['ID']['input'];
   /** The owners, replacing the list (empty: none). */
@@ -2614,6 +3624,21 @@ export type SetHouseOwnersInput = {
 };
 
 export type SetHouseOwnersPayload = HouseSuccessWithOwners | NotFoundError | ValidationError;
+
+/** A category to add or change (ADMIN with the whole deployment). */
+export type SetIncidentCategoryInput = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  assignWithinHours?: InputMaybe<Scalars['Float']['input']>;
+  code: Scalars['String']['input'];
+  firstProgressWithinHours?: InputMaybe<Scalars['Float']['input']>;
+  isDispute?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  parentCode?: InputMaybe<Scalars['String']['input']>;
+  resolveWithinDays?: InputMaybe<Scalars['Float']['input']>;
+  sort?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type SetIncidentCategoryPayload = IncidentCategorySuccess | ValidationError;
 
 export type SetWorkerStatusInput = {
   /** When given, the change is refused with a WorkerConflictError if the worker changed since. */
@@ -2633,6 +3658,55 @@ export type SetWorkerStatusSuccess = {
   __typename?: 'SetWorkerStatusSuccess';
   worker: GridWorker;
 };
+
+/** One deadline of an incident: when its clock started, when it falls (or fell) due, and whether it was met. */
+export type SlaDeadline = {
+  __typename?: 'SlaDeadline';
+  /** Set when it was missed: the instant it fell due. */
+  breachedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Null while the clock is paused (suspended) before it fell due. */
+  dueAt?: Maybe<Scalars['DateTime']['output']>;
+  kind: SlaDeadlineKind;
+  metAt?: Maybe<Scalars['DateTime']['output']>;
+  startedAt: Scalars['DateTime']['output'];
+  /** When the clock stopped without being met (escalated, transferred, rejected, merged). */
+  stoppedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+export type SlaDeadlineKind =
+  /** Assigned within the category's hours of the report. */
+  | 'ASSIGNMENT'
+  /** The assignee's first progress within the category's hours of the assignment (again after each reassignment or reopening). */
+  | 'FIRST_PROGRESS'
+  /** Resolved within the category's days of the report (again after each reopening). */
+  | 'RESOLUTION';
+
+/** A missed deadline. */
+export type SlaReason = {
+  __typename?: 'SlaReason';
+  /** When it was first missed. */
+  breachedAt: Scalars['DateTime']['output'];
+  code: SlaReasonCode;
+  /** The Chinese label (`未按时分配`), as dashboards show it. */
+  label: Scalars['String']['output'];
+};
+
+export type SlaReasonCode =
+  /** 未按时分配 */
+  | 'ASSIGNMENT_LATE'
+  /** 未按时处理 */
+  | 'HANDLING_LATE'
+  /** 超过办结期限 */
+  | 'RESOLUTION_OVERDUE';
+
+/** The 13710 colour of an incident. */
+export type SlaStatus =
+  /** Every deadline met or still ahead. */
+  | 'GREEN'
+  /** A deadline to assign (未按时分配) or to start handling (未按时处理) was missed. */
+  | 'ORANGE'
+  /** The deadline to resolve was missed (超过办结期限). */
+  | 'RED';
 
 export type SplitGridInput = {
   crs?: InputMaybe<CoordinateSystem>;
@@ -2691,6 +3765,49 @@ export type Staffing = {
 export type StaffingUnstaffedArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** A centre's screen: every change to incidents responsible to, reported in or owned by the grid or its subtree (caller's jurisdiction only). */
+  gridIncidents: IncidentNotice;
+  /** Every change to one incident the caller may read. */
+  incidentUpdated: IncidentNotice;
+  /**
+   * The signed-in grid worker's new and changed assignments (the worker record whose `account` is the token's
+   * subject): assigned to them, taken from them, escalated, deadlines missed. `since`: a `cursor` from an earlier
+   * notice; what came after it is replayed first (up to 1,000), then live notices follow.
+   */
+  myAssignments: IncidentNotice;
+  /** Incidents in the grid's subtree turning ORANGE or RED (caller's jurisdiction only). */
+  slaAlerts: IncidentNotice;
+};
+
+
+export type SubscriptionGridIncidentsArgs = {
+  gridId: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionIncidentUpdatedArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionMyAssignmentsArgs = {
+  since?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionSlaAlertsArgs = {
+  gridId: Scalars['ID']['input'];
+};
+
+export type SuspendIncidentInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  reason: Scalars['String']['input'];
 };
 
 export type TagCount = {
@@ -2772,6 +3889,41 @@ export type TenantRegistrationReceipt = {
 export type TenantRegistrationSuccess = {
   __typename?: 'TenantRegistrationSuccess';
   registration: TenantRegistration;
+};
+
+/**
+ * An incident as whoever holds its tracking code sees it: status, category, times and the public part of its
+ * timeline. Nothing about the reporter, the parties, the workers' contacts or internal notes.
+ */
+export type TrackedIncident = {
+  __typename?: 'TrackedIncident';
+  /** Its category (the public dictionary). */
+  category: IncidentCategory;
+  /** When it is due to be resolved (办结期限); null once it is closed, or while its clock is paused. */
+  expectedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** False once CLOSED, REJECTED or MERGED. */
+  open: Scalars['Boolean']['output'];
+  /** When it was reported. */
+  reportedAt: Scalars['DateTime']['output'];
+  /** Its 13710 colour now. */
+  slaStatus: SlaStatus;
+  /** Where it is in the closed loop. */
+  status: IncidentStatus;
+  /** The report's title (names the incident knows masked). */
+  title: Scalars['String']['output'];
+  /** The code it was looked up by. */
+  trackingCode: Scalars['String']['output'];
+  /** When it last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** The public timeline, oldest first. */
+  updates: Array<PublicIncidentUpdate>;
+};
+
+export type TransferIncidentInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  organizationId: Scalars['ID']['input'];
 };
 
 export type UnassignWorkerInput = {
@@ -2992,6 +4144,13 @@ export type ValidationError = {
   problems: Array<Problem>;
 };
 
+export type VerifyIncidentInput = {
+  expectedVersion: Scalars['Int']['input'];
+  id: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  satisfaction: Satisfaction;
+};
+
 /**
  * Someone changed the record since the version you edited (`expectedVersion`), or took the code you asked for at the
  * same moment. Nothing was written: reload it, reapply your change, and send the new version.
@@ -3033,7 +4192,7 @@ export type Visit = Node & {
   /** The grid the position lay in when the visit was logged (kept as it was). */
   grid?: Maybe<Grid>;
   id: Scalars['ID']['output'];
-  /** Where it was logged (WGS-84). */
+  /** Where it was logged, in `crs` (default WGS-84). */
   location?: Maybe<Position>;
   /** The worker's note (stored encrypted). */
   note?: Maybe<Scalars['String']['output']>;
@@ -3041,6 +4200,12 @@ export type Visit = Node & {
   tag?: Maybe<PersonTag>;
   visitedAt: Scalars['DateTime']['output'];
   worker?: Maybe<GridWorker>;
+};
+
+
+/** 走访 — a visit a grid worker logged. */
+export type VisitLocationArgs = {
+  crs?: InputMaybe<CoordinateSystem>;
 };
 
 export type VisitConnection = {
@@ -3246,6 +4411,12 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( ImportReport )
     | ( ValidationErrorSource )
   ;
+  IncidentPayload:
+    | ( IncidentChangeSource )
+    | ( NotFoundSource )
+    | ( ValidationErrorSource )
+    | ( VersionConflictSource )
+  ;
   LogVisitPayload:
     | ( NotFoundSource )
     | ( ValidationErrorSource )
@@ -3301,6 +4472,14 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( TenantRegistrationChangeSource )
     | ( ValidationErrorSource )
   ;
+  ReportIncidentPayload:
+    | ( ReportSource )
+    | ( ValidationErrorSource )
+  ;
+  ResidentReportPayload:
+    | ( ResidentReceipt )
+    | ( ValidationErrorSource )
+  ;
   RetireBuildingPayload:
     | ( BuildingChangeSource )
     | ( NotFoundSource )
@@ -3349,6 +4528,10 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
   SetHouseOwnersPayload:
     | ( HouseOwnersChangeSource )
     | ( NotFoundSource )
+    | ( ValidationErrorSource )
+  ;
+  SetIncidentCategoryPayload:
+    | ( CategoryChangeSource )
     | ( ValidationErrorSource )
   ;
   SetWorkerStatusPayload:
@@ -3439,6 +4622,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
   Located:
     | ( BuildingRow )
     | ( FacilityRow )
+    | ( IncidentRow )
     | ( KeyPlaceRow )
     | ( OrganizationRow )
   ;
@@ -3450,6 +4634,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( WorkerRow )
     | ( HouseRow )
     | ( HouseholdRow )
+    | ( IncidentRow )
     | ( KeyPlaceRow )
     | ( OrganizationRow )
     | ( PersonRow )
@@ -3460,8 +4645,10 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  AcceptIncidentInput: AcceptIncidentInput;
   ApiKey: ResolverTypeWrapper<ApiKeyRow>;
   ApiOperation: ApiOperation;
+  AssignIncidentInput: AssignIncidentInput;
   AssignWorkerInput: AssignWorkerInput;
   AssignWorkerPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['AssignWorkerPayload']>;
   AssignWorkerSuccess: ResolverTypeWrapper<WorkerChangeSource>;
@@ -3483,6 +4670,7 @@ export type ResolversTypes = ResolversObject<{
   CameraCoverage: ResolverTypeWrapper<CameraCoverageSource>;
   CameraView: ResolverTypeWrapper<CameraViewSource>;
   CameraViewInput: CameraViewInput;
+  CloseIncidentInput: CloseIncidentInput;
   ConfirmTenantInput: ConfirmTenantInput;
   ConfirmTenantPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['ConfirmTenantPayload']>;
   ConflictError: ResolverTypeWrapper<ConflictSource>;
@@ -3514,6 +4702,7 @@ export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   ErasePersonInput: ErasePersonInput;
   ErasePersonPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['ErasePersonPayload']>;
+  EscalateIncidentInput: EscalateIncidentInput;
   Facility: ResolverTypeWrapper<FacilityRow>;
   FacilityConnection: ResolverTypeWrapper<FacilityPage>;
   FacilityEdge: ResolverTypeWrapper<Omit<FacilityEdge, 'node'> & { node: ResolversTypes['Facility'] }>;
@@ -3539,6 +4728,7 @@ export type ResolversTypes = ResolversObject<{
   GridLevel: GridLevel;
   GridVersion: ResolverTypeWrapper<GridVersionRow>;
   GridWorker: ResolverTypeWrapper<WorkerRow>;
+  HandlingLevel: HandlingLevel;
   House: ResolverTypeWrapper<HouseRow>;
   HouseConnection: ResolverTypeWrapper<HousePage>;
   HouseEdge: ResolverTypeWrapper<Omit<HouseEdge, 'node'> & { node: ResolversTypes['House'] }>;
@@ -3551,11 +4741,34 @@ export type ResolversTypes = ResolversObject<{
   HouseholdRef: HouseholdRef;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   ImportAction: ImportAction;
+  ImportChange: ImportChange;
   ImportFeatureReport: ResolverTypeWrapper<FeatureReport>;
   ImportGridsInput: ImportGridsInput;
   ImportGridsPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['ImportGridsPayload']>;
   ImportGridsReport: ResolverTypeWrapper<ImportReport>;
   ImportMode: ImportMode;
+  Incident: ResolverTypeWrapper<IncidentRow>;
+  IncidentAction: IncidentAction;
+  IncidentCategory: ResolverTypeWrapper<CategoryRow>;
+  IncidentCategorySuccess: ResolverTypeWrapper<CategoryChangeSource>;
+  IncidentChannel: IncidentChannel;
+  IncidentConnection: ResolverTypeWrapper<IncidentPage>;
+  IncidentEdge: ResolverTypeWrapper<Omit<IncidentEdge, 'node'> & { node: ResolversTypes['Incident'] }>;
+  IncidentEvent: ResolverTypeWrapper<IncidentEventRow>;
+  IncidentFilter: IncidentFilter;
+  IncidentNotice: ResolverTypeWrapper<Notice>;
+  IncidentParty: ResolverTypeWrapper<PartyRow>;
+  IncidentPartyInput: IncidentPartyInput;
+  IncidentPartyRole: IncidentPartyRole;
+  IncidentPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['IncidentPayload']>;
+  IncidentPhoto: ResolverTypeWrapper<PhotoRow>;
+  IncidentPhotoInput: IncidentPhotoInput;
+  IncidentReporter: ResolverTypeWrapper<IncidentRow>;
+  IncidentReporterInput: IncidentReporterInput;
+  IncidentSeverity: IncidentSeverity;
+  IncidentSla: ResolverTypeWrapper<SlaSource>;
+  IncidentStatus: IncidentStatus;
+  IncidentSuccess: ResolverTypeWrapper<IncidentChangeSource>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Inventory: ResolverTypeWrapper<InventorySource>;
   KeyPlace: ResolverTypeWrapper<KeyPlaceRow>;
@@ -3571,9 +4784,14 @@ export type ResolversTypes = ResolversObject<{
   LogVisitPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['LogVisitPayload']>;
   MarkDeceasedInput: MarkDeceasedInput;
   MarkDeceasedPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['MarkDeceasedPayload']>;
+  Mediation: ResolverTypeWrapper<MediationRow>;
+  MediationOutcome: MediationOutcome;
+  MediationReferral: MediationReferral;
+  MediationSession: ResolverTypeWrapper<MediationSessionRow>;
   MergeGridsInput: MergeGridsInput;
   MergeGridsPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['MergeGridsPayload']>;
   MergeGridsSuccess: ResolverTypeWrapper<GridsChangeSource>;
+  MergeIncidentInput: MergeIncidentInput;
   MoveGridInput: MoveGridInput;
   MoveGridPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['MoveGridPayload']>;
   MoveGridSuccess: ResolverTypeWrapper<GridChangeSource>;
@@ -3610,20 +4828,35 @@ export type ResolversTypes = ResolversObject<{
   PositionInput: PositionInput;
   Problem: ResolverTypeWrapper<ProblemRow>;
   ProblemCode: ProblemCode;
+  PublicIncidentUpdate: ResolverTypeWrapper<PublicUpdateRow>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RecategorizeIncidentInput: RecategorizeIncidentInput;
   RecordGatePassageInput: RecordGatePassageInput;
   RecordGatePassagePayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RecordGatePassagePayload']>;
+  RecordMediationOutcomeInput: RecordMediationOutcomeInput;
+  RecordMediationSessionInput: RecordMediationSessionInput;
+  RecordProgressInput: RecordProgressInput;
   RegisterPersonInput: RegisterPersonInput;
   RegisterPersonPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RegisterPersonPayload']>;
   RegisterTenantInput: RegisterTenantInput;
   RegisterTenantPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RegisterTenantPayload']>;
   RegistrationStatus: RegistrationStatus;
+  RejectIncidentInput: RejectIncidentInput;
   RejectTenantInput: RejectTenantInput;
   RejectTenantPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RejectTenantPayload']>;
   RelationToHead: RelationToHead;
+  ReopenIncidentInput: ReopenIncidentInput;
+  ReportIncidentInput: ReportIncidentInput;
+  ReportIncidentPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['ReportIncidentPayload']>;
+  ReportIncidentSuccess: ResolverTypeWrapper<ReportSource>;
   Residence: ResolverTypeWrapper<ResidenceRow>;
   ResidenceType: ResidenceType;
   ResidenceTypeCount: ResolverTypeWrapper<ResidenceTypeCount>;
+  ResidentReportInput: ResidentReportInput;
+  ResidentReportPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['ResidentReportPayload']>;
+  ResidentReportSuccess: ResolverTypeWrapper<ResidentReceipt>;
+  ResolveIncidentInput: ResolveIncidentInput;
+  ResumeIncidentInput: ResumeIncidentInput;
   RetireBuildingInput: RetireBuildingInput;
   RetireBuildingPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RetireBuildingPayload']>;
   RetireFacilityInput: RetireFacilityInput;
@@ -3645,16 +4878,26 @@ export type ResolversTypes = ResolversObject<{
   RevokeApiKeySuccess: ResolverTypeWrapper<RevokedApiKey>;
   RiskLevel: RiskLevel;
   Role: Role;
+  Satisfaction: Satisfaction;
   SetHouseOwnersInput: SetHouseOwnersInput;
   SetHouseOwnersPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['SetHouseOwnersPayload']>;
+  SetIncidentCategoryInput: SetIncidentCategoryInput;
+  SetIncidentCategoryPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['SetIncidentCategoryPayload']>;
   SetWorkerStatusInput: SetWorkerStatusInput;
   SetWorkerStatusPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['SetWorkerStatusPayload']>;
   SetWorkerStatusSuccess: ResolverTypeWrapper<WorkerChangeSource>;
+  SlaDeadline: ResolverTypeWrapper<SlaDeadline>;
+  SlaDeadlineKind: SlaDeadlineKind;
+  SlaReason: ResolverTypeWrapper<SlaReason>;
+  SlaReasonCode: SlaReasonCode;
+  SlaStatus: SlaStatus;
   SplitGridInput: SplitGridInput;
   SplitGridPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['SplitGridPayload']>;
   SplitGridSuccess: ResolverTypeWrapper<GridsChangeSource>;
   Staffing: ResolverTypeWrapper<StaffingSource>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SuspendIncidentInput: SuspendIncidentInput;
   TagCount: ResolverTypeWrapper<TagCount>;
   TagDetails: ResolverTypeWrapper<TagDetails>;
   TagGroup: TagGroup;
@@ -3665,6 +4908,8 @@ export type ResolversTypes = ResolversObject<{
   TenantRegistrationEdge: ResolverTypeWrapper<Omit<TenantRegistrationEdge, 'node'> & { node: ResolversTypes['TenantRegistration'] }>;
   TenantRegistrationReceipt: ResolverTypeWrapper<TenantRegistrationReceipt>;
   TenantRegistrationSuccess: ResolverTypeWrapper<TenantRegistrationChangeSource>;
+  TrackedIncident: ResolverTypeWrapper<TrackedView>;
+  TransferIncidentInput: TransferIncidentInput;
   UnassignWorkerInput: UnassignWorkerInput;
   UnassignWorkerPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UnassignWorkerPayload']>;
   UnassignWorkerSuccess: ResolverTypeWrapper<WorkerChangeSource>;
@@ -3692,6 +4937,7 @@ export type ResolversTypes = ResolversObject<{
   UpdateWorkerPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['UpdateWorkerPayload']>;
   UpdateWorkerSuccess: ResolverTypeWrapper<WorkerChangeSource>;
   ValidationError: ResolverTypeWrapper<ValidationErrorSource>;
+  VerifyIncidentInput: VerifyIncidentInput;
   VersionConflict: ResolverTypeWrapper<VersionConflictSource>;
   Viewer: ResolverTypeWrapper<AuthenticatedViewer>;
   Visit: ResolverTypeWrapper<VisitRow>;
@@ -3706,7 +4952,9 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  AcceptIncidentInput: AcceptIncidentInput;
   ApiKey: ApiKeyRow;
+  AssignIncidentInput: AssignIncidentInput;
   AssignWorkerInput: AssignWorkerInput;
   AssignWorkerPayload: ResolversUnionTypes<ResolversParentTypes>['AssignWorkerPayload'];
   AssignWorkerSuccess: WorkerChangeSource;
@@ -3724,6 +4972,7 @@ export type ResolversParentTypes = ResolversObject<{
   CameraCoverage: CameraCoverageSource;
   CameraView: CameraViewSource;
   CameraViewInput: CameraViewInput;
+  CloseIncidentInput: CloseIncidentInput;
   ConfirmTenantInput: ConfirmTenantInput;
   ConfirmTenantPayload: ResolversUnionTypes<ResolversParentTypes>['ConfirmTenantPayload'];
   ConflictError: ConflictSource;
@@ -3754,6 +5003,7 @@ export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
   ErasePersonInput: ErasePersonInput;
   ErasePersonPayload: ResolversUnionTypes<ResolversParentTypes>['ErasePersonPayload'];
+  EscalateIncidentInput: EscalateIncidentInput;
   Facility: FacilityRow;
   FacilityConnection: FacilityPage;
   FacilityEdge: Omit<FacilityEdge, 'node'> & { node: ResolversParentTypes['Facility'] };
@@ -3789,6 +5039,23 @@ export type ResolversParentTypes = ResolversObject<{
   ImportGridsInput: ImportGridsInput;
   ImportGridsPayload: ResolversUnionTypes<ResolversParentTypes>['ImportGridsPayload'];
   ImportGridsReport: ImportReport;
+  Incident: IncidentRow;
+  IncidentCategory: CategoryRow;
+  IncidentCategorySuccess: CategoryChangeSource;
+  IncidentConnection: IncidentPage;
+  IncidentEdge: Omit<IncidentEdge, 'node'> & { node: ResolversParentTypes['Incident'] };
+  IncidentEvent: IncidentEventRow;
+  IncidentFilter: IncidentFilter;
+  IncidentNotice: Notice;
+  IncidentParty: PartyRow;
+  IncidentPartyInput: IncidentPartyInput;
+  IncidentPayload: ResolversUnionTypes<ResolversParentTypes>['IncidentPayload'];
+  IncidentPhoto: PhotoRow;
+  IncidentPhotoInput: IncidentPhotoInput;
+  IncidentReporter: IncidentRow;
+  IncidentReporterInput: IncidentReporterInput;
+  IncidentSla: SlaSource;
+  IncidentSuccess: IncidentChangeSource;
   Int: Scalars['Int']['output'];
   Inventory: InventorySource;
   KeyPlace: KeyPlaceRow;
@@ -3803,9 +5070,12 @@ export type ResolversParentTypes = ResolversObject<{
   LogVisitPayload: ResolversUnionTypes<ResolversParentTypes>['LogVisitPayload'];
   MarkDeceasedInput: MarkDeceasedInput;
   MarkDeceasedPayload: ResolversUnionTypes<ResolversParentTypes>['MarkDeceasedPayload'];
+  Mediation: MediationRow;
+  MediationSession: MediationSessionRow;
   MergeGridsInput: MergeGridsInput;
   MergeGridsPayload: ResolversUnionTypes<ResolversParentTypes>['MergeGridsPayload'];
   MergeGridsSuccess: GridsChangeSource;
+  MergeIncidentInput: MergeIncidentInput;
   MoveGridInput: MoveGridInput;
   MoveGridPayload: ResolversUnionTypes<ResolversParentTypes>['MoveGridPayload'];
   MoveGridSuccess: GridChangeSource;
@@ -3837,17 +5107,32 @@ export type ResolversParentTypes = ResolversObject<{
   Position: Position;
   PositionInput: PositionInput;
   Problem: ProblemRow;
+  PublicIncidentUpdate: PublicUpdateRow;
   Query: Record<PropertyKey, never>;
+  RecategorizeIncidentInput: RecategorizeIncidentInput;
   RecordGatePassageInput: RecordGatePassageInput;
   RecordGatePassagePayload: ResolversUnionTypes<ResolversParentTypes>['RecordGatePassagePayload'];
+  RecordMediationOutcomeInput: RecordMediationOutcomeInput;
+  RecordMediationSessionInput: RecordMediationSessionInput;
+  RecordProgressInput: RecordProgressInput;
   RegisterPersonInput: RegisterPersonInput;
   RegisterPersonPayload: ResolversUnionTypes<ResolversParentTypes>['RegisterPersonPayload'];
   RegisterTenantInput: RegisterTenantInput;
   RegisterTenantPayload: ResolversUnionTypes<ResolversParentTypes>['RegisterTenantPayload'];
+  RejectIncidentInput: RejectIncidentInput;
   RejectTenantInput: RejectTenantInput;
   RejectTenantPayload: ResolversUnionTypes<ResolversParentTypes>['RejectTenantPayload'];
+  ReopenIncidentInput: ReopenIncidentInput;
+  ReportIncidentInput: ReportIncidentInput;
+  ReportIncidentPayload: ResolversUnionTypes<ResolversParentTypes>['ReportIncidentPayload'];
+  ReportIncidentSuccess: ReportSource;
   Residence: ResidenceRow;
   ResidenceTypeCount: ResidenceTypeCount;
+  ResidentReportInput: ResidentReportInput;
+  ResidentReportPayload: ResolversUnionTypes<ResolversParentTypes>['ResidentReportPayload'];
+  ResidentReportSuccess: ResidentReceipt;
+  ResolveIncidentInput: ResolveIncidentInput;
+  ResumeIncidentInput: ResumeIncidentInput;
   RetireBuildingInput: RetireBuildingInput;
   RetireBuildingPayload: ResolversUnionTypes<ResolversParentTypes>['RetireBuildingPayload'];
   RetireFacilityInput: RetireFacilityInput;
@@ -3869,14 +5154,20 @@ export type ResolversParentTypes = ResolversObject<{
   RevokeApiKeySuccess: RevokedApiKey;
   SetHouseOwnersInput: SetHouseOwnersInput;
   SetHouseOwnersPayload: ResolversUnionTypes<ResolversParentTypes>['SetHouseOwnersPayload'];
+  SetIncidentCategoryInput: SetIncidentCategoryInput;
+  SetIncidentCategoryPayload: ResolversUnionTypes<ResolversParentTypes>['SetIncidentCategoryPayload'];
   SetWorkerStatusInput: SetWorkerStatusInput;
   SetWorkerStatusPayload: ResolversUnionTypes<ResolversParentTypes>['SetWorkerStatusPayload'];
   SetWorkerStatusSuccess: WorkerChangeSource;
+  SlaDeadline: SlaDeadline;
+  SlaReason: SlaReason;
   SplitGridInput: SplitGridInput;
   SplitGridPayload: ResolversUnionTypes<ResolversParentTypes>['SplitGridPayload'];
   SplitGridSuccess: GridsChangeSource;
   Staffing: StaffingSource;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
+  SuspendIncidentInput: SuspendIncidentInput;
   TagCount: TagCount;
   TagDetails: TagDetails;
   TagPersonInput: TagPersonInput;
@@ -3886,6 +5177,8 @@ export type ResolversParentTypes = ResolversObject<{
   TenantRegistrationEdge: Omit<TenantRegistrationEdge, 'node'> & { node: ResolversParentTypes['TenantRegistration'] };
   TenantRegistrationReceipt: TenantRegistrationReceipt;
   TenantRegistrationSuccess: TenantRegistrationChangeSource;
+  TrackedIncident: TrackedView;
+  TransferIncidentInput: TransferIncidentInput;
   UnassignWorkerInput: UnassignWorkerInput;
   UnassignWorkerPayload: ResolversUnionTypes<ResolversParentTypes>['UnassignWorkerPayload'];
   UnassignWorkerSuccess: WorkerChangeSource;
@@ -3913,6 +5206,7 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateWorkerPayload: ResolversUnionTypes<ResolversParentTypes>['UpdateWorkerPayload'];
   UpdateWorkerSuccess: WorkerChangeSource;
   ValidationError: ValidationErrorSource;
+  VerifyIncidentInput: VerifyIncidentInput;
   VersionConflict: VersionConflictSource;
   Viewer: AuthenticatedViewer;
   Visit: VisitRow;
@@ -3984,12 +5278,12 @@ export type BuildingResolvers<ContextType = Context, ParentType extends Resolver
   distanceMeters?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   facilities?: Resolver<ResolversTypes['FacilityConnection'], ParentType, ContextType, RequireFields<BuildingFacilitiesArgs, 'first'>>;
   floors?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
-  footprint?: Resolver<Maybe<ResolversTypes['GeoJSON']>, ParentType, ContextType>;
+  footprint?: Resolver<Maybe<ResolversTypes['GeoJSON']>, ParentType, ContextType, RequireFields<BuildingFootprintArgs, 'crs'>>;
   grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
   houses?: Resolver<ResolversTypes['HouseConnection'], ParentType, ContextType, RequireFields<BuildingHousesArgs, 'first'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['BuildingKind'], ParentType, ContextType>;
-  location?: Resolver<ResolversTypes['Position'], ParentType, ContextType>;
+  location?: Resolver<ResolversTypes['Position'], ParentType, ContextType, RequireFields<BuildingLocationArgs, 'crs'>>;
   managedBy?: Resolver<Array<ResolversTypes['Organization']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   retiredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -4032,7 +5326,7 @@ export type CameraViewResolvers<ContextType = Context, ParentType extends Resolv
   category?: Resolver<ResolversTypes['CameraCategory'], ParentType, ContextType>;
   fieldOfView?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   rangeMeters?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  sector?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType>;
+  sector?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType, RequireFields<CameraViewSectorArgs, 'crs'>>;
 }>;
 
 export type ConfirmTenantPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ConfirmTenantPayload'] = ResolversParentTypes['ConfirmTenantPayload']> = ResolversObject<{
@@ -4064,13 +5358,13 @@ export type CoverageResolvers<ContextType = Context, ParentType extends Resolver
 
 export type CoverageGapResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CoverageGap'] = ResolversParentTypes['CoverageGap']> = ResolversObject<{
   areaSqm?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  boundary?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType>;
-  centroid?: Resolver<ResolversTypes['Position'], ParentType, ContextType>;
+  boundary?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType, RequireFields<CoverageGapBoundaryArgs, 'crs'>>;
+  centroid?: Resolver<ResolversTypes['Position'], ParentType, ContextType, RequireFields<CoverageGapCentroidArgs, 'crs'>>;
 }>;
 
 export type CoverageOutsideResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CoverageOutside'] = ResolversParentTypes['CoverageOutside']> = ResolversObject<{
   areaSqm?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  boundary?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType>;
+  boundary?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType, RequireFields<CoverageOutsideBoundaryArgs, 'crs'>>;
   grid?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
 }>;
 
@@ -4078,7 +5372,7 @@ export type CoverageOverlapResolvers<ContextType = Context, ParentType extends R
   a?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
   areaSqm?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   b?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
-  boundary?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType>;
+  boundary?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType, RequireFields<CoverageOverlapBoundaryArgs, 'crs'>>;
 }>;
 
 export type CreateApiKeyPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreateApiKeyPayload'] = ResolversParentTypes['CreateApiKeyPayload']> = ResolversObject<{
@@ -4154,7 +5448,7 @@ export type FacilityResolvers<ContextType = Context, ParentType extends Resolver
   grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['FacilityKind'], ParentType, ContextType>;
-  location?: Resolver<ResolversTypes['Position'], ParentType, ContextType>;
+  location?: Resolver<ResolversTypes['Position'], ParentType, ContextType, RequireFields<FacilityLocationArgs, 'crs'>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['FacilityStatus'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -4220,10 +5514,10 @@ export type GridResolvers<ContextType = Context, ParentType extends ResolversPar
   ancestors?: Resolver<Array<ResolversTypes['Grid']>, ParentType, ContextType>;
   areaSqm?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   asOf?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  boundary?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType, Partial<GridBoundaryArgs>>;
+  boundary?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType, RequireFields<GridBoundaryArgs, 'crs'>>;
   buildings?: Resolver<ResolversTypes['BuildingConnection'], ParentType, ContextType, RequireFields<GridBuildingsArgs, 'first'>>;
   cameraCoverage?: Resolver<ResolversTypes['CameraCoverage'], ParentType, ContextType>;
-  centroid?: Resolver<ResolversTypes['Position'], ParentType, ContextType>;
+  centroid?: Resolver<ResolversTypes['Position'], ParentType, ContextType, RequireFields<GridCentroidArgs, 'crs'>>;
   changeReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   changedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   children?: Resolver<ResolversTypes['GridConnection'], ParentType, ContextType, RequireFields<GridChildrenArgs, 'first'>>;
@@ -4233,6 +5527,8 @@ export type GridResolvers<ContextType = Context, ParentType extends ResolversPar
   history?: Resolver<Array<ResolversTypes['GridVersion']>, ParentType, ContextType>;
   householdCoverage?: Resolver<ResolversTypes['HouseholdCoverage'], ParentType, ContextType, Partial<GridHouseholdCoverageArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  incidentQueue?: Resolver<ResolversTypes['IncidentConnection'], ParentType, ContextType, RequireFields<GridIncidentQueueArgs, 'first'>>;
+  incidents?: Resolver<ResolversTypes['IncidentConnection'], ParentType, ContextType, RequireFields<GridIncidentsArgs, 'first'>>;
   inventory?: Resolver<ResolversTypes['Inventory'], ParentType, ContextType>;
   keyPlaces?: Resolver<ResolversTypes['KeyPlaceConnection'], ParentType, ContextType, RequireFields<GridKeyPlacesArgs, 'first'>>;
   level?: Resolver<ResolversTypes['GridLevel'], ParentType, ContextType>;
@@ -4277,7 +5573,7 @@ export type GridHouseholdCountResolvers<ContextType = Context, ParentType extend
 
 export type GridVersionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['GridVersion'] = ResolversParentTypes['GridVersion']> = ResolversObject<{
   areaSqm?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  boundary?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType, Partial<GridVersionBoundaryArgs>>;
+  boundary?: Resolver<ResolversTypes['GeoJSON'], ParentType, ContextType, RequireFields<GridVersionBoundaryArgs, 'crs'>>;
   changeReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   changedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -4365,10 +5661,15 @@ export type HouseholdCoverageResolvers<ContextType = Context, ParentType extends
 
 export type ImportFeatureReportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ImportFeatureReport'] = ResolversParentTypes['ImportFeatureReport']> = ResolversObject<{
   action?: Resolver<ResolversTypes['ImportAction'], ParentType, ContextType>;
+  areaDeltaSqm?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  areaSqm?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  changes?: Resolver<Array<ResolversTypes['ImportChange']>, ParentType, ContextType>;
   code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  expectedVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
   index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  previousName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   problems?: Resolver<Array<ResolversTypes['Problem']>, ParentType, ContextType>;
 }>;
 
@@ -4390,6 +5691,152 @@ export type ImportGridsReportResolvers<ContextType = Context, ParentType extends
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type IncidentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Incident'] = ResolversParentTypes['Incident']> = ResolversObject<{
+  acceptedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  address?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  allowedActions?: Resolver<Array<ResolversTypes['IncidentAction']>, ParentType, ContextType>;
+  approximate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  assignedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  assignee?: Resolver<Maybe<ResolversTypes['GridWorker']>, ParentType, ContextType>;
+  building?: Resolver<Maybe<ResolversTypes['Building']>, ParentType, ContextType>;
+  category?: Resolver<ResolversTypes['IncidentCategory'], ParentType, ContextType>;
+  centre?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
+  chain?: Resolver<Array<ResolversTypes['Grid']>, ParentType, ContextType>;
+  channel?: Resolver<ResolversTypes['IncidentChannel'], ParentType, ContextType>;
+  closedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  dedicatedGrids?: Resolver<Array<ResolversTypes['Grid']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  distanceMeters?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  escalationCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  firstProgressAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  keyPlace?: Resolver<Maybe<ResolversTypes['KeyPlace']>, ParentType, ContextType>;
+  level?: Resolver<ResolversTypes['HandlingLevel'], ParentType, ContextType>;
+  location?: Resolver<ResolversTypes['Position'], ParentType, ContextType, RequireFields<IncidentLocationArgs, 'crs'>>;
+  mediation?: Resolver<Maybe<ResolversTypes['Mediation']>, ParentType, ContextType>;
+  mergedInto?: Resolver<Maybe<ResolversTypes['Incident']>, ParentType, ContextType>;
+  occurredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  parties?: Resolver<Array<ResolversTypes['IncidentParty']>, ParentType, ContextType>;
+  peopleInvolved?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  photos?: Resolver<Array<ResolversTypes['IncidentPhoto']>, ParentType, ContextType>;
+  possibleDuplicates?: Resolver<Array<ResolversTypes['Incident']>, ParentType, ContextType>;
+  reportedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  reportedChain?: Resolver<Array<ResolversTypes['Grid']>, ParentType, ContextType>;
+  reportedGrid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
+  reporter?: Resolver<ResolversTypes['IncidentReporter'], ParentType, ContextType>;
+  resolvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  satisfaction?: Resolver<Maybe<ResolversTypes['Satisfaction']>, ParentType, ContextType>;
+  severity?: Resolver<ResolversTypes['IncidentSeverity'], ParentType, ContextType>;
+  sla?: Resolver<ResolversTypes['IncidentSla'], ParentType, ContextType, Partial<IncidentSlaArgs>>;
+  status?: Resolver<ResolversTypes['IncidentStatus'], ParentType, ContextType>;
+  timeline?: Resolver<Array<ResolversTypes['IncidentEvent']>, ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  trackingCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  transferredTo?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type IncidentCategoryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentCategory'] = ResolversParentTypes['IncidentCategory']> = ResolversObject<{
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  assignWithinHours?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  firstProgressWithinHours?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  isDispute?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  parent?: Resolver<Maybe<ResolversTypes['IncidentCategory']>, ParentType, ContextType>;
+  parentCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resolveWithinDays?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  sort?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type IncidentCategorySuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentCategorySuccess'] = ResolversParentTypes['IncidentCategorySuccess']> = ResolversObject<{
+  category?: Resolver<ResolversTypes['IncidentCategory'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type IncidentConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentConnection'] = ResolversParentTypes['IncidentConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['IncidentEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Incident']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type IncidentEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentEdge'] = ResolversParentTypes['IncidentEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Incident'], ParentType, ContextType>;
+}>;
+
+export type IncidentEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentEvent'] = ResolversParentTypes['IncidentEvent']> = ResolversObject<{
+  action?: Resolver<ResolversTypes['IncidentAction'], ParentType, ContextType>;
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actorRole?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  assignee?: Resolver<Maybe<ResolversTypes['GridWorker']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  fromCategory?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  fromStatus?: Resolver<Maybe<ResolversTypes['IncidentStatus']>, ParentType, ContextType>;
+  level?: Resolver<Maybe<ResolversTypes['HandlingLevel']>, ParentType, ContextType>;
+  location?: Resolver<Maybe<ResolversTypes['Position']>, ParentType, ContextType, RequireFields<IncidentEventLocationArgs, 'crs'>>;
+  mergedInto?: Resolver<Maybe<ResolversTypes['Incident']>, ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  satisfaction?: Resolver<Maybe<ResolversTypes['Satisfaction']>, ParentType, ContextType>;
+  seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  toCategory?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  toStatus?: Resolver<ResolversTypes['IncidentStatus'], ParentType, ContextType>;
+}>;
+
+export type IncidentNoticeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentNotice'] = ResolversParentTypes['IncidentNotice']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  incident?: Resolver<Maybe<ResolversTypes['Incident']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type IncidentPartyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentParty'] = ResolversParentTypes['IncidentParty']> = ResolversObject<{
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  person?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['IncidentPartyRole'], ParentType, ContextType>;
+}>;
+
+export type IncidentPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentPayload'] = ResolversParentTypes['IncidentPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'IncidentSuccess' | 'NotFoundError' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
+}>;
+
+export type IncidentPhotoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentPhoto'] = ResolversParentTypes['IncidentPhoto']> = ResolversObject<{
+  bytes?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  contentType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type IncidentReporterResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentReporter'] = ResolversParentTypes['IncidentReporter']> = ResolversObject<{
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  person?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  role?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  subject?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type IncidentSlaResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentSla'] = ResolversParentTypes['IncidentSla']> = ResolversObject<{
+  breachedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  deadlines?: Resolver<Array<ResolversTypes['SlaDeadline']>, ParentType, ContextType>;
+  dueAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  paused?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reasons?: Resolver<Array<ResolversTypes['SlaReason']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['SlaStatus'], ParentType, ContextType>;
+}>;
+
+export type IncidentSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentSuccess'] = ResolversParentTypes['IncidentSuccess']> = ResolversObject<{
+  incident?: Resolver<ResolversTypes['Incident'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export type InventoryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Inventory'] = ResolversParentTypes['Inventory']> = ResolversObject<{
   buildingsByKind?: Resolver<Array<ResolversTypes['KindCount']>, ParentType, ContextType>;
   facilitiesByKind?: Resolver<Maybe<Array<ResolversTypes['KindCount']>>, ParentType, ContextType>;
@@ -4402,7 +5849,7 @@ export type InventoryResolvers<ContextType = Context, ParentType extends Resolve
 export type KeyPlaceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['KeyPlace'] = ResolversParentTypes['KeyPlace']> = ResolversObject<{
   address?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   approximate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  area?: Resolver<Maybe<ResolversTypes['GeoJSON']>, ParentType, ContextType>;
+  area?: Resolver<Maybe<ResolversTypes['GeoJSON']>, ParentType, ContextType, RequireFields<KeyPlaceAreaArgs, 'crs'>>;
   chain?: Resolver<Array<ResolversTypes['Grid']>, ParentType, ContextType>;
   coveredByCamera?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -4412,7 +5859,7 @@ export type KeyPlaceResolvers<ContextType = Context, ParentType extends Resolver
   grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['KeyPlaceKind'], ParentType, ContextType>;
-  location?: Resolver<ResolversTypes['Position'], ParentType, ContextType>;
+  location?: Resolver<ResolversTypes['Position'], ParentType, ContextType, RequireFields<KeyPlaceLocationArgs, 'crs'>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
   retiredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -4445,7 +5892,7 @@ export type KindCountResolvers<ContextType = Context, ParentType extends Resolve
 }>;
 
 export type LocatedResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Located'] = ResolversParentTypes['Located']> = ResolversObject<{
-  __resolveType: TypeResolveFn<'Building' | 'Facility' | 'KeyPlace' | 'Organization', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'Building' | 'Facility' | 'Incident' | 'KeyPlace' | 'Organization', ParentType, ContextType>;
 }>;
 
 export type LocationResolutionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LocationResolution'] = ResolversParentTypes['LocationResolution']> = ResolversObject<{
@@ -4454,7 +5901,7 @@ export type LocationResolutionResolvers<ContextType = Context, ParentType extend
   dedicatedGrids?: Resolver<Array<ResolversTypes['Grid']>, ParentType, ContextType>;
   distanceMeters?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
-  point?: Resolver<ResolversTypes['Position'], ParentType, ContextType>;
+  point?: Resolver<ResolversTypes['Position'], ParentType, ContextType, RequireFields<LocationResolutionPointArgs, 'crs'>>;
   responsibleGrid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
   responsibleWorkers?: Resolver<Array<ResolversTypes['GridWorker']>, ParentType, ContextType>;
 }>;
@@ -4465,6 +5912,23 @@ export type LogVisitPayloadResolvers<ContextType = Context, ParentType extends R
 
 export type MarkDeceasedPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MarkDeceasedPayload'] = ResolversParentTypes['MarkDeceasedPayload']> = ResolversObject<{
   __resolveType: TypeResolveFn<'NotFoundError' | 'PersonSuccess' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
+}>;
+
+export type MediationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mediation'] = ResolversParentTypes['Mediation']> = ResolversObject<{
+  agreementTerms?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  mediator?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  outcome?: Resolver<Maybe<ResolversTypes['MediationOutcome']>, ParentType, ContextType>;
+  outcomeAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  referral?: Resolver<Maybe<ResolversTypes['MediationReferral']>, ParentType, ContextType>;
+  sessions?: Resolver<Array<ResolversTypes['MediationSession']>, ParentType, ContextType>;
+}>;
+
+export type MediationSessionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MediationSession'] = ResolversParentTypes['MediationSession']> = ResolversObject<{
+  attendees?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  heldAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  mediator?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  place?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type MergeGridsPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MergeGridsPayload'] = ResolversParentTypes['MergeGridsPayload']> = ResolversObject<{
@@ -4505,7 +5969,10 @@ export type MovedCountResolvers<ContextType = Context, ParentType extends Resolv
 }>;
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  acceptIncident?: Resolver<ResolversTypes['IncidentPayload'], ParentType, ContextType, RequireFields<MutationAcceptIncidentArgs, 'input'>>;
+  assignIncident?: Resolver<ResolversTypes['IncidentPayload'], ParentType, ContextType, RequireFields<MutationAssignIncidentArgs, 'input'>>;
   assignWorker?: Resolver<ResolversTypes['AssignWorkerPayload'], ParentType, ContextType, RequireFields<MutationAssignWorkerArgs, 'input'>>;
+  closeIncident?: Resolver<ResolversTypes['IncidentPayload'], ParentType, ContextType, RequireFields<MutationCloseIncidentArgs, 'input'>>;
   confirmTenant?: Resolver<ResolversTypes['ConfirmTenantPayload'], ParentType, ContextType, RequireFields<MutationConfirmTenantArgs, 'input'>>;
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createBuilding?: Resolver<ResolversTypes['CreateBuildingPayload'], ParentType, ContextType, RequireFields<MutationCreateBuildingArgs, 'input'>>;
@@ -4516,17 +5983,29 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   createOrganization?: Resolver<ResolversTypes['CreateOrganizationPayload'], ParentType, ContextType, RequireFields<MutationCreateOrganizationArgs, 'input'>>;
   createWorker?: Resolver<ResolversTypes['CreateWorkerPayload'], ParentType, ContextType, RequireFields<MutationCreateWorkerArgs, 'input'>>;
   erasePerson?: Resolver<ResolversTypes['ErasePersonPayload'], ParentType, ContextType, RequireFields<MutationErasePersonArgs, 'input'>>;
+  escalateIncident?: Resolver<ResolversTypes['IncidentPayload'], ParentType, ContextType, RequireFields<MutationEscalateIncidentArgs, 'input'>>;
   importGrids?: Resolver<ResolversTypes['ImportGridsPayload'], ParentType, ContextType, RequireFields<MutationImportGridsArgs, 'input'>>;
   logVisit?: Resolver<ResolversTypes['LogVisitPayload'], ParentType, ContextType, RequireFields<MutationLogVisitArgs, 'input'>>;
   markDeceased?: Resolver<ResolversTypes['MarkDeceasedPayload'], ParentType, ContextType, RequireFields<MutationMarkDeceasedArgs, 'input'>>;
   mergeGrids?: Resolver<ResolversTypes['MergeGridsPayload'], ParentType, ContextType, RequireFields<MutationMergeGridsArgs, 'input'>>;
+  mergeIncident?: Resolver<ResolversTypes['IncidentPayload'], ParentType, ContextType, RequireFields<MutationMergeIncidentArgs, 'input'>>;
   moveGrid?: Resolver<ResolversTypes['MoveGridPayload'], ParentType, ContextType, RequireFields<MutationMoveGridArgs, 'input'>>;
   movePerson?: Resolver<ResolversTypes['MovePersonPayload'], ParentType, ContextType, RequireFields<MutationMovePersonArgs, 'input'>>;
   movePersonOut?: Resolver<ResolversTypes['MovePersonOutPayload'], ParentType, ContextType, RequireFields<MutationMovePersonOutArgs, 'input'>>;
+  recategorizeIncident?: Resolver<ResolversTypes['IncidentPayload'], ParentType, ContextType, RequireFields<MutationRecategorizeIncidentArgs, 'input'>>;
   recordGatePassage?: Resolver<ResolversTypes['RecordGatePassagePayload'], ParentType, ContextType, RequireFields<MutationRecordGatePassageArgs, 'input'>>;
+  recordMediationOutcome?: Resolver<ResolversTypes['IncidentPayload'], ParentType, ContextType, RequireFields<MutationRecordMediationOutcomeArgs, 'input'>>;
+  recordMediationSession?: Resolver<ResolversTypes['IncidentPayload'], ParentType, ContextType, RequireFields<MutationRecordMediationSessionArgs, 'input'>>;
+  recordProgress?: Resolver<ResolversTypes['IncidentPayload'], ParentType, ContextType, RequireFields<MutationRecordProgressArgs, 'input'>>;
   registerPerson?: Resolver<ResolversTypes['RegisterPersonPayload'], ParentType, ContextType, RequireFields<MutationRegisterPersonArgs, 'input'>>;
   registerTenant?: Resolver<ResolversTypes['RegisterTenantPayload'], ParentType, ContextType, RequireFields<MutationRegisterTenantArgs, 'input'>>;
+  rejectIncident?: Resolver<ResolversTypes['IncidentPayload'], ParentType, ContextType, RequireFields<MutationRejectIncidentArgs, 'input'>>;
   rejectTenant?: Resolver<ResolversTypes['RejectTenantPayload'], ParentType, ContextType, RequireFields<MutationRejectTenantArgs, 'input'>>;
+  reopenIncident?: Resolver<ResolversTypes['IncidentPayload'], ParentType, ContextType, RequireFields<MutationReopenIncidentArgs, 'input'>>;
+  reportIncident?: Resolver<ResolversTypes['ReportIncidentPayload'], ParentType, ContextType, RequireFields<MutationReportIncidentArgs, 'input'>>;
+  reportIncidentAsResident?: Resolver<ResolversTypes['ResidentReportPayload'], ParentType, ContextType, RequireFields<MutationReportIncidentAsResidentArgs, 'input'>>;
+  resolveIncident?: Resolver<ResolversTypes['IncidentPayload'], ParentType, ContextType, RequireFields<MutationResolveIncidentArgs, 'input'>>;
+  resumeIncident?: Resolver<ResolversTypes['IncidentPayload'], ParentType, ContextType, RequireFields<MutationResumeIncidentArgs, 'input'>>;
   retireBuilding?: Resolver<ResolversTypes['RetireBuildingPayload'], ParentType, ContextType, RequireFields<MutationRetireBuildingArgs, 'input'>>;
   retireFacility?: Resolver<ResolversTypes['RetireFacilityPayload'], ParentType, ContextType, RequireFields<MutationRetireFacilityArgs, 'input'>>;
   retireGrid?: Resolver<ResolversTypes['RetireGridPayload'], ParentType, ContextType, RequireFields<MutationRetireGridArgs, 'input'>>;
@@ -4536,9 +6015,12 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   revealPerson?: Resolver<ResolversTypes['RevealPersonPayload'], ParentType, ContextType, RequireFields<MutationRevealPersonArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
   setHouseOwners?: Resolver<ResolversTypes['SetHouseOwnersPayload'], ParentType, ContextType, RequireFields<MutationSetHouseOwnersArgs, 'input'>>;
+  setIncidentCategory?: Resolver<ResolversTypes['SetIncidentCategoryPayload'], ParentType, ContextType, RequireFields<MutationSetIncidentCategoryArgs, 'input'>>;
   setWorkerStatus?: Resolver<ResolversTypes['SetWorkerStatusPayload'], ParentType, ContextType, RequireFields<MutationSetWorkerStatusArgs, 'input'>>;
   splitGrid?: Resolver<ResolversTypes['SplitGridPayload'], ParentType, ContextType, RequireFields<MutationSplitGridArgs, 'input'>>;
+  suspendIncident?: Resolver<ResolversTypes['IncidentPayload'], ParentType, ContextType, RequireFields<MutationSuspendIncidentArgs, 'input'>>;
   tagPerson?: Resolver<ResolversTypes['TagPersonPayload'], ParentType, ContextType, RequireFields<MutationTagPersonArgs, 'input'>>;
+  transferIncident?: Resolver<ResolversTypes['IncidentPayload'], ParentType, ContextType, RequireFields<MutationTransferIncidentArgs, 'input'>>;
   unassignWorker?: Resolver<ResolversTypes['UnassignWorkerPayload'], ParentType, ContextType, RequireFields<MutationUnassignWorkerArgs, 'input'>>;
   untagPerson?: Resolver<ResolversTypes['UntagPersonPayload'], ParentType, ContextType, RequireFields<MutationUntagPersonArgs, 'input'>>;
   updateBuilding?: Resolver<ResolversTypes['UpdateBuildingPayload'], ParentType, ContextType, RequireFields<MutationUpdateBuildingArgs, 'input'>>;
@@ -4550,10 +6032,11 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   updateOrganization?: Resolver<ResolversTypes['UpdateOrganizationPayload'], ParentType, ContextType, RequireFields<MutationUpdateOrganizationArgs, 'input'>>;
   updatePerson?: Resolver<ResolversTypes['UpdatePersonPayload'], ParentType, ContextType, RequireFields<MutationUpdatePersonArgs, 'input'>>;
   updateWorker?: Resolver<ResolversTypes['UpdateWorkerPayload'], ParentType, ContextType, RequireFields<MutationUpdateWorkerArgs, 'input'>>;
+  verifyIncident?: Resolver<ResolversTypes['IncidentPayload'], ParentType, ContextType, RequireFields<MutationVerifyIncidentArgs, 'input'>>;
 }>;
 
 export type NodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
-  __resolveType: TypeResolveFn<'ApiKey' | 'Building' | 'Facility' | 'Grid' | 'GridWorker' | 'House' | 'Household' | 'KeyPlace' | 'Organization' | 'Person' | 'TenantRegistration' | 'Visit', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ApiKey' | 'Building' | 'Facility' | 'Grid' | 'GridWorker' | 'House' | 'Household' | 'Incident' | 'KeyPlace' | 'Organization' | 'Person' | 'TenantRegistration' | 'Visit', ParentType, ContextType>;
 }>;
 
 export type NotFoundErrorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['NotFoundError'] = ResolversParentTypes['NotFoundError']> = ResolversObject<{
@@ -4577,7 +6060,7 @@ export type OrganizationResolvers<ContextType = Context, ParentType extends Reso
   grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['OrganizationKind'], ParentType, ContextType>;
-  location?: Resolver<ResolversTypes['Position'], ParentType, ContextType>;
+  location?: Resolver<ResolversTypes['Position'], ParentType, ContextType, RequireFields<OrganizationLocationArgs, 'crs'>>;
   managedBuildings?: Resolver<Array<ResolversTypes['Building']>, ParentType, ContextType>;
   managedGrids?: Resolver<Array<ResolversTypes['Grid']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -4714,12 +6197,20 @@ export type ProblemResolvers<ContextType = Context, ParentType extends Resolvers
   code?: Resolver<ResolversTypes['ProblemCode'], ParentType, ContextType>;
   field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   grids?: Resolver<Array<ResolversTypes['Grid']>, ParentType, ContextType>;
-  location?: Resolver<Maybe<ResolversTypes['Position']>, ParentType, ContextType>;
+  location?: Resolver<Maybe<ResolversTypes['Position']>, ParentType, ContextType, RequireFields<ProblemLocationArgs, 'crs'>>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   polygon?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   ring?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   subjects?: Resolver<Array<ResolversTypes['Node']>, ParentType, ContextType>;
   vertex?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+}>;
+
+export type PublicIncidentUpdateResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PublicIncidentUpdate'] = ResolversParentTypes['PublicIncidentUpdate']> = ResolversObject<{
+  action?: Resolver<ResolversTypes['IncidentAction'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['IncidentStatus'], ParentType, ContextType>;
+  summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
@@ -4734,6 +6225,10 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   grids?: Resolver<ResolversTypes['GridConnection'], ParentType, ContextType, RequireFields<QueryGridsArgs, 'first'>>;
   house?: Resolver<Maybe<ResolversTypes['House']>, ParentType, ContextType, RequireFields<QueryHouseArgs, 'id'>>;
   household?: Resolver<Maybe<ResolversTypes['Household']>, ParentType, ContextType, RequireFields<QueryHouseholdArgs, 'id'>>;
+  incident?: Resolver<Maybe<ResolversTypes['Incident']>, ParentType, ContextType, RequireFields<QueryIncidentArgs, 'id'>>;
+  incidentByTrackingCode?: Resolver<Maybe<ResolversTypes['TrackedIncident']>, ParentType, ContextType, RequireFields<QueryIncidentByTrackingCodeArgs, 'code'>>;
+  incidentCategories?: Resolver<Array<ResolversTypes['IncidentCategory']>, ParentType, ContextType, RequireFields<QueryIncidentCategoriesArgs, 'includeInactive'>>;
+  incidents?: Resolver<ResolversTypes['IncidentConnection'], ParentType, ContextType, RequireFields<QueryIncidentsArgs, 'first'>>;
   keyPlace?: Resolver<Maybe<ResolversTypes['KeyPlace']>, ParentType, ContextType, RequireFields<QueryKeyPlaceArgs, 'id'>>;
   keyPlaces?: Resolver<ResolversTypes['KeyPlaceConnection'], ParentType, ContextType, RequireFields<QueryKeyPlacesArgs, 'first'>>;
   me?: Resolver<Maybe<ResolversTypes['Viewer']>, ParentType, ContextType>;
@@ -4764,6 +6259,17 @@ export type RejectTenantPayloadResolvers<ContextType = Context, ParentType exten
   __resolveType: TypeResolveFn<'NotFoundError' | 'TenantRegistrationSuccess' | 'ValidationError', ParentType, ContextType>;
 }>;
 
+export type ReportIncidentPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ReportIncidentPayload'] = ResolversParentTypes['ReportIncidentPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'ReportIncidentSuccess' | 'ValidationError', ParentType, ContextType>;
+}>;
+
+export type ReportIncidentSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ReportIncidentSuccess'] = ResolversParentTypes['ReportIncidentSuccess']> = ResolversObject<{
+  incident?: Resolver<ResolversTypes['Incident'], ParentType, ContextType>;
+  possibleDuplicates?: Resolver<Array<ResolversTypes['Incident']>, ParentType, ContextType>;
+  trackingCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export type ResidenceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Residence'] = ResolversParentTypes['Residence']> = ResolversObject<{
   house?: Resolver<ResolversTypes['House'], ParentType, ContextType>;
   movedInOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
@@ -4773,6 +6279,16 @@ export type ResidenceResolvers<ContextType = Context, ParentType extends Resolve
 export type ResidenceTypeCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ResidenceTypeCount'] = ResolversParentTypes['ResidenceTypeCount']> = ResolversObject<{
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   residenceType?: Resolver<ResolversTypes['ResidenceType'], ParentType, ContextType>;
+}>;
+
+export type ResidentReportPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ResidentReportPayload'] = ResolversParentTypes['ResidentReportPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'ResidentReportSuccess' | 'ValidationError', ParentType, ContextType>;
+}>;
+
+export type ResidentReportSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ResidentReportSuccess'] = ResolversParentTypes['ResidentReportSuccess']> = ResolversObject<{
+  incident?: Resolver<ResolversTypes['TrackedIncident'], ParentType, ContextType>;
+  trackingCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type RetireBuildingPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RetireBuildingPayload'] = ResolversParentTypes['RetireBuildingPayload']> = ResolversObject<{
@@ -4834,6 +6350,10 @@ export type SetHouseOwnersPayloadResolvers<ContextType = Context, ParentType ext
   __resolveType: TypeResolveFn<'HouseSuccessWithOwners' | 'NotFoundError' | 'ValidationError', ParentType, ContextType>;
 }>;
 
+export type SetIncidentCategoryPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SetIncidentCategoryPayload'] = ResolversParentTypes['SetIncidentCategoryPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'IncidentCategorySuccess' | 'ValidationError', ParentType, ContextType>;
+}>;
+
 export type SetWorkerStatusPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SetWorkerStatusPayload'] = ResolversParentTypes['SetWorkerStatusPayload']> = ResolversObject<{
   __resolveType: TypeResolveFn<'NotFoundError' | 'SetWorkerStatusSuccess' | 'ValidationError' | 'WorkerConflictError', ParentType, ContextType>;
 }>;
@@ -4841,6 +6361,21 @@ export type SetWorkerStatusPayloadResolvers<ContextType = Context, ParentType ex
 export type SetWorkerStatusSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SetWorkerStatusSuccess'] = ResolversParentTypes['SetWorkerStatusSuccess']> = ResolversObject<{
   worker?: Resolver<ResolversTypes['GridWorker'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type SlaDeadlineResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SlaDeadline'] = ResolversParentTypes['SlaDeadline']> = ResolversObject<{
+  breachedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  dueAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['SlaDeadlineKind'], ParentType, ContextType>;
+  metAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  stoppedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+}>;
+
+export type SlaReasonResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SlaReason'] = ResolversParentTypes['SlaReason']> = ResolversObject<{
+  breachedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['SlaReasonCode'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type SplitGridPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SplitGridPayload'] = ResolversParentTypes['SplitGridPayload']> = ResolversObject<{
@@ -4860,6 +6395,13 @@ export type StaffingResolvers<ContextType = Context, ParentType extends Resolver
   ratio?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   staffedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   unstaffed?: Resolver<ResolversTypes['GridConnection'], ParentType, ContextType, RequireFields<StaffingUnstaffedArgs, 'first'>>;
+}>;
+
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  gridIncidents?: SubscriptionResolver<ResolversTypes['IncidentNotice'], "gridIncidents", ParentType, ContextType, RequireFields<SubscriptionGridIncidentsArgs, 'gridId'>>;
+  incidentUpdated?: SubscriptionResolver<ResolversTypes['IncidentNotice'], "incidentUpdated", ParentType, ContextType, RequireFields<SubscriptionIncidentUpdatedArgs, 'id'>>;
+  myAssignments?: SubscriptionResolver<ResolversTypes['IncidentNotice'], "myAssignments", ParentType, ContextType, Partial<SubscriptionMyAssignmentsArgs>>;
+  slaAlerts?: SubscriptionResolver<ResolversTypes['IncidentNotice'], "slaAlerts", ParentType, ContextType, RequireFields<SubscriptionSlaAlertsArgs, 'gridId'>>;
 }>;
 
 export type TagCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TagCount'] = ResolversParentTypes['TagCount']> = ResolversObject<{
@@ -4917,6 +6459,19 @@ export type TenantRegistrationReceiptResolvers<ContextType = Context, ParentType
 export type TenantRegistrationSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TenantRegistrationSuccess'] = ResolversParentTypes['TenantRegistrationSuccess']> = ResolversObject<{
   registration?: Resolver<ResolversTypes['TenantRegistration'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type TrackedIncidentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TrackedIncident'] = ResolversParentTypes['TrackedIncident']> = ResolversObject<{
+  category?: Resolver<ResolversTypes['IncidentCategory'], ParentType, ContextType>;
+  expectedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  open?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reportedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  slaStatus?: Resolver<ResolversTypes['SlaStatus'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['IncidentStatus'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  trackingCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  updates?: Resolver<Array<ResolversTypes['PublicIncidentUpdate']>, ParentType, ContextType>;
 }>;
 
 export type UnassignWorkerPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UnassignWorkerPayload'] = ResolversParentTypes['UnassignWorkerPayload']> = ResolversObject<{
@@ -5017,7 +6572,7 @@ export type VisitResolvers<ContextType = Context, ParentType extends ResolversPa
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  location?: Resolver<Maybe<ResolversTypes['Position']>, ParentType, ContextType>;
+  location?: Resolver<Maybe<ResolversTypes['Position']>, ParentType, ContextType, RequireFields<VisitLocationArgs, 'crs'>>;
   note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   person?: Resolver<ResolversTypes['Person'], ParentType, ContextType>;
   tag?: Resolver<Maybe<ResolversTypes['PersonTag']>, ParentType, ContextType>;
@@ -5120,6 +6675,19 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   ImportFeatureReport?: ImportFeatureReportResolvers<ContextType>;
   ImportGridsPayload?: ImportGridsPayloadResolvers<ContextType>;
   ImportGridsReport?: ImportGridsReportResolvers<ContextType>;
+  Incident?: IncidentResolvers<ContextType>;
+  IncidentCategory?: IncidentCategoryResolvers<ContextType>;
+  IncidentCategorySuccess?: IncidentCategorySuccessResolvers<ContextType>;
+  IncidentConnection?: IncidentConnectionResolvers<ContextType>;
+  IncidentEdge?: IncidentEdgeResolvers<ContextType>;
+  IncidentEvent?: IncidentEventResolvers<ContextType>;
+  IncidentNotice?: IncidentNoticeResolvers<ContextType>;
+  IncidentParty?: IncidentPartyResolvers<ContextType>;
+  IncidentPayload?: IncidentPayloadResolvers<ContextType>;
+  IncidentPhoto?: IncidentPhotoResolvers<ContextType>;
+  IncidentReporter?: IncidentReporterResolvers<ContextType>;
+  IncidentSla?: IncidentSlaResolvers<ContextType>;
+  IncidentSuccess?: IncidentSuccessResolvers<ContextType>;
   Inventory?: InventoryResolvers<ContextType>;
   KeyPlace?: KeyPlaceResolvers<ContextType>;
   KeyPlaceConnection?: KeyPlaceConnectionResolvers<ContextType>;
@@ -5130,6 +6698,8 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   LocationResolution?: LocationResolutionResolvers<ContextType>;
   LogVisitPayload?: LogVisitPayloadResolvers<ContextType>;
   MarkDeceasedPayload?: MarkDeceasedPayloadResolvers<ContextType>;
+  Mediation?: MediationResolvers<ContextType>;
+  MediationSession?: MediationSessionResolvers<ContextType>;
   MergeGridsPayload?: MergeGridsPayloadResolvers<ContextType>;
   MergeGridsSuccess?: MergeGridsSuccessResolvers<ContextType>;
   MoveGridPayload?: MoveGridPayloadResolvers<ContextType>;
@@ -5156,13 +6726,18 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Population?: PopulationResolvers<ContextType>;
   Position?: PositionResolvers<ContextType>;
   Problem?: ProblemResolvers<ContextType>;
+  PublicIncidentUpdate?: PublicIncidentUpdateResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RecordGatePassagePayload?: RecordGatePassagePayloadResolvers<ContextType>;
   RegisterPersonPayload?: RegisterPersonPayloadResolvers<ContextType>;
   RegisterTenantPayload?: RegisterTenantPayloadResolvers<ContextType>;
   RejectTenantPayload?: RejectTenantPayloadResolvers<ContextType>;
+  ReportIncidentPayload?: ReportIncidentPayloadResolvers<ContextType>;
+  ReportIncidentSuccess?: ReportIncidentSuccessResolvers<ContextType>;
   Residence?: ResidenceResolvers<ContextType>;
   ResidenceTypeCount?: ResidenceTypeCountResolvers<ContextType>;
+  ResidentReportPayload?: ResidentReportPayloadResolvers<ContextType>;
+  ResidentReportSuccess?: ResidentReportSuccessResolvers<ContextType>;
   RetireBuildingPayload?: RetireBuildingPayloadResolvers<ContextType>;
   RetireFacilityPayload?: RetireFacilityPayloadResolvers<ContextType>;
   RetireGridPayload?: RetireGridPayloadResolvers<ContextType>;
@@ -5175,11 +6750,15 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
   RevokeApiKeySuccess?: RevokeApiKeySuccessResolvers<ContextType>;
   SetHouseOwnersPayload?: SetHouseOwnersPayloadResolvers<ContextType>;
+  SetIncidentCategoryPayload?: SetIncidentCategoryPayloadResolvers<ContextType>;
   SetWorkerStatusPayload?: SetWorkerStatusPayloadResolvers<ContextType>;
   SetWorkerStatusSuccess?: SetWorkerStatusSuccessResolvers<ContextType>;
+  SlaDeadline?: SlaDeadlineResolvers<ContextType>;
+  SlaReason?: SlaReasonResolvers<ContextType>;
   SplitGridPayload?: SplitGridPayloadResolvers<ContextType>;
   SplitGridSuccess?: SplitGridSuccessResolvers<ContextType>;
   Staffing?: StaffingResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   TagCount?: TagCountResolvers<ContextType>;
   TagDetails?: TagDetailsResolvers<ContextType>;
   TagPersonPayload?: TagPersonPayloadResolvers<ContextType>;
@@ -5188,6 +6767,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   TenantRegistrationEdge?: TenantRegistrationEdgeResolvers<ContextType>;
   TenantRegistrationReceipt?: TenantRegistrationReceiptResolvers<ContextType>;
   TenantRegistrationSuccess?: TenantRegistrationSuccessResolvers<ContextType>;
+  TrackedIncident?: TrackedIncidentResolvers<ContextType>;
   UnassignWorkerPayload?: UnassignWorkerPayloadResolvers<ContextType>;
   UnassignWorkerSuccess?: UnassignWorkerSuccessResolvers<ContextType>;
   UntagPersonPayload?: UntagPersonPayloadResolvers<ContextType>;

@@ -2,6 +2,7 @@ import kinks from '@turf/kinks';
 import type { CoordinateSystem } from '../generated/graphql';
 import { toWgs84 } from './coordinates';
 import { geometryProblems, isObject, type GeometryProblem } from './geojson';
+import { msg, said, type Msg } from '../i18n';
 
 /**
  * The first, database-free stage of checking a boundary a GIS editor sent: shape of the GeoJSON, coordinate
@@ -23,6 +24,8 @@ export type BoundaryProblemCode =
 export interface BoundaryProblem {
   code: BoundaryProblemCode;
   message: string;
+  /** `message` as a catalogue entry, for answers in the caller's language (absent: English only). */
+  msg?: Msg;
   polygon?: number;
   ring?: number;
   vertex?: number;
@@ -68,7 +71,7 @@ export function prepareBoundary(input: unknown, crs: CoordinateSystem, maxVertic
       if (cleaned.positions.length < 4) {
         problems.push({
           code: 'RING_TOO_SHORT',
-          message: `${where(wrap, p, r)} has only ${cleaned.positions.length - 1} distinct corners once repeated points are dropped; a ring needs at least 3`,
+          ...said(msg('boundary.ringFewCorners', { where: where(wrap, p, r), corners: cleaned.positions.length - 1 })),
           ...(wrap ? { polygon: p } : {}),
           ring: r,
         });
@@ -88,7 +91,7 @@ export function prepareBoundary(input: unknown, crs: CoordinateSystem, maxVertic
       for (const kink of ringSelfIntersections(ring.positions)) {
         problems.push({
           code: 'SELF_INTERSECTION',
-          message: `${where(wrap, p, r)} crosses itself at ${fmt(kink.lng)}, ${fmt(kink.lat)} (the edge from vertex ${ring.original[kink.segment]})`,
+          ...said(msg('boundary.selfIntersection', { where: where(wrap, p, r), lng: fmt(kink.lng), lat: fmt(kink.lat), vertex: ring.original[kink.segment] })),
           ...(wrap ? { polygon: p } : {}),
           ring: r,
           vertex: ring.original[kink.segment],
@@ -125,7 +128,7 @@ function declaredVertexCount(input: unknown): number {
 }
 
 function tooManyVertices(count: string, maxVertices: number): BoundaryProblem {
-  return { code: 'TOO_MANY_VERTICES', message: `the boundary has ${count} vertices; the limit is ${maxVertices} (simplify it, or split the grid)` };
+  return { code: 'TOO_MANY_VERTICES', ...said(msg('boundary.tooManyVertices', { count, max: maxVertices })) };
 }
 
 interface CleanRing {
@@ -191,7 +194,7 @@ function fromGeometryProblem(p: GeometryProblem, type: 'Polygon' | 'MultiPolygon
   const [polygon, ring, vertex] = path;
   return {
     code,
-    message: code === 'NOT_POLYGON' ? `a boundary must be a GeoJSON Polygon or MultiPolygon: ${p.message}` : p.message,
+    ...(code === 'NOT_POLYGON' ? said(msg('boundary.notPolygon', { detail: p.msg ?? p.message })) : { message: p.message, msg: p.msg }),
     ...(polygon !== undefined ? { polygon } : {}),
     ...(ring !== undefined ? { ring } : {}),
     ...(vertex !== undefined ? { vertex } : {}),
@@ -199,9 +202,8 @@ function fromGeometryProblem(p: GeometryProblem, type: 'Polygon' | 'MultiPolygon
   };
 }
 
-function where(multi: boolean, polygon: number, ring: number): string {
-  const r = ring === 0 ? 'the outer ring' : `hole ${ring}`;
-  return multi ? `polygon ${polygon}, ${r}` : r.charAt(0).toUpperCase() + r.slice(1);
+function where(multi: boolean, polygon: number, ring: number): Msg {
+  return multi ? msg('boundary.polygonRing', { polygon, ring: msg('boundary.ring', { ring, start: 'no' }) }) : msg('boundary.ring', { ring, start: 'yes' });
 }
 
 function fmt(n: number): string {

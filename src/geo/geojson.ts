@@ -1,3 +1,5 @@
+import { msg, said, type Msg } from '../i18n';
+
 /**
  * Structural checks of GeoJSON geometries (RFC 7946) that arrive from clients, before PostGIS sees them:
  * PostGIS would refuse most of these too, but with a message that names neither the ring nor the vertex.
@@ -16,6 +18,8 @@ export interface GeometryProblem {
     | 'RING_TOO_SHORT'
     | 'RING_NOT_CLOSED';
   message: string;
+  /** `message` as a catalogue entry, for answers in the caller's language (absent: English only). */
+  msg?: Msg;
   /** Index path into `coordinates`: [polygon, ring, vertex] for a MultiPolygon, [ring, vertex] for a Polygon. */
   path?: number[];
   lng?: number;
@@ -65,20 +69,20 @@ export function geometrySize(value: unknown, limit: number): number {
 
 export function geometryProblems(value: unknown, allowed: readonly string[] = Object.keys(POSITION_DEPTH)): GeometryProblem[] {
   if (!isObject(value) || typeof value.type !== 'string') {
-    return [{ code: 'NOT_GEOMETRY', message: 'expected a GeoJSON geometry object with a "type"' }];
+    return [{ code: 'NOT_GEOMETRY', ...said(msg('geometry.notGeometry')) }];
   }
   if (!allowed.includes(value.type)) {
-    return [{ code: 'UNSUPPORTED_TYPE', message: `geometry type must be one of ${allowed.join(', ')} (got "${value.type}")` }];
+    return [{ code: 'UNSUPPORTED_TYPE', ...said(msg('geometry.unsupportedType', { allowed: allowed.join(', '), got: value.type })) }];
   }
   const problems: GeometryProblem[] = [];
   walkPositions(value.coordinates, POSITION_DEPTH[value.type], [], problems);
   if (problems.length === 0 && (value.type === 'Polygon' || value.type === 'MultiPolygon')) {
     const polygons = (value.type === 'Polygon' ? [value.coordinates] : value.coordinates) as number[][][][];
-    if (polygons.length === 0) problems.push({ code: 'BAD_COORDINATES', message: 'coordinates hold no polygon', path: [] });
+    if (polygons.length === 0) problems.push({ code: 'BAD_COORDINATES', ...said(msg('geometry.noPolygon')), path: [] });
     polygons.forEach((rings, p) => {
       if (rings.length === 0) {
-        const where = value.type === 'Polygon' ? 'coordinates hold no ring' : `coordinates[${p}] is a polygon without rings`;
-        problems.push({ code: 'BAD_COORDINATES', message: where, path: value.type === 'Polygon' ? [] : [p] });
+        const where = value.type === 'Polygon' ? msg('geometry.noRing') : msg('geometry.polygonWithoutRings', { polygon: p });
+        problems.push({ code: 'BAD_COORDINATES', ...said(where), path: value.type === 'Polygon' ? [] : [p] });
       }
       rings.forEach((ring, r) => checkRing(ring, value.type === 'Polygon' ? [r] : [p, r], problems));
     });
@@ -92,7 +96,7 @@ function checkRing(ring: number[][], path: number[], problems: GeometryProblem[]
   if (ring.length < 4) {
     problems.push({
       code: 'RING_TOO_SHORT',
-      message: `${where}: a ring needs at least 4 positions (3 corners and the first repeated at the end), got ${ring.length}`,
+      ...said(msg('geometry.ringTooShort', { where, count: ring.length })),
       path,
     });
     return;
@@ -102,7 +106,7 @@ function checkRing(ring: number[][], path: number[], problems: GeometryProblem[]
   if (first[0] !== last[0] || first[1] !== last[1]) {
     problems.push({
       code: 'RING_NOT_CLOSED',
-      message: `${where}: the ring is not closed: it starts at [${first[0]}, ${first[1]}] but ends at [${last[0]}, ${last[1]}]`,
+      ...said(msg('geometry.ringNotClosed', { where, first: `${first[0]}, ${first[1]}`, last: `${last[0]}, ${last[1]}` })),
       path,
       lng: last[0],
       lat: last[1],
@@ -116,7 +120,7 @@ function walkPositions(node: unknown, depth: number, path: number[], problems: G
     return;
   }
   if (!Array.isArray(node)) {
-    problems.push({ code: 'BAD_COORDINATES', message: `coordinates${fmtPath(path)} must be an array`, path });
+    problems.push({ code: 'BAD_COORDINATES', ...said(msg('geometry.notArray', { where: `coordinates${fmtPath(path)}` })), path });
     return;
   }
   node.forEach((child, i) => walkPositions(child, depth - 1, [...path, i], problems));
@@ -125,22 +129,22 @@ function walkPositions(node: unknown, depth: number, path: number[], problems: G
 function checkPosition(pos: unknown, path: number[], problems: GeometryProblem[]): void {
   const where = `coordinates${fmtPath(path)}`;
   if (!Array.isArray(pos) || pos.length < 2 || pos.length > 3 || !pos.every((n) => typeof n === 'number')) {
-    problems.push({ code: 'BAD_COORDINATES', message: `${where} must be a [lng, lat] position`, path });
+    problems.push({ code: 'BAD_COORDINATES', ...said(msg('geometry.notPosition', { where })), path });
     return;
   }
   const [lng, lat] = pos as number[];
   if (!Number.isFinite(lng) || !Number.isFinite(lat)) {
-    problems.push({ code: 'NON_FINITE', message: `${where} has a non-finite coordinate`, path });
+    problems.push({ code: 'NON_FINITE', ...said(msg('geometry.nonFinite', { where })), path });
   } else if (Math.abs(lat) > 90 && Math.abs(lat) <= 180 && Math.abs(lng) <= 90) {
     problems.push({
       code: 'SWAPPED_AXES',
-      message: `${where} [${lng}, ${lat}]: latitude ${lat} is out of range and looks like a longitude; GeoJSON positions are [lng, lat]`,
+      ...said(msg('geometry.swapped', { where, lng, lat })),
       path,
       lng,
       lat,
     });
   } else if (Math.abs(lng) > 180 || Math.abs(lat) > 90) {
-    problems.push({ code: 'OUT_OF_RANGE', message: `${where} [${lng}, ${lat}] is outside lng -180..180, lat -90..90`, path, lng, lat });
+    problems.push({ code: 'OUT_OF_RANGE', ...said(msg('geometry.outOfRange', { where, lng, lat })), path, lng, lat });
   }
 }
 

@@ -1,12 +1,13 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Config } from '../config';
 import type { Context } from '../context';
 import { classifyError, CLIENT_ERROR_CODES, HTTP_STATUS, type ErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import { limitsPlugin, validationRules } from './limits';
+import { localizePlugin } from './localize';
 import { buildResolvers, loadTypeDefs } from './schema';
 
 /** Errors GraphQL itself raises about the request: safe and useful to show as they are. */
@@ -20,12 +21,14 @@ const REQUEST_ERROR_CODES = new Set([
 ]);
 
 export function createApolloServer(config: Config, log: Logger): ApolloServer<Context> {
-  const plugins: ApolloServerPlugin<Context>[] = [limitsPlugin(config.limits), httpStatusPlugin];
-  if (config.isProduction) plugins.push(ApolloServerPluginLandingPageDisabled());
+  // The query page at GET /graphql is the project's own (src/http/pages.ts): Apollo's landing page would load
+  // Apollo Sandbox from a CDN, blank on an intranet.
+  const plugins: ApolloServerPlugin<Context>[] = [limitsPlugin(config.limits), subscriptionsOverWebSocket, httpStatusPlugin, localizePlugin, ApolloServerPluginLandingPageDisabled()];
   return new ApolloServer<Context>({
     typeDefs: loadTypeDefs(),
     resolvers: buildResolvers(),
-    introspection: !config.isProduction,
+    // The query page needs the schema; a deployment that turns it on in production (QUERY_PAGE) wants its docs.
+    introspection: !config.isProduction || config.queryPage,
     includeStacktraceInErrorResponses: !config.isProduction,
     hideSchemaDetailsFromClientErrors: config.isProduction,
     logger: log,
@@ -64,6 +67,20 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, co
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
   };
 }
+
+/** A subscription sent over HTTP is answered 400 with where to send it (graphql-ws on the same path: src/graphql/ws.ts). */
+const subscriptionsOverWebSocket: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation }) {
+        if (operation?.operation !== 'subscription') return;
+        throw new GraphQLError('subscriptions are served over WebSocket at this path (graphql-ws, subprotocol graphql-transport-ws), not over HTTP', {
+          extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+        });
+      },
+    };
+  },
+};
 
 /**
  * The HTTP status of a response whose errors say it should be retried later (429, 503, with Retry-After) or

@@ -3,16 +3,20 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
+  getIntrospectionQuery,
   getNamedType,
   getNullableType,
   GraphQLError,
   isLeafType,
   isListType,
   Kind,
+  parse,
+  print,
   visit,
   type ASTNode,
   type DocumentNode,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
@@ -20,12 +24,14 @@ import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexit
 import type { Config } from '../config';
 import type { Context } from '../context';
 import { PAGE_SIZE } from './relay';
+import { localizableError } from '../errors';
+import { english, msg, type Msg } from '../i18n';
 
 /**
  * What keeps one query from taking the process down: a cost estimate with the page sizes the query will
  * really get (defaults and variables included), and graphql-armor's depth, alias, directive, token and
  * character limits. Everything here runs before execution, for every operation, on every path that executes
- * GraphQL (HTTP now; subscriptions must add the same plugin and rules when they land).
+ * GraphQL (HTTP through the plugin; graphql-ws subscriptions call the same checks in src/graphql/ws.ts).
  *
  * How the cost is counted: every object field costs 1 and scalars 0; a field with `first` (every connection)
  * costs what one of its items costs times `first` (20 when not given); a list without `first` counts as the
@@ -155,11 +161,23 @@ function cachedCost(schema: GraphQLSchema, document: DocumentNode, variables: Re
  */
 const asValidationError = {
   propagateOnRejection: false,
-  onReject: [
-    (context: ValidationContext | null, error: GraphQLError) =>
-      context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''))),
-  ],
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(armorRefusal(error.message.replace(/^Syntax Error: /, '')))],
 };
+
+/** graphql-armor's refusals, by their English text, as catalogue messages. */
+const ARMOR_LIMITS = [
+  [/^Query depth limit of (\d+) exceeded, found (\d+)/, 'limit.depth'],
+  [/^Aliases limit of (\d+) exceeded, found (\d+)/, 'limit.aliases'],
+  [/^Directives limit of (\d+) exceeded, found (\d+)/, 'limit.directives'],
+] as const;
+
+function armorRefusal(text: string): GraphQLError {
+  for (const [pattern, key] of ARMOR_LIMITS) {
+    const m = pattern.exec(text);
+    if (m) return localizableError(text, {}, msg(key, { max: Number(m[1]), found: Number(m[2]) }));
+  }
+  return new GraphQLError(text);
+}
 
 export function validationRules(limits: Config['limits']): ValidationRule[] {
   return [
@@ -169,8 +187,9 @@ export function validationRules(limits: Config['limits']): ValidationRule[] {
   ];
 }
 
-function refusal(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...extensions, http: { status: 400 } } });
+function refusal(message: string | Msg, extensions: Record<string, unknown> = {}): GraphQLError {
+  const text = typeof message === 'string' ? message : english(message);
+  return localizableError(text, { code: 'GRAPHQL_VALIDATION_FAILED', ...extensions, http: { status: 400 } }, typeof message === 'string' ? undefined : message);
 }
 
 /** How deep variables may nest: a GeoJSON FeatureCollection needs about 8 levels. */
@@ -179,7 +198,8 @@ export const MAX_VARIABLE_DEPTH = 64;
 export const MAX_VARIABLE_VALUES = 1_000_000;
 
 /** BAD_USER_INPUT raised before execution: Apollo needs the status said (it would answer 500). */
-const inputError = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+const inputError = (message: string | Msg) =>
+  localizableError(typeof message === 'string' ? message : english(message), { code: 'BAD_USER_INPUT', http: { status: 400 } }, typeof message === 'string' ? undefined : message);
 
 /**
  * Where a NUL character (U+0000, which PostgreSQL text cannot hold) sits in the variables, or null. Throws
@@ -192,14 +212,14 @@ export function nulCharacterAt(value: unknown, path = 'variables'): string | nul
   let seen = 0;
   while (stack.length) {
     const [node, depth] = stack.pop()!;
-    if (++seen > MAX_VARIABLE_VALUES) throw inputError(`the variables hold more than ${MAX_VARIABLE_VALUES} values; send less at once`);
+    if (++seen > MAX_VARIABLE_VALUES) throw inputError(msg('limit.variablesTooMany', { max: MAX_VARIABLE_VALUES }));
     if (typeof node === 'string') {
       if (node.includes('\u0000')) return pathTo(value, path, (v) => typeof v === 'string' && v.includes('\u0000')) ?? path;
       continue;
     }
     if (!node || typeof node !== 'object') continue;
     if (depth >= MAX_VARIABLE_DEPTH) {
-      throw inputError(`${pathTo(value, path, (_v, d) => d >= MAX_VARIABLE_DEPTH) ?? path} is nested deeper than ${MAX_VARIABLE_DEPTH} levels`);
+      throw inputError(msg('limit.variablesTooDeep', { path: pathTo(value, path, (_v, d) => d >= MAX_VARIABLE_DEPTH) ?? path, max: MAX_VARIABLE_DEPTH }));
     }
     for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
   }
@@ -239,37 +259,86 @@ export function limitsPlugin(limits: Config['limits']): ApolloServerPlugin<Conte
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, schema, request: { query, variables }, operationName }) {
-          const length = query?.length ?? 0;
-          if (length > limits.maxCharacters) {
-            throw refusal(`the query has ${length} characters; the limit is ${limits.maxCharacters} (MAX_QUERY_CHARACTERS). Send large values as variables.`, {
-              characters: length,
-              maxCharacters: limits.maxCharacters,
-            });
-          }
-          const nul = nulCharacterAt(variables ?? {}) ?? factsOf(document).nul;
-          if (nul) {
-            throw inputError(`${nul} contains a NUL character (U+0000), which text fields cannot hold; remove it`);
-          }
-          let cost: number;
-          try {
-            cost = cachedCost(schema, document, variables ?? {}, operationName ?? undefined);
-          } catch (err) {
-            // Variables that do not fit their declared types (execution would refuse them the same way), or a
-            // query with more fields than the estimator walks (fragments multiplying each other).
-            if (!(err instanceof GraphQLError)) throw err;
-            if (/maximum allowed number of nodes/.test(err.message)) throw refusal(`${err.message} Ask for fewer fields.`);
-            throw inputError(err.message);
-          }
-          if (cost > limits.maxCost) {
-            throw refusal(
-              `the query's cost is ${cost}; the limit is ${limits.maxCost} (MAX_QUERY_COST). Every page multiplies what ` +
-                `it holds by its \`first\` (${DEFAULT_PAGE} when not given): ask for smaller pages, fewer nested levels, or fewer boundaries.`,
-              { cost, maxCost: limits.maxCost },
-            );
-          }
+        async didResolveOperation({ document, schema, request: { query, variables }, operationName, operation }) {
+          assertOperationLimits(limits, { schema, document, query, variables, operationName, operation });
         },
       };
     },
   };
+}
+
+/** One operation as the limits see it (Apollo's request over HTTP, or a graphql-ws subscribe message). */
+export interface LimitedOperation {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  query: string | undefined;
+  variables: Record<string, unknown> | null | undefined;
+  operationName: string | null | undefined;
+  operation: OperationDefinitionNode | undefined;
+}
+
+/**
+ * The checks besides the validation rules, for every path that executes GraphQL: the characters, NULs in the
+ * input, and the cost with the real variables. Throws the refusal.
+ */
+export function assertOperationLimits(limits: Config['limits'], { schema, document, query, variables, operationName, operation }: LimitedOperation): void {
+  const length = query?.length ?? 0;
+  if (length > limits.maxCharacters) {
+    throw refusal(msg('limit.characters', { length, max: limits.maxCharacters }), {
+      characters: length,
+      maxCharacters: limits.maxCharacters,
+    });
+  }
+  const nul = nulCharacterAt(variables ?? {}) ?? factsOf(document).nul;
+  if (nul) {
+    throw inputError(msg('limit.nul', { path: nul }));
+  }
+  // The schema's own description (what the query page and codegen tools ask first) is as big as the
+  // schema, not as the data: its cost would count every type times every field. Only the standard
+  // introspection query (graphql-js's, as GraphiQL and other tools send it) goes uncounted: a hand-written
+  // one can nest `fields { type { ofType { fields … } } }` under aliases into megabytes of answer.
+  if (introspectionOnly(operation) && isStandardIntrospection(document)) return;
+  let cost: number;
+  try {
+    cost = cachedCost(schema, document, variables ?? {}, operationName ?? undefined);
+  } catch (err) {
+    // Variables that do not fit their declared types (execution would refuse them the same way), or a
+    // query with more fields than the estimator walks (fragments multiplying each other).
+    if (!(err instanceof GraphQLError)) throw err;
+    if (/maximum allowed number of nodes/.test(err.message)) throw refusal(`${err.message} Ask for fewer fields.`);
+    throw inputError(err.message);
+  }
+  if (cost > limits.maxCost) {
+    throw refusal(msg('limit.cost', { cost, max: limits.maxCost, page: DEFAULT_PAGE }), { cost, maxCost: limits.maxCost });
+  }
+}
+
+const INTROSPECTION_FIELDS = new Set(['__schema', '__type', '__typename']);
+
+/**
+ * graphql-js's introspection query in each of its option combinations, with and without the subscription type
+ * (GraphiQL drops it for servers that refuse it), printed with the operation named IntrospectionQuery: built
+ * once, on the first introspection asked for.
+ */
+let standardIntrospection: Set<string> | null = null;
+
+function isStandardIntrospection(document: DocumentNode): boolean {
+  if (!standardIntrospection) {
+    const options = ['descriptions', 'specifiedByUrl', 'directiveIsRepeatable', 'schemaDescription', 'inputValueDeprecation', 'oneOf'] as const;
+    standardIntrospection = new Set();
+    for (let m = 0; m < 1 << options.length; m++) {
+      const query = getIntrospectionQuery(Object.fromEntries(options.map((o, i) => [o, (m & (1 << i)) !== 0])));
+      for (const text of [query, query.replace('subscriptionType { name }', '')]) standardIntrospection.add(print(parse(text)));
+    }
+  }
+  const [operation, ...rest] = document.definitions;
+  if (rest.some((d) => d.kind !== Kind.FRAGMENT_DEFINITION) || operation?.kind !== Kind.OPERATION_DEFINITION) return false;
+  const named: DocumentNode = { ...document, definitions: [{ ...operation, name: { kind: Kind.NAME, value: 'IntrospectionQuery' } }, ...rest] };
+  return standardIntrospection.has(print(named));
+}
+
+/** Whether an operation asks only for introspection (`__schema`, `__type`) at its top level. */
+function introspectionOnly(operation: OperationDefinitionNode | undefined): boolean {
+  const selections = operation?.selectionSet.selections ?? [];
+  return selections.length > 0 && selections.every((s) => s.kind === Kind.FIELD && INTROSPECTION_FIELDS.has(s.name.value));
 }

@@ -1,4 +1,5 @@
 import { badInput } from '../errors';
+import { msg } from '../i18n';
 
 /**
  * Relay object identification and cursor connections. Global ids are `base64url("<Type>:<uuid>")`: opaque to
@@ -27,7 +28,7 @@ export function fromGlobalId(globalId: string): { type: NodeType; id: string } |
 export function expectGlobalId(globalId: string, type: NodeType, field: string): string {
   const parsed = fromGlobalId(globalId);
   if (!parsed || parsed.type !== type) {
-    throw badInput(`${field} is not a ${type} id (got "${globalId.slice(0, 100)}")`, field);
+    throw badInput(msg('input.notAnId', { field, type, got: globalId.slice(0, 100) }), field);
   }
   return parsed.id;
 }
@@ -37,7 +38,7 @@ export const PAGE_SIZE = { default: 20, max: 100 } as const;
 export function pageSize(first: number | null | undefined, field = 'first'): number {
   if (first === null || first === undefined) return PAGE_SIZE.default;
   if (!Number.isInteger(first) || first < 1 || first > PAGE_SIZE.max) {
-    throw badInput(`${field} must be between 1 and ${PAGE_SIZE.max} (got ${first})`, field);
+    throw badInput(msg('input.pageSize', { field, max: PAGE_SIZE.max, got: first }), field);
   }
   return first;
 }
@@ -59,7 +60,7 @@ export function decodeCursor(cursor: string, arity: number, field = 'after'): (s
   } catch {
     // fall through to the error below
   }
-  throw badInput(`${field} is not a cursor returned by this connection (got "${cursor.slice(0, 100)}")`, field);
+  throw badInput(msg('input.cursor', { field, got: cursor.slice(0, 100) }), field);
 }
 
 /**
@@ -69,7 +70,7 @@ export function decodeCursor(cursor: string, arity: number, field = 'after'): (s
 export function decodeGridCursor(after: string, field = 'after'): [string, string] {
   const [code, id] = decodeCursor(after, 2, field);
   if (typeof code !== 'string' || typeof id !== 'string' || !/^\d{1,21}$/.test(code) || !UUID.test(id)) {
-    throw badInput(`${field} is not a grid cursor returned by this connection (got "${after.slice(0, 100)}")`, field);
+    throw badInput(msg('input.gridCursor', { field, got: after.slice(0, 100) }), field);
   }
   return [code, id];
 }

@@ -1,5 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { isObject } from '../geo/geojson';
+import { MalformedGeoJSON } from '../geo/json-text';
 import { INSTANT_EXAMPLE, isCalendarDate, parseInstant } from '../shared/time';
 
 /** A literal written inline in a query (rather than passed as a variable) as a plain value: GeoJSON, or a Date given as a number. */
@@ -30,8 +31,11 @@ function literalValue(node: ValueNode, variables?: Record<string, unknown> | nul
  * a ValidationError payload (every problem, located) for an edit.
  */
 function parseGeoJSON(value: unknown): unknown {
-  // A GeoJSON geometry sent as a JSON string (some clients stringify it) is accepted too.
+  // A GeoJSON geometry sent as a JSON string (some clients stringify it) is accepted too. A string that is not
+  // JSON at all goes on as it is, so that whoever reads it can say where it breaks (an import: truncated file,
+  // GeoJSONSeq) as data rather than failing the whole request here.
   const geometry = typeof value === 'string' ? safeJson(value) : value;
+  if (geometry === undefined && typeof value === 'string' && value.trim() !== '') return new MalformedGeoJSON(value);
   if (!isObject(geometry) || typeof geometry.type !== 'string') {
     throw new GraphQLError('Invalid GeoJSON: expected an object with a "type", such as {"type": "Polygon", "coordinates": [...]}', {
       extensions: { code: 'BAD_USER_INPUT' },

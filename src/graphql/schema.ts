@@ -7,6 +7,7 @@ import { assertPermitted, SERVICE_READ_FIELDS } from '../modules/auth/policy';
 import { MODULE_RESOLVERS } from '../modules';
 import { nodeResolvers } from '../modules/node/resolvers';
 import { mergeResolvers } from './merge';
+import { payloadMessageResolvers } from './payload-messages';
 import { DateScalar, DateTimeScalar, GeoJSONScalar } from './scalars';
 
 /** The SDL files in schema/, the contract the resolvers are generated against. */
@@ -23,7 +24,7 @@ export function loadTypeDefs(dir = SCHEMA_DIR): string {
 
 export function buildResolvers(): Resolvers {
   return guardServiceReads({
-    ...mergeResolvers(nodeResolvers, ...MODULE_RESOLVERS),
+    ...mergeResolvers(nodeResolvers, ...MODULE_RESOLVERS, payloadMessageResolvers),
     GeoJSON: GeoJSONScalar,
     DateTime: DateTimeScalar,
     Date: DateScalar,

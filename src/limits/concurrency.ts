@@ -1,4 +1,5 @@
 import { rateLimited } from '../errors';
+import { msg } from '../i18n';
 
 /**
  * A cap on the expensive work running at once (coverage, `intersects` filters, exports, imports): each holds a
@@ -83,10 +84,10 @@ export class ConcurrencyGate {
   private acquire(kind: ExpensiveKind, client: string): () => void {
     const mine = this.perClient.get(client) ?? 0;
     if (mine >= this.maxPerClient) {
-      throw rateLimited(`you already have ${mine} expensive requests (coverage, intersects, export, import) running (EXPENSIVE_MAX_PER_CLIENT); wait for them before asking for ${kind}`, 2);
+      throw rateLimited(msg('limit.expensiveMine', { mine, kind }), 2);
     }
     if (this.running >= this.maxTotal) {
-      throw rateLimited(`${this.running} expensive requests (coverage, intersects, export, import) are running (EXPENSIVE_MAX_CONCURRENT); retry ${kind} shortly`, 2);
+      throw rateLimited(msg('limit.expensiveAll', { running: this.running, kind }), 2);
     }
     this.running += 1;
     this.perClient.set(client, mine + 1);

@@ -1,4 +1,5 @@
 import { responseTooLarge } from '../errors';
+import { msg } from '../i18n';
 
 /**
  * How much a GraphQL response may hold (MAX_RESPONSE_BYTES). The big values (boundaries, coverage
@@ -18,9 +19,5 @@ export class ResponseBudget {
 }
 
 export function tooLarge(limitBytes: number) {
-  return responseTooLarge(
-    `the response would exceed ${Math.round(limitBytes / 1024 / 1024)} MB (MAX_RESPONSE_BYTES): ask for fewer fields or smaller pages (first), ` +
-      'simplify boundaries (boundary(simplifyMeters: …)), or use GET /export/grids.geojson for bulk geometry',
-    limitBytes,
-  );
+  return responseTooLarge(msg('limit.responseTooLarge', { mb: Math.round(limitBytes / 1024 / 1024) }), limitBytes);
 }

@@ -12,6 +12,8 @@ import { placeModule } from './place/module';
 import { facilityModule } from './facility/module';
 import { organizationModule } from './organization/module';
 import { personModule } from './person/module';
+import { mapModule } from './map/module';
+import { incidentModule } from './incident/module';
 
 /**
  * THE list of modules. Adding a domain is one folder (schema/<domain>.graphql + src/modules/<domain>/, with a
@@ -30,6 +32,8 @@ export const MODULES = [
   placeModule,
   facilityModule,
   personModule,
+  mapModule,
+  incidentModule,
 ] as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (k: U) => void : never) extends (k: infer I) => void ? I : never;
@@ -92,3 +96,17 @@ export const ROUTES: ReadonlyMap<string, ReadonlyMap<RouteMethod, RouteHandler>>
   }
   return routes;
 })();
+
+/**
+ * The methods answering a path: its exact route, else the route of the longest `/prefix/*` key above it
+ * (`/tiles/*` answers `/tiles/grids/14/13392/6288.mvt`).
+ */
+export function findRoute(pathname: string): ReadonlyMap<RouteMethod, RouteHandler> | undefined {
+  const exact = ROUTES.get(pathname);
+  if (exact) return exact;
+  for (let end = pathname.lastIndexOf('/'); end > 0; end = pathname.lastIndexOf('/', end - 1)) {
+    const methods = ROUTES.get(`${pathname.slice(0, end)}/*`);
+    if (methods) return methods;
+  }
+  return undefined;
+}

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { Config } from '../config';
+import { english, type Locale, type Msg } from '../i18n';
 import type { ConcurrencyGate } from '../limits/concurrency';
 import type { Viewer } from './auth/viewer';
 import type { Context } from '../context';
@@ -28,7 +29,8 @@ export interface ModuleDefinition {
   located?: readonly LocatedKind[];
   /**
    * Plain HTTP routes beside /graphql, by exact path: `/export/grids.geojson` answers GET (and HEAD),
-   * `POST /import/people` answers POST. The caller is already authenticated and rate limited; a handler asserts
+   * `POST /import/people` answers POST; a key ending in `/*` answers every path below it (`/tiles/*`: the
+   * handler reads `url.pathname`). The caller is already authenticated and rate limited; a handler asserts
    * its own policy action, and throws a `GraphQLError` from the policy (403/401) or a `RouteError` (status +
    * message) for anything it refuses.
    */
@@ -56,6 +58,13 @@ export interface RouteRequest {
   db: Knex;
   gate: ConcurrencyGate;
   config: Config;
+  /** The language of messages: the request's Accept-Language, else DEFAULT_LOCALE. */
+  locale: Locale;
+  /**
+   * The per-request context GraphQL resolvers get (services, loaders, deadline, locale), built on first use: for
+   * a route that answers what a resolver would, through the same services.
+   */
+  context(): Context;
 }
 
 export type RouteHandler = (request: RouteRequest) => Promise<void>;
@@ -69,14 +78,22 @@ export function routeKey(key: string): { method: RouteMethod; path: string } {
   return { method: (m[1] as RouteMethod | undefined) ?? 'GET', path: m[2] };
 }
 
-/** A refusal of a plain HTTP route: answered with `status` and `{ error: message, code }`. */
+/**
+ * A refusal of a plain HTTP route: answered with `status` and `{ error: message, code }`. A catalogue message
+ * is answered in the caller's language.
+ */
 export class RouteError extends Error {
+  readonly localized?: Msg;
+
   constructor(
     readonly status: number,
-    message: string,
+    message: string | Msg,
     readonly code?: string,
+    /** The input it concerns (a query parameter), answered as `field`. */
+    readonly field?: string,
   ) {
-    super(message);
+    super(typeof message === 'string' ? message : english(message));
+    if (typeof message !== 'string') this.localized = message;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Context } from '../context';
 import type { ProblemCode } from '../generated/graphql';
+import { msg, render, said, untranslated, type Locale, type Msg } from '../i18n';
 import type { GridRow } from '../modules/grid/mappers';
 import type { WorkerRow } from '../modules/worker/mappers';
 
@@ -13,7 +14,9 @@ import type { WorkerRow } from '../modules/worker/mappers';
 /** One thing wrong with an edit: what the `Problem` GraphQL type resolves from. */
 export interface ProblemRow {
   code: ProblemCode;
+  /** In English; `msg`, when given, is the same as a catalogue entry and answers in the caller's language. */
   message: string;
+  msg?: Msg;
   field?: string;
   lng?: number;
   lat?: number;
@@ -61,6 +64,7 @@ export class Problems {
 export interface ValidationErrorSource {
   __typename: 'ValidationError';
   message: string;
+  msg?: Msg;
   problems: ProblemRow[];
   problemCount: number;
 }
@@ -68,6 +72,7 @@ export interface ValidationErrorSource {
 export interface NotFoundSource {
   __typename: 'NotFoundError';
   message: string;
+  msg?: Msg;
   id: string;
 }
 
@@ -75,6 +80,7 @@ export interface NotFoundSource {
 export interface ConflictSource {
   __typename: 'ConflictError';
   message: string;
+  msg?: Msg;
   grid: GridRow;
   currentVersion: number;
   changedBy: string | null;
@@ -95,6 +101,7 @@ export interface WorkerConflictSource {
 export interface VersionConflictSource {
   __typename: 'VersionConflict';
   message: string;
+  msg?: Msg;
   node: object;
   currentVersion: number;
   changedBy: string | null;
@@ -112,7 +119,7 @@ export function versionConflict(
 ): VersionConflictSource {
   return {
     __typename: 'VersionConflict',
-    message: `${what} is at version ${node.version}, not ${expectedVersion}: someone changed it meanwhile; reload it, reapply your change and send version ${node.version}`,
+    ...said(msg('payload.versionConflict', { what, version: node.version, expected: expectedVersion })),
     node,
     currentVersion: node.version,
     changedBy: node.updated_by,
@@ -123,17 +130,29 @@ export function versionConflict(
 export function validationError(problems: Problems | ProblemRow[]): ValidationErrorSource {
   const list = problems instanceof Problems ? problems.list : problems;
   const n = problems instanceof Problems ? problems.count : list.length;
-  const listed = n > list.length ? ` (the first ${list.length} are listed)` : '';
   return {
     __typename: 'ValidationError',
-    message: `${n} problem${n === 1 ? '' : 's'} found${listed}; nothing was changed: ${list[0]?.message ?? ''}${n > 1 ? ' …' : ''}`,
+    ...said(msg('payload.validation', { count: n, listed: list.length, first: list[0]?.msg ?? list[0]?.message ?? '' })),
     problems: list,
     problemCount: n,
   };
 }
 
 export function notFound(id: string, what = 'grid'): NotFoundSource {
-  return { __typename: 'NotFoundError', message: `no current ${what} has id ${id}`, id };
+  const named = what === 'grid' ? msg('what.grid') : what === 'parent grid' ? msg('what.parentGrid') : null;
+  // Other records' names are not in the catalogue yet: their message stays English.
+  if (!named) return { __typename: 'NotFoundError', message: `no current ${what} has id ${id}`, id };
+  return { __typename: 'NotFoundError', ...said(msg('payload.notFound', { what: named, id })), id };
+}
+
+/** A problem whose message is a catalogue entry (English in `message`, the entry in `msg`). */
+export function problem(code: ProblemCode, message: Msg, details: Omit<ProblemRow, 'code' | 'message' | 'msg'> = {}): ProblemRow {
+  return { code, ...said(message), ...details };
+}
+
+/** A payload message in the caller's language: its catalogue entry when it has one, else its English text. */
+export function localizedMessage(source: { message: string; msg?: Msg }, locale: Locale, code?: string): string {
+  return source.msg ? render(source.msg, locale) : untranslated(source.message, code, locale);
 }
 
 export function isFailure(x: { __typename: string }): x is EditFailure {

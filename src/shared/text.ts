@@ -1,3 +1,5 @@
+import { english, msg, type Msg } from '../i18n';
+
 /**
  * Names people give things (grids, workers, API keys): shown on every screen and map, so they must read as
  * what they are. Refused: nothing but blanks or invisible characters, control characters, and the
@@ -9,11 +11,17 @@ const VISIBLE = /[\p{L}\p{N}]/u;
 
 /** Why `name` is not an acceptable name of at most `max` characters, or null when it is. */
 export function nameProblem(name: string, max: number): string | null {
+  const issue = nameIssue(name, max);
+  return issue && english(issue);
+}
+
+/** `nameProblem` as a catalogue message. */
+export function nameIssue(name: string, max: number): Msg | null {
   const trimmed = name.trim();
-  if (!trimmed) return 'the name is empty';
-  if (trimmed.length > max) return `the name has ${trimmed.length} characters; at most ${max}`;
-  if (CONTROL.test(trimmed)) return 'the name holds a control character';
-  if (BIDI_OVERRIDE.test(trimmed)) return 'the name holds a bidirectional override character, which makes it display other than it reads';
-  if (!VISIBLE.test(trimmed)) return 'the name has no letter or digit';
+  if (!trimmed) return msg('name.empty');
+  if (trimmed.length > max) return msg('name.tooLong', { length: trimmed.length, max });
+  if (CONTROL.test(trimmed)) return msg('name.control');
+  if (BIDI_OVERRIDE.test(trimmed)) return msg('name.bidi');
+  if (!VISIBLE.test(trimmed)) return msg('name.noLetter');
   return null;
 }

@@ -9,8 +9,9 @@ import type { Role } from '../../src/generated/graphql';
 
 export const silentLog = pino({ level: 'silent' });
 
+/** The suite reads messages in English (DEFAULT_LOCALE=en); the localization tests ask for each language. */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEFAULT_LOCALE: 'en', ...env });
 }
 
 const servers = new Map<string, ApolloServer<Context>>();

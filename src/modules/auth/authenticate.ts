@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Config } from '../../config';
+import { msg } from '../../i18n';
 import type { Logger } from '../../logger';
 import * as apiKeyRepo from '../apikey/repo';
 import { apiKeyMatches, apiKeyPrefix } from '../apikey/secret';
@@ -66,10 +67,10 @@ export function createAuthenticator(config: Config['jwt'], db: Knex, log: Logger
 
   async function apiKeyViewer(key: string): Promise<ServiceViewer> {
     const prefix = apiKeyPrefix(key);
-    if (!prefix) throw new InvalidTokenError('the API key is malformed (expected grk_<10 hex>_<43 characters>)');
+    if (!prefix) throw new InvalidTokenError(msg('auth.keyMalformed'));
     const row = await keys.get(prefix, () => apiKeyRepo.keyForAuthentication(db, prefix));
-    if (!row || !apiKeyMatches(key, row.secret_hash)) throw new InvalidTokenError('unknown API key');
-    if (row.revoked_at) throw new InvalidTokenError(`API key ${prefix} was revoked at ${row.revoked_at.toISOString()}`);
+    if (!row || !apiKeyMatches(key, row.secret_hash)) throw new InvalidTokenError(msg('auth.keyUnknown'));
+    if (row.revoked_at) throw new InvalidTokenError(msg('auth.keyRevoked', { prefix, at: row.revoked_at.toISOString() }));
     const last = touched.get(row.id) ?? 0;
     if (Date.now() - last > TOUCH_EVERY_MS) {
       if (touched.size >= MAX_CACHED) touched.clear();
@@ -83,7 +84,7 @@ export function createAuthenticator(config: Config['jwt'], db: Knex, log: Logger
     async authenticate(header) {
       if (!header) return ANONYMOUS;
       const match = /^(Bearer|ApiKey)\s+(\S+)$/i.exec(header.trim());
-      if (!match) throw new InvalidTokenError('the Authorization header must be "Bearer <token>" or "ApiKey <key>"');
+      if (!match) throw new InvalidTokenError(msg('auth.badHeader'));
       return match[1].toLowerCase() === 'bearer' ? verifyToken(match[2]) : apiKeyViewer(match[2]);
     },
     forgetApiKey: (prefix) => keys.delete(prefix),

@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import type { Config } from '../../config';
+import { LocalizedError, msg } from '../../i18n';
 import type { Role } from '../../generated/graphql';
 import { GRID_CODE } from './policy';
 import { ROLES, type AuthenticatedViewer } from './viewer';
@@ -13,10 +14,10 @@ import { ROLES, type AuthenticatedViewer } from './viewer';
  * than JWT_MAX_LIFETIME_HOURS, and carry claims that pass the schema below: a claim that does not is refused
  * (401), never read as "no limit".
  */
-export class InvalidTokenError extends Error {}
+export class InvalidTokenError extends LocalizedError {}
 
 /** The identity provider's key set (JWT_JWKS_URL) did not answer: the request is answered 503. */
-export class IdentityProviderUnavailableError extends Error {}
+export class IdentityProviderUnavailableError extends LocalizedError {}
 
 const ASYMMETRIC = ['RS256', 'ES256'] as const;
 
@@ -79,7 +80,7 @@ export function createTokenVerifier(jwt: Config['jwt'], deps: TokenVerifierDeps)
     try {
       alg = decodeProtectedHeader(token).alg;
     } catch {
-      throw new InvalidTokenError('the bearer token is not a JWT');
+      throw new InvalidTokenError(msg('auth.notJwt'));
     }
     if (alg === 'HS256' && jwt.secret) {
       return (await jwtVerify(token, secretKey(jwt.secret), { ...options, algorithms: ['HS256'] })).payload;
@@ -94,12 +95,12 @@ export function createTokenVerifier(jwt: Config['jwt'], deps: TokenVerifierDeps)
           err instanceof joseErrors.JWKSTimeout ||
           (err instanceof joseErrors.JOSEError && err.code === 'ERR_JOSE_GENERIC') ||
           (err instanceof TypeError && /fetch failed/i.test(err.message));
-        if (unreachable) throw new IdentityProviderUnavailableError(`the identity provider's key set (JWT_JWKS_URL) is unreachable: ${err.message}`);
+        if (unreachable) throw new IdentityProviderUnavailableError(msg('auth.idpUnreachable', { detail: err.message }));
         throw err;
       }
     }
     const accepted = [...(jwt.secret ? ['HS256'] : []), ...(jwks ? ASYMMETRIC : [])];
-    throw new InvalidTokenError(`tokens signed with ${alg ?? 'no algorithm'} are not accepted here (accepted: ${accepted.join(', ') || 'none'})`);
+    throw new InvalidTokenError(msg('auth.algorithm', { alg: alg ?? 'no algorithm', accepted: accepted.join(', ') || 'none' }));
   }
 
   return async (token) => {
@@ -109,25 +110,25 @@ export function createTokenVerifier(jwt: Config['jwt'], deps: TokenVerifierDeps)
     } catch (err) {
       if (err instanceof InvalidTokenError) throw err;
       if (err instanceof IdentityProviderUnavailableError) throw err;
-      if (err instanceof joseErrors.JWTExpired) throw new InvalidTokenError('token has expired');
-      if (err instanceof joseErrors.JWTClaimValidationFailed) throw new InvalidTokenError(`token rejected: claim "${err.claim}" ${err.reason === 'missing' ? 'is missing' : 'is not accepted'}`);
-      if (err instanceof joseErrors.JOSEError) throw new InvalidTokenError(`token rejected: ${err.code}`);
+      if (err instanceof joseErrors.JWTExpired) throw new InvalidTokenError(msg('auth.expired'));
+      if (err instanceof joseErrors.JWTClaimValidationFailed) throw new InvalidTokenError(msg('auth.claim', { claim: err.claim, missing: err.reason === 'missing' ? 'yes' : 'no' }));
+      if (err instanceof joseErrors.JOSEError) throw new InvalidTokenError(msg('auth.rejected', { reason: err.code }));
       throw err;
     }
     // Measured from issue, or from now when `iat` is missing or claims the future (which would stretch it).
     const now = Math.floor(Date.now() / 1000);
     const lifetime = (payload.exp ?? 0) - Math.min(payload.iat ?? now, now);
     if (lifetime > jwt.maxLifetimeSeconds) {
-      throw new InvalidTokenError(`token is valid for ${Math.round(lifetime / 3600)} h; the most this API accepts is ${jwt.maxLifetimeSeconds / 3600} h (JWT_MAX_LIFETIME_HOURS)`);
+      throw new InvalidTokenError(msg('auth.lifetime', { hours: Math.round(lifetime / 3600), max: jwt.maxLifetimeSeconds / 3600 }));
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) {
       const problems = claims.error.issues.map((i) => `claim "${i.path.join('.')}" ${i.message}`);
-      throw new InvalidTokenError(`token rejected: ${problems.join('; ')}`);
+      throw new InvalidTokenError(msg('auth.rejected', { reason: problems.join('; ') }));
     }
     const { sub, role, grid, name } = claims.data;
     if (grid !== undefined && !(await deps.gridExists(grid))) {
-      throw new InvalidTokenError(`token rejected: claim "grid" names ${grid}, which is not a current grid`);
+      throw new InvalidTokenError(msg('auth.gridClaim', { grid }));
     }
     return { kind: 'user', subject: sub, name: name ?? null, role, jurisdictionCode: grid ?? null };
   };

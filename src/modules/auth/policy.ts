@@ -1,6 +1,7 @@
-import type { ApiOperation, Role } from '../../generated/graphql';
+import type { ApiOperation, IncidentAction, Role } from '../../generated/graphql';
 import { forbidden, unauthenticated } from '../../errors';
-import type { Principal, Viewer } from './viewer';
+import { english, msg, type Msg } from '../../i18n';
+import type { AuthenticatedViewer, Principal, Viewer } from './viewer';
 
 /**
  * Who may do what: the one place that decides roles, API-key operations and jurisdiction, for every read and
@@ -66,7 +67,19 @@ export type Action =
   /** Report a passage through a gate of the subject grid (the gate system). */
   | 'gate:pass'
   /** Read the audit log of personal data. */
-  | 'audit:read';
+  | 'audit:read'
+  /** Report an incident as staff (anywhere: it goes to the centre responsible where it lies). */
+  | 'incident:report'
+  /** Read incidents of the subject grids (responsible, reported-in, centre); reporters' contacts masked. */
+  | 'incident:read'
+  /** Accept, assign, reject, escalate, transfer, suspend, verify, close, merge incidents the subject centre owns. */
+  | 'incident:dispatch'
+  /** Add or change incident categories (the whole deployment's dictionary). */
+  | 'incident:categorize'
+  /** A resident's own report (扫码 / 随手拍, Open311): anyone, rate-limited per client (RESIDENT_REPORTS_PER_HOUR). */
+  | 'incident:residentReport'
+  /** Follow an incident by its tracking code (public part only): anyone, rate-limited (TRACKING_LOOKUPS_PER_MINUTE). */
+  | 'incident:track';
 
 /** What an action is about, for the jurisdiction test: grid code(s), or null for "the whole deployment". */
 export type Subject = { code: string } | { codes: readonly string[] } | null;
@@ -127,6 +140,12 @@ const RULES: Record<Action, Rule> = {
   'tenant:register': { what: 'register as a tenant', roles: 'everyone' },
   'gate:pass': { what: 'record gate passages', roles: [], operation: 'RECORD_GATE_PASSAGES', scope: 'within' },
   'audit:read': { what: 'read the audit log', roles: ['ADMIN'], scope: 'within', anonymous: 'forbidden' },
+  'incident:report': { what: 'report incidents', roles: PERSON_STAFF },
+  'incident:read': { what: 'read incidents', roles: PERSON_STAFF, scope: 'within', anonymous: 'forbidden' },
+  'incident:dispatch': { what: 'dispatch incidents', roles: ['ADMIN', 'DISPATCHER'], scope: 'within', anonymous: 'forbidden' },
+  'incident:categorize': { what: 'edit incident categories', roles: ['ADMIN'], scope: 'within', anonymous: 'forbidden' },
+  'incident:residentReport': { what: 'report as a resident', roles: 'everyone', operation: 'REPORT_INCIDENTS' },
+  'incident:track': { what: 'follow incidents by tracking code', roles: 'everyone', operation: 'REPORT_INCIDENTS' },
 };
 
 /**
@@ -196,19 +215,16 @@ export function can(viewer: Viewer, action: Action, subject: Subject = null): bo
 export function assertPermitted(viewer: Viewer, action: Action): Principal | null {
   const rule = RULES[action];
   if (!allows(viewer, rule) || (viewer.kind === 'anonymous' && rule.scope)) {
+    const what = msg(`action.${action}`);
     if (rule.roles !== 'everyone' && rule.roles.length === 0 && viewer.kind !== 'service') {
       // No role may (a gate system's passages): say what may, rather than listing no roles.
-      const message = `only an API key with operation ${rule.operation} may ${rule.what} (Authorization: ApiKey <key>)`;
+      const message = msg('auth.apiKeyOnly', { operation: rule.operation ?? '', what });
       throw viewer.kind === 'anonymous' ? unauthenticated(message) : forbidden(message);
     }
-    if (viewer.kind === 'anonymous' && rule.anonymous === 'forbidden') {
-      throw forbidden(`anonymous callers may not ${rule.what}: sign in with a bearer token (role ${roleList(rule)})`);
-    }
-    if (viewer.kind === 'anonymous') throw unauthenticated(`to ${rule.what} you need a bearer token (role ${roleList(rule)})`);
-    if (viewer.kind === 'service') {
-      throw forbidden(`this API key (${viewer.name}) may not ${rule.what}: its operations are ${viewer.operations.join(', ') || 'none'}`);
-    }
-    throw forbidden(`to ${rule.what} you need role ${roleList(rule)}; yours is ${viewer.role}`);
+    if (viewer.kind === 'anonymous' && rule.anonymous === 'forbidden') throw forbidden(msg('auth.anonymousForbidden', { what, roles: roleList(rule) }));
+    if (viewer.kind === 'anonymous') throw unauthenticated(msg('auth.tokenNeeded', { what, roles: roleList(rule) }));
+    if (viewer.kind === 'service') throw forbidden(msg('auth.keyMayNot', { name: viewer.name, what, operations: viewer.operations.join(', ') }));
+    throw forbidden(msg('auth.roleNeeded', { what, roles: roleList(rule), role: viewer.role }));
   }
   return viewer.kind === 'anonymous' ? null : viewer;
 }
@@ -219,27 +235,89 @@ export function assertPermitted(viewer: Viewer, action: Action): Principal | nul
  */
 export function assertPrincipal(viewer: Viewer, action: Action, subject: Subject = null, what?: string): Principal {
   const principal = assertPermitted(viewer, action);
-  if (!principal) throw unauthenticated(`to ${RULES[action].what} you need a bearer token`);
-  const problem = scopeProblem(principal, action, subject, what);
+  if (!principal) throw unauthenticated(msg('auth.tokenNeededPlain', { what: msg(`action.${action}`) }));
+  const problem = scopeIssue(principal, action, subject, what);
   if (problem) throw forbidden(problem);
   return principal;
 }
 
 /** Why `subject` is out of the principal's reach for `action`, or null when it is within. */
 export function scopeProblem(principal: Principal, action: Action, subject: Subject, what?: string): string | null {
+  const issue = scopeIssue(principal, action, subject, what);
+  return issue && english(issue);
+}
+
+/** `scopeProblem` as a catalogue message. */
+export function scopeIssue(principal: Principal, action: Action, subject: Subject, what?: string): Msg | null {
   if (withinScope(principal, action, subject)) return null;
   const rule = RULES[action];
   const root = principal.jurisdictionCode!;
-  if (subject === null) {
-    return `${what ?? 'that'} lies above your jurisdiction (${root}); only someone with the whole deployment may ${rule.what} there`;
-  }
+  const doing = msg(`action.${action}`);
+  if (subject === null) return msg('auth.aboveJurisdiction', { subject: what ?? msg('auth.that'), root, what: doing });
   const codes = 'code' in subject ? [subject.code] : subject.codes;
   if (rule.scope === 'below' && codes.includes(root)) {
-    return `${what ?? root} is the root of your jurisdiction (${root}): only someone above it may ${rule.what === 'edit grids' ? 'change it' : rule.what}`;
+    return msg('auth.jurisdictionRoot', { subject: what ?? root, root, what: action === 'grid:change' ? msg('auth.changeIt') : doing });
   }
-  return `${what ?? codes.join(', ')} lies outside your jurisdiction (${root})`;
+  return msg('auth.outsideJurisdiction', { subject: what ?? codes.join(', '), root });
 }
 
-function roleList(rule: Rule): string {
-  return rule.roles === 'everyone' ? 'any' : rule.roles.join(' or ');
+function roleList(rule: Rule): Msg {
+  return msg('auth.roles', { roles: rule.roles === 'everyone' ? '*' : rule.roles.join('|') });
+}
+
+// ---- incidents ----
+
+/**
+ * Who takes each step of an incident's lifecycle. `dispatch` steps belong to its centre: a DISPATCHER or ADMIN
+ * whose jurisdiction covers the centre now owning it. `handle` steps belong to its assignee (the GRID_WORKER whose
+ * worker record's `account` is the token's subject) and to the centre as well (a department's work recorded on its
+ * behalf, a centre resolving a case itself).
+ */
+const INCIDENT_STEPS: Record<IncidentAction, 'dispatch' | 'handle'> = {
+  REPORT: 'dispatch',
+  ACCEPT: 'dispatch',
+  ASSIGN: 'dispatch',
+  RECORD_PROGRESS: 'handle',
+  RESOLVE: 'handle',
+  VERIFY: 'dispatch',
+  CLOSE: 'dispatch',
+  REJECT: 'dispatch',
+  ESCALATE: 'handle',
+  TRANSFER: 'dispatch',
+  SUSPEND: 'dispatch',
+  RESUME: 'dispatch',
+  REOPEN: 'dispatch',
+  MERGE: 'dispatch',
+  RECATEGORIZE: 'dispatch',
+  MEDIATION_SESSION: 'handle',
+  MEDIATION_OUTCOME: 'handle',
+};
+
+/** What decides who may read or act on an incident. */
+export interface IncidentAuthority {
+  /** The code of the centre owning it now. */
+  centreCode: string;
+  /** The codes of its responsible grid, the grid it was reported in and its centre. */
+  codes: readonly string[];
+  /** The sign-in account of its assignee; null when nobody is assigned. */
+  assigneeAccount: string | null;
+}
+
+/** Whether the caller is the incident's assignee (wherever their token's jurisdiction lies). */
+export function isIncidentAssignee(viewer: Viewer, incident: Pick<IncidentAuthority, 'assigneeAccount'>): viewer is AuthenticatedViewer {
+  return viewer.kind === 'user' && viewer.role === 'GRID_WORKER' && incident.assigneeAccount !== null && viewer.subject === incident.assigneeAccount;
+}
+
+/** Incidents are read by staff whose jurisdiction covers one of its grids, and by its assignee. */
+export function mayReadIncident(viewer: Viewer, incident: IncidentAuthority): boolean {
+  return isIncidentAssignee(viewer, incident) || can(viewer, 'incident:read', { codes: incident.codes });
+}
+
+/** Throws FORBIDDEN (UNAUTHENTICATED for anonymous callers) unless the caller may take `step`; returns them. */
+export function assertIncidentStep(viewer: Viewer, step: IncidentAction, incident: IncidentAuthority, what: string): Principal {
+  if (INCIDENT_STEPS[step] === 'handle' && isIncidentAssignee(viewer, incident)) return viewer;
+  if (INCIDENT_STEPS[step] === 'handle' && viewer.kind === 'user' && viewer.role === 'GRID_WORKER') {
+    throw forbidden(`only the grid worker ${what} is assigned to, or a dispatcher of its centre ${incident.centreCode}, may do that`);
+  }
+  return assertPrincipal(viewer, 'incident:dispatch', { code: incident.centreCode }, what);
 }

@@ -11,6 +11,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   'MANAGE_WORKERS',
   'READ_FACILITIES',
   'RECORD_GATE_PASSAGES',
+  'REPORT_INCIDENTS',
 ];
 
 /** A person, signed in through a bearer token. */

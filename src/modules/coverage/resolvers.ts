@@ -1,5 +1,6 @@
 import type { Context } from '../../context';
 import type { Resolvers } from '../../generated/graphql';
+import { geometryIn, positionIn } from '../../geo/output-crs';
 import type { GridRow } from '../grid/mappers';
 
 const loadGrid = async (id: string, ctx: Context): Promise<GridRow> => (await ctx.services.grid.byId(id))!;
@@ -22,11 +23,17 @@ export const coverageResolvers: Resolvers = {
     overlaps: async (c, _, ctx) => (await ctx.services.coverage.overlaps(c)).overlaps,
     overlapAreaSqm: async (c, _, ctx) => (await ctx.services.coverage.overlaps(c)).overlapAreaSqm,
   },
+  CoverageGap: {
+    boundary: (g, args) => geometryIn(g.boundary, args.crs),
+    centroid: (g, args) => positionIn(g.centroid, args.crs),
+  },
   CoverageOverlap: {
+    boundary: (o, args) => geometryIn(o.boundary, args.crs),
     a: (o, _, ctx) => loadGrid(o.aId, ctx),
     b: (o, _, ctx) => loadGrid(o.bId, ctx),
   },
   CoverageOutside: {
+    boundary: (o, args) => geometryIn(o.boundary, args.crs),
     grid: (o, _, ctx) => loadGrid(o.gridId, ctx),
   },
   Staffing: {

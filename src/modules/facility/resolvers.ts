@@ -1,5 +1,6 @@
 import type { Context } from '../../context';
 import type { Resolvers, ResolversTypes } from '../../generated/graphql';
+import { geometryIn } from '../../geo/output-crs';
 import { locatedConnection, locatedFields } from '../location/fields';
 import type { FacilityChangeSource, FacilityRow } from './mappers';
 
@@ -39,7 +40,7 @@ export const facilityResolvers: Resolvers = {
     fieldOfView: (f) => f.fov!,
     rangeMeters: (f) => f.range_m!,
     category: (f) => f.camera_category!,
-    sector: (f, _, ctx) => ctx.services.facility.sector(f),
+    sector: async (f, args, ctx) => geometryIn(await ctx.services.facility.sector(f), args.crs),
   },
   FacilityConnection: locatedConnection<FacilityRow>((r) => r.name),
   Grid: {

@@ -4,7 +4,8 @@ import type { CoordinateSystem, GridLevel } from '../../generated/graphql';
 import { prepareBoundary } from '../../geo/boundary';
 import { degreesAround } from '../../geo/coordinates';
 import type { GridRow } from './mappers';
-import { Problems, type ProblemRow } from '../../shared/payload';
+import { problem, Problems, type ProblemRow } from '../../shared/payload';
+import { msg } from '../../i18n';
 import { addBoundaryProblems, formatArea } from './problems';
 import * as repo from './repo-edit';
 
@@ -25,6 +26,8 @@ export interface BoundaryInput {
   /** The grid being redrawn (excluded from its own siblings; its children must still fit). */
   selfId: string | null;
   options?: { clipToParent?: boolean | null; snapToleranceMeters?: number | null } | null;
+  /** Snap vertices within this many metres onto the stored boundary of `selfId` first (an import's round trip). */
+  snapToStoredMeters?: number;
 }
 
 export interface CheckedBoundary {
@@ -58,11 +61,7 @@ export async function checkBoundaries(
   for (const input of inputs) {
     const snap = input.options?.snapToleranceMeters ?? 0;
     if (!Number.isFinite(snap) || snap < 0 || snap > MAX_SNAP_METERS) {
-      problemsOf(input.n).add({
-        code: 'BAD_VALUE',
-        field: 'options.snapToleranceMeters',
-        message: `options.snapToleranceMeters must be between 0 and ${MAX_SNAP_METERS} (got ${snap})`,
-      });
+      problemsOf(input.n).add(problem('BAD_VALUE', msg('grid.snapRange', { max: MAX_SNAP_METERS, got: snap }), { field: 'options.snapToleranceMeters' }));
       continue;
     }
     const prepared = prepareBoundary(input.boundary, input.crs, limits.maxVertices);
@@ -79,6 +78,7 @@ export async function checkBoundaries(
       level: input.level,
       clipToParent: Boolean(input.options?.clipToParent) && input.parent !== null,
       snapDegrees: snap > 0 ? degreesAround(snap, lat).dLng : 0,
+      snapToSelfDegrees: input.snapToStoredMeters ? degreesAround(input.snapToStoredMeters, lat).dLng : 0,
     });
   }
 
@@ -89,18 +89,14 @@ export async function checkBoundaries(
   const answered = new Set(prepared.map((g) => g.n));
   for (const c of candidates.filter((c) => !answered.has(c.n))) {
     const field = byN.get(c.n)!.field;
-    problemsOf(c.n).add({ code: 'INVALID_GEOMETRY', field, message: `${field}: PostGIS could not process this boundary; check it in a GIS and redraw it` });
+    problemsOf(c.n).add(problem('INVALID_GEOMETRY', msg('grid.postgisFailed', { field }), { field }));
   }
   for (const g of prepared) {
     const input = byN.get(g.n)!;
     if (!g.valid) {
       problemsOf(g.n).add(invalidity(input.field, g.reason ?? 'invalid geometry', g.lng, g.lat));
     } else if (g.empty) {
-      problemsOf(g.n).add({
-        code: 'OUTSIDE_PARENT',
-        field: input.field,
-        message: `${input.field}: nothing of it lies inside the parent, so clipping to the parent leaves nothing`,
-      });
+      problemsOf(g.n).add(problem('OUTSIDE_PARENT', msg('grid.clipLeavesNothing', { field: input.field }), { field: input.field }));
     } else {
       valid.push({ n: g.n, hex: g.hex, parentId: input.parent?.id ?? null, selfId: input.selfId, level: input.level });
       accepted.set(g.n, { n: g.n, hex: g.hex, areaSqm: Number(g.area_sqm) });
@@ -122,16 +118,12 @@ export async function checkBoundaries(
 }
 
 function invalidity(field: string, reason: string, lng: number | null, lat: number | null): ProblemRow {
-  const at = lng !== null && lat !== null ? ` at ${lng.toFixed(7)}, ${lat.toFixed(7)}` : '';
+  const at = lng !== null && lat !== null ? `${lng.toFixed(7)}, ${lat.toFixed(7)}` : '';
   const selfIntersection = /self-intersection|ring self/i.test(reason);
-  return {
-    code: selfIntersection ? 'SELF_INTERSECTION' : 'INVALID_GEOMETRY',
+  return problem(selfIntersection ? 'SELF_INTERSECTION' : 'INVALID_GEOMETRY', msg(selfIntersection ? 'grid.selfIntersection' : 'grid.invalid', { field, at, reason }), {
     field,
-    message: selfIntersection
-      ? `${field}: rings cross each other or themselves${at} (PostGIS: ${reason})`
-      : `${field}: the geometry is invalid${at}: ${reason}`,
     ...(lng !== null && lat !== null ? { lng, lat } : {}),
-  };
+  });
 }
 
 function neighbourProblem(
@@ -140,38 +132,23 @@ function neighbourProblem(
   names: Map<string, { code: string; name: string }>,
   toleranceSqm: number,
 ): ProblemRow {
-  const area = formatArea(Number(f.area_sqm));
-  const at = `around ${Number(f.lng).toFixed(7)}, ${Number(f.lat).toFixed(7)}`;
   const other = f.other_id ? names.get(f.other_id) : undefined;
-  const label = other ? `${other.name} (${other.code})` : 'another grid';
+  const label = other ? `${other.name} (${other.code})` : msg('grid.anotherGrid');
   const base = { field: input.field, areaSqm: Number(f.area_sqm), lng: Number(f.lng), lat: Number(f.lat) };
-  const tolerance = `the tolerance is ${formatArea(toleranceSqm)}`;
+  const where = {
+    field: input.field,
+    area: formatArea(Number(f.area_sqm)),
+    at: `${Number(f.lng).toFixed(7)}, ${Number(f.lat).toFixed(7)}`,
+    tolerance: formatArea(toleranceSqm),
+  };
   switch (f.kind) {
     case 'OUTSIDE_PARENT':
-      return {
-        ...base,
-        code: 'OUTSIDE_PARENT',
-        message: `${input.field}: ${area} lies outside the parent ${input.parent?.name} (${input.parent?.code}) ${at}; ${tolerance} (clipToParent cuts it off)`,
-      };
+      return problem('OUTSIDE_PARENT', msg('grid.outsideParent', { ...where, parent: `${input.parent?.name} (${input.parent?.code})` }), base);
     case 'OVERLAPS_SIBLING':
-      return {
-        ...base,
-        code: 'OVERLAPS_SIBLING',
-        gridIds: [f.other_id!],
-        message: `${input.field}: overlaps ${label} by ${area} ${at}; ${tolerance} (snapToleranceMeters aligns shared edges)`,
-      };
+      return problem('OVERLAPS_SIBLING', msg('grid.overlapsSibling', { ...where, other: label }), { ...base, gridIds: [f.other_id!] });
     case 'OVERLAPS_BATCH':
-      return {
-        ...base,
-        code: 'OVERLAPS_SIBLING',
-        message: `${input.field}: overlaps feature ${f.other_n} of the same import by ${area} ${at}; ${tolerance}`,
-      };
+      return problem('OVERLAPS_SIBLING', msg('grid.overlapsBatch', { ...where, other: f.other_n! }), base);
     case 'CHILD_OUTSIDE':
-      return {
-        ...base,
-        code: 'CHILD_OUTSIDE',
-        gridIds: [f.other_id!],
-        message: `${input.field}: the child ${label} would stick out of the new boundary by ${area} ${at}; ${tolerance}`,
-      };
+      return problem('CHILD_OUTSIDE', msg('grid.childOutside', { ...where, child: label }), { ...base, gridIds: [f.other_id!] });
   }
 }

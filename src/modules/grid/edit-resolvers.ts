@@ -1,5 +1,6 @@
 import type { Context } from '../../context';
 import type { Resolvers } from '../../generated/graphql';
+import { positionIn } from '../../geo/output-crs';
 import { can } from '../auth/policy';
 import type { GridRow } from './mappers';
 import type { MovedCount } from '../location/repo';
@@ -65,7 +66,7 @@ export const gridEditResolvers: Resolvers = {
   },
   Problem: {
     // Rounded to 1e-9° (0.1 mm): the crossing points computed from the edges carry floating-point noise.
-    location: (p) => (p.lng !== undefined && p.lat !== undefined ? { lng: roundDegrees(p.lng), lat: roundDegrees(p.lat) } : null),
+    location: (p, args) => (p.lng !== undefined && p.lat !== undefined ? positionIn({ lng: roundDegrees(p.lng), lat: roundDegrees(p.lat) }, args.crs) : null),
     grids: (p, _, ctx) => loadGrids(p.gridIds ?? [], ctx),
     subjects: async (p, _, ctx) => {
       const refs = [...(p.gridIds ?? []).map((id) => ({ type: 'Grid', id })), ...(p.subjects ?? [])];

@@ -2,11 +2,12 @@ import type { Knex } from 'knex';
 import type { Context } from '../../context';
 import type { CreateGridInput, RetireGridInput, UpdateGridBoundaryInput, UpdateGridInput } from '../../generated/graphql';
 import { expectGlobalId } from '../../graphql/relay';
-import { notFound, Problems, runEdit, validationError, type ConflictSource, type NotFoundSource, type PayloadError } from '../../shared/payload';
+import { notFound, problem, Problems, runEdit, validationError, type ConflictSource, type NotFoundSource, type PayloadError } from '../../shared/payload';
+import { msg, said } from '../../i18n';
 import { assertPermitted, assertPrincipal } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { checkBoundaries } from './boundary-check';
-import { codeProblem, levelProblem, gridNameProblem, suffixRange } from './hierarchy';
+import { codeIssue, gridNameIssue, levelIssue as levelIssueOf, suffixRange } from './hierarchy';
 import type { GridChangeSource, GridRow } from './mappers';
 import * as repo from './repo';
 import { relocateWithin } from '../location/repo';
@@ -72,10 +73,10 @@ export class GridEditService {
         }
         // VALIDATION
         const problems = new Problems();
-        const levelIssue = levelProblem(input.level, parent?.level ?? null);
-        if (levelIssue) problems.add({ code: 'LEVEL_MISMATCH', field: 'input.level', message: `level: ${levelIssue}` });
-        const nameIssue = gridNameProblem(input.name);
-        if (nameIssue) problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: ${nameIssue}` });
+        const levelIssue = levelIssueOf(input.level, parent?.level ?? null);
+        if (levelIssue) problems.add(problem('LEVEL_MISMATCH', msg('grid.field', { field: 'level', detail: levelIssue }), { field: 'input.level' }));
+        const nameIssue = gridNameIssue(input.name);
+        if (nameIssue) problems.add(problem('BAD_NAME', msg('grid.field', { field: 'name', detail: nameIssue }), { field: 'input.name' }));
         code = levelIssue ? null : await this.codeFor(trx, input.code ?? null, input.level, parent, problems);
         const checked = await checkBoundaries(
           trx,
@@ -127,10 +128,10 @@ export class GridEditService {
     return this.editGrid(input, async (trx, grid, principal) => {
       const problems = new Problems();
       if (input.name == null && input.code == null) {
-        problems.add({ code: 'BAD_VALUE', field: 'input', message: 'nothing to change: give a new name, a new code, or both' });
+        problems.add(problem('BAD_VALUE', msg('grid.nothingToChange'), { field: 'input' }));
       }
-      const nameIssue = input.name != null ? gridNameProblem(input.name) : null;
-      if (nameIssue) problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: ${nameIssue}` });
+      const nameIssue = input.name != null ? gridNameIssue(input.name) : null;
+      if (nameIssue) problems.add(problem('BAD_NAME', msg('grid.field', { field: 'name', detail: nameIssue }), { field: 'input.name' }));
       const parent = grid.parent_id ? await this.current(trx, grid.parent_id) : null;
       const newCode = input.code != null && input.code !== grid.code ? await this.codeFor(trx, input.code, grid.level, parent, problems) : null;
       if (problems.any) return validationError(problems);
@@ -194,33 +195,33 @@ export class GridEditService {
 
   reasonProblems(reason: string | null | undefined): Problems {
     const problems = new Problems();
-    if (!reason?.trim()) problems.add({ code: 'BAD_VALUE', field: 'input.reason', message: 'reason: say why (it is kept in the history)' });
+    if (!reason?.trim()) problems.add(problem('BAD_VALUE', msg('grid.reasonNeeded'), { field: 'input.reason' }));
     return problems;
   }
 
   /** The code to give a grid: the one asked for if it is well formed and free, else the next free one. */
   async codeFor(db: Knex, asked: string | null, level: GridRow['level'], parent: GridRow | null, problems: Problems): Promise<string | null> {
     if (asked !== null) {
-      const issue = codeProblem(asked, level, parent?.code ?? null);
+      const issue = codeIssue(asked, level, parent?.code ?? null);
       if (issue) {
-        problems.add({ code: 'BAD_CODE', field: 'input.code', message: `code: ${issue}` });
+        problems.add(problem('BAD_CODE', msg('grid.field', { field: 'code', detail: issue }), { field: 'input.code' }));
         return null;
       }
       const taken = await editRepo.currentCodes(db, [asked]);
       if (taken.length) {
-        problems.add({ code: 'CODE_TAKEN', field: 'input.code', message: `code: ${asked} is already the code of a current grid`, gridIds: [taken[0].id] });
+        problems.add(problem('CODE_TAKEN', msg('grid.codeTaken', { code: asked }), { field: 'input.code', gridIds: [taken[0].id] }));
         return null;
       }
       return asked;
     }
     if (!parent) {
-      problems.add({ code: 'BAD_CODE', field: 'input.code', message: 'code: a district needs its 6-digit code (GB/T 2260)' });
+      problems.add(problem('BAD_CODE', msg('grid.districtCodeNeeded'), { field: 'input.code' }));
       return null;
     }
     const { from, to } = suffixRange(level);
     const next = (await editRepo.highestSuffix(db, parent.code, 3, from, to)) + 1;
     if (next > to) {
-      problems.add({ code: 'BAD_CODE', field: 'input.code', message: `code: every ${level} code under ${parent.code} up to ${to} is used; give one explicitly` });
+      problems.add(problem('BAD_CODE', msg('grid.codesExhausted', { level, parent: parent.code, to }), { field: 'input.code' }));
       return null;
     }
     return `${parent.code}${String(next).padStart(3, '0')}`;
@@ -231,15 +232,8 @@ export class GridEditService {
     for (const d of await editRepo.dependants(db, grids.map((g) => g.id))) {
       if (d.children.length === 0 && d.workers === 0) continue;
       const g = byId.get(d.id)!;
-      const what = [d.children.length ? `${d.children.length} current child grid(s)` : '', d.workers ? `${d.workers} assigned worker(s)` : '']
-        .filter(Boolean)
-        .join(' and ');
-      problems.add({
-        code: 'HAS_DEPENDANTS',
-        field: 'input.id',
-        message: `${g.name} (${g.code}) still has ${what}; move or retire them first`,
-        gridIds: d.children,
-      });
+      const dependants = msg('grid.dependants', { grid: label(g), children: d.children.length, workers: d.workers });
+      problems.add(problem('HAS_DEPENDANTS', dependants, { field: 'input.id', gridIds: d.children }));
     }
   }
 
@@ -249,9 +243,11 @@ export class GridEditService {
     const retired = now.valid_to !== null;
     return {
       __typename: 'ConflictError',
-      message: retired
-        ? `${label(grid)} was retired by ${now.changed_by ?? 'someone'} at ${now.valid_to!.toISOString()}`
-        : `${label(grid)} is at version ${now.version}, not ${expectedVersion}: ${now.changed_by ?? 'someone'} changed it at ${now.valid_from.toISOString()}; reload and reapply your change`,
+      ...said(
+        retired
+          ? msg('grid.retiredBy', { grid: label(grid), by: now.changed_by ?? msg('someone'), at: now.valid_to!.toISOString() })
+          : msg('grid.changedBy', { grid: label(grid), version: now.version, expected: expectedVersion, by: now.changed_by ?? msg('someone'), at: now.valid_from.toISOString() }),
+      ),
       grid: row,
       currentVersion: now.version,
       changedBy: now.changed_by,
@@ -270,7 +266,7 @@ export class GridEditService {
     if (!holder) return null;
     return {
       __typename: 'ConflictError',
-      message: `code ${code} was taken by ${label(holder)} while this edit ran; reload and try again`,
+      ...said(msg('grid.codeRace', { code, holder: label(holder) })),
       grid: holder,
       currentVersion: holder.version,
       changedBy: holder.changed_by ?? null,

@@ -1,30 +1,47 @@
-import type { ServerResponse } from 'node:http';
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Writable } from 'node:stream';
 import type { Knex } from 'knex';
-import type { GridLevel } from '../../generated/graphql';
+import type { CoordinateSystem, GridLevel } from '../../generated/graphql';
+import { metresToDegrees, toWgs84 } from '../../geo/coordinates';
+import { geometryIn } from '../../geo/output-crs';
 import { fromGlobalId, toGlobalId } from '../../graphql/relay';
+import { addVary } from '../../http/cors';
+import { compressStream, negotiateEncoding } from '../../shared/http-compression';
 import { parseInstant } from '../../shared/time';
 import { GRID_CODE } from '../auth/policy';
 import * as repo from './repo';
+import { exportFingerprint, exportPage, type ExportQuery, type ExportRow } from './repo-export';
 
 /**
- * `GET /export/grids.geojson?level=&ancestor=&asOf=`: grids as a GeoJSON FeatureCollection, streamed page by
- * page (a city's 100,000 micro-grids never sit in memory at once). Properties are the ones `importGrids`
- * reads by default (code, name, parentCode) plus id, level and version, so an export imports back unchanged.
+ * `GET /export/grids.geojson?level=&ancestor=&asOf=&bbox=&simplifyMeters=&precision=&crs=`: grids as a GeoJSON
+ * FeatureCollection, streamed page by page (a city's 100,000 micro-grids never sit in memory at once), gzip or
+ * brotli compressed as the client accepts, with an ETag (304 when unchanged). Properties are the ones
+ * `importGrids` reads by default (code, name, parentCode) plus id, level and version (the expected version of a
+ * re-import), so an export imports back unchanged.
  */
 const PAGE = 1000;
 const LEVELS: readonly GridLevel[] = ['DISTRICT', 'STREET', 'COMMUNITY', 'GRID', 'MICRO_GRID', 'DEDICATED'];
+const SYSTEMS: readonly CoordinateSystem[] = ['WGS84', 'GCJ02', 'BD09'];
+/** The same bound as `Grid.boundary(simplifyMeters:)`: beyond 10 km a street's outline is gone anyway. */
+export const MAX_SIMPLIFY_METERS = 10_000;
+/** Decimal places: 15 (the default) is every digit a double holds; 7 is about 1 cm, 5 about 1 m. */
+export const MAX_PRECISION = 15;
+const MIN_PRECISION = 1;
+/** Bumped when the bytes of an export change for the same data and parameters (an ETag must change with them). */
+const FORMAT_VERSION = 2;
 
 export class ExportRequestError extends Error {}
 
-export interface ExportFilter {
-  level: GridLevel | null;
-  ancestorId: string | null;
-  asOf: Date | null;
+export interface ExportFilter extends ExportQuery {
+  /** The coordinate system positions are written in (converted in the API with gcoord). */
+  crs: CoordinateSystem;
 }
 
 /**
- * Reads and checks the query string before anything is sent: every problem answers 400 with what is wrong.
- * `ancestor` is a grid code or a global id.
+ * Reads and checks the query string before anything is sent: every problem answers 400 naming the parameter.
+ * `ancestor` is a grid code or a global id; `bbox` is in the `crs` asked for (a GCJ-02 map sends its viewport as
+ * it sees it) and converted to WGS-84 corner by corner.
  */
 export async function exportFilter(db: Knex, params: URLSearchParams): Promise<ExportFilter> {
   const level = params.get('level');
@@ -38,64 +55,166 @@ export async function exportFilter(db: Knex, params: URLSearchParams): Promise<E
     if (!(parsed instanceof Date)) throw new ExportRequestError(`asOf ${parsed.problem} (got "${asOfText.slice(0, 40)}")`);
     asOf = parsed;
   }
-  const ancestor = params.get('ancestor');
-  let ancestorId: string | null = null;
-  if (ancestor) {
-    const global = fromGlobalId(ancestor);
-    if (global?.type === 'Grid') ancestorId = global.id;
-    else if (!GRID_CODE.test(ancestor)) {
-      throw new ExportRequestError(`ancestor must be a grid code (6 digits, then 3 per level, e.g. 130105001) or a grid id (got "${ancestor.slice(0, 40)}")`);
-    } else {
-      const [row] = await repo.currentGridsByCodes(db, [ancestor]);
-      if (!row) throw new ExportRequestError(`ancestor: no current grid has the code ${ancestor}`);
-      ancestorId = row.id;
-    }
+  const crs = crsParam(params.get('crs'));
+  const simplifyMeters = numberParam(params, 'simplifyMeters', 0, MAX_SIMPLIFY_METERS, false);
+  const decimals = numberParam(params, 'precision', MIN_PRECISION, MAX_PRECISION, true) ?? MAX_PRECISION;
+  return {
+    level: (level as GridLevel) || null,
+    ancestorId: await ancestorParam(db, params.get('ancestor')),
+    asOf,
+    crs,
+    bbox: bboxParam(params.get('bbox'), crs),
+    simplifyDegrees: simplifyMeters ? metresToDegrees(simplifyMeters) : null,
+    decimals,
+  };
+}
+
+async function ancestorParam(db: Knex, ancestor: string | null): Promise<string | null> {
+  if (!ancestor) return null;
+  const global = fromGlobalId(ancestor);
+  if (global?.type === 'Grid') return global.id;
+  if (!GRID_CODE.test(ancestor)) {
+    throw new ExportRequestError(`ancestor must be a grid code (6 digits, then 3 per level, e.g. 130105001) or a grid id (got "${ancestor.slice(0, 40)}")`);
   }
-  return { level: (level as GridLevel) || null, ancestorId, asOf };
+  const [row] = await repo.currentGridsByCodes(db, [ancestor]);
+  if (!row) throw new ExportRequestError(`ancestor: no current grid has the code ${ancestor}`);
+  return row.id;
+}
+
+function crsParam(value: string | null): CoordinateSystem {
+  if (value === null || value === '') return 'WGS84';
+  const found = SYSTEMS.find((c) => c === value.toUpperCase());
+  if (!found) throw new ExportRequestError(`crs must be one of ${SYSTEMS.join(', ')} (got "${value.slice(0, 40)}")`);
+  return found;
+}
+
+function numberParam(params: URLSearchParams, name: string, min: number, max: number, integer: boolean): number | null {
+  const text = params.get(name);
+  if (text === null || text === '') return null;
+  const n = /^\s*-?\d+(\.\d+)?\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw new ExportRequestError(`${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max} (got "${text.slice(0, 40)}")`);
+  }
+  return n;
+}
+
+function bboxParam(text: string | null, crs: CoordinateSystem): [number, number, number, number] | null {
+  if (text === null || text === '') return null;
+  const got = `(got "${text.slice(0, 80)}")`;
+  const parts = text.split(',').map((p) => (/^\s*-?\d+(\.\d+)?\s*$/.test(p) ? Number(p) : NaN));
+  if (parts.length !== 4 || parts.some((n) => !Number.isFinite(n))) {
+    throw new ExportRequestError(`bbox must be four numbers minLng,minLat,maxLng,maxLat, e.g. bbox=114.44,38.03,114.47,38.06 ${got}`);
+  }
+  const [minLng, minLat, maxLng, maxLat] = parts;
+  if ([minLng, maxLng].some((v) => Math.abs(v) > 180) || [minLat, maxLat].some((v) => Math.abs(v) > 90)) {
+    throw new ExportRequestError(`bbox: longitudes must be within -180..180 and latitudes within -90..90, in the order minLng,minLat,maxLng,maxLat ${got}`);
+  }
+  if (minLng >= maxLng || minLat >= maxLat) throw new ExportRequestError(`bbox: the minimum must be below the maximum (minLng,minLat,maxLng,maxLat) ${got}`);
+  const sw = toWgs84({ lng: minLng, lat: minLat }, crs);
+  const ne = toWgs84({ lng: maxLng, lat: maxLat }, crs);
+  return [sw.lng, sw.lat, ne.lng, ne.lat];
 }
 
 /**
  * Streams the FeatureCollection. The first page is read before the status line goes out, so a failure of
  * the query itself still gets a proper error status; a failure after that can only cut the body short,
  * which the client sees as an incomplete download (the connection is reset), never as a valid file.
- * `guard` wraps each page's query (the cap on expensive work): a slot is held while the database works, not
+ * `guard` wraps each query (the cap on expensive work): a slot is held while the database works, not
  * while a slow client reads, so clients that stop reading hold nothing but their own sockets.
  */
 export interface ExportGuard {
-  /** The first page: refused (429) when the cap on expensive work is full. */
+  /** The first query: refused (429) when the cap on expensive work is full. */
   first<T>(work: () => Promise<T>): Promise<T>;
-  /** The next pages, promised once the first went out: wait for a slot. */
+  /** The next queries, promised once the first went out: wait for a slot. */
   next<T>(work: () => Promise<T>): Promise<T>;
 }
 
 const UNGUARDED: ExportGuard = { first: (work) => work(), next: (work) => work() };
 
-export async function streamGridsGeoJSON(db: Knex, filter: ExportFilter, res: ServerResponse, guard: ExportGuard = UNGUARDED): Promise<number> {
-  const page = (after: [string, string] | null) => (after ? guard.next : guard.first)(() => repo.exportPage(db, filter, after, PAGE));
+export interface ExportResponse {
+  res: ServerResponse;
+  /** The request's headers: Accept-Encoding and If-None-Match. */
+  headers: IncomingHttpHeaders;
+  /** Whether the answer may sit in shared caches (anonymous callers) or only the caller's own. */
+  shared: boolean;
+}
+
+/** Streams the export; returns how many features went out (0 for a 304). */
+export async function streamGridsGeoJSON(db: Knex, filter: ExportFilter, out: ExportResponse, guard: ExportGuard = UNGUARDED): Promise<number> {
+  const { res, headers } = out;
+  const fingerprint = await guard.first(() => exportFingerprint(db, filter));
+  const etag = `W/"${createHash('sha1').update(JSON.stringify([FORMAT_VERSION, filter, fingerprint])).digest('base64url').slice(0, 27)}"`;
+  const cache = { etag, 'cache-control': `${out.shared ? 'public' : 'private'}, no-cache` };
+  // Added to what is there (CORS varies by Origin): the bytes depend on the encoding, the grids on who asks.
+  addVary(res, 'Accept-Encoding');
+  addVary(res, 'Authorization');
+  if (etagMatches(headers['if-none-match'], etag)) {
+    res.writeHead(304, cache).end();
+    return 0;
+  }
+  const page = (after: [string, string] | null) => guard.next(() => exportPage(db, filter, after, PAGE));
   let rows = await page(null);
   const stamp = (filter.asOf ?? new Date()).toISOString().slice(0, 10);
+  const encoding = negotiateEncoding(headers);
   res.writeHead(200, {
     'content-type': 'application/geo+json; charset=utf-8',
     'content-disposition': `attachment; filename="grids-${(filter.level ?? 'all').toLowerCase()}-${stamp}.geojson"`,
+    ...cache,
+    ...(encoding ? { 'content-encoding': encoding } : {}),
   });
-  let count = 0;
-  await write(res, '{"type":"FeatureCollection","features":[');
-  for (;;) {
-    if (rows.length === 0) break;
-    const chunk = rows
-      .map((r) => {
-        const properties = { id: toGlobalId('Grid', r.id), code: r.code, name: r.name, level: r.level, parentCode: r.parent_code, version: r.version };
-        return `${count++ === 0 ? '' : ','}\n{"type":"Feature","properties":${JSON.stringify(properties)},"geometry":${r.geometry}}`;
-      })
-      .join('');
-    await write(res, chunk);
-    if (rows.length < PAGE) break;
-    const last = rows[rows.length - 1];
-    rows = await page([last.code, last.id]);
+  const sink: Writable = encoding ? compressStream(encoding) : res;
+  if (sink !== res) sink.pipe(res);
+  try {
+    let count = 0;
+    // A foreign member (RFC 7946 §6.1) saying what the positions are: the importer refuses to read them as another.
+    const system = filter.crs === 'WGS84' ? '' : `"coordinateSystem":"${filter.crs}",`;
+    await write(sink, res, `{"type":"FeatureCollection",${system}"features":[`);
+    for (;;) {
+      if (rows.length === 0) break;
+      await write(sink, res, rows.map((r) => `${count++ === 0 ? '' : ','}\n${featureText(r, filter)}`).join(''));
+      if (rows.length < PAGE) break;
+      const last = rows[rows.length - 1];
+      rows = await page([last.code, last.id]);
+    }
+    await write(sink, res, '\n]}\n');
+    sink.end();
+    return count;
+  } catch (err) {
+    if (sink !== res) sink.destroy();
+    throw err;
   }
-  await write(res, '\n]}\n');
-  res.end();
-  return count;
+}
+
+/**
+ * Decimal places below which an export no longer imports back unchanged: 7 rounds by about 1 cm, inside the
+ * import's 5 cm snap onto the stored vertices; 6 rounds by about 10 cm.
+ */
+const LOSSLESS_PRECISION = 7;
+
+function featureText(r: ExportRow, filter: ExportFilter): string {
+  // A simplified or coarsely rounded export carries no version: re-imported, it would pass the version check and
+  // overwrite the detailed boundaries with its simplified ones (without a version, an UPSERT is today's
+  // unchecked one, and the dry run shows the area changes).
+  const lossy = filter.simplifyDegrees !== null || filter.decimals < LOSSLESS_PRECISION;
+  const properties = { id: toGlobalId('Grid', r.id), code: r.code, name: r.name, level: r.level, parentCode: r.parent_code, ...(lossy ? {} : { version: r.version }) };
+  // Converted positions are rounded here (PostGIS rounded the WGS-84 ones); the only numbers in a geometry are coordinates.
+  const geometry = filter.crs === 'WGS84' ? r.geometry : JSON.stringify(geometryIn(r.geometry, filter.crs), roundTo(filter.decimals));
+  return `{"type":"Feature","properties":${JSON.stringify(properties)},"geometry":${geometry}}`;
+}
+
+/** A JSON.stringify replacer rounding numbers to `decimals` places (15: as they are, every digit a double holds). */
+function roundTo(decimals: number): ((key: string, value: unknown) => unknown) | undefined {
+  if (decimals >= MAX_PRECISION) return undefined;
+  const scale = 10 ** decimals;
+  return (_key, value) => (typeof value === 'number' ? Math.round(value * scale) / scale : value);
+}
+
+/** If-None-Match against a weak ETag (weak comparison, RFC 9110 §13.1.2). */
+function etagMatches(header: string | string[] | undefined, etag: string): boolean {
+  const value = Array.isArray(header) ? header.join(',') : header;
+  if (!value) return false;
+  const bare = etag.replace(/^W\//, '');
+  return value.split(',').some((t) => t.trim() === '*' || t.trim().replace(/^W\//, '') === bare);
 }
 
 /** The client closed the connection before the export was complete. */
@@ -109,17 +228,17 @@ export class ClientGoneError extends Error {
 const STALL_MS = 30_000;
 
 /**
- * Writes, waiting for the socket to drain when its buffer is full (a slow client must not fill memory); a
- * client that goes away, or reads nothing for STALL_MS, ends the export (and frees its database connection
- * and concurrency slot).
+ * Writes to `sink` (the response, or the compressor piped into it), waiting for it to drain when its buffer is
+ * full (a slow client must not fill memory); a client that goes away, or reads nothing for STALL_MS, ends the
+ * export (and frees its database connection and concurrency slot).
  */
-async function write(res: ServerResponse, text: string): Promise<void> {
+async function write(sink: Writable, res: ServerResponse, text: string): Promise<void> {
   if (res.destroyed) throw new ClientGoneError();
-  if (res.write(text)) return;
+  if (sink.write(text)) return;
   await new Promise<void>((resolve, reject) => {
     const done = (err?: Error) => {
       clearTimeout(timer);
-      res.off('drain', drained);
+      sink.off('drain', drained);
       res.off('close', closed);
       if (err) reject(err);
       else resolve();
@@ -130,7 +249,7 @@ async function write(res: ServerResponse, text: string): Promise<void> {
       res.destroy();
       done(new ClientGoneError());
     }, STALL_MS);
-    res.once('drain', drained);
+    sink.once('drain', drained);
     res.once('close', closed);
   });
 }

@@ -1,4 +1,5 @@
-import { nameProblem } from '../../shared/text';
+import { english, msg, type Msg } from '../../i18n';
+import { nameIssue, nameProblem } from '../../shared/text';
 import type { GridLevel } from '../../generated/graphql';
 
 /**
@@ -24,30 +25,41 @@ export function suffixRange(level: GridLevel): { from: number; to: number } {
 
 /** Why `level` cannot sit under `parentLevel`, or null when it can. */
 export function levelProblem(level: GridLevel, parentLevel: GridLevel | null): string | null {
-  if (parentLevel === null) {
-    return level === 'DISTRICT' ? null : `a ${level} needs a parent (only a DISTRICT has none)`;
-  }
-  if (level === 'DISTRICT') return 'a DISTRICT is a root: it has no parent';
+  const issue = levelIssue(level, parentLevel);
+  return issue && english(issue);
+}
+
+/** `levelProblem` as a catalogue message. */
+export function levelIssue(level: GridLevel, parentLevel: GridLevel | null): Msg | null {
+  if (parentLevel === null) return level === 'DISTRICT' ? null : msg('grid.needsParent', { level });
+  if (level === 'DISTRICT') return msg('grid.districtIsRoot');
   const allowed = CHILD_LEVELS[parentLevel];
   if (allowed.includes(level)) return null;
-  return allowed.length
-    ? `a ${level} cannot sit under a ${parentLevel}; under a ${parentLevel} go: ${allowed.join(', ')}`
-    : `a ${parentLevel} has no child grids`;
+  return allowed.length ? msg('grid.levelUnder', { level, parent: parentLevel, allowed: allowed.join(', ') }) : msg('grid.noChildren', { parent: parentLevel });
 }
 
 /** Why `code` is not a valid code for a `level` grid under `parentCode`, or null when it is. */
 export function codeProblem(code: string, level: GridLevel, parentCode: string | null): string | null {
-  if (parentCode === null) return DISTRICT_CODE.test(code) ? null : `a district code is 6 digits (got "${code}")`;
+  const issue = codeIssue(code, level, parentCode);
+  return issue && english(issue);
+}
+
+/** `codeProblem` as a catalogue message. */
+export function codeIssue(code: string, level: GridLevel, parentCode: string | null): Msg | null {
+  if (parentCode === null) return DISTRICT_CODE.test(code) ? null : msg('grid.districtCode', { code });
   const { from, to } = suffixRange(level);
-  const expected = `${parentCode} followed by 3 digits from ${String(from).padStart(3, '0')} to ${to}`;
-  if (!code.startsWith(parentCode) || code.length !== parentCode.length + 3 || !/^\d+$/.test(code)) {
-    return `the code must be the parent's code ${expected} (got "${code}")`;
-  }
+  const range = { parent: parentCode, from: String(from).padStart(3, '0'), to, code };
+  if (!code.startsWith(parentCode) || code.length !== parentCode.length + 3 || !/^\d+$/.test(code)) return msg('grid.codeShape', range);
   const suffix = Number(code.slice(parentCode.length));
-  return suffix >= from && suffix <= to ? null : `the code must be ${expected} (got "${code}")`;
+  return suffix >= from && suffix <= to ? null : msg('grid.codeRange', range);
 }
 
 /** Why a grid's name is not acceptable (at most 100 characters), or null. */
 export function gridNameProblem(name: string): string | null {
   return nameProblem(name, 100);
+}
+
+/** `gridNameProblem` as a catalogue message. */
+export function gridNameIssue(name: string): Msg | null {
+  return nameIssue(name, 100);
 }

@@ -1,7 +1,7 @@
 /**
- * `npm run import -- <file.geojson> --level MICRO_GRID [--mode CREATE|UPSERT] [--dry-run] [--crs WGS84|GCJ02|BD09]
- *    [--code-property code] [--name-property name] [--parent-code-property parentCode] [--reason "…"]
- *    [--clip-to-parent] [--snap-meters 2] [--as li.ming]`
+ * `npm run import -- <file.geojson> --level MICRO_GRID [--mode CREATE|UPSERT] [--dry-run] [--details]
+ *    [--crs WGS84|GCJ02|BD09] [--code-property code] [--name-property name] [--parent-code-property parentCode]
+ *    [--version-property version] [--reason "…"] [--clip-to-parent] [--snap-meters 2] [--as li.ming] [--grid <code>]`
  *
  * Imports grids from a GeoJSON FeatureCollection into DATABASE_URL (or the embedded database under DATA_DIR,
  * while the server is not running), with the same checks and the same all-or-nothing transaction as the
@@ -9,7 +9,9 @@
  * `--as` names the editor in the history and `--grid` the jurisdiction they act within: every feature is then
  * checked by the same policy as the mutation (a grid updated must lie below that grid, a new one under it).
  * Without `--grid` it acts for the whole deployment, as whoever holds the database credentials can.
- * Exit code 0 when written (or a clean dry run), 1 when features were refused, 2 for bad arguments.
+ * `--details` lists every feature with what would change (the mutation's per-feature report).
+ * Exit code 0 when written (or a clean dry run), 1 when features were refused, 2 for bad arguments or a file
+ * that cannot be imported as a whole (not JSON, cut short, GeoJSONSeq, another CRS): one line, no stack trace.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,26 +23,14 @@ import { migrateLatest } from '../../db/migrate';
 import type { CoordinateSystem, GridLevel, ImportMode } from '../../generated/graphql';
 import { createLogger } from '../../logger';
 import { GRID_CODE } from '../auth/policy';
-import { withDefaults, type ImportReport } from './import-service';
+import { ImportFileError, withDefaults, type FeatureReport, type ImportReport } from './import-service';
+import { readFeatureFile } from './import-file';
 import { currentGridsByCodes } from './repo';
 
 const LEVELS = ['DISTRICT', 'STREET', 'COMMUNITY', 'GRID', 'MICRO_GRID', 'DEDICATED'];
 
-async function* featuresOf(file: string): AsyncIterable<unknown> {
-  // stream-json is an ES module; loaded here so the rest of the service never pays for it.
-  const { parserStream } = await import('stream-json');
-  const { pick } = await import('stream-json/filters/pick.js');
-  const { streamArray } = await import('stream-json/streamers/stream-array.js');
-  const stream = fs
-    .createReadStream(file)
-    .pipe(parserStream())
-    .pipe(pick.asStream({ filter: 'features' }))
-    .pipe(streamArray.asStream());
-  for await (const { value } of stream as AsyncIterable<{ value: unknown }>) yield value;
-}
-
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run import -- <file.geojson> --level <${LEVELS.join('|')}> [--mode CREATE|UPSERT] [--dry-run] [--as <editor>] [--grid <jurisdiction code>] ...`);
+  console.error(`${message}\nusage: npm run import -- <file.geojson> --level <${LEVELS.join('|')}> [--mode CREATE|UPSERT] [--dry-run] [--details] [--crs WGS84|GCJ02|BD09] [--as <editor>] [--grid <jurisdiction code>] ...`);
   process.exit(2);
 }
 
@@ -51,6 +41,8 @@ async function main(): Promise<number> {
       level: { type: 'string' },
       mode: { type: 'string', default: 'CREATE' },
       'dry-run': { type: 'boolean', default: false },
+      details: { type: 'boolean', default: false },
+      'version-property': { type: 'string' },
       crs: { type: 'string', default: 'WGS84' },
       'code-property': { type: 'string' },
       'name-property': { type: 'string' },
@@ -97,31 +89,60 @@ async function main(): Promise<number> {
       codeProperty: values['code-property'],
       nameProperty: values['name-property'],
       parentCodeProperty: values['parent-code-property'],
+      versionProperty: values['version-property'],
       reason: values.reason ?? `import of ${file}`,
       options: { clipToParent: values['clip-to-parent'], snapToleranceMeters: values['snap-meters'] ? Number(values['snap-meters']) : 0 },
     });
-    const report = await ctx.services.gridImport.run(featuresOf(file), options, (r) =>
-      process.stderr.write(`checked ${r.total} features (${r.refused} refused) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`),
-    );
-    print(report, Date.now() - started);
+    let report: ImportReport;
+    try {
+      report = await ctx.services.gridImport.run(readFeatureFile(file, options.crs), options, (r) =>
+        process.stderr.write(`checked ${r.total} features (${r.refused} refused) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`),
+      );
+    } catch (err) {
+      if (!(err instanceof ImportFileError)) throw err;
+      console.error(`${err.code}: ${err.message}; nothing was written`);
+      return 2;
+    }
+    print(report, Date.now() - started, values.details);
     return report.refused > 0 ? 1 : 0;
   } finally {
     await db.close();
   }
 }
 
-function print(r: ImportReport, ms: number): void {
+function print(r: ImportReport, ms: number, details: boolean | undefined): void {
   const verdict = r.written ? 'written' : r.dryRun && r.refused === 0 ? 'dry run: nothing written' : 'refused: nothing written';
   console.log(
     `${verdict} in ${(ms / 1000).toFixed(1)} s — ${r.total} features: ${r.created} create, ${r.updated} update, ` +
       `${r.unchanged} unchanged, ${r.refused} refused; ${r.moved} located records re-resolved` + (r.moved ? ` (${r.movedByKind.filter((m) => m.count).map((m) => `${m.count} ${m.kind}`).join(', ')})` : ''),
   );
-  const refused = r.features.filter((f) => f.action === 'REFUSED');
-  for (const f of refused.slice(0, 50)) {
-    console.log(`  feature ${f.index}${f.code ? ` (${f.code})` : ''}:`);
+  const listed = details ? r.features : r.features.filter((f) => f.action === 'REFUSED');
+  for (const f of listed.slice(0, details ? Infinity : 50)) {
+    console.log(`  feature ${f.index}${f.code ? ` (${f.code})` : ''}${details ? `: ${describe(f)}` : ':'}`);
     for (const p of f.problems) console.log(`    ${p.code}: ${p.message}`);
   }
-  if (refused.length > 50) console.log(`  … and ${refused.length - 50} more refused features`);
+  if (!details && listed.length > 50) console.log(`  … and ${listed.length - 50} more refused features`);
+}
+
+const sqm = (n: number) => `${Math.round(n).toLocaleString('en-US')} m²`;
+const signedSqm = (n: number) => `${n >= 0 ? '+' : '-'}${Math.abs(n) < 1 ? Math.abs(n).toFixed(2) : Math.round(Math.abs(n)).toLocaleString('en-US')} m²`;
+
+/** One feature's line of `--details`: what happens to it, and for an update, what changes. */
+function describe(f: FeatureReport): string {
+  switch (f.action) {
+    case 'CREATE':
+      return `create ${f.name}${f.areaSqm !== null ? `, ${sqm(f.areaSqm)}` : ''}`;
+    case 'UNCHANGED':
+      return `unchanged ${f.name}`;
+    case 'REFUSED':
+      return `refused ${f.name ?? ''}`.trimEnd();
+    case 'UPDATE': {
+      const what = f.changes.map((c) =>
+        c === 'NAME' ? `name "${f.previousName}" → "${f.name}"` : `boundary ${signedSqm(f.areaDeltaSqm ?? 0)} (now ${sqm(f.areaSqm ?? 0)})`,
+      );
+      return `update ${what.join(', ')}`;
+    }
+  }
 }
 
 main().then(

@@ -8,6 +8,7 @@ import { GridReshapeService } from './reshape-service';
 import { gridResolvers } from './resolvers';
 import { GridService } from './service';
 import { exportGridsRoute } from './export-route';
+import { resolveRoute } from './resolve-route';
 import { mergeResolvers } from '../../graphql/merge';
 
 export const gridModule = defineModule({
@@ -35,7 +36,7 @@ export const gridModule = defineModule({
     gridReshape: new GridReshapeService(ctx),
     gridImport: new GridImportService(ctx),
   }),
-  routes: { '/export/grids.geojson': exportGridsRoute },
+  routes: { '/export/grids.geojson': exportGridsRoute, '/resolve': resolveRoute },
   nodeTypes: {
     Grid: { load: (ctx, id): Promise<GridRow | null> => ctx.services.grid.byId(id), is: (row) => 'level' in row && 'ancestor_ids' in row },
   },

@@ -1,10 +1,11 @@
 import type { BoundaryProblem } from '../../geo/boundary';
 import type { Problems } from '../../shared/payload';
+import { msg, said } from '../../i18n';
 
 /** Boundary problems found before the database, attributed to an input field. */
 export function addBoundaryProblems(problems: Problems, found: readonly BoundaryProblem[], field: string): Problems {
-  for (const { code, message, polygon, ring, vertex, lng, lat } of found) {
-    problems.add({ code, message: `${field}: ${message}`, field, polygon, ring, vertex, lng, lat });
+  for (const { code, message, msg: localized, polygon, ring, vertex, lng, lat } of found) {
+    problems.add({ code, ...said(msg('grid.field', { field, detail: localized ?? message })), field, polygon, ring, vertex, lng, lat });
   }
   return problems;
 }

@@ -3,7 +3,7 @@ import { GRID_COLUMNS } from './repo';
 import { prepared } from '../../db/prepared';
 import type { GridRow } from './mappers';
 import type { WorkerRow } from '../worker/mappers';
-import { WORKER_GRID_CODES } from '../worker/repo';
+import { RESPONSIBLE_ON, STAFFED_GRID_OF_CHAIN, WORKER_GRID_CODES } from '../worker/repo';
 
 export interface ResolvedLocationRows {
   gridId: string | null;
@@ -39,17 +39,10 @@ CROSS JOIN LATERAL (
            c.valid_from, c.valid_to
     FROM chain c
   ),
-  staffed AS (
-    SELECT c.id FROM chain c
-    WHERE EXISTS (SELECT 1 FROM grid_assignment a JOIN grid_worker w ON w.id = a.worker_id
-                  WHERE a.grid_id = c.id AND a.valid_to IS NULL AND w.status = 'ACTIVE')
-    ORDER BY c.depth DESC LIMIT 1
-  ),
+  staffed AS (${STAFFED_GRID_OF_CHAIN('chain')}),
   responsible AS (
     SELECT w.id, w.name, w.phone, w.role, w.status, a.is_primary, ${WORKER_GRID_CODES} AS grid_codes
-    FROM staffed s
-    JOIN grid_assignment a ON a.grid_id = s.id AND a.valid_to IS NULL
-    JOIN grid_worker w ON w.id = a.worker_id AND w.status = 'ACTIVE'
+    FROM ${RESPONSIBLE_ON('staffed')}
   ),
   dedicated AS (
     SELECT ${GRID_COLUMNS} FROM grid g WHERE g.id IN (SELECT d.id FROM pt CROSS JOIN LATERAL dedicated_grids_at(pt.g) AS d(id))

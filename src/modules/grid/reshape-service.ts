@@ -5,10 +5,11 @@ import { toWgs84 } from '../../geo/coordinates';
 import { badInput } from '../../errors';
 import { geometryProblems, geometrySize } from '../../geo/geojson';
 import { expectGlobalId } from '../../graphql/relay';
-import { notFound, Problems, runEdit, validationError } from '../../shared/payload';
+import { notFound, problem, Problems, runEdit, validationError } from '../../shared/payload';
+import { msg, said } from '../../i18n';
 import { assertPermitted, assertPrincipal } from '../auth/policy';
 import { label, takenCode } from './edit-service';
-import { levelProblem, gridNameProblem } from './hierarchy';
+import { gridNameIssue, levelIssue as levelIssueOf } from './hierarchy';
 import type { GridRow, GridsChangeSource } from './mappers';
 import { relocateWithin } from '../location/repo';
 import * as editRepo from './repo-edit';
@@ -34,35 +35,27 @@ export class GridReshapeService {
     // A split line is a handful of vertices drawn across a grid; a huge one is refused before anything walks it.
     const maxVertices = this.ctx.config.limits.maxFilterVertices;
     if (geometrySize(input.line, maxVertices) > maxVertices) {
-      throw badInput(`input.line has more than ${maxVertices} vertices and parts (MAX_FILTER_VERTICES); a split line needs only a few`, 'input.line');
+      throw badInput(msg('grid.lineTooLong', { max: maxVertices }), 'input.line');
     }
     return this.edit.editGrid(input, async (trx, grid, editor) => {
       const problems = new Problems();
       if (input.names.length !== 2) {
-        problems.add({ code: 'BAD_VALUE', field: 'input.names', message: `names: give exactly 2 names, one per new grid (got ${input.names.length})` });
+        problems.add(problem('BAD_VALUE', msg('grid.namesCount', { got: input.names.length }), { field: 'input.names' }));
       }
       input.names.forEach((name, i) => {
-        const issue = gridNameProblem(name);
-        if (issue) problems.add({ code: 'BAD_NAME', field: `input.names[${i}]`, message: `names[${i}]: ${issue}` });
+        const issue = gridNameIssue(name);
+        if (issue) problems.add(problem('BAD_NAME', msg('grid.field', { field: `names[${i}]`, detail: issue }), { field: `input.names[${i}]` }));
       });
       const lineProblems = geometryProblems(input.line, ['LineString']);
-      for (const p of lineProblems) problems.add({ code: 'BAD_SPLIT_LINE', field: 'input.line', message: `line: ${p.message}` });
+      for (const p of lineProblems) problems.add(problem('BAD_SPLIT_LINE', msg('grid.field', { field: 'line', detail: p.msg ?? p.message }), { field: 'input.line' }));
       await this.edit.dependantProblems(trx, [grid], problems);
       if (problems.any) return validationError(problems);
 
       const line = lineInWgs84(input.line as { coordinates: number[][] }, input.crs ?? 'WGS84');
       const parts = await reshapeRepo.splitParts(trx, grid.id, line);
       if (parts.length !== 2) {
-        return validationError([
-          {
-            code: 'BAD_SPLIT_LINE',
-            field: 'input.line',
-            message:
-              parts.length < 2
-                ? 'line: it does not cut the grid; it must cross the boundary from one edge to another'
-                : `line: it cuts the grid into ${parts.length} parts; it must make exactly 2 (cross the grid once)`,
-          },
-        ]);
+        const why = parts.length < 2 ? msg('grid.lineMissesGrid') : msg('grid.lineManyParts', { parts: parts.length });
+        return validationError([problem('BAD_SPLIT_LINE', why, { field: 'input.line' })]);
       }
       // The first name goes to the part on the left of the line's direction.
       const ordered = [...parts].sort((a, b) => sideOf(line, b.lng, b.lat) - sideOf(line, a.lng, a.lat));
@@ -80,18 +73,18 @@ export class GridReshapeService {
   async merge(input: MergeGridsInput) {
     // AUTH (role; the jurisdiction once the grids are read)
     assertPermitted(this.ctx.viewer, 'grid:change');
-    if (input.ids.length > MAX_MERGE) throw badInput(`input.ids: merge at most ${MAX_MERGE} grids at once (got ${input.ids.length})`, 'input.ids');
+    if (input.ids.length > MAX_MERGE) throw badInput(msg('grid.mergeTooMany', { max: MAX_MERGE, got: input.ids.length }), 'input.ids');
     const ids = input.ids.map((gid, i) => expectGlobalId(gid, 'Grid', `input.ids[${i}]`));
     return runEdit(this.ctx, async (trx) => {
       const problems = new Problems();
       if (ids.length < 2 || new Set(ids).size !== ids.length) {
-        problems.add({ code: 'NOT_MERGEABLE', field: 'input.ids', message: 'ids: give at least 2 different grids' });
+        problems.add(problem('NOT_MERGEABLE', msg('grid.mergeTwo'), { field: 'input.ids' }));
       }
       if (input.expectedVersions.length !== ids.length) {
-        problems.add({ code: 'BAD_VALUE', field: 'input.expectedVersions', message: `expectedVersions: give one version per id (${ids.length}), in the same order` });
+        problems.add(problem('BAD_VALUE', msg('grid.mergeVersions', { count: ids.length }), { field: 'input.expectedVersions' }));
       }
-      const nameIssue = gridNameProblem(input.name);
-      if (nameIssue) problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: ${nameIssue}` });
+      const nameIssue = gridNameIssue(input.name);
+      if (nameIssue) problems.add(problem('BAD_NAME', msg('grid.field', { field: 'name', detail: nameIssue }), { field: 'input.name' }));
       if (problems.any) return validationError(problems);
       const found: GridRow[] = [];
       for (const [i, id] of ids.entries()) {
@@ -112,15 +105,13 @@ export class GridReshapeService {
       }
       const first = grids[0];
       if (grids.some((g) => g.parent_id !== first.parent_id || g.level !== first.level)) {
-        problems.add({ code: 'NOT_MERGEABLE', field: 'input.ids', message: 'ids: grids to merge must have the same parent and level', gridIds: ids });
+        problems.add(problem('NOT_MERGEABLE', msg('grid.mergeSameParent'), { field: 'input.ids', gridIds: ids }));
       }
       await this.edit.dependantProblems(trx, grids, problems);
       if (problems.any) return validationError(problems);
       const union = await reshapeRepo.mergedBoundary(trx, ids);
       if (union.parts !== 1) {
-        return validationError([
-          { code: 'NOT_MERGEABLE', field: 'input.ids', message: `ids: the grids do not form one connected area (${union.parts} separate parts); merge neighbours only`, gridIds: ids },
-        ]);
+        return validationError([problem('NOT_MERGEABLE', msg('grid.mergeConnected', { parts: union.parts }), { field: 'input.ids', gridIds: ids })]);
       }
       for (const [i, g] of grids.entries()) {
         if (!(await editRepo.writeVersion(trx, g.id, input.expectedVersions[i], { retire: true }, editor.subject, input.reason ?? `merged into ${input.name}`))) {
@@ -169,10 +160,10 @@ export class GridReshapeService {
       }
       assertPrincipal(this.ctx.viewer, 'grid:create', parent, `the new parent ${label(parent)}`);
       const problems = new Problems();
-      const levelIssue = levelProblem(grid.level, parent.level);
-      if (levelIssue) problems.add({ code: 'LEVEL_MISMATCH', field: 'input.newParentId', message: `newParentId: ${levelIssue}` });
+      const levelIssue = levelIssueOf(grid.level, parent.level);
+      if (levelIssue) problems.add(problem('LEVEL_MISMATCH', msg('grid.field', { field: 'newParentId', detail: levelIssue }), { field: 'input.newParentId' }));
       if (parent.id === grid.parent_id) {
-        problems.add({ code: 'BAD_VALUE', field: 'input.newParentId', message: `newParentId: ${grid.name} is already under ${parent.name}` });
+        problems.add(problem('BAD_VALUE', msg('grid.alreadyUnder', { grid: grid.name, parent: parent.name }), { field: 'input.newParentId' }));
       }
       if (problems.any) return validationError(problems);
       const code = await this.edit.codeFor(trx, null, grid.level, parent, problems);
@@ -185,10 +176,11 @@ export class GridReshapeService {
       const names = await this.edit.describe(trx, findings.flatMap((f) => (f.other_id ? [f.other_id] : [])));
       for (const f of findings.filter((x) => x.kind === 'OVERLAPS_SIBLING')) {
         const other = names.get(f.other_id!);
+        const overlap = msg('grid.moveOverlaps', { grid: grid.name, other: `${other?.name} (${other?.code})`, parent: parent.name, area: Math.round(f.area_sqm) });
         problems.add({
           code: 'OVERLAPS_SIBLING',
           field: 'input.newParentId',
-          message: `${grid.name} would overlap ${other?.name} (${other?.code}) under ${parent.name} by ${Math.round(f.area_sqm)} m²`,
+          ...said(overlap),
           areaSqm: Number(f.area_sqm),
           lng: Number(f.lng),
           lat: Number(f.lat),
@@ -202,12 +194,7 @@ export class GridReshapeService {
       while (shared < oldChain.length && oldChain[shared] === newChain[shared]) shared++;
       const reshaped = await reshapeRepo.areaTransfer(trx, grid.id, oldChain.slice(shared), newChain.slice(shared));
       for (const r of reshaped.filter((x) => x.empty)) {
-        problems.add({
-          code: 'BAD_VALUE',
-          field: 'input.id',
-          message: `${r.name} (${r.code}) would have no area left once ${grid.name} leaves it; merge or retire it instead`,
-          gridIds: [r.id],
-        });
+        problems.add(problem('BAD_VALUE', msg('grid.moveEmpties', { other: `${r.name} (${r.code})`, grid: grid.name }), { field: 'input.id', gridIds: [r.id] }));
       }
       if (problems.any || !code) return validationError(problems);
       const reason = input.reason ?? `${grid.name} (${grid.code}) moved under ${parent.name} (${parent.code})`;

@@ -1,4 +1,5 @@
 import type { Resolvers } from '../../generated/graphql';
+import { geometryIn, positionIn } from '../../geo/output-crs';
 import { encodeCursor, toGlobalId } from '../../graphql/relay';
 import { can } from '../auth/policy';
 import type { GridRow } from './mappers';
@@ -16,9 +17,9 @@ export const gridResolvers: Resolvers = {
     parent: (g, _, ctx) => ctx.services.grid.parent(g),
     ancestors: (g, _, ctx) => ctx.services.grid.ancestors(g),
     children: (g, args, ctx) => ctx.services.grid.children(g, args),
-    boundary: (g, args, ctx) => ctx.services.grid.boundary(g, args.simplifyMeters),
+    boundary: async (g, args, ctx) => geometryIn(await ctx.services.grid.boundary(g, args.simplifyMeters), args.crs),
     areaSqm: (g) => g.area_sqm,
-    centroid: (g) => ({ lng: g.centroid_lng, lat: g.centroid_lat }),
+    centroid: (g, args) => positionIn({ lng: g.centroid_lng, lat: g.centroid_lat }, args.crs),
     validFrom: (g) => g.valid_from,
     validTo: (g) => g.valid_to,
     asOf: (g) => g.as_of ?? null,
@@ -48,7 +49,7 @@ export const gridResolvers: Resolvers = {
   },
   GridVersion: {
     parent: (v, _, ctx) => ctx.services.grid.byId(v.parent_id),
-    boundary: (v, args, ctx) => ctx.services.grid.boundary({ id: v.grid_id, version: v.version }, args.simplifyMeters),
+    boundary: async (v, args, ctx) => geometryIn(await ctx.services.grid.boundary({ id: v.grid_id, version: v.version }, args.simplifyMeters), args.crs),
     areaSqm: (v) => v.area_sqm,
     validFrom: (v) => v.valid_from,
     validTo: (v) => v.valid_to,
@@ -56,6 +57,7 @@ export const gridResolvers: Resolvers = {
     changeReason: (v, _, ctx) => (can(ctx.viewer, 'grid:audit') ? v.change_reason : null),
   },
   LocationResolution: {
+    point: (r, args) => positionIn(r.point, args.crs),
     grid: (r) => r.grid,
     chain: (r) => r.chain,
     dedicatedGrids: (r) => r.dedicatedGrids,

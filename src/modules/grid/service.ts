@@ -2,6 +2,7 @@ import { NEAREST_GRID_METERS } from '../location/repo';
 import type { Context } from '../../context';
 import type { CoordinateSystem, GridFilter, GridLevel } from '../../generated/graphql';
 import { badInput } from '../../errors';
+import { joined, msg } from '../../i18n';
 import { checkPosition, degreesAround, metresToDegrees, toWgs84 } from '../../geo/coordinates';
 import { geometryProblems, geometrySize } from '../../geo/geojson';
 import { decodeGridCursor, expectGlobalId, pageSize } from '../../graphql/relay';
@@ -30,7 +31,7 @@ export class GridService {
     assertPermitted(this.ctx.viewer, 'grid:read');
     // VALIDATION
     const given = [args.id, args.code].filter((v) => v !== null && v !== undefined);
-    if (given.length !== 1) throw badInput('grid needs exactly one of id or code');
+    if (given.length !== 1) throw badInput(msg('input.gridIdOrCode'));
     // RESOLUTION
     const asOf = args.asOf ?? null;
     if (args.id) return this.loaders.byIdAsOf(asOf).load(expectGlobalId(args.id, 'Grid', 'id'));
@@ -63,7 +64,7 @@ export class GridService {
     const position = after ? decodeGridCursor(after) : null;
     const nameContains = filter?.nameContains?.trim() || null;
     if (nameContains && nameContains.length > MAX_NAME_FILTER) {
-      throw badInput(`filter.nameContains has ${nameContains.length} characters; grid names have at most ${MAX_NAME_FILTER}`, 'filter.nameContains');
+      throw badInput(msg('input.nameFilter', { length: nameContains.length, max: MAX_NAME_FILTER }), 'filter.nameContains');
     }
     const f: repo.GridListFilter = {
       level: filter?.level,
@@ -97,7 +98,7 @@ export class GridService {
     let tolerance: number | null = null;
     if (simplifyMeters !== null && simplifyMeters !== undefined) {
       if (!Number.isFinite(simplifyMeters) || simplifyMeters < 0 || simplifyMeters > MAX_SIMPLIFY_METERS) {
-        throw badInput(`simplifyMeters must be between 0 and ${MAX_SIMPLIFY_METERS} (got ${simplifyMeters})`, 'simplifyMeters');
+        throw badInput(msg('input.simplify', { max: MAX_SIMPLIFY_METERS, got: simplifyMeters }), 'simplifyMeters');
       }
       if (simplifyMeters > 0) tolerance = metresToDegrees(simplifyMeters);
     }
@@ -122,7 +123,14 @@ export class GridService {
     return [];
   }
 
-  async resolveLocation(args: { lng: number; lat: number; crs?: CoordinateSystem | null; asOf?: Date | null }): Promise<LocationResolutionSource> {
+  /**
+   * `primeLoaders: false` for a caller that reads nothing more through the request's loaders (GET /resolve): creating
+   * them is a good part of a resolve's own cost in the API process.
+   */
+  async resolveLocation(
+    args: { lng: number; lat: number; crs?: CoordinateSystem | null; asOf?: Date | null },
+    { primeLoaders = true }: { primeLoaders?: boolean } = {},
+  ): Promise<LocationResolutionSource> {
     // AUTH (public; an API key needs RESOLVE_LOCATION)
     assertPermitted(this.ctx.viewer, 'grid:resolve');
     // VALIDATION
@@ -131,15 +139,17 @@ export class GridService {
     const point = toWgs84(input, crs);
     // Near the poles or the antimeridian the GCJ-02 / BD-09 offset can carry a position past the range.
     if (Math.abs(point.lng) > 180 || Math.abs(point.lat) > 90) {
-      throw badInput(`lng ${args.lng}, lat ${args.lat} in ${crs} converts to ${point.lng}, ${point.lat}, outside the WGS-84 range`, 'lng');
+      throw badInput(msg('input.convertsOutOfRange', { lng: args.lng, lat: args.lat, crs, toLng: point.lng, toLat: point.lat }), 'lng');
     }
     // RESOLUTION
-    if (args.asOf) return this.resolveLocationAsOf(point, args.asOf);
+    if (args.asOf) return this.resolveLocationAsOf(point, args.asOf, primeLoaders);
     // Batched with other requests' positions, so on the shared handle rather than this request's.
     const found = await locationResolver(this.ctx.sharedDb, APPROXIMATE_WITHIN_METERS).load(point);
-    this.loaders.primeAll(found.chain);
-    this.loaders.primeAll(found.dedicated);
-    this.ctx.loaders.worker.primeAll(found.workers);
+    if (primeLoaders) {
+      this.loaders.primeAll(found.chain);
+      this.loaders.primeAll(found.dedicated);
+      this.ctx.loaders.worker.primeAll(found.workers);
+    }
     const grid = found.gridId ? (found.chain.find((g) => g.id === found.gridId) ?? null) : null;
     return {
       point,
@@ -157,11 +167,13 @@ export class GridService {
    * Resolution against the boundaries in force at a past instant (re-checking an old report): the same
    * rules, on the version history. Rare, so a plain statement rather than the batched fast path.
    */
-  private async resolveLocationAsOf(point: { lng: number; lat: number }, asOf: Date): Promise<LocationResolutionSource> {
+  private async resolveLocationAsOf(point: { lng: number; lat: number }, asOf: Date, primeLoaders: boolean): Promise<LocationResolutionSource> {
     const found = await resolveLocationAsOfRows(this.ctx.db, point, APPROXIMATE_WITHIN_METERS, asOf);
     const grid = found.chain.at(-1) ?? null;
-    this.loaders.primeAll([...found.chain, ...found.dedicated]);
-    this.ctx.loaders.worker.primeAll(found.workers);
+    if (primeLoaders) {
+      this.loaders.primeAll([...found.chain, ...found.dedicated]);
+      this.ctx.loaders.worker.primeAll(found.workers);
+    }
     return {
       point,
       grid,
@@ -182,24 +194,24 @@ function page(rows: GridRow[], limit: number, afterGiven: boolean, totalCount: (
 
 function checkGeometry(value: unknown, field: string, maxVertices: number): unknown {
   if (geometrySize(value, maxVertices) > maxVertices) {
-    throw badInput(`${field} has more than ${maxVertices} vertices and parts (MAX_FILTER_VERTICES); simplify the shape, or filter by bbox`, field);
+    throw badInput(msg('input.filterVertices', { field, max: maxVertices }), field);
   }
   const problems = geometryProblems(value);
   if (problems.length) {
-    throw badInput(`${field} is not valid GeoJSON: ${problems.slice(0, 5).map((p) => p.message).join('; ')}`, field);
+    throw badInput(msg('input.filterGeometry', { field, problems: joined(problems.slice(0, 5).map((p) => p.msg ?? p.message)) }), field);
   }
   return value;
 }
 
 export function checkBbox(bbox: readonly number[]): [number, number, number, number] {
   if (bbox.length !== 4) {
-    throw badInput(`filter.bbox must be [minLng, minLat, maxLng, maxLat] (got ${bbox.length} numbers)`, 'filter.bbox');
+    throw badInput(msg('input.bboxLength', { got: bbox.length }), 'filter.bbox');
   }
   const [minLng, minLat, maxLng, maxLat] = bbox;
   checkPosition(minLng, minLat, { lng: 'filter.bbox[0] (minLng)', lat: 'filter.bbox[1] (minLat)' });
   checkPosition(maxLng, maxLat, { lng: 'filter.bbox[2] (maxLng)', lat: 'filter.bbox[3] (maxLat)' });
   if (minLng > maxLng || minLat > maxLat) {
-    throw badInput(`filter.bbox minimum must not exceed maximum (got [${bbox.join(', ')}])`, 'filter.bbox');
+    throw badInput(msg('input.bboxOrder', { bbox: bbox.join(', ') }), 'filter.bbox');
   }
   return [minLng, minLat, maxLng, maxLat];
 }

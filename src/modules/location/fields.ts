@@ -1,4 +1,6 @@
 import type { Context } from '../../context';
+import type { CoordinateSystem } from '../../generated/graphql';
+import { positionIn } from '../../geo/output-crs';
 import { encodeCursor, toGlobalId } from '../../graphql/relay';
 import { locatedCursor, type LocatedPage } from './repo-list';
 import type { LocatedRow } from './mappers';
@@ -10,7 +12,7 @@ import type { LocatedRow } from './mappers';
 export function locatedFields(type: string) {
   return {
     id: (r: LocatedRow) => toGlobalId(type, r.id),
-    location: (r: LocatedRow) => ({ lng: r.lng, lat: r.lat }),
+    location: (r: LocatedRow, args: { crs?: CoordinateSystem | null }) => positionIn({ lng: r.lng, lat: r.lat }, args.crs),
     grid: (r: LocatedRow, _: unknown, ctx: Context) => ctx.services.location.grid(r),
     chain: (r: LocatedRow, _: unknown, ctx: Context) => ctx.services.location.chain(r),
     dedicatedGrids: (r: LocatedRow, _: unknown, ctx: Context) => ctx.services.location.dedicatedGrids(r),

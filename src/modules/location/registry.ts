@@ -19,7 +19,7 @@ export interface PointKind {
   /** The GraphQL type's name, as `movedByKind` reports it: `Building`. */
   kind: string;
   table: string;
-  /** A SQL condition on the row (alias `t`) limiting which rows follow a grid edit; absent: all current ones. */
+  /** A SQL condition on the row (alias `t`) limiting which rows follow a grid edit; absent: the current ones (`retired_at IS NULL`). */
   live?: string;
 }
 

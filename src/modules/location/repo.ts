@@ -52,7 +52,8 @@ export async function relocateWithin(db: Knex, kinds: readonly LocatedKind[], ar
       continue;
     }
     const table = safeIdentifier(k.table);
-    const live = k.live ? `AND (${k.live})` : '';
+    // A kind's `live` condition says which rows follow an edit (open incidents); absent, the current rows do.
+    const live = k.live ? `(${k.live})` : 't.retired_at IS NULL';
     if (k.shape === 'point') {
       const { rows } = await db.raw(
         `/* relocateWithin:${table} */
@@ -64,10 +65,10 @@ export async function relocateWithin(db: Knex, kinds: readonly LocatedKind[], ar
          ),
          candidate AS (
            SELECT t.id, t.location, t.grid_id FROM ${table} t, reach
-           WHERE t.retired_at IS NULL ${live} AND t.location && reach.g AND ST_Covers(reach.g, t.location)
+           WHERE ${live} AND t.location && reach.g AND ST_Covers(reach.g, t.location)
            UNION
            SELECT t.id, t.location, t.grid_id FROM ${table} t, reach
-           WHERE t.retired_at IS NULL ${live} AND t.location && reach.box AND (t.grid_id IS NULL OR t.grid_distance_m > 0)
+           WHERE ${live} AND t.location && reach.box AND (t.grid_id IS NULL OR t.grid_distance_m > 0)
          ),
          resolved AS (
            SELECT c.id, c.grid_id AS old_grid_id, r.grid_id, r.distance_m

@@ -3,6 +3,7 @@ import type { AttentionLevel, PersonTag } from '../../generated/graphql';
 import { NEAREST_GRID_METERS, subtreeGridIds } from '../location/repo';
 import type { PersonRow, PersonTagRow, VisitRow } from './mappers';
 import { PERSON_COLUMNS, PERSON_FROM } from './repo';
+import { RESPONSIBLE_ON, RESPONSIBLE_ORDER, STAFFED_GRID_OF_CHAIN } from '../worker/repo';
 
 /**
  * SQL of special and care groups: tags (a removed tag keeps its row: the history), follow-up plans, visits,
@@ -70,12 +71,10 @@ export async function currentTagsForEdit(db: Knex, personId: string, today: stri
  */
 export async function defaultResponsibleWorker(db: Knex, gridId: string): Promise<string | null> {
   const { rows } = await db.raw(
-    `/* defaultResponsibleWorker */ SELECT w.id
-     FROM grid g CROSS JOIN LATERAL unnest(g.ancestor_ids || g.id) WITH ORDINALITY AS c(grid_id, depth)
-     JOIN grid_assignment a ON a.grid_id = c.grid_id AND a.valid_to IS NULL
-     JOIN grid_worker w ON w.id = a.worker_id AND w.status = 'ACTIVE'
-     WHERE g.id = ?
-     ORDER BY c.depth DESC, a.is_primary DESC, w.name, w.id LIMIT 1`,
+    `/* defaultResponsibleWorker */ WITH chain AS (
+       SELECT c.id, c.depth FROM grid g JOIN grid c ON c.id = ANY(g.ancestor_ids || g.id) WHERE g.id = ?
+     ), staffed AS (${STAFFED_GRID_OF_CHAIN('chain')})
+     SELECT w.id FROM ${RESPONSIBLE_ON('staffed')} ORDER BY ${RESPONSIBLE_ORDER} LIMIT 1`,
     [gridId],
   );
   return rows[0]?.id ?? null;

@@ -1,4 +1,5 @@
 import type { Resolvers } from '../../generated/graphql';
+import { positionIn } from '../../geo/output-crs';
 import { toGlobalId } from '../../graphql/relay';
 import { isSpecialTag } from './group-checks';
 import type { OverdueVisitPage, VisitPage } from './mappers';
@@ -60,7 +61,7 @@ export const groupResolvers: Resolvers = {
     person: async (v, _, ctx) => (await ctx.services.person.byIdForNode(v.person_id))!,
     worker: (v, _, ctx) => (v.worker_id ? ctx.services.worker.byId(v.worker_id) : null),
     visitedAt: (v) => v.visited_at,
-    location: (v) => (v.lng !== null && v.lat !== null ? { lng: v.lng, lat: v.lat } : null),
+    location: (v, args) => (v.lng !== null && v.lat !== null ? positionIn({ lng: v.lng, lat: v.lat }, args.crs) : null),
     grid: (v, _, ctx) => ctx.services.personGroups.gridOfVisit(v),
     createdAt: (v) => v.created_at,
   },

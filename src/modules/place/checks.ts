@@ -80,9 +80,10 @@ export function prepareShape(input: unknown, crs: CoordinateSystem, field: strin
 /** The boundary check speaks of grid boundaries; these two messages say what to do with a footprint or area instead. */
 function aboutShape(problem: BoundaryProblem, what: ShapeName, vertices: number, maxVertices: number): BoundaryProblem {
   if (problem.code === 'TOO_MANY_VERTICES') {
-    return { ...problem, message: `the ${what} has ${vertices} vertices; the limit is ${maxVertices} (simplify the ${what})` };
+    return { ...problem, msg: undefined, message: `the ${what} has ${vertices} vertices; the limit is ${maxVertices} (simplify the ${what})` };
   }
-  if (problem.code === 'NOT_POLYGON') return { ...problem, message: problem.message.replace(/^a boundary must be/, `${what === 'area' ? 'an' : 'a'} ${what} must be`) };
+  // Reworded in English only (the catalogue's text speaks of a boundary): the English goes out.
+  if (problem.code === 'NOT_POLYGON') return { ...problem, msg: undefined, message: problem.message.replace(/^a boundary must be/, `${what === 'area' ? 'an' : 'a'} ${what} must be`) };
   return problem;
 }
 

@@ -1,5 +1,6 @@
 import type { Context } from '../../context';
 import type { Resolvers } from '../../generated/graphql';
+import { geometryIn } from '../../geo/output-crs';
 import { encodeCursor, toGlobalId } from '../../graphql/relay';
 import { locatedConnection, locatedFields } from '../location/fields';
 import type { BuildingRow, HouseRow, KeyPlaceRow } from './mappers';
@@ -58,7 +59,7 @@ export const placeResolvers: Resolvers = {
   Building: {
     ...locatedFields('Building'),
     community: (b, _, ctx) => ctx.services.place.community(b),
-    footprint: (b, _, ctx) => shape(b.footprint, ctx),
+    footprint: (b, args, ctx) => geometryIn(shape(b.footprint, ctx), args.crs),
     houses: (b, args, ctx) => ctx.services.place.houses(b, args),
     createdAt: (b) => b.created_at,
     updatedAt: (b) => b.updated_at,
@@ -87,7 +88,7 @@ export const placeResolvers: Resolvers = {
   },
   KeyPlace: {
     ...locatedFields('KeyPlace'),
-    area: (k, _, ctx) => shape(k.area, ctx),
+    area: (k, args, ctx) => geometryIn(shape(k.area, ctx), args.crs),
     organization: (k, _, ctx) => ctx.services.place.organization(k),
     dedicatedGrid: (k, _, ctx) => ctx.services.grid.byId(k.dedicated_grid_id),
     createdAt: (k) => k.created_at,

@@ -13,6 +13,25 @@ export const WORKER_GRID_CODES = `coalesce(
   ARRAY(SELECT wg.code FROM grid_assignment wa JOIN grid wg ON wg.id = wa.grid_id
         WHERE wa.worker_id = w.id ORDER BY wa.valid_to DESC, wa.valid_from DESC LIMIT 1))`;
 
+/**
+ * The responsible-worker rule, written once for `resolveLocation`, incident routing and special groups' default
+ * follow-up worker: of a grid and its ancestors (`chain`: rows with `id` and `depth`), the deepest grid that has an
+ * ACTIVE worker currently assigned ("staffed"): a grid whose worker is on leave falls back to its community's.
+ */
+export const STAFFED_GRID_OF_CHAIN = (chain: string) => `SELECT c.id FROM ${chain} c
+    WHERE EXISTS (SELECT 1 FROM grid_assignment a JOIN grid_worker w ON w.id = a.worker_id
+                  WHERE a.grid_id = c.id AND a.valid_to IS NULL AND w.status = 'ACTIVE')
+    ORDER BY c.depth DESC LIMIT 1`;
+
+/**
+ * The responsible workers of the staffed grid (`staffed`: a row with `id`), as a FROM list with the assignment
+ * `a` and the worker `w`; `RESPONSIBLE_ORDER` puts the primary worker first (the one an incident is assigned to).
+ */
+export const RESPONSIBLE_ON = (staffed: string) => `${staffed} s
+    JOIN grid_assignment a ON a.grid_id = s.id AND a.valid_to IS NULL
+    JOIN grid_worker w ON w.id = a.worker_id AND w.status = 'ACTIVE'`;
+export const RESPONSIBLE_ORDER = 'a.is_primary DESC, w.name, w.id';
+
 const WORKER_COLUMNS = `w.id, w.name, w.phone, w.role, w.status, w.account, w.version, w.updated_at, w.changed_by, ${WORKER_GRID_CODES} AS grid_codes`;
 const ASSIGNMENT_COLUMNS = 'a.id, a.worker_id, a.grid_id, a.is_primary, a.valid_from, a.valid_to';
 

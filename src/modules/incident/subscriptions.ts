@@ -1,0 +1,160 @@
+import { GraphQLError } from 'graphql';
+import type { Context } from '../../context';
+import { forbidden, unauthenticated } from '../../errors';
+import type { Resolvers } from '../../generated/graphql';
+import { expectGlobalId } from '../../graphql/relay';
+import { assertPrincipal, inJurisdiction, mayReadIncident } from '../auth/policy';
+import { workersByAccounts } from '../worker/repo';
+import { noticesAfter, type LiveDispatch, type Notice } from './live';
+
+/**
+ * The incident subscriptions (schema/incident-live.graphql). Who may subscribe is decided once, at subscribe
+ * time, through the policy; each notice is then filtered by what it concerns (the worker, the incident, grid
+ * codes) and resolved with fresh loaders, the incident shown only where the subscriber may read it.
+ */
+const REPLAY_MAX = 1_000;
+/** A subscriber this far behind is cut off (it resubscribes with `since`), so one slow phone cannot hold memory. */
+const QUEUE_MAX = 2_000;
+const SLA_KINDS = new Set(['SLA_ORANGE', 'SLA_RED']);
+
+/** An async iterator fed by the hub; ends when the client unsubscribes or falls QUEUE_MAX behind. */
+class NoticeQueue implements AsyncIterableIterator<Notice> {
+  private readonly buffer: Notice[] = [];
+  private waiting: ((r: IteratorResult<Notice>) => void) | null = null;
+  private failed: GraphQLError | null = null;
+  private done = false;
+  private readonly unsubscribe: () => void;
+
+  constructor(live: LiveDispatch, accept: (n: Notice) => boolean, private readonly onDeliver?: (n: Notice) => void) {
+    this.unsubscribe = live.subscribe((n) => {
+      if (accept(n)) this.push(n);
+    });
+  }
+
+  push(n: Notice): void {
+    if (this.done) return;
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = null;
+      this.onDeliver?.(n);
+      resolve({ value: n, done: false });
+      return;
+    }
+    if (this.buffer.length >= QUEUE_MAX) {
+      this.failed = new GraphQLError(`more than ${QUEUE_MAX} notices waiting: resubscribe with since: the last cursor received`, { extensions: { code: 'SUBSCRIBER_TOO_SLOW' } });
+      this.finish();
+      return;
+    }
+    this.buffer.push(n);
+  }
+
+  async next(): Promise<IteratorResult<Notice>> {
+    const n = this.buffer.shift();
+    if (n) {
+      this.onDeliver?.(n);
+      return { value: n, done: false };
+    }
+    if (this.failed) throw this.failed;
+    if (this.done) return { value: undefined, done: true };
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  async return(): Promise<IteratorResult<Notice>> {
+    this.finish();
+    return { value: undefined, done: true };
+  }
+
+  private finish(): void {
+    this.done = true;
+    this.unsubscribe();
+    this.waiting?.({ value: undefined, done: true });
+    this.waiting = null;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+function liveOf(ctx: Context): LiveDispatch {
+  if (!ctx.live) throw new GraphQLError('subscriptions are served over graphql-ws at /graphql (subprotocol graphql-transport-ws)', { extensions: { code: 'BAD_REQUEST' } });
+  return ctx.live;
+}
+
+/** The grid code a centre's screen covers, after checking the caller may read incidents there. */
+async function screenRoot(ctx: Context, gridId: string): Promise<string> {
+  if (ctx.viewer.kind === 'anonymous') throw unauthenticated('sign in to watch a grid\'s incidents');
+  const grid = await ctx.loaders.grid.byId.load(expectGlobalId(gridId, 'Grid', 'gridId'));
+  if (!grid) throw new GraphQLError(`no grid ${gridId}`, { extensions: { code: 'NOT_FOUND' } });
+  assertPrincipal(ctx.viewer, 'incident:read', { code: grid.code }, `the incidents of grid ${grid.code}`);
+  return grid.code;
+}
+
+const inSubtree = (root: string) => (n: Notice) => n.gridCodes.some((c) => inJurisdiction(root, c));
+
+async function myAssignments(ctx: Context, since: string | null | undefined): Promise<AsyncIterable<Notice>> {
+  // AUTH
+  const viewer = ctx.viewer;
+  if (viewer.kind !== 'user') throw unauthenticated('sign in as a grid worker to receive your assignments');
+  const [worker] = await workersByAccounts(ctx.db, [viewer.subject]);
+  if (!worker) throw forbidden(`no grid worker record has the account ${viewer.subject}`);
+  // VALIDATION
+  if (since != null && !/^\d{1,19}$/.test(since)) throw new GraphQLError('since must be a cursor from an earlier notice', { extensions: { code: 'BAD_USER_INPUT', field: 'since' } });
+  // RESOLUTION: listen first, then replay, so nothing committed in between is missed (duplicates are dropped).
+  const live = liveOf(ctx);
+  const replayed = new Set<string>();
+  const queue = new NoticeQueue(live, (n) => n.workerIds.includes(worker.id) && !replayed.has(n.id), (n) => {
+    if (n.kind === 'ASSIGN') recordDelivery(ctx, n, worker.id);
+  });
+  if (since != null) {
+    for (const n of await noticesAfter(ctx.db, since, REPLAY_MAX, worker.id)) {
+      replayed.add(n.id);
+      queue.push(n);
+    }
+  }
+  return queue;
+}
+
+/** A socket took the assignment: the scheduler's notifier pass leaves it alone (notifier.ts). */
+function recordDelivery(ctx: Context, n: Notice, workerId: string): void {
+  ctx.db
+    .raw(`/* recordIncidentDelivery */ INSERT INTO incident_delivery (outbox_id, worker_id, via) VALUES (?, ?, 'SOCKET') ON CONFLICT DO NOTHING`, [n.id, workerId])
+    .catch((err: unknown) => ctx.log.warn({ err }, 'could not record a delivery'));
+}
+
+async function incidentUpdated(ctx: Context, id: string): Promise<AsyncIterable<Notice>> {
+  const row = await ctx.services.incident.get(id);
+  if (!row) throw new GraphQLError(`no incident ${id}`, { extensions: { code: 'NOT_FOUND' } });
+  return new NoticeQueue(liveOf(ctx), (n) => n.incidentId === row.id);
+}
+
+/** The notice's incident as the subscriber may see it now. */
+async function incidentOf(ctx: Context, n: Notice) {
+  ctx.clearLoaders();
+  const row = await ctx.loaders.incident.byId.load(n.incidentId);
+  return row && mayReadIncident(ctx.viewer, row) ? row : null;
+}
+
+export const subscriptionResolvers: Resolvers = {
+  Subscription: {
+    myAssignments: { subscribe: (_, { since }, ctx) => myAssignments(ctx, since), resolve: (n: Notice) => n },
+    incidentUpdated: { subscribe: (_, { id }, ctx) => incidentUpdated(ctx, id), resolve: (n: Notice) => n },
+    gridIncidents: {
+      subscribe: async (_, { gridId }, ctx) => new NoticeQueue(liveOf(ctx), inSubtree(await screenRoot(ctx, gridId))),
+      resolve: (n: Notice) => n,
+    },
+    slaAlerts: {
+      subscribe: async (_, { gridId }, ctx) => {
+        const within = inSubtree(await screenRoot(ctx, gridId));
+        return new NoticeQueue(liveOf(ctx), (n) => SLA_KINDS.has(n.kind) && within(n));
+      },
+      resolve: (n: Notice) => n,
+    },
+  },
+  IncidentNotice: {
+    cursor: (n) => n.id,
+    kind: (n) => n.kind,
+    at: (n) => n.at,
+    incident: (n, _, ctx) => incidentOf(ctx, n),
+  },
+};

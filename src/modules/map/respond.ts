@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import type { CoordinateSystem } from '../../generated/graphql';
+import { msg } from '../../i18n';
+import { sendCompressible } from '../../http/compression';
+import { addVary } from '../../http/cors';
+import { parseInstant } from '../../shared/time';
+import { pastInstant } from '../location/repo-list';
+import { RouteError, type RouteRequest } from '../module';
+import type { MapLayer } from './layers';
+
+/**
+ * What the map routes share: reading their query parameters (each refusal a 400 naming the parameter), the
+ * public base URL their links carry, conditional requests (ETag → 304), and sending.
+ */
+
+const COORDINATE_SYSTEMS: readonly CoordinateSystem[] = ['WGS84', 'GCJ02', 'BD09'];
+
+/** `?crs=` / `?coordinateSystem=`: WGS84 (the default), GCJ02 (AMap, Tencent) or BD09 (Baidu). */
+export function coordinateSystemParam(params: URLSearchParams, name: string): CoordinateSystem {
+  const value = params.get(name);
+  if (value === null || value === '') return 'WGS84';
+  const upper = value.toUpperCase();
+  const found = COORDINATE_SYSTEMS.find((c) => c === upper);
+  if (!found) throw new RouteError(400, msg('map.coordinateSystem', { param: name, allowed: COORDINATE_SYSTEMS.join(', '), got: value.slice(0, 40) }), 'BAD_USER_INPUT', name);
+  return found;
+}
+
+/**
+ * An as-of instant for a layer (`asOf=` on tiles, `datetime=` on OGC items): only grid layers keep history. An
+ * instant not in the past is now (the current state answers it).
+ */
+export function instantParam(layer: MapLayer, params: URLSearchParams, name: string): Date | null {
+  const text = params.get(name);
+  if (text === null || text === '') return null;
+  if (layer.kind !== 'grid') throw new RouteError(400, msg('map.noHistory', { param: name, layer: layer.id }), 'BAD_USER_INPUT', name);
+  const parsed = parseInstant(text);
+  if (!(parsed instanceof Date)) throw new RouteError(400, msg('map.instant', { param: name, problem: parsed.problem, got: text.slice(0, 40) }), 'BAD_USER_INPUT', name);
+  return pastInstant(parsed);
+}
+
+/**
+ * The API's public base URL, for links: the Host the client used, and behind a trusted reverse proxy
+ * (TRUST_PROXY) the scheme and host it forwarded.
+ */
+export function baseUrl(req: RouteRequest): string {
+  const forwarded = (name: string) => {
+    const v = req.headers[name];
+    return req.config.trustProxy && typeof v === 'string' && v ? v.split(',')[0].trim() : null;
+  };
+  const proto = forwarded('x-forwarded-proto') ?? 'http';
+  const host = forwarded('x-forwarded-host') ?? req.headers.host ?? req.url.host;
+  return `${proto === 'https' ? 'https' : 'http'}://${host}`;
+}
+
+/** A weak ETag over what an answer depends on. */
+export function etagOf(parts: readonly unknown[]): string {
+  return `W/"${createHash('sha1').update(JSON.stringify(parts)).digest('base64url').slice(0, 27)}"`;
+}
+
+function matches(req: RouteRequest, etag: string): boolean {
+  const header = req.headers['if-none-match'];
+  if (typeof header !== 'string') return false;
+  const bare = etag.replace(/^W\//, '');
+  return header.split(',').some((t) => t.trim() === '*' || t.trim().replace(/^W\//, '') === bare);
+}
+
+/** Cache headers of a layer's answers: anyone's revalidate with the ETag; a signed-in caller's stay private. */
+export function cacheHeaders(req: RouteRequest, etag: string): Record<string, string> {
+  // Vary is added to what is there (CORS put Origin in it): a shared cache must not hand one origin's
+  // Access-Control-Allow-Origin to another.
+  for (const name of ['Authorization', 'Accept-Encoding']) addVary(req.res, name);
+  return {
+    etag,
+    'cache-control': `${req.viewer.kind === 'anonymous' ? 'public' : 'private'}, no-cache`,
+  };
+}
+
+/** Answers 304 when the client holds this version already; true when it did. */
+export function answeredNotModified(req: RouteRequest, etag: string): boolean {
+  if (!matches(req, etag)) return false;
+  req.res.writeHead(304, cacheHeaders(req, etag)).end();
+  return true;
+}
+
+/** Sends a body with its headers, compressed by Accept-Encoding as every answer of the API is (src/http/compression.ts). */
+export async function send(req: RouteRequest, status: number, body: string | Uint8Array, contentType: string, headers: Record<string, string> = {}): Promise<void> {
+  req.res.statusCode = status;
+  req.res.setHeader('content-type', contentType);
+  for (const [name, value] of Object.entries(headers)) req.res.setHeader(name, value);
+  const bytes = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  await sendCompressible(req.headers, req.res, bytes, req.config.compressionMinBytes);
+}
+
+/** A JSON answer (`application/json` unless told otherwise). */
+export function sendJson(req: RouteRequest, body: unknown, contentType = 'application/json', headers: Record<string, string> = {}): Promise<void> {
+  return send(req, 200, JSON.stringify(body), `${contentType}; charset=utf-8`, headers);
+}
