@@ -203,7 +203,6 @@ export interface Config {
     reportsPerHour: number;
     trackingLookupsPerMinute: number;
   };
-  /** Population figures. */
   /** Photos uploaded to `POST /uploads` (incident photos). */
   uploads: {
     /** Where the files are kept: UPLOAD_DIR, else `$DATA_DIR/uploads`. */
@@ -211,6 +210,7 @@ export interface Config {
     /** Largest file taken, bytes. */
     maxBytes: number;
   };
+  /** Population figures. */
   population: {
     /** The households a micro-grid should hold (`Grid.householdCoverage`'s default range), inclusive. */
     households: { min: number; max: number };

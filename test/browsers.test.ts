@@ -47,7 +47,7 @@ describe('CORS', () => {
       });
       expect(res.status).toBe(204);
       expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
-      expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+      expect(res.headers.get('access-control-allow-credentials')).toBeNull();
       expect(res.headers.get('access-control-allow-methods')).toMatch(/POST/);
       const allowed = res.headers.get('access-control-allow-headers')!.toLowerCase();
       for (const h of ['authorization', 'content-type', 'accept-language']) expect(allowed).toContain(h);

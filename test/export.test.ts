@@ -127,6 +127,12 @@ describe('round trip', () => {
     const cli = ['--import', 'tsx', 'src/modules/grid/import-cli.ts'];
     const ok = await run(process.execPath, [...cli, file, '--level', 'COMMUNITY', '--mode', 'UPSERT', '--dry-run'], { cwd: ROOT, env });
     expect(ok.stdout).toMatch(/dry run: nothing written in [\d.]+ s — 6 features: 0 create, 0 update, 6 unchanged, 0 refused/);
+    // --crs in any case, as the export's ?crs= takes it; a snap distance that is not a number is a usage error.
+    const lower = await run(process.execPath, [...cli, file, '--level', 'COMMUNITY', '--mode', 'UPSERT', '--dry-run', '--crs', 'wgs84'], { cwd: ROOT, env });
+    expect(lower.stdout).toMatch(/6 unchanged, 0 refused/);
+    const snap = await run(process.execPath, [...cli, file, '--level', 'COMMUNITY', '--snap-meters', 'abc'], { cwd: ROOT, env }).catch((e) => e);
+    expect(snap.code).toBe(2);
+    expect(snap.stderr).toMatch(/^--snap-meters must be a number of metres, 0 or more \(got "abc"\)/);
 
     body.features[2].geometry.coordinates[0][0].splice(1, 0, [114.0, 38.0]); // a spike far outside the street
     fs.writeFileSync(file, JSON.stringify(body));

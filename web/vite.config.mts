@@ -7,7 +7,7 @@ import { defineConfig } from 'vite';
  * The browser pages the API serves, built with `npm run build:web` (run by `npm install`'s prepare step):
  * every folder of web/ holding an index.html is a page (graphiql/ → GET /graphql; the map editor adds its own).
  * Everything is bundled from node_modules into web/dist/ (not committed): nothing loads from a CDN at run time.
- * Assets are served under /web/ (src/web-pages.ts), with hashed names so they can be cached for good.
+ * Assets are served under /web/ (src/http/pages.ts), with hashed names so they can be cached for good.
  */
 const root = path.dirname(fileURLToPath(import.meta.url));
 const OUT_DIR = 'dist';

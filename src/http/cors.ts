@@ -64,7 +64,8 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, policy: Ori
   const decision = typeof origin === 'string' ? policy(origin) : null;
   if (decision) {
     res.setHeader('access-control-allow-origin', decision === 'any' ? '*' : origin!);
-    if (decision === 'listed') res.setHeader('access-control-allow-credentials', 'true');
+    // No Access-Control-Allow-Credentials: the API's credentials are bearer tokens a page sends itself, never
+    // cookies, and a cookie-based single sign-on proxy in front must not become usable by a listed origin.
     res.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
   }
   if (req.method !== 'OPTIONS') return false;

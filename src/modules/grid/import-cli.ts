@@ -59,7 +59,11 @@ async function main(): Promise<number> {
   if (!fs.existsSync(file)) usage(`no such file: ${file}`);
   if (!values.level || !LEVELS.includes(values.level)) usage(`--level must be one of ${LEVELS.join(', ')}`);
   if (!['CREATE', 'UPSERT'].includes(values.mode!)) usage('--mode must be CREATE or UPSERT');
+  // As the export's ?crs= reads it: case does not matter.
+  values.crs = values.crs?.toUpperCase();
   if (!['WGS84', 'GCJ02', 'BD09'].includes(values.crs!)) usage('--crs must be WGS84, GCJ02 or BD09');
+  const snapMeters = values['snap-meters'] === undefined ? 0 : Number(values['snap-meters']);
+  if (!Number.isFinite(snapMeters) || snapMeters < 0) usage(`--snap-meters must be a number of metres, 0 or more (got "${values['snap-meters']}")`);
   if (values.grid !== undefined && !GRID_CODE.test(values.grid)) usage(`--grid must be a grid code such as 130105001 (got "${values.grid}")`);
 
   const config = loadConfig();
@@ -91,7 +95,7 @@ async function main(): Promise<number> {
       parentCodeProperty: values['parent-code-property'],
       versionProperty: values['version-property'],
       reason: values.reason ?? `import of ${file}`,
-      options: { clipToParent: values['clip-to-parent'], snapToleranceMeters: values['snap-meters'] ? Number(values['snap-meters']) : 0 },
+      options: { clipToParent: values['clip-to-parent'], snapToleranceMeters: snapMeters },
     });
     let report: ImportReport;
     try {
