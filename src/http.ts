@@ -181,22 +181,10 @@ async function graphql(deps: Http, req: IncomingMessage, res: ServerResponse, ur
   }
   const method = (req.method ?? 'GET').toUpperCase();
   const body = method === 'POST' ? await readJsonBody(req, deps.config.limits.maxRequestBytes) : undefined;
-  const { database, config, log } = deps;
+  const { config } = deps;
   const response = await deps.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method, headers, search: url.search, body },
-    context: async () =>
-      createContext({
-        requestId,
-        viewer: caller.viewer,
-        db: database.knex,
-        log: log.child({ reqId: requestId }),
-        config,
-        locale,
-        clientKey: caller.clientKey,
-        gate: deps.gate,
-        cancellable: database.kind === 'postgres',
-        onApiKeyRevoked: deps.authenticator.forgetApiKey,
-      }),
+    context: async () => requestContext(deps, requestId, locale, caller),
   });
   if (response.body.kind === 'complete' && Buffer.byteLength(response.body.string) > config.limits.maxResponseBytes) {
     // The backstop behind the budget charged while resolving: nothing bigger than the limit goes out.
@@ -235,7 +223,7 @@ async function moduleRoute(deps: Http, handler: RouteHandler, req: IncomingMessa
       gate: deps.gate,
       config: deps.config,
       locale,
-      context: () => (context ??= routeContext(deps, requestId, locale, caller)),
+      context: () => (context ??= requestContext(deps, requestId, locale, caller)),
     });
   } catch (err) {
     if (err instanceof RouteError) throw new HttpError(err.status, err.localized ?? err.message, err.code, undefined, err.field);
@@ -296,8 +284,8 @@ async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unk
   }
 }
 
-/** The per-request context a plain route answers through (the /resolve route calls the services GraphQL does). */
-function routeContext(deps: Http, requestId: string, locale: Locale, caller: Caller): Context {
+/** The per-request context of a GraphQL request, and of a plain route (/resolve calls the services GraphQL does). */
+function requestContext(deps: Http, requestId: string, locale: Locale, caller: Caller): Context {
   return createContext({
     requestId,
     viewer: caller.viewer,

@@ -10,6 +10,15 @@ export interface LngLat {
 
 const SOURCE = { WGS84: gcoord.WGS84, GCJ02: gcoord.GCJ02, BD09: gcoord.BD09 } as const;
 
+/** The coordinate systems positions come in and go out in (the GraphQL enum's values). */
+export const COORDINATE_SYSTEMS: readonly CoordinateSystem[] = ['WGS84', 'GCJ02', 'BD09'];
+
+/** The system a parameter names, in any case (`gcj02`), or null. */
+export function coordinateSystemNamed(text: string): CoordinateSystem | null {
+  const upper = text.trim().toUpperCase();
+  return COORDINATE_SYSTEMS.find((c) => c === upper) ?? null;
+}
+
 /**
  * Checks a position a client sent and says exactly what is wrong with it. Swapped axes are the most common
  * mistake with Chinese map SDKs (some return `{lat, lng}` objects, some `[lat, lng]` arrays), so a latitude

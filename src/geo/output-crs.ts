@@ -1,5 +1,5 @@
-import gcoord from 'gcoord';
 import type { CoordinateSystem } from '../generated/graphql';
+import { fromWgs84 } from './coordinates';
 
 /**
  * Geometry going out in the coordinate system a field's `crs` argument asks for: what a frontend drawing on
@@ -8,15 +8,12 @@ import type { CoordinateSystem } from '../generated/graphql';
  * coming in are (src/geo/coordinates.ts); like the GCJ-02 offset itself, gcoord leaves positions outside China
  * unchanged. WGS84 (the default) costs nothing: the value (PostGIS's GeoJSON text) goes out as it is, never parsed.
  */
-const TARGET = { GCJ02: gcoord.GCJ02, BD09: gcoord.BD09 } as const;
-
 type LngLat = { lng: number; lat: number };
 
 /** A position in `crs`; the same object for WGS84. */
 export function positionIn<P extends LngLat | null>(position: P, crs: CoordinateSystem | null | undefined): P | LngLat {
   if (!position || !crs || crs === 'WGS84') return position;
-  const [lng, lat] = convert([position.lng, position.lat], crs);
-  return { lng, lat };
+  return fromWgs84(position, crs);
 }
 
 /**
@@ -31,7 +28,7 @@ export function geometryIn<G>(geometry: G, crs: CoordinateSystem | null | undefi
 }
 
 function convert(position: readonly number[], crs: Exclude<CoordinateSystem, 'WGS84'>): number[] {
-  const [lng, lat] = gcoord.transform([position[0], position[1]], gcoord.WGS84, TARGET[crs]) as [number, number];
+  const { lng, lat } = fromWgs84({ lng: position[0], lat: position[1] }, crs);
   return position.length > 2 ? [lng, lat, ...position.slice(2)] : [lng, lat];
 }
 

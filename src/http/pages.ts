@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { negotiateEncoding, type BodyEncoding } from '../shared/http-compression';
+import { negotiateEncoding, type BodyEncoding } from './compression';
 import { msg } from '../i18n';
 import { HttpError } from './answer';
 import { compress } from './compression';

@@ -1,13 +1,13 @@
-import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { CoordinateSystem, GridLevel } from '../../generated/graphql';
-import { metresToDegrees, toWgs84 } from '../../geo/coordinates';
+import { COORDINATE_SYSTEMS, coordinateSystemNamed, metresToDegrees, toWgs84 } from '../../geo/coordinates';
 import { geometryIn } from '../../geo/output-crs';
 import { fromGlobalId, toGlobalId } from '../../graphql/relay';
 import { addVary } from '../../http/cors';
-import { compressStream, negotiateEncoding } from '../../shared/http-compression';
+import { etagMatches, weakEtag } from '../../http/etag';
+import { compressStream, negotiateEncoding } from '../../http/compression';
 import { parseInstant } from '../../shared/time';
 import { GRID_CODE } from '../auth/policy';
 import * as repo from './repo';
@@ -22,7 +22,6 @@ import { exportFingerprint, exportPage, type ExportQuery, type ExportRow } from 
  */
 const PAGE = 1000;
 const LEVELS: readonly GridLevel[] = ['DISTRICT', 'STREET', 'COMMUNITY', 'GRID', 'MICRO_GRID', 'DEDICATED'];
-const SYSTEMS: readonly CoordinateSystem[] = ['WGS84', 'GCJ02', 'BD09'];
 /** The same bound as `Grid.boundary(simplifyMeters:)`: beyond 10 km a street's outline is gone anyway. */
 export const MAX_SIMPLIFY_METERS = 10_000;
 /** Decimal places: 15 (the default) is every digit a double holds; 7 is about 1 cm, 5 about 1 m. */
@@ -83,8 +82,8 @@ async function ancestorParam(db: Knex, ancestor: string | null): Promise<string 
 
 function crsParam(value: string | null): CoordinateSystem {
   if (value === null || value === '') return 'WGS84';
-  const found = SYSTEMS.find((c) => c === value.toUpperCase());
-  if (!found) throw new ExportRequestError(`crs must be one of ${SYSTEMS.join(', ')} (got "${value.slice(0, 40)}")`);
+  const found = coordinateSystemNamed(value);
+  if (!found) throw new ExportRequestError(`crs must be one of ${COORDINATE_SYSTEMS.join(', ')} (got "${value.slice(0, 40)}")`);
   return found;
 }
 
@@ -143,7 +142,7 @@ export interface ExportResponse {
 export async function streamGridsGeoJSON(db: Knex, filter: ExportFilter, out: ExportResponse, guard: ExportGuard = UNGUARDED): Promise<number> {
   const { res, headers } = out;
   const fingerprint = await guard.first(() => exportFingerprint(db, filter));
-  const etag = `W/"${createHash('sha1').update(JSON.stringify([FORMAT_VERSION, filter, fingerprint])).digest('base64url').slice(0, 27)}"`;
+  const etag = weakEtag([FORMAT_VERSION, filter, fingerprint]);
   const cache = { etag, 'cache-control': `${out.shared ? 'public' : 'private'}, no-cache` };
   // Added to what is there (CORS varies by Origin): the bytes depend on the encoding, the grids on who asks.
   addVary(res, 'Accept-Encoding');
@@ -207,14 +206,6 @@ function roundTo(decimals: number): ((key: string, value: unknown) => unknown) |
   if (decimals >= MAX_PRECISION) return undefined;
   const scale = 10 ** decimals;
   return (_key, value) => (typeof value === 'number' ? Math.round(value * scale) / scale : value);
-}
-
-/** If-None-Match against a weak ETag (weak comparison, RFC 9110 §13.1.2). */
-function etagMatches(header: string | string[] | undefined, etag: string): boolean {
-  const value = Array.isArray(header) ? header.join(',') : header;
-  if (!value) return false;
-  const bare = etag.replace(/^W\//, '');
-  return value.split(',').some((t) => t.trim() === '*' || t.trim().replace(/^W\//, '') === bare);
 }
 
 /** The client closed the connection before the export was complete. */

@@ -20,7 +20,8 @@ import { loadConfig } from '../../config';
 import { createContext } from '../../context';
 import { openDatabase } from '../../db/knex';
 import { migrateLatest } from '../../db/migrate';
-import type { CoordinateSystem, GridLevel, ImportMode } from '../../generated/graphql';
+import type { GridLevel, ImportMode } from '../../generated/graphql';
+import { coordinateSystemNamed } from '../../geo/coordinates';
 import { createLogger } from '../../logger';
 import { GRID_CODE } from '../auth/policy';
 import { ImportFileError, withDefaults, type FeatureReport, type ImportReport } from './import-service';
@@ -60,8 +61,8 @@ async function main(): Promise<number> {
   if (!values.level || !LEVELS.includes(values.level)) usage(`--level must be one of ${LEVELS.join(', ')}`);
   if (!['CREATE', 'UPSERT'].includes(values.mode!)) usage('--mode must be CREATE or UPSERT');
   // As the export's ?crs= reads it: case does not matter.
-  values.crs = values.crs?.toUpperCase();
-  if (!['WGS84', 'GCJ02', 'BD09'].includes(values.crs!)) usage('--crs must be WGS84, GCJ02 or BD09');
+  const crs = coordinateSystemNamed(values.crs ?? '');
+  if (!crs) usage('--crs must be WGS84, GCJ02 or BD09');
   const snapMeters = values['snap-meters'] === undefined ? 0 : Number(values['snap-meters']);
   if (!Number.isFinite(snapMeters) || snapMeters < 0) usage(`--snap-meters must be a number of metres, 0 or more (got "${values['snap-meters']}")`);
   if (values.grid !== undefined && !GRID_CODE.test(values.grid)) usage(`--grid must be a grid code such as 130105001 (got "${values.grid}")`);
@@ -89,7 +90,7 @@ async function main(): Promise<number> {
       level: values.level as GridLevel,
       mode: values.mode as ImportMode,
       dryRun: values['dry-run'],
-      crs: values.crs as CoordinateSystem,
+      crs,
       codeProperty: values['code-property'],
       nameProperty: values['name-property'],
       parentCodeProperty: values['parent-code-property'],

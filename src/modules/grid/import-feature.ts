@@ -1,4 +1,5 @@
 import type { CoordinateSystem, GridLevel, ImportAction, ImportChange, ImportMode, ProblemCode } from '../../generated/graphql';
+import { coordinateSystemNamed } from '../../geo/coordinates';
 import { crsMemberProblem, projectedCoordinatesProblem } from '../../geo/crs';
 import { isObject } from '../../geo/geojson';
 import { Problems, type ProblemRow } from '../../shared/payload';
@@ -58,7 +59,6 @@ export class ImportFileError extends Error {
   }
 }
 
-const SYSTEMS: readonly CoordinateSystem[] = ['WGS84', 'GCJ02', 'BD09'];
 
 /**
  * Checks the FeatureCollection's own members: a `crs` naming anything but geographic WGS-84/CGCS2000, and the
@@ -69,7 +69,7 @@ export function checkCollectionMembers(members: { crs?: unknown; coordinateSyste
   const crsProblem = crsMemberProblem(members.crs);
   if (crsProblem) throw new ImportFileError('WRONG_CRS', crsProblem);
   const declared = members.coordinateSystem;
-  if (typeof declared === 'string' && SYSTEMS.includes(declared as CoordinateSystem) && declared !== crs) {
+  if (typeof declared === 'string' && coordinateSystemNamed(declared) === declared && declared !== crs) {
     throw new ImportFileError(
       'WRONG_CRS',
       `the file says its coordinates are ${declared} ("coordinateSystem" member, as exported with ?crs=${declared}) but they would be read as ${crs}: ` +

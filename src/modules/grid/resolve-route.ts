@@ -1,5 +1,6 @@
 import type { Context } from '../../context';
 import type { CoordinateSystem } from '../../generated/graphql';
+import { coordinateSystemNamed } from '../../geo/coordinates';
 import { toGlobalId } from '../../graphql/relay';
 import { positionIn } from '../../geo/output-crs';
 import { msg } from '../../i18n';
@@ -8,7 +9,6 @@ import { RouteError, type RouteRequest } from '../module';
 import type { WorkerRow } from '../worker/mappers';
 import type { GridRow, LocationResolutionSource } from './mappers';
 
-const COORDINATE_SYSTEMS: readonly CoordinateSystem[] = ['WGS84', 'GCJ02', 'BD09'];
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 
 /**
@@ -39,7 +39,7 @@ export function resolveArguments(params: URLSearchParams): { lng: number; lat: n
   const lng = number('lng');
   const lat = number('lat');
   const crsParam = params.get('crs')?.trim().toUpperCase() || 'WGS84';
-  const crs = COORDINATE_SYSTEMS.find((c) => c === crsParam);
+  const crs = coordinateSystemNamed(crsParam);
   if (!crs) throw new RouteError(400, msg('resolve.crs', { got: crsParam.slice(0, 40) }), 'BAD_USER_INPUT', 'crs');
   const asOfParam = params.get('asOf');
   let asOf: Date | null = null;

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { CoordinateSystem } from '../../generated/graphql';
 import { msg } from '../../i18n';
 import { sendCompressible } from '../../http/compression';
+import { COORDINATE_SYSTEMS, coordinateSystemNamed } from '../../geo/coordinates';
 import { addVary } from '../../http/cors';
+import { etagMatches } from '../../http/etag';
 import { parseInstant } from '../../shared/time';
 import { pastInstant } from '../location/repo-list';
 import { RouteError, type RouteRequest } from '../module';
@@ -13,14 +14,11 @@ import type { MapLayer } from './layers';
  * public base URL their links carry, conditional requests (ETag → 304), and sending.
  */
 
-const COORDINATE_SYSTEMS: readonly CoordinateSystem[] = ['WGS84', 'GCJ02', 'BD09'];
-
 /** `?crs=` / `?coordinateSystem=`: WGS84 (the default), GCJ02 (AMap, Tencent) or BD09 (Baidu). */
 export function coordinateSystemParam(params: URLSearchParams, name: string): CoordinateSystem {
   const value = params.get(name);
   if (value === null || value === '') return 'WGS84';
-  const upper = value.toUpperCase();
-  const found = COORDINATE_SYSTEMS.find((c) => c === upper);
+  const found = coordinateSystemNamed(value);
   if (!found) throw new RouteError(400, msg('map.coordinateSystem', { param: name, allowed: COORDINATE_SYSTEMS.join(', '), got: value.slice(0, 40) }), 'BAD_USER_INPUT', name);
   return found;
 }
@@ -52,17 +50,6 @@ export function baseUrl(req: RouteRequest): string {
   return `${proto === 'https' ? 'https' : 'http'}://${host}`;
 }
 
-/** A weak ETag over what an answer depends on. */
-export function etagOf(parts: readonly unknown[]): string {
-  return `W/"${createHash('sha1').update(JSON.stringify(parts)).digest('base64url').slice(0, 27)}"`;
-}
-
-function matches(req: RouteRequest, etag: string): boolean {
-  const header = req.headers['if-none-match'];
-  if (typeof header !== 'string') return false;
-  const bare = etag.replace(/^W\//, '');
-  return header.split(',').some((t) => t.trim() === '*' || t.trim().replace(/^W\//, '') === bare);
-}
 
 /** Cache headers of a layer's answers: anyone's revalidate with the ETag; a signed-in caller's stay private. */
 export function cacheHeaders(req: RouteRequest, etag: string): Record<string, string> {
@@ -77,7 +64,7 @@ export function cacheHeaders(req: RouteRequest, etag: string): Record<string, st
 
 /** Answers 304 when the client holds this version already; true when it did. */
 export function answeredNotModified(req: RouteRequest, etag: string): boolean {
-  if (!matches(req, etag)) return false;
+  if (!etagMatches(req.headers['if-none-match'], etag)) return false;
   req.res.writeHead(304, cacheHeaders(req, etag)).end();
   return true;
 }

@@ -1,11 +1,12 @@
 import { fromWgs84 } from '../../geo/coordinates';
+import { weakEtag } from '../../http/etag';
 import { msg } from '../../i18n';
 import { assertPermitted } from '../auth/policy';
 import { RouteError, type RouteRequest } from '../module';
 import { layerScope, mayRead, scopeKey } from './access';
 import { layerById, MAP_LAYERS, MAX_TILE_ZOOM, type MapLayer } from './layers';
 import { changeSerials, extents } from './repo';
-import { answeredNotModified, baseUrl, cacheHeaders, coordinateSystemParam, etagOf, instantParam, send, sendJson } from './respond';
+import { answeredNotModified, baseUrl, cacheHeaders, coordinateSystemParam, instantParam, send, sendJson } from './respond';
 import { renderTile, tileAddressProblem, type TileAddress } from './tiles';
 
 /**
@@ -58,7 +59,7 @@ async function tileRoute(req: RouteRequest, layer: MapLayer, address: TileAddres
   // The ETag follows the change counters of the tables the layer reads, read before the tile is: a change
   // committed in between is in the tile under the old tag, and the next request renders it again.
   const serials = await changeSerials(req.db);
-  const etag = etagOf([TILE_FORMAT, layer.id, address, layer.sources.map((s) => serials.get(s) ?? '0'), scopeKey(scope), asOf?.toISOString() ?? null, crs]);
+  const etag = weakEtag([TILE_FORMAT, layer.id, address, layer.sources.map((s) => serials.get(s) ?? '0'), scopeKey(scope), asOf?.toISOString() ?? null, crs]);
   if (answeredNotModified(req, etag)) return;
   const body = await renderTile(req.db, layer, address, { asOf, crs, scope });
   if (!body) {
