@@ -26,14 +26,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Knex } from 'knex';
-import pino from 'pino';
-import { loadConfig } from '../src/config';
-import { createDatabaseIfMissing } from '../src/db/create-database';
-import { openDatabase } from '../src/db/knex';
-import { migrateLatest } from '../src/db/migrate';
 import { signToken } from '../src/modules/auth/jwt';
 import { cipherFor, SEALED } from '../src/modules/person/sealing';
-import { loadCity } from './city';
+import { openCityDatabase } from './lib/city-db';
 import { CITY_CODE_PREFIX, cityPoints, loadCityPlaces } from './lib/city-places';
 import { loadCityPeople } from './lib/city-people';
 import { postgresCpuTracker, processCpuSeconds } from './lib/cpu';
@@ -68,17 +63,9 @@ async function main(): Promise<void> {
       'reset-people': { type: 'boolean', default: false },
     },
   });
-  const config = loadConfig();
-  if (!config.databaseUrl) throw new Error('DATABASE_URL must point at a PostgreSQL + PostGIS database for the benchmark city (see README)');
-  if (await createDatabaseIfMissing(config.databaseUrl)) console.log(`created database ${new URL(config.databaseUrl).pathname.slice(1)}`);
-  const db = await openDatabase(config, pino({ level: 'silent' }));
+  const { config, db } = await openCityDatabase();
   const knex = db.knex;
   try {
-    await knex.raw('CREATE EXTENSION IF NOT EXISTS postgis');
-    await migrateLatest(knex);
-    const t0 = Date.now();
-    if ((await loadCity(knex, (line) => console.log(line))) !== 'already-loaded') console.log(`city loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    for (const table of ['grid', 'grid_piece', 'grid_assignment', 'grid_worker']) await knex.raw(`ANALYZE ${table}`);
     const places = await loadCityPlaces(knex, (line) => console.log(line));
     if (places !== 'already-loaded') console.log(`generated ${places.buildings} buildings, ${places.houses} houses in ${(places.ms / 1000).toFixed(1)} s`);
     if (values['reset-people']) {

@@ -21,15 +21,10 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { loadConfig } from '../src/config';
-import { openDatabase } from '../src/db/knex';
-import { migrateLatest } from '../src/db/migrate';
 import { signToken } from '../src/modules/auth/jwt';
-import { loadCity } from './city';
+import { openCityDatabase } from './lib/city-db';
 import { CITY_CODE_PREFIX, cityPoints, loadCityPlaces } from './lib/city-places';
 import { benchCommunityEdit } from './lib/community-edit';
-import { createDatabaseIfMissing } from '../src/db/create-database';
 import { alternatingRounds } from './lib/http-rounds';
 import { BENCH_ADMIN, BENCH_JWT_SECRET, BENCH_PII_KEY, benchConfig, inProcessAs, measureOperation, optional, type Operation } from './lib/in-process';
 import { startServer } from './lib/server';
@@ -67,19 +62,8 @@ async function main(): Promise<void> {
     },
   });
   const runs = Number(values.runs);
-  const config = loadConfig();
-  if (!config.databaseUrl) throw new Error('DATABASE_URL must point at a PostgreSQL + PostGIS database for the benchmark city (see README)');
-  if (await createDatabaseIfMissing(config.databaseUrl)) console.log(`created database ${new URL(config.databaseUrl).pathname.slice(1)}`);
-  const db = await openDatabase(config, pino({ level: 'silent' }));
+  const { config, db } = await openCityDatabase();
   try {
-    await db.knex.raw('CREATE EXTENSION IF NOT EXISTS postgis');
-    await migrateLatest(db.knex);
-    const t0 = Date.now();
-    if ((await loadCity(db.knex, (line) => console.log(line))) !== 'already-loaded') {
-      console.log(`city loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    }
-    // bench/city.ts run on its own leaves the grids unanalysed.
-    for (const table of ['grid', 'grid_piece', 'grid_assignment', 'grid_worker']) await db.knex.raw(`ANALYZE ${table}`);
     const places = await loadCityPlaces(db.knex, (line) => console.log(line));
     if (places !== 'already-loaded') {
       console.log(

@@ -21,6 +21,9 @@ import * as personBuildingGiven from './20261129000300_person_building_given';
 import * as mapChanges from './20261130000500_map_changes';
 import * as incidents from './20261201000100_incidents';
 import * as incidentDispatch from './20261201000300_incident_dispatch';
+import * as incidentStats from './20261202000100_incident_stats';
+import * as incidentHousekeeping from './20261202000200_incident_housekeeping';
+import * as incidentMapChanges from './20261202000300_incident_map_changes';
 
 /**
  * Every migration, in order. Listed explicitly (rather than read from the folder) so the same list runs
@@ -49,4 +52,7 @@ export const migrations: Record<string, { up(knex: Knex): Promise<void>; down(kn
   '20261130000500_map_changes': mapChanges,
   '20261201000100_incidents': incidents,
   '20261201000300_incident_dispatch': incidentDispatch,
+  '20261202000100_incident_stats': incidentStats,
+  '20261202000200_incident_housekeeping': incidentHousekeeping,
+  '20261202000300_incident_map_changes': incidentMapChanges,
 };

@@ -6,6 +6,8 @@ import { generateWorkers, type WorkerPlan } from './lib/workers';
 import { XINHUA_ROADS } from './lib/place-names';
 import { seedPlaces, type PlacesCounts, type PlacesPlan } from './lib/places';
 import { seedPeople, type PeopleCounts, type PeoplePlan } from './lib/people';
+import { seedIncidents, type IncidentCounts } from './lib/incidents';
+import type { IncidentsPlan } from './lib/incident-plan';
 import type { PiiCipher } from '../src/shared/pii';
 
 /**
@@ -66,6 +68,22 @@ export const DEMO_PEOPLE: PeoplePlan = {
   groups: { seed: 130105, visits: { onTimeShare: 0.8, overdueShare: 0.16 } },
 };
 
+/**
+ * A year of incidents (seeds/lib/incident-plan.ts) up to the moment of seeding, about a tenth of the 114,892
+ * matters the district reports a year (so the embedded first start stays within its minute): disputes, hazards,
+ * livelihood and the rest in their usual shares and seasons, through every channel, the last days' still open,
+ * a share of older ones held late (escalated to a street, with a department, suspended), none left open around the
+ * README's walk-through (天骄社区, 500 m of its school) so its queue starts empty.
+ */
+export const DEMO_INCIDENTS: IncidentsPlan = {
+  seed: 130105,
+  perYear: 10_000,
+  quiet: { communityCodes: ['130105001018'], near: { lng: 114.4417, lat: 38.03 }, meters: 500 },
+  held: { old: 0.012, recent: 0.003 },
+  duplicates: 0.012,
+  misfiled: 0.01,
+};
+
 /** Two processes starting on an empty database at once must not both seed (the second would fail half-way). */
 const SEED_LOCK_KEY = 130105001;
 
@@ -73,6 +91,7 @@ export interface DemoSeedResult extends PlacesCounts {
   grids: number;
   workers: number;
   population: PeopleCounts;
+  incidents: IncidentCounts;
   ms: number;
 }
 
@@ -102,6 +121,12 @@ export async function seedDemoDistrict(
       `seeded ${population.people} residents in ${population.households} households, ${population.tags} group tags, ` +
         `${population.pendingRegistrations} pending tenant registrations`,
     );
-    return { grids: grids.length, workers: workers.length, ...counts, population, ms: Date.now() - started };
+    const t0 = Date.now();
+    const incidents = await seedIncidents(trx, DEMO_INCIDENTS, DEMO_DISTRICT_CODE, cipher);
+    onProgress?.(
+      `seeded ${incidents.incidents} incidents of a year (${incidents.events} timeline entries, ${incidents.byStatus.CLOSED ?? 0} closed, ` +
+        `${incidents.open} open) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    return { grids: grids.length, workers: workers.length, ...counts, population, incidents, ms: Date.now() - started };
   });
 }

@@ -1,8 +1,12 @@
 import { z } from 'zod';
-import { hkdfSync } from 'node:crypto';
 import path from 'node:path';
 import { DEVELOPMENT_ORIGINS, parseCorsOrigins } from './http/cors';
-import { LOCALES, type Locale } from './i18n/locale';
+import { LOCALES, posixLocale, type Locale } from './i18n/locale';
+import { limitsConfig, LIMIT_SETTINGS, type LimitsConfig } from './config/limits';
+import { piiKeyProblems, piiKeys, type PiiKeys } from './config/pii-keys';
+import { flag, int } from './config/values';
+
+export { DEV_PII_KEY, parsePiiKeys } from './config/pii-keys';
 
 /**
  * The only reader of process.env. Every setting the service understands is declared here, and a bad
@@ -12,34 +16,6 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 /** A development-only signing key, so `npm start` and `npm run token` work with nothing configured. */
 export const DEV_JWT_SECRET = 'grid-registry-development-secret-not-for-production';
-
-/**
- * A development-only key for personal data (32 bytes, base64), so `npm start` works with nothing configured.
- * Production refuses it: data sealed with a published key is not protected.
- */
-export const DEV_PII_KEY = 'ZGV2ZWxvcG1lbnQtb25seS1waWkta2V5LTMyLWJ5dGU=';
-
-/** `PII_KEY`: one base64 key (version 1), or `version:base64` pairs separated by commas for rotation. */
-export function parsePiiKeys(value: string): { keys: { version: number; key: Buffer }[] } | { problem: string } {
-  const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
-  const keys: { version: number; key: Buffer }[] = [];
-  for (const [i, part] of parts.entries()) {
-    const m = /^(?:(\d{1,5}):)?([A-Za-z0-9+/]+={0,2})$/.exec(part);
-    if (!m) return { problem: `entry ${i + 1} is not base64, nor version:base64` };
-    if (!m[1] && parts.length > 1) return { problem: `entry ${i + 1} has no version: with several keys, write each as version:base64` };
-    const version = m[1] ? Number(m[1]) : 1;
-    const key = Buffer.from(m[2], 'base64');
-    if (key.length !== 32) return { problem: `entry ${i + 1} is ${key.length} bytes; a key is 32 random bytes, base64 (openssl rand -base64 32)` };
-    if (version < 1 || version > 65535) return { problem: `entry ${i + 1}: versions are 1–65535` };
-    if (keys.some((k) => k.version === version)) return { problem: `version ${version} is given twice` };
-    keys.push({ version, key });
-  }
-  if (keys.length === 0) return { problem: 'holds no key' };
-  return { keys: keys.sort((a, b) => a.version - b.version) };
-}
-
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const schema = z
   .object({
@@ -63,25 +39,17 @@ const schema = z
     DB_STATEMENT_TIMEOUT_MS: int(100, 3_600_000).default(10_000),
     DB_LONG_STATEMENT_TIMEOUT_MS: int(100, 3_600_000).default(120_000),
     DB_ACQUIRE_TIMEOUT_MS: int(100, 600_000).default(3_000),
-    REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
-    MAX_QUERY_COST: int(1, 100_000_000).default(5_000),
-    MAX_QUERY_DEPTH: int(1, 100).default(15),
-    MAX_QUERY_ALIASES: int(1, 1000).default(15),
-    MAX_QUERY_TOKENS: int(10, 1_000_000).default(1_000),
-    MAX_QUERY_DIRECTIVES: int(0, 10_000).default(50),
-    MAX_QUERY_CHARACTERS: int(100, 10_000_000).default(15_000),
-    MAX_RESPONSE_BYTES: int(1024, 2_000_000_000).default(10 * 1024 * 1024),
-    MAX_REQUEST_BYTES: int(1024, 2_000_000_000).default(5 * 1024 * 1024),
-    IMPORT_MAX_BYTES: int(1024, 17_179_869_184).default(256 * 1024 * 1024),
+    ...LIMIT_SETTINGS,
     UPLOAD_DIR: z.string().min(1).optional(),
     UPLOAD_MAX_BYTES: int(1024, 1_073_741_824).default(10 * 1024 * 1024),
-    RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
-    RATE_LIMIT_BURST: int(1, 1_000_000).default(120),
-    EXPENSIVE_MAX_CONCURRENT: int(1, 1000).default(4),
-    EXPENSIVE_MAX_PER_CLIENT: int(1, 1000).default(2),
+    UPLOAD_UNATTACHED_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
+    OUTBOX_RETENTION_DAYS: z.coerce.number().min(2).max(3650).default(30),
+    WS_MAX_CONNECTIONS: int(1, 10_000_000).default(20_000),
+    WS_MAX_CONNECTIONS_PER_CLIENT: int(1, 1_000_000).default(20),
+    WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: int(1, 100_000).default(100),
+    WS_MAX_MESSAGE_BYTES: int(1024, 100 * 1024 * 1024).default(64 * 1024),
     SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
     MAX_BOUNDARY_VERTICES: int(4, 1_000_000).default(10_000),
-    MAX_FILTER_VERTICES: int(4, 1_000_000).default(2_000),
     BOUNDARY_TOLERANCE_SQM: z.coerce.number().min(0).max(10_000).default(10),
     PII_KEY: z.string().optional(),
     PII_INDEX_KEY: z.string().optional(),
@@ -97,8 +65,17 @@ const schema = z
     HOUSEHOLD_STANDARD_MAX: int(0, 100_000).default(70),
     CORS_ORIGINS: z.string().optional(),
     DEFAULT_LOCALE: z.enum(LOCALES).default('zh-CN'),
+    LC_ALL: z.string().optional(),
+    LC_MESSAGES: z.string().optional(),
+    LANG: z.string().optional(),
     COMPRESSION_MIN_BYTES: int(0, 1_000_000_000).default(1024),
     QUERY_PAGE: flag.optional(),
+    EDITOR_BASEMAP_URL: z
+      .string()
+      .regex(/^https?:\/\/[^\s]*\{z\}[^\s]*$/, 'must be an http(s) raster tile URL template with {z}, {x} and {y}, e.g. http://tiles.intranet/{z}/{x}/{y}.png')
+      .refine((v) => v.includes('{x}') && v.includes('{y}'), 'must contain {x} and {y} as well as {z}')
+      .optional(),
+    EDITOR_BASEMAP_CRS: z.enum(['WGS84', 'GCJ02', 'BD09']).default('WGS84'),
   })
   .superRefine((env, ctx) => {
     if (env.HOUSEHOLD_STANDARD_MIN > env.HOUSEHOLD_STANDARD_MAX) {
@@ -108,19 +85,8 @@ const schema = z
       const parsed = parseCorsOrigins(env.CORS_ORIGINS);
       if ('problem' in parsed) ctx.addIssue({ code: 'custom', path: ['CORS_ORIGINS'], message: parsed.problem });
     }
-    if (env.PII_KEY) {
-      const parsed = parsePiiKeys(env.PII_KEY);
-      if ('problem' in parsed) ctx.addIssue({ code: 'custom', path: ['PII_KEY'], message: parsed.problem });
-    }
-    if (env.PII_INDEX_KEY && Buffer.from(env.PII_INDEX_KEY, 'base64').length !== 32) {
-      ctx.addIssue({ code: 'custom', path: ['PII_INDEX_KEY'], message: 'must be 32 random bytes, base64 (openssl rand -base64 32)' });
-    }
+    for (const p of piiKeyProblems(env)) ctx.addIssue({ code: 'custom', path: [p.key], message: p.message });
     if (env.NODE_ENV !== 'production') return;
-    if (!env.PII_KEY) {
-      ctx.addIssue({ code: 'custom', path: ['PII_KEY'], message: 'is required when NODE_ENV=production: personal data is encrypted with it (openssl rand -base64 32)' });
-    } else if (env.PII_KEY.includes(DEV_PII_KEY)) {
-      ctx.addIssue({ code: 'custom', path: ['PII_KEY'], message: 'holds the development key published in the repository; set a key of your own' });
-    }
     if (!env.JWT_SECRET && !env.JWT_JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'or JWT_JWKS_URL is required when NODE_ENV=production' });
     }
@@ -159,26 +125,7 @@ export interface Config {
     /** How long a request waits for a pooled connection before it is answered 503, ms. */
     acquireTimeoutMs: number;
   };
-  limits: {
-    requestTimeoutMs: number;
-    maxCost: number;
-    maxDepth: number;
-    maxAliases: number;
-    maxTokens: number;
-    maxDirectives: number;
-    maxCharacters: number;
-    maxResponseBytes: number;
-    maxRequestBytes: number;
-    /** Largest file `POST /import/people` takes (streamed, never held whole), bytes. */
-    importMaxBytes: number;
-    /** Requests per minute per client (token subject, API key, else address); 0 turns the limit off. */
-    ratePerMinute: number;
-    rateBurst: number;
-    expensiveMaxConcurrent: number;
-    expensiveMaxPerClient: number;
-    /** Most vertices an `intersects` filter or a split line may have. */
-    maxFilterVertices: number;
-  };
+  limits: LimitsConfig;
   seedDemo: 'auto' | 'never';
   boundary: {
     /** Most vertices a boundary may have. */
@@ -209,6 +156,24 @@ export interface Config {
     dir: string;
     /** Largest file taken, bytes. */
     maxBytes: number;
+    /** An upload no report or progress entry attached within this long is deleted (file and row), ms. */
+    unattachedMaxAgeMs: number;
+  };
+  /** What the scheduler's housekeeping pass deletes (src/modules/incident/housekeeping.ts). */
+  housekeeping: {
+    /** Outbox notices (and their delivery records) older than this are deleted, ms. */
+    outboxRetentionMs: number;
+  };
+  /** graphql-ws at /graphql (src/graphql/ws.ts), per API instance. */
+  subscriptions: {
+    /** Open sockets in all; more are refused at the upgrade (503). */
+    maxConnections: number;
+    /** Open sockets per client (token subject, API key, else address); more are closed with 4429. */
+    maxConnectionsPerClient: number;
+    /** Running subscriptions per socket; more are answered with an error. */
+    maxSubscriptionsPerConnection: number;
+    /** Largest message a client may send, bytes (a bigger one closes the socket, 1009). */
+    maxMessageBytes: number;
   };
   /** Population figures. */
   population: {
@@ -222,19 +187,19 @@ export interface Config {
   corsOrigins: string[];
   /** The language of messages when a request's Accept-Language names none the catalogue has. */
   defaultLocale: Locale;
+  /** The language of the command-line tools' output: LC_ALL / LC_MESSAGES / LANG when zh… or en…, else DEFAULT_LOCALE. */
+  cliLocale: Locale;
   /** GraphQL responses (and the pages' assets) at least this long are compressed by Accept-Encoding. */
   compressionMinBytes: number;
   /** Whether GET /graphql from a browser answers the query page (GraphiQL): by default, outside production. */
   queryPage: boolean;
+  /**
+   * The map editor's optional raster basemap (an intranet tile server; none by default: the grids are the map)
+   * and the coordinate system its tiles are drawn in, which the editor then shows and sends grids in.
+   */
+  editor: { basemapUrl: string | null; basemapCrs: 'WGS84' | 'GCJ02' | 'BD09' };
   /** Keys of personal data (src/shared/pii.ts). */
-  pii: {
-    /** Every key that may have sealed a stored value, by version; the highest seals new values. */
-    keys: { version: number; key: Buffer }[];
-    /** The blind-index (HMAC) key: PII_INDEX_KEY, else derived from the version-1 (or lowest) key. */
-    indexKey: Buffer;
-    /** True when the published development key is in use (never in production). */
-    developmentKey: boolean;
-  };
+  pii: PiiKeys;
 }
 
 export class ConfigError extends Error {
@@ -287,35 +252,32 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       longStatementTimeoutMs: e.DB_LONG_STATEMENT_TIMEOUT_MS,
       acquireTimeoutMs: e.DB_ACQUIRE_TIMEOUT_MS,
     },
-    limits: {
-      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
-      maxCost: e.MAX_QUERY_COST,
-      maxDepth: e.MAX_QUERY_DEPTH,
-      maxAliases: e.MAX_QUERY_ALIASES,
-      maxTokens: e.MAX_QUERY_TOKENS,
-      maxDirectives: e.MAX_QUERY_DIRECTIVES,
-      maxCharacters: e.MAX_QUERY_CHARACTERS,
-      maxResponseBytes: e.MAX_RESPONSE_BYTES,
-      maxRequestBytes: e.MAX_REQUEST_BYTES,
-      importMaxBytes: e.IMPORT_MAX_BYTES,
-      ratePerMinute: e.RATE_LIMIT_PER_MINUTE,
-      rateBurst: e.RATE_LIMIT_BURST,
-      expensiveMaxConcurrent: e.EXPENSIVE_MAX_CONCURRENT,
-      expensiveMaxPerClient: e.EXPENSIVE_MAX_PER_CLIENT,
-      maxFilterVertices: e.MAX_FILTER_VERTICES,
-    },
+    limits: limitsConfig(e),
     seedDemo: e.SEED_DEMO,
     boundary: { maxVertices: e.MAX_BOUNDARY_VERTICES, toleranceSqm: e.BOUNDARY_TOLERANCE_SQM },
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     tenants: { registrationsPerHour: e.TENANT_REGISTRATION_PER_HOUR, gateAccessDays: e.TENANT_GATE_ACCESS_DAYS },
     residents: { reportsPerHour: e.RESIDENT_REPORTS_PER_HOUR, trackingLookupsPerMinute: e.TRACKING_LOOKUPS_PER_MINUTE },
     population: { households: { min: e.HOUSEHOLD_STANDARD_MIN, max: e.HOUSEHOLD_STANDARD_MAX } },
-    uploads: { dir: path.resolve(e.UPLOAD_DIR ?? path.join(e.DATA_DIR, 'uploads')), maxBytes: e.UPLOAD_MAX_BYTES },
+    uploads: {
+      dir: path.resolve(e.UPLOAD_DIR ?? path.join(e.DATA_DIR, 'uploads')),
+      maxBytes: e.UPLOAD_MAX_BYTES,
+      unattachedMaxAgeMs: Math.round(e.UPLOAD_UNATTACHED_HOURS * 3600_000),
+    },
+    housekeeping: { outboxRetentionMs: Math.round(e.OUTBOX_RETENTION_DAYS * 86_400_000) },
+    subscriptions: {
+      maxConnections: e.WS_MAX_CONNECTIONS,
+      maxConnectionsPerClient: e.WS_MAX_CONNECTIONS_PER_CLIENT,
+      maxSubscriptionsPerConnection: e.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxMessageBytes: e.WS_MAX_MESSAGE_BYTES,
+    },
     pii: piiKeys(e.PII_KEY, e.PII_INDEX_KEY),
     corsOrigins: corsOrigins(e.CORS_ORIGINS, isProduction),
     defaultLocale: e.DEFAULT_LOCALE,
+    cliLocale: posixLocale(e, e.DEFAULT_LOCALE),
     compressionMinBytes: e.COMPRESSION_MIN_BYTES,
     queryPage: e.QUERY_PAGE ?? !isProduction,
+    editor: { basemapUrl: e.EDITOR_BASEMAP_URL ?? null, basemapCrs: e.EDITOR_BASEMAP_CRS },
   };
 }
 
@@ -323,17 +285,4 @@ function corsOrigins(value: string | undefined, isProduction: boolean): string[]
   if (value === undefined) return isProduction ? [] : [...DEVELOPMENT_ORIGINS];
   const parsed = parseCorsOrigins(value);
   return 'origins' in parsed ? parsed.origins : [];
-}
-
-function piiKeys(value: string | undefined, indexKey: string | undefined): Config['pii'] {
-  const parsed = parsePiiKeys(value ?? DEV_PII_KEY);
-  // Validated above; the development key always parses.
-  const keys = 'keys' in parsed ? parsed.keys : [];
-  return {
-    keys,
-    // Blind indexes must not change when the encryption key rotates: they come from their own key, or from the
-    // oldest key, which stays listed while values sealed with it remain.
-    indexKey: indexKey ? Buffer.from(indexKey, 'base64') : Buffer.from(hkdfSync('sha256', keys[0].key, Buffer.alloc(0), 'grid-registry blind index', 32)),
-    developmentKey: !value,
-  };
 }

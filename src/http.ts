@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Transform, type Readable } from 'node:stream';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
 import { sendCompressible } from './http/compression';
 import { addVary, applyCors, originPolicy, type OriginPolicy } from './http/cors';
-import { ASSET_PREFIX, queryPage, wantsQueryPage, WebPages } from './http/pages';
+import { ASSET_PREFIX, editorPage, editorSettings, queryPage, wantsQueryPage, WebPages } from './http/pages';
 import { HttpError, sendError, sendJson } from './http/answer';
+import { limitedBody, readJsonBody } from './http/body';
 import { msg, negotiateLocale, render, type Locale } from './i18n';
 import type { Database } from './db/knex';
 import { classifyError, rateLimited, serviceUnavailable, unauthenticated } from './errors';
@@ -102,8 +102,14 @@ function classified(err: unknown): HttpError | null {
 async function route(deps: Http, req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, locale: Locale): Promise<void> {
   switch (url.pathname) {
     case '/graphql':
+      // The same URL answers a browser with the query page and a client with JSON, by Accept: caches must know.
+      addVary(res, 'Accept');
       if (wantsQueryPage(req, url)) return queryPage(deps.pages, deps.config.queryPage, req, res);
       return graphql(deps, req, res, url, requestId, locale, await admit(deps, req));
+    case '/editor':
+      return editorPage(deps.pages, deps.config.editor, req, res);
+    case '/editor/config.json':
+      return sendJson(res, 200, editorSettings(deps.config.editor));
     case '/healthz':
       return sendJson(res, 200, { status: 'ok' });
     case '/readyz':
@@ -165,7 +171,7 @@ function takeFromRateLimit(deps: HttpDeps, clientKey: string): void {
  * The client's address: the connection's, or behind a reverse proxy (TRUST_PROXY) the one the proxy appended
  * to X-Forwarded-For, the last entry (earlier entries are whatever the client claimed).
  */
-function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   const forwarded = req.headers['x-forwarded-for'];
   if (trustProxy && typeof forwarded === 'string' && forwarded.trim()) {
     const hops = forwarded.split(',').map((h) => h.trim()).filter(Boolean);
@@ -229,58 +235,6 @@ async function moduleRoute(deps: Http, handler: RouteHandler, req: IncomingMessa
     if (err instanceof RouteError) throw new HttpError(err.status, err.localized ?? err.message, err.code, undefined, err.field);
     if (err instanceof GraphQLError) throw HttpError.from(err);
     throw err;
-  }
-}
-
-class UploadAbandoned extends ClientGoneError {
-  override readonly message = 'the client closed the connection during its upload';
-}
-
-/**
- * A request body streamed to a route, cut at `maxBytes`: a declared length above it is refused before anything
- * is read, and a body that grows past it fails the stream (either way 413, naming the setting to raise). The
- * request itself is never destroyed here, so the route's answer still reaches the client; what it does not
- * read is discarded once the answer is sent.
- */
-function limitedBody(req: IncomingMessage, maxBytes: number, setting: string): Readable {
-  const tooLarge = (declared?: number) =>
-    new RouteError(413, `request body${declared ? ` of ${declared} bytes` : ''} exceeds ${maxBytes} bytes (${setting})`, 'PAYLOAD_TOO_LARGE');
-  const declared = Number(req.headers['content-length']);
-  if (declared > maxBytes) throw tooLarge(declared);
-  let size = 0;
-  const body = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      size += chunk.length;
-      if (size <= maxBytes) return done(null, chunk);
-      req.unpipe(body);
-      done(tooLarge());
-    },
-  });
-  // A client gone before the end of its body ends the stream with that, for the reader to see.
-  req.on('close', () => {
-    if (!req.complete) body.destroy(new UploadAbandoned());
-  });
-  req.on('error', (err) => body.destroy(err));
-  return req.pipe(body);
-}
-
-async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > maxBytes) throw new HttpError(413, `request body of ${declared} bytes exceeds ${maxBytes} (MAX_REQUEST_BYTES)`, 'BAD_USER_INPUT');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new HttpError(413, `request body exceeds ${maxBytes} bytes (MAX_REQUEST_BYTES)`, 'BAD_USER_INPUT');
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  const type = req.headers['content-type'] ?? '';
-  if (!type.includes('json')) return text; // Apollo answers a non-JSON POST with a clear 400 of its own.
-  try {
-    return text === '' ? undefined : JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'request body is not valid JSON', 'BAD_REQUEST');
   }
 }
 

@@ -13,6 +13,7 @@ import type { Logger } from './logger';
 import { createAuthenticator } from './modules/auth/authenticate';
 import { LiveDispatch } from './modules/incident/live';
 import { logNotifier, type Notifier } from './modules/incident/notifier';
+import { housekeepingOptions } from './modules/incident/housekeeping';
 import { SlaScheduler, type SchedulerOptions } from './modules/incident/scheduler';
 import { attachSubscriptions } from './graphql/ws';
 import { cipherFor } from './modules/person/sealing';
@@ -81,7 +82,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     throw err;
   }
   const subscriptions = attachSubscriptions({ server, database: db, config, log, authenticator, limiter, gate, live });
-  const scheduler = new SlaScheduler(db.knex, log, options.notifier ?? logNotifier(log), options.scheduler).start();
+  const scheduler = new SlaScheduler(db.knex, log, options.notifier ?? logNotifier(log), { housekeeping: housekeepingOptions(config), ...options.scheduler }).start();
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout (60 s)
   // Slow clients must not hold sockets open forever: the whole request (headers and body) within this.
   server.requestTimeout = Math.max(config.limits.requestTimeoutMs * 2, 60_000);

@@ -32,6 +32,8 @@ function embeddedEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'development' };
   delete env.DATABASE_URL;
   delete env.JWT_SECRET;
+  // The README's defaults (messages in DEFAULT_LOCALE's default, zh-CN), not the suite's English.
+  delete env.DEFAULT_LOCALE;
   return env;
 }
 
@@ -77,8 +79,9 @@ async function graphql(url: string, query: string, variables: object = {}, token
   return body.data;
 }
 
+// The command-line tools in English, as the README shows their output (LANG=en_US.UTF-8).
 const npmCli = (script: string, args: string[]) =>
-  run('npm', ['run', '--silent', script, '--', ...args], { cwd: ROOT, env: embeddedEnv() }).then(
+  run('npm', ['run', '--silent', script, '--', ...args], { cwd: ROOT, env: { ...embeddedEnv(), LANG: 'en_US.UTF-8', LC_ALL: '', LC_MESSAGES: '' } }).then(
     (r) => ({ code: 0, ...r }),
     (e: { code: number; stdout: string; stderr: string }) => e,
   );
@@ -156,7 +159,7 @@ it('runs the README on a fresh data directory, guards it against a second proces
     expect(registered.createBuilding).toMatchObject({ __typename: 'BuildingSuccess', building: { community: { code: '130105001015' }, grid: { code: '130105001015003005' }, version: 1 } });
     const org = await graphql(url, `mutation Org($input: CreateOrganizationInput!) { createOrganization(input: $input) { __typename ... on ValidationError { problems { code field message } } } }`,
       { input: { name: '革新街便民服务有限公司', kind: 'ENTERPRISE', creditCode: '91130105MA0CXKQ71A', contactName: '王磊', contactPhone: '0311-8668 1234', location: { lng: 114.438027, lat: 38.028682 }, crs: 'GCJ02' } }, dispatcher);
-    expect(org.createOrganization.problems).toEqual([{ code: 'BAD_VALUE', field: 'input.creditCode', message: expect.stringMatching(/should be J, not A/) }]);
+    expect(org.createOrganization.problems).toEqual([{ code: 'BAD_VALUE', field: 'input.creditCode', message: expect.stringMatching(/校验码（第18位）应为J，而不是A/) }]);
 
     // The README's people examples: a grid worker's overdue visits and figures, a reveal with its audit row.
     const worker = (await npmCli('token', ['--role', 'GRID_WORKER', '--grid', '130105001019001', '--sub', 'worker-130105001019001'])).stdout.trim();
@@ -204,7 +207,7 @@ it('runs the README on a fresh data directory, guards it against a second proces
     await step('recordProgress', `id: "${ID}", expectedVersion: 3, note: "已到现场，通知物业清理"`, patrol);
     await step('resolveIncident', `id: "${ID}", expectedVersion: 4, note: "杂物已清理，消防通道畅通"`, patrol);
     expect((await step('closeIncident', `id: "${ID}", expectedVersion: 5`, dispatcher)).problems[0].message).toBe(
-      '不允许的流转：closeIncident cannot be applied to an incident that is RESOLVED; from RESOLVED the allowed steps are verifyIncident, reopenIncident, recategorizeIncident');
+      '事件当前状态为 RESOLVED，不能执行 closeIncident；RESOLVED 状态下可执行的操作为：verifyIncident、reopenIncident、recategorizeIncident');
     await step('verifyIncident', `id: "${ID}", expectedVersion: 5, satisfaction: SATISFIED, note: "电话回访，居民满意"`, dispatcher);
     expect(await step('closeIncident', `id: "${ID}", expectedVersion: 6`, dispatcher)).toMatchObject({ incident: { status: 'CLOSED', version: 7 } });
     const dispute = (await graphql(url, REPORT, { input: { category: 'DISPUTE_NEIGHBOR', title: '楼上漏水，邻里协商不成', channel: 'HOTLINE_12345', location: hazard.location, crs: 'GCJ02' } }, zhangHua)).reportIncident.incident;
@@ -218,8 +221,16 @@ it('runs the README on a fresh data directory, guards it against a second proces
     expect(await step('escalateIncident', `id: "${dispute.id}", expectedVersion: 5, reason: "涉及物业责任，报街道"`, zhangHua)).toMatchObject({ incident: { level: 'STREET', centre: { name: '革新街街道' }, assignee: null } });
     const screen = await graphql(url, `query StreetScreen { incidents(filter: { awaitingDispatch: true }) { totalCount nodes { id trackingCode title status level centre { code } escalationCount } }
         late: incidents(filter: { open: true, slaStatus: [ORANGE, RED] }) { totalCount nodes { trackingCode sla { status breachedAt reasons { label } } } } }`, {}, dispatcher);
-    expect(screen.incidents.nodes).toEqual([expect.objectContaining({ id: dispute.id, level: 'STREET', centre: { code: '130105001' }, escalationCount: 2 })]);
-    expect(screen.late.totalCount).toBe(0);
+    // The dispute first (newest), then the demo year's cases still waiting in the street's queues; its late ones.
+    expect(screen.incidents.nodes[0]).toEqual(expect.objectContaining({ id: dispute.id, level: 'STREET', centre: { code: '130105001' }, escalationCount: 2 }));
+    for (const n of screen.incidents.nodes) expect(['REPORTED', 'ACCEPTED', 'ESCALATED']).toContain(n.status);
+    for (const n of screen.late.nodes) expect(['ORANGE', 'RED']).toContain(n.sla.status);
+    // The README's demo year (district-wide, as ADMIN): closed cases, a few open, some of them late.
+    const year = await graphql(url, `{ all: incidents { totalCount } open: incidents(filter: { open: true }) { totalCount }
+        red: incidents(filter: { open: true, slaStatus: [RED] }) { totalCount } }`, {}, admin);
+    expect(year.all.totalCount).toBeGreaterThan(9_000);
+    expect(year.open.totalCount).toBeGreaterThan(50);
+    expect(year.red.totalCount).toBeGreaterThan(0);
     const late = await graphql(url, `{ incident(id: "${dispute.id}") { late: sla(at: "2099-01-15T00:00:00+08:00") { status reasons { code label } } } }`, {}, dispatcher);
     expect(late.incident.late).toEqual({ status: 'RED', reasons: [{ code: 'RESOLUTION_OVERDUE', label: '超过办结期限' }] });
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -234,6 +245,12 @@ it('runs the README on a fresh data directory, guards it against a second proces
         ... on ResidentReportSuccess { trackingCode incident { status updates { summary } } } } }`,
       { input: { category: 'SAFETY_HAZARD', title: '3号楼楼道灯坏了，晚上看不见', location: hazard.location, crs: 'GCJ02', name: '赵女士', phone: '13903118765' } })).reportIncidentAsResident;
     expect(resident).toMatchObject({ __typename: 'ResidentReportSuccess', incident: { status: 'ASSIGNED', updates: [{ summary: '已登记' }, { summary: '已受理' }, { summary: '已分派给网格员 汪*' }] } });
+    // The README's call-back: the assignee finds it (phone masked) and reveals the number, with its audit row.
+    const called = (await graphql(url, `{ incidents(filter: { assignedToMe: true, channel: [RESIDENT_QR] }, first: 1) { nodes { id reporter { name phone } } } }`, {}, patrol)).incidents.nodes[0];
+    expect(called.reporter).toEqual({ name: '赵女士', phone: '139****8765' });
+    const revealed = (await graphql(url, `mutation($id: ID!) { revealIncidentContacts(input: { id: $id, reason: "回访核实报告人电话" }) { __typename
+        ... on RevealedIncidentContacts { reporterPhone audit { action subjectType fields reason } } } }`, { id: called.id }, patrol)).revealIncidentContacts;
+    expect(revealed).toEqual({ __typename: 'RevealedIncidentContacts', reporterPhone: '13903118765', audit: { action: 'REVEAL', subjectType: 'incident', fields: ['PHONE'], reason: '回访核实报告人电话' } });
     const open311 = url.replace('/graphql', '/open311/v2');
     const filed = (await (await fetch(`${open311}/requests.json`, { method: 'POST', body: new URLSearchParams({ service_code: 'SAFETY_HAZARD', lat: '38.03005', long: '114.44171', description: '小区东门消防通道被私家车堵塞' }) })).json()) as { service_request_id: string }[];
     expect(await (await fetch(`${open311}/requests/${filed[0].service_request_id}.json`)).json()).toEqual([expect.objectContaining({ status: 'open', status_notes: '已登记', service_code: 'SAFETY_HAZARD' })]);
@@ -258,6 +275,12 @@ it('runs the README on a fresh data directory, guards it against a second proces
     expect(decodeLayer(await tile.arrayBuffer(), 'micro-grids', { z: 15, x: 26800, y: 12636 }).map((f) => f.properties.code)).toContain('130105001018001001');
     const items = (await (await fetch(`${base}/ogc/collections/micro-grids/items?parentCode=130105001018001&limit=2`)).json()) as { numberMatched: number; numberReturned: number };
     expect(items).toMatchObject({ numberMatched: 5, numberReturned: 2 });
+    // The README's incidents layer: a centre's open incidents with their map properties, none of their free text.
+    const staffOnly = { headers: { authorization: `Bearer ${dispatcher}` } };
+    const open = (await (await fetch(`${base}/ogc/collections/incidents/items?limit=1`, staffOnly)).json()) as { features: { properties: object }[] };
+    expect(Object.keys(open.features[0].properties).sort()).toEqual(['category', 'categoryName', 'gridCode', 'level', 'reportedAt', 'severity', 'slaStatus', 'status', 'trackingCode']);
+    expect((await fetch(`${base}/ogc/collections/incidents/items?slaStatus=RED&limit=1000`, staffOnly)).status).toBe(200);
+    expect((await fetch(`${base}/tiles/incidents/15/26800/12636.mvt`)).status).toBe(403);
     const places = (await (await fetch(`${base}/ogc/collections/key-places/items?bbox=114.43,38.02,114.46,38.04`)).json()) as { features: { properties: { name: string } }[] };
     expect(places.features.map((f) => f.properties.name)).toContain('天骄第一小学');
 

@@ -130,6 +130,13 @@ describe('files that cannot be imported as they are', () => {
     expectOneLine(await importCli(file('truncated.geojson')), /^BAD_FILE: the file .*truncated\.geojson ends in the middle of the JSON at line \d+, column \d+ .*cut short/);
     expectOneLine(await importCli(file('malformed.geojson')), /^BAD_FILE: the file .*malformed\.geojson is not valid JSON at line 2, column \d+: expected ':'/);
     expectOneLine(await importCli(file('seq.geojsonl')), /^BAD_FILE: .* holds one feature per line \(newline-delimited GeoJSON \/ GeoJSONSeq\).*ogr2ogr -f GeoJSON out\.geojson in\.geojsonl/);
+    // A first feature longer than the 64 KiB a format is first recognised by is still one line of GeoJSONSeq;
+    // the same feature alone on its one line is a single Feature.
+    const long = JSON.stringify({ type: 'Feature', properties: { note: 'x'.repeat(70_000) }, geometry: null });
+    fs.writeFileSync(file('long.geojsonl'), `${long}\n${long}\n`);
+    expectOneLine(await importCli(file('long.geojsonl')), /^BAD_FILE: .* holds one feature per line \(newline-delimited GeoJSON \/ GeoJSONSeq\)/);
+    fs.writeFileSync(file('long-feature.geojson'), long);
+    expectOneLine(await importCli(file('long-feature.geojson')), /^BAD_FILE: the file is a single Feature, not a FeatureCollection/);
     expectOneLine(await importCli(file('whole.gpkg')), /^BAD_FILE: .* is a GeoPackage, not GeoJSON/);
   });
 });

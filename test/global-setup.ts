@@ -12,6 +12,9 @@ import { testDatabaseUrl } from './support/env';
  * transaction they roll back.
  */
 export default async function globalSetup(): Promise<void> {
+  // The suite reads messages in English (testConfig says so too); the command-line tools it runs inherit this.
+  // The localization tests ask for each language explicitly.
+  process.env.DEFAULT_LOCALE ??= 'en';
   const url = testDatabaseUrl();
   await createDatabaseIfMissing(url);
   const knex = knexFactory({ client: 'pg', connection: url });

@@ -183,11 +183,15 @@ describe('coordinate reference systems', () => {
     }));
 });
 
+/** A feature on one line longer than the 64 KiB a format is first recognised by (a detailed boundary). */
+const LONG_FEATURE = JSON.stringify({ type: 'Feature', properties: { note: 'x'.repeat(70_000) }, geometry: null });
+
 describe('a FeatureCollection sent as text', () => {
   it.each([
     ['truncated', '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "x"},\n "geometry": {"type": "Polygon", "coordinates": [[[121.0', /^featureCollection ends in the middle of the JSON at line 2, column 57 .*cut short/],
     ['GeoJSONSeq', '{"type":"Feature","properties":{},"geometry":null}\n{"type":"Feature","properties":{},"geometry":null}\n', /one feature per line \(newline-delimited GeoJSON \/ GeoJSONSeq\)/],
     ['RS-separated GeoJSONSeq', '\u001e{"type":"Feature","properties":{},"geometry":null}\n', /GeoJSONSeq \(RFC 8142/],
+    ['GeoJSONSeq whose first feature is longer than 64 KiB', `${LONG_FEATURE}\n${LONG_FEATURE}\n`, /one feature per line \(newline-delimited GeoJSON \/ GeoJSONSeq\)/],
     ['malformed', '{"type": "FeatureCollection",\n  "features": [\n    {"type": "Feature" "properties": {}}]}', /^featureCollection is not valid JSON at line 3, column 24: expected ','/],
   ])('answers %s text with one BAD_FILE problem saying where', (_, text, message) =>
     withRollback(async (trx) => {

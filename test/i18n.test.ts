@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Role } from '../src/generated/graphql';
 import { signToken } from '../src/modules/auth/jwt';
-import { negotiateLocale } from '../src/i18n';
+import { negotiateLocale, type Locale } from '../src/i18n';
 import { startApp, type App } from '../src/server';
 import { closeTestDb, testDb } from './support/db';
 import { testDatabaseUrl } from './support/env';
@@ -193,6 +193,17 @@ describe('Accept-Language negotiation', () => {
     expect(negotiateLocale('fr;q=1, en;q=0.3, zh;q=0.7', 'en')).toBe('zh-CN');
     expect(negotiateLocale('en;q=0, zh-CN;q=0.1', 'en')).toBe('zh-CN');
     expect(negotiateLocale('de, *;q=0.5', 'en')).toBe('en');
+    // `*` is every language the header does not name: the default when it names none, the other one when it refuses one.
+    const wildcards: [header: string, fallback: Locale, expected: Locale][] = [
+      ['*', 'zh-CN', 'zh-CN'],
+      ['*', 'en', 'en'],
+      ['en;q=0, *', 'en', 'zh-CN'],
+      ['en;q=0.3, *', 'en', 'zh-CN'],
+      ['en, *', 'zh-CN', 'en'],
+      ['*;q=0', 'en', 'en'],
+      ['zh;q=0.5, en;q=0.5', 'en', 'zh-CN'],
+    ];
+    for (const [header, fallback, expected] of wildcards) expect([header, negotiateLocale(header, fallback)]).toEqual([header, expected]);
     expect(negotiateLocale('x'.repeat(10_000), 'zh-CN')).toBe('zh-CN');
   });
 });

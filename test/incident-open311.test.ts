@@ -25,6 +25,7 @@ afterAll(async () => {
 });
 
 const ZH = { 'accept-language': 'zh-CN' };
+const EN = { 'accept-language': 'en' };
 const AT = { lat: '38.03005', long: '114.44171' };
 
 async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
@@ -104,15 +105,17 @@ it('answers errors in the spec\'s format with their HTTP status', async () => {
   const missing = await post({ description: 'x' });
   expect(missing.status).toBe(400);
   expect(missing.body).toEqual([
-    { code: 400, description: expect.stringMatching(/^service_code: required/) },
-    { code: 400, description: expect.stringMatching(/^lat\/long: required/) },
+    // In the caller's language (the requests here ask for zh-CN): service_code / lat/long named as sent.
+    { code: 400, description: expect.stringMatching(/^service_code：必须填写/) },
+    { code: 400, description: expect.stringMatching(/^lat\/long：必须填写/) },
   ]);
-  const addressOnly = await post({ service_code: 'OTHER', address_string: '革新街1号' });
+  expect((await post({ description: 'x' }, EN)).body[0].description).toMatch(/^service_code: required/);
+  const addressOnly = await post({ service_code: 'OTHER', address_string: '革新街1号' }, EN);
   expect(addressOnly.body[0].description).toMatch(/address_string alone cannot be routed/);
-  const badCode = await post({ service_code: 'NO_SUCH_SERVICE', ...AT, phone: '12345' });
+  const badCode = await post({ service_code: 'NO_SUCH_SERVICE', ...AT, phone: '12345' }, EN);
   expect(badCode.status).toBe(400);
   expect(badCode.body.map((e: any) => e.description.split(':')[0])).toEqual(['phone']);
-  const unknownService = await post({ service_code: 'NO_SUCH_SERVICE', ...AT });
+  const unknownService = await post({ service_code: 'NO_SUCH_SERVICE', ...AT }, EN);
   expect(unknownService.body).toEqual([{ code: 400, description: expect.stringMatching(/^service_code: .*NO_SUCH_SERVICE/) }]);
   const multipart = new FormData();
   multipart.set('service_code', 'OTHER');
@@ -123,14 +126,14 @@ it('answers errors in the spec\'s format with their HTTP status', async () => {
   expect(await json.json()).toEqual([{ code: 400, description: expect.stringMatching(/^lat\/long: required/) }]);
   const broken = await fetch(`${base}/requests.json`, { method: 'POST', body: '{"service_code":', headers: { 'content-type': 'application/json' } });
   expect({ status: broken.status, body: await broken.json() }).toEqual({ status: 400, body: [{ code: 400, description: 'the body is not valid JSON' }] });
-  const huge = await post({ service_code: 'OTHER', ...AT, description: '长'.repeat(40_000) });
+  const huge = await post({ service_code: 'OTHER', ...AT, description: '长'.repeat(40_000) }, EN);
   expect(huge).toMatchObject({ status: 413, body: [{ code: 413, description: expect.stringContaining('64 KiB') }] });
-  expect(await get('services.xml')).toMatchObject({ status: 400, body: [{ code: 400, description: expect.stringContaining('JSON only') }] });
+  expect(await get('services.xml', EN)).toMatchObject({ status: 400, body: [{ code: 400, description: expect.stringContaining('JSON only') }] });
   expect(await get('nothing.json')).toMatchObject({ status: 404, body: [{ code: 404 }] });
   expect(await get('requests/000000000000.json')).toEqual({ status: 200, body: [] });
-  expect(await get('requests.json')).toMatchObject({ status: 403, body: [{ code: 403, description: expect.stringContaining('service_request_id') }] });
+  expect(await get('requests.json', EN)).toMatchObject({ status: 403, body: [{ code: 403, description: expect.stringContaining('service_request_id') }] });
   const dispatcher = await signToken(testConfig(env).jwt, { subject: 'dispatcher-open311-test', role: 'DISPATCHER', grid: '130105001018' });
-  const badDate = await get('requests.json?start_date=yesterday&status=pending', { authorization: `Bearer ${dispatcher}` });
+  const badDate = await get('requests.json?start_date=yesterday&status=pending', { authorization: `Bearer ${dispatcher}`, ...EN });
   expect(badDate).toMatchObject({ status: 400, body: [{ code: 400, description: expect.stringMatching(/^start_date/) }, { code: 400, description: expect.stringMatching(/^status/) }] });
 });
 

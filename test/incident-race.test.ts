@@ -3,12 +3,13 @@ import { toGlobalId } from '../src/graphql/relay';
 import { incidentMutation } from './fixtures/incident';
 import { testDatabaseUrl } from './support/env';
 import { execute, ok, user } from './support/graphql';
+import { removeIncidents } from './support/incidents';
 
 /**
  * Two dispatchers (and then ten) assigning one incident at the same moment, each on a connection of its own and
  * committing for real, as on the server: exactly one assignment happens; the others get a VersionConflict naming
- * who got there first. The incident is reported in the demo district (committed; the timeline is append-only, so
- * it stays, as incidents do) under a category and title no other test reads.
+ * who got there first. The incidents are reported in the demo district (committed) under a category and title no
+ * other test reads, and removed afterwards.
  */
 const RACERS = 10;
 let db: Knex;
@@ -21,7 +22,13 @@ beforeAll(async () => {
   ok(await execute(db, '{ __typename }'));
 });
 
-afterAll(() => db?.destroy());
+/** The incidents this file committed, removed at the end. */
+const committed: string[] = [];
+
+afterAll(async () => {
+  if (db) await removeIncidents(db, committed);
+  await db?.destroy();
+});
 
 const STREET = '130105001';
 const dispatcher = (n: number) => ({ ...user('DISPATCHER', STREET), subject: `race-dispatcher-${n}` });
@@ -40,6 +47,7 @@ async function acceptedIncident(): Promise<{ id: string; version: number }> {
   const reported = await incidentMutation(db, 'reportIncident', {
     category: 'OTHER', title: `并发分派测试 ${Date.now()}`, channel: 'HOTLINE_12345', location: { lng: 114.44171, lat: 38.03005 },
   }, dispatcher(0), 'id version status');
+  committed.push(reported.incident.id);
   const accepted = await incidentMutation(db, 'acceptIncident', { id: reported.incident.id, expectedVersion: reported.incident.version }, dispatcher(0), 'id version status');
   expect(accepted.incident.status).toBe('ACCEPTED');
   return accepted.incident;

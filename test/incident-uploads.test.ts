@@ -7,11 +7,13 @@ import { startApp, type App } from '../src/server';
 import { closeTestDb } from './support/db';
 import { testDatabaseUrl } from './support/env';
 import { silentLog, testConfig } from './support/graphql';
+import { removeIncidents } from './support/incidents';
 
 /**
  * Photos as files over plain HTTP: `POST /uploads` (staff only, size- and type-checked by the file's own first
  * bytes, stored under UPLOAD_DIR), attached to an incident by `photos: [{ uploadId }]` (once), and served by
- * `GET /uploads/<id>` to whoever may read that incident. The report is committed in the demo district.
+ * `GET /uploads/<id>` to whoever may read that incident. The report is committed in the demo district, and removed
+ * at the end.
  */
 const uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'incident-uploads-'));
 const env = { DATABASE_URL: testDatabaseUrl(), PORT: '0', HOST: '127.0.0.1', JWT_SECRET: 'u'.repeat(32), UPLOAD_DIR: uploadDir, UPLOAD_MAX_BYTES: '4096' };
@@ -23,7 +25,11 @@ beforeAll(async () => {
   base = app.url.replace('/graphql', '');
 });
 
+/** The incidents this file committed, removed at the end. */
+const committed: string[] = [];
+
 afterAll(async () => {
+  if (app) await removeIncidents(app.db.knex, committed);
   await app?.stop();
   await closeTestDb();
   fs.rmSync(uploadDir, { recursive: true, force: true });
@@ -77,6 +83,7 @@ it('takes a photo from staff, attaches it to one report, and serves it to whoeve
     ... on ReportIncidentSuccess { incident { id photos { url contentType bytes seq } } } ... on ValidationError { problems { field message } } } }`;
   const input = { category: 'OTHER', title: '上传照片测试', channel: 'GRID_WORKER_APP', location: { lng: 114.44171, lat: 38.03005 }, photos: [{ uploadId: file.id }] };
   const first = await graphql(report, { input }, worker);
+  committed.push(first.data.reportIncident.incident.id);
   expect(first.data.reportIncident.incident.photos).toEqual([{ url: file.url, contentType: 'image/png', bytes: PNG.length, seq: 1 }]);
   const again = await graphql(report, { input }, worker);
   expect(again.data.reportIncident).toMatchObject({ __typename: 'ValidationError', problems: [{ field: 'input.photos[0].uploadId' }] });

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { buildSchema, parse } from 'graphql';
 import { classifyError } from '../src/errors';
 import { encodeCursor } from '../src/graphql/relay';
-import { queryCost } from '../src/graphql/limits';
+import { queryCost } from '../src/graphql/query-cost';
 import { loadTypeDefs } from '../src/graphql/schema';
 import { ConcurrencyGate } from '../src/limits/concurrency';
 import { RateLimiter } from '../src/limits/rate-limit';

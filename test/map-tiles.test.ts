@@ -42,7 +42,7 @@ const BUFFERED_TILE = `ST_Transform(ST_TileEnvelope(?, ?, ?, margin => 64.0 / 40
 describe('vector tiles', () => {
   it('lists the layers the caller may read, with TileJSON for each', async () => {
     const anonymous = (await (await get('/tiles')).json()) as { layers: { id: string; tilejson: string }[] };
-    expect(anonymous.layers.map((l) => l.id)).toEqual(MAP_LAYERS.filter((l) => l.id !== 'facilities').map((l) => l.id));
+    expect(anonymous.layers.map((l) => l.id)).toEqual(MAP_LAYERS.filter((l) => !['facilities', 'incidents'].includes(l.id)).map((l) => l.id));
     const staff = (await (await get('/tiles', authorization(await tokenFor('GRID_WORKER', '130105001')))).json()) as { layers: { id: string }[] };
     expect(staff.layers.map((l) => l.id)).toContain('facilities');
 
@@ -141,7 +141,7 @@ describe('vector tiles', () => {
     await refusal('/tiles/micro-grids/14/0/0.mvt?asOf=yesterday', 400, /asOf must be an RFC 3339 date-time/);
     await refusal('/tiles/buildings/14/0/0.mvt?asOf=2026-01-01T00:00:00Z', 400, /buildings has no history/);
     const chinese = await get('/tiles/rivers/14/0/0.mvt', { 'accept-language': 'zh-CN' });
-    expect(((await chinese.json()) as { error: string }).error).toBe('没有图层 "rivers"；图层有 districts, streets, communities, grids, micro-grids, dedicated-grids, buildings, key-places, facilities');
+    expect(((await chinese.json()) as { error: string }).error).toBe('没有图层 "rivers"；图层有 districts, streets, communities, grids, micro-grids, dedicated-grids, buildings, key-places, facilities, incidents');
   });
 
   it('limits facilities to staff within their jurisdiction, as GraphQL does, and carries no personal data in any layer', async () => {

@@ -43,14 +43,29 @@ export function uuidFromHashSql(hashSql: string): string {
 }
 
 export function seededUuid(name: string): string {
-  const hex = [...createHash('md5').update(name, 'utf8').digest('hex')];
-  hex[12] = '3';
-  hex[16] = '89ab'[parseInt(hex[16], 16) & 3];
-  const h = hex.join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  return uuidOfHex(md5Hex(name), '3');
 }
 
 /** SQL picking one of `items` (bound as a text[] parameter at `param`) by a fraction expression. */
 export function pickSql(arrayParam: string, fraction: string): string {
   return `(${arrayParam})[1 + floor(${fraction} * cardinality(${arrayParam}))::int]`;
+}
+
+/**
+ * A time-ordered id (RFC 9562 version 7) for a record made at `ms`, its random bits taken from the MD5 of `name`:
+ * demo incidents sort by when they were reported, as those the database's `uuid_v7()` gives live ones.
+ */
+export function seededUuidV7(ms: number, name: string): string {
+  return uuidOfHex(ms.toString(16).padStart(12, '0') + md5Hex(name).slice(12), '7');
+}
+
+const md5Hex = (name: string) => createHash('md5').update(name, 'utf8').digest('hex');
+
+/** 32 hex digits as a uuid of `version` with the RFC 4122 variant. */
+function uuidOfHex(hex32: string, version: string): string {
+  const hex = [...hex32];
+  hex[12] = version;
+  hex[16] = '89ab'[parseInt(hex[16], 16) & 3];
+  const h = hex.join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }

@@ -17,6 +17,8 @@ import type { IncidentRow, IncidentPage, IncidentEventRow, CategoryRow, PartyRow
 import type { Notice } from '../modules/incident/live';
 import type { TrackedView, PublicUpdateRow } from '../modules/incident/public';
 import type { ResidentReceipt } from '../modules/incident/resident';
+import type { StatsSource, FiguresSource } from '../modules/incident/stats';
+import type { RevealedContactsSource, RevealedPartySource } from '../modules/incident/reveal';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -911,6 +913,11 @@ export type Grid = Node & {
   id: Scalars['ID']['output'];
   /** This centre's queue: incidents it owns that wait for a dispatcher (REPORTED, ACCEPTED, ESCALATED), oldest first. */
   incidentQueue: IncidentConnection;
+  /**
+   * Incident statistics of this grid's subtree over [from, to), whole days in China (see `IncidentStats`), at most
+   * 731 days.
+   */
+  incidentStats: IncidentStats;
   /** Incidents whose responsible grid is this grid or below it (newest first). */
   incidents: IncidentConnection;
   /** What the grid and everything below it holds: buildings, houses, key places, facilities, organisations. */
@@ -1027,6 +1034,16 @@ export type GridHouseholdCoverageArgs = {
 export type GridIncidentQueueArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * A grid polygon in the hierarchy district → street → community → grid → micro-grid, or a dedicated overlay.
+ * Boundaries are valid MultiPolygons in WGS-84.
+ */
+export type GridIncidentStatsArgs = {
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
 };
 
 
@@ -1613,6 +1630,32 @@ export type IncidentConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
+/** One day in China of the window, for charts: what happened that day. */
+export type IncidentDay = {
+  __typename?: 'IncidentDay';
+  /** Incidents closed that day. */
+  closed: Scalars['Int']['output'];
+  date: Scalars['Date']['output'];
+  /** Incidents reported that day. */
+  reported: Scalars['Int']['output'];
+  /** Incidents resolved that day (whenever reported; not counting ones reopened since). */
+  resolved: Scalars['Int']['output'];
+};
+
+/**
+ * One deadline over the window's incidents: met on time, or missed (met late, missed before the case was stopped, or
+ * still running and past due now). Incidents where it has not come due yet, or never started (an incident never
+ * assigned has no first-progress deadline), are in neither.
+ */
+export type IncidentDeadlineFigures = {
+  __typename?: 'IncidentDeadlineFigures';
+  kind: SlaDeadlineKind;
+  late: Scalars['Int']['output'];
+  onTime: Scalars['Int']['output'];
+  /** onTime / (onTime + late); null when both are 0. */
+  onTimeRate?: Maybe<Scalars['Float']['output']>;
+};
+
 export type IncidentEdge = {
   __typename?: 'IncidentEdge';
   cursor: Scalars['String']['output'];
@@ -1654,6 +1697,33 @@ export type IncidentEvent = {
 /** An immutable entry of an incident's timeline: who did what, as which role, when, from which status to which. */
 export type IncidentEventLocationArgs = {
   crs?: InputMaybe<CoordinateSystem>;
+};
+
+/** The figures of the incidents reported in the window (of one category, or all of them), as they stand now. */
+export type IncidentFigures = {
+  __typename?: 'IncidentFigures';
+  /** 登记受理 — accepted by a centre (or at once, for a grid worker's or a QR code's report). */
+  accepted: Scalars['Int']['output'];
+  /** Null on the total. */
+  category?: Maybe<IncidentCategory>;
+  /** 归档 — closed after the follow-up visit. */
+  closed: Scalars['Int']['output'];
+  /** The 13710 deadlines, ASSIGNMENT, FIRST_PROGRESS and RESOLUTION, in that order. */
+  deadlines: Array<IncidentDeadlineFigures>;
+  /** 吹哨 — escalated at least once. */
+  escalated: Scalars['Int']['output'];
+  /** escalated / reported; null when nothing was reported. */
+  escalatedShare?: Maybe<Scalars['Float']['output']>;
+  /** Merged into another incident as duplicates. */
+  merged: Scalars['Int']['output'];
+  rejected: Scalars['Int']['output'];
+  reported: Scalars['Int']['output'];
+  /** 化解率: resolved / (reported − rejected − merged); null when that is 0. */
+  resolutionRate?: Maybe<Scalars['Float']['output']>;
+  /** 化解/办结 — resolved now (a reopened incident counts again once it is resolved again). */
+  resolved: Scalars['Int']['output'];
+  satisfaction: SatisfactionFigures;
+  timeToResolve: ResolutionTimeFigures;
 };
 
 /** Filters for incidents; all given conditions must hold. Only incidents the caller may read are listed. */
@@ -1796,6 +1866,40 @@ export type IncidentSla = {
   paused: Scalars['Boolean']['output'];
   reasons: Array<SlaReason>;
   status: SlaStatus;
+};
+
+/**
+ * Incident statistics of a grid's subtree over a window of whole days in China (`from` and `to` are midnights at
+ * +08:00, `to` excluded): counts only, never a person. An incident counts under the grid it was reported in and that
+ * grid's ancestors at the time it was reported, so past figures stay put when boundaries are redrawn or grids
+ * moved; a district's counts are the sums of its streets' (and of incidents reported in the district grid itself),
+ * and every rate is recomputed from the summed counts.
+ *
+ * What "in the window" means:
+ * - the cohort figures (`total`, `byCategory`: reported, accepted, resolved, on time, satisfaction, time to resolve
+ *   …) are about the incidents REPORTED in the window, as they stand now: an incident reported on the window's
+ *   last day and resolved a week later counts as resolved;
+ * - `daily` counts each day's reports, resolutions and closures by the day each happened (a resolution in the
+ *   window of an incident reported before it counts there), and `resolvedInPeriod` / `closedInPeriod` sum them.
+ *
+ * Readable by ADMIN, DISPATCHER, GRID_WORKER and VIEWER (counts only) within their jurisdiction, and by API keys with
+ * READ_GRIDS; GIS_EDITOR and anonymous callers are refused. A dedicated grid (an overlay) has no incidents of its
+ * own: they are counted in the regular grids.
+ */
+export type IncidentStats = {
+  __typename?: 'IncidentStats';
+  /** One entry per category with an incident in the window, in the dictionary's order. */
+  byCategory: Array<IncidentFigures>;
+  /** Closures in the window: the sum of `daily.closed`. */
+  closedInPeriod: Scalars['Int']['output'];
+  /** One entry per day of the window, in order (days without any event included, with zeros). */
+  daily: Array<IncidentDay>;
+  from: Scalars['DateTime']['output'];
+  /** Resolutions in the window (whenever those incidents were reported): the sum of `daily.resolved`. */
+  resolvedInPeriod: Scalars['Int']['output'];
+  to: Scalars['DateTime']['output'];
+  /** All categories together. */
+  total: IncidentFigures;
 };
 
 /**
@@ -2240,6 +2344,12 @@ export type Mutation = {
   retireKeyPlace: RetireKeyPlacePayload;
   /** Retired organisations leave every list; their history stays. */
   retireOrganization: RetireOrganizationPayload;
+  /**
+   * Opens the sealed phones of an incident's reporter and named parties, with a reason, writing one audit row in the
+   * same transaction. For staff who may reveal personal data (GRID_WORKER, DISPATCHER, ADMIN) whose jurisdiction
+   * covers one of the incident's grids, and for its assignee. A ValidationError when it holds no sealed phone.
+   */
+  revealIncidentContacts: RevealIncidentContactsPayload;
   /** Clear values for ADMIN, DISPATCHER or GRID_WORKER within jurisdiction; one audit row per call. */
   revealPerson: RevealPersonPayload;
   /** Revokes a key at once (on every instance within 10 s). Revoking a revoked key changes nothing. */
@@ -2488,6 +2598,11 @@ export type MutationRetireKeyPlaceArgs = {
 
 export type MutationRetireOrganizationArgs = {
   input: RetireOrganizationInput;
+};
+
+
+export type MutationRevealIncidentContactsArgs = {
+  input: RevealIncidentContactsInput;
 };
 
 
@@ -3069,6 +3184,11 @@ export type Query = {
   incidentByTrackingCode?: Maybe<TrackedIncident>;
   /** The category dictionary, in display order (anyone may read it). */
   incidentCategories: Array<IncidentCategory>;
+  /**
+   * Incident statistics of the grid with `gridCode` (current code), or of the caller's jurisdiction when it is
+   * omitted (the whole deployment for ADMIN and VIEWER tokens without one): see `IncidentStats`.
+   */
+  incidentStats: IncidentStats;
   /** Incidents the caller may read (their jurisdiction; a grid worker's assignments), newest first. */
   incidents: IncidentConnection;
   /** A key place by id, current or retired. */
@@ -3179,6 +3299,13 @@ export type QueryIncidentByTrackingCodeArgs = {
 
 export type QueryIncidentCategoriesArgs = {
   includeInactive?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryIncidentStatsArgs = {
+  from: Scalars['DateTime']['input'];
+  gridCode?: InputMaybe<Scalars['String']['input']>;
+  to: Scalars['DateTime']['input'];
 };
 
 
@@ -3485,6 +3612,25 @@ export type ResidentReportSuccess = {
   trackingCode: Scalars['String']['output'];
 };
 
+/**
+ * Time from the report to the (latest) resolution, suspended time not counted, over the resolved incidents of the
+ * window.
+ */
+export type ResolutionTimeFigures = {
+  __typename?: 'ResolutionTimeFigures';
+  /** Exact mean; null when none is resolved. */
+  averageHours?: Maybe<Scalars['Float']['output']>;
+  /** Resolved incidents measured. */
+  count: Scalars['Int']['output'];
+  p90Exact: Scalars['Boolean']['output'];
+  /**
+   * 90th percentile (nearest rank: 90 % of the resolutions took at most this long). Exact for communities and grids
+   * below them (read from the incidents); for a district, a street or the whole deployment it comes from a
+   * histogram of 5 %-wide buckets and is within 2.5 % of the exact value (`p90Exact` false).
+   */
+  p90Hours?: Maybe<Scalars['Float']['output']>;
+};
+
 export type ResolveIncidentInput = {
   crs?: InputMaybe<CoordinateSystem>;
   expectedVersion: Scalars['Int']['input'];
@@ -3552,6 +3698,15 @@ export type RetireOrganizationInput = {
 
 export type RetireOrganizationPayload = NotFoundError | OrganizationSuccess | ValidationError | VersionConflict;
 
+export type RevealIncidentContactsInput = {
+  /** The incident. */
+  id: Scalars['ID']['input'];
+  /** Why (kept in the audit log): at least 4 characters. */
+  reason: Scalars['String']['input'];
+};
+
+export type RevealIncidentContactsPayload = NotFoundError | RevealedIncidentContacts | ValidationError;
+
 export type RevealPersonInput = {
   fields: Array<PersonField>;
   id: Scalars['ID']['input'];
@@ -3560,6 +3715,31 @@ export type RevealPersonInput = {
 };
 
 export type RevealPersonPayload = NotFoundError | RevealedPerson | ValidationError;
+
+/**
+ * The clear phones of an incident's resident reporter and of its parties given by name, from
+ * `revealIncidentContacts`, which wrote one audit row about the incident. Everywhere else they stay masked.
+ */
+export type RevealedIncidentContacts = {
+  __typename?: 'RevealedIncidentContacts';
+  /** The audit entry recording this reveal (subject: the incident, fields: PHONE). */
+  audit: AuditEntry;
+  incident: Incident;
+  /** Every party, in the order of `Incident.parties`: `phone` is set for parties given by name with a phone. */
+  parties: Array<RevealedIncidentParty>;
+  /** The resident reporter's phone as given; null when the report carried none. */
+  reporterPhone?: Maybe<Scalars['String']['output']>;
+};
+
+export type RevealedIncidentParty = {
+  __typename?: 'RevealedIncidentParty';
+  party: IncidentParty;
+  /**
+   * The phone given with a named party; null for a registered person (`revealPerson`) or an organisation (its
+   * contact phone is shown to staff), or when none was given.
+   */
+  phone?: Maybe<Scalars['String']['output']>;
+};
 
 /** The clear values asked for; the audit row was written in the same transaction. */
 export type RevealedPerson = {
@@ -3615,6 +3795,19 @@ export type Satisfaction =
   | 'SATISFIED'
   /** 不满意 — usually followed by `reopenIncident`. */
   | 'UNSATISFIED';
+
+/** 回访 — the follow-up visits' answers, over the window's incidents that have one (the latest answer of each). */
+export type SatisfactionFigures = {
+  __typename?: 'SatisfactionFigures';
+  /** Mean on a 3-point scale (满意 3, 基本满意 2, 不满意 1); null when none was rated. */
+  averageScore?: Maybe<Scalars['Float']['output']>;
+  basicallySatisfied: Scalars['Int']['output'];
+  rated: Scalars['Int']['output'];
+  satisfied: Scalars['Int']['output'];
+  /** 满意率: (satisfied + basically satisfied) / rated; null when none was rated. */
+  satisfiedRate?: Maybe<Scalars['Float']['output']>;
+  unsatisfied: Scalars['Int']['output'];
+};
 
 export type SetHouseOwnersInput = {
   houseId: Scalars['ID']['input'];
@@ -3769,7 +3962,10 @@ export type StaffingUnstaffedArgs = {
 
 export type Subscription = {
   __typename?: 'Subscription';
-  /** A centre's screen: every change to incidents responsible to, reported in or owned by the grid or its subtree (caller's jurisdiction only). */
+  /**
+   * A centre's screen: every change to incidents responsible to, reported in or owned by the grid or its subtree
+   * (caller's jurisdiction only). `since`: as for `myAssignments`, a screen reconnecting gets what it missed first.
+   */
   gridIncidents: IncidentNotice;
   /** Every change to one incident the caller may read. */
   incidentUpdated: IncidentNotice;
@@ -3779,13 +3975,14 @@ export type Subscription = {
    * notice; what came after it is replayed first (up to 1,000), then live notices follow.
    */
   myAssignments: IncidentNotice;
-  /** Incidents in the grid's subtree turning ORANGE or RED (caller's jurisdiction only). */
+  /** Incidents in the grid's subtree turning ORANGE or RED (caller's jurisdiction only); `since` as for `gridIncidents`. */
   slaAlerts: IncidentNotice;
 };
 
 
 export type SubscriptionGridIncidentsArgs = {
   gridId: Scalars['ID']['input'];
+  since?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -3801,6 +3998,7 @@ export type SubscriptionMyAssignmentsArgs = {
 
 export type SubscriptionSlaAlertsArgs = {
   gridId: Scalars['ID']['input'];
+  since?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type SuspendIncidentInput = {
@@ -4516,6 +4714,11 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
     | ( ValidationErrorSource )
     | ( VersionConflictSource )
   ;
+  RevealIncidentContactsPayload:
+    | ( NotFoundSource )
+    | ( RevealedContactsSource )
+    | ( ValidationErrorSource )
+  ;
   RevealPersonPayload:
     | ( NotFoundSource )
     | ( RevealSource )
@@ -4753,8 +4956,11 @@ export type ResolversTypes = ResolversObject<{
   IncidentCategorySuccess: ResolverTypeWrapper<CategoryChangeSource>;
   IncidentChannel: IncidentChannel;
   IncidentConnection: ResolverTypeWrapper<IncidentPage>;
+  IncidentDay: ResolverTypeWrapper<IncidentDay>;
+  IncidentDeadlineFigures: ResolverTypeWrapper<IncidentDeadlineFigures>;
   IncidentEdge: ResolverTypeWrapper<Omit<IncidentEdge, 'node'> & { node: ResolversTypes['Incident'] }>;
   IncidentEvent: ResolverTypeWrapper<IncidentEventRow>;
+  IncidentFigures: ResolverTypeWrapper<FiguresSource>;
   IncidentFilter: IncidentFilter;
   IncidentNotice: ResolverTypeWrapper<Notice>;
   IncidentParty: ResolverTypeWrapper<PartyRow>;
@@ -4767,6 +4973,7 @@ export type ResolversTypes = ResolversObject<{
   IncidentReporterInput: IncidentReporterInput;
   IncidentSeverity: IncidentSeverity;
   IncidentSla: ResolverTypeWrapper<SlaSource>;
+  IncidentStats: ResolverTypeWrapper<StatsSource>;
   IncidentStatus: IncidentStatus;
   IncidentSuccess: ResolverTypeWrapper<IncidentChangeSource>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -4855,6 +5062,7 @@ export type ResolversTypes = ResolversObject<{
   ResidentReportInput: ResidentReportInput;
   ResidentReportPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['ResidentReportPayload']>;
   ResidentReportSuccess: ResolverTypeWrapper<ResidentReceipt>;
+  ResolutionTimeFigures: ResolverTypeWrapper<ResolutionTimeFigures>;
   ResolveIncidentInput: ResolveIncidentInput;
   ResumeIncidentInput: ResumeIncidentInput;
   RetireBuildingInput: RetireBuildingInput;
@@ -4870,8 +5078,12 @@ export type ResolversTypes = ResolversObject<{
   RetireKeyPlacePayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RetireKeyPlacePayload']>;
   RetireOrganizationInput: RetireOrganizationInput;
   RetireOrganizationPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RetireOrganizationPayload']>;
+  RevealIncidentContactsInput: RevealIncidentContactsInput;
+  RevealIncidentContactsPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RevealIncidentContactsPayload']>;
   RevealPersonInput: RevealPersonInput;
   RevealPersonPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RevealPersonPayload']>;
+  RevealedIncidentContacts: ResolverTypeWrapper<RevealedContactsSource>;
+  RevealedIncidentParty: ResolverTypeWrapper<RevealedPartySource>;
   RevealedPerson: ResolverTypeWrapper<RevealSource>;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['RevokeApiKeyPayload']>;
@@ -4879,6 +5091,7 @@ export type ResolversTypes = ResolversObject<{
   RiskLevel: RiskLevel;
   Role: Role;
   Satisfaction: Satisfaction;
+  SatisfactionFigures: ResolverTypeWrapper<SatisfactionFigures>;
   SetHouseOwnersInput: SetHouseOwnersInput;
   SetHouseOwnersPayload: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['SetHouseOwnersPayload']>;
   SetIncidentCategoryInput: SetIncidentCategoryInput;
@@ -5043,8 +5256,11 @@ export type ResolversParentTypes = ResolversObject<{
   IncidentCategory: CategoryRow;
   IncidentCategorySuccess: CategoryChangeSource;
   IncidentConnection: IncidentPage;
+  IncidentDay: IncidentDay;
+  IncidentDeadlineFigures: IncidentDeadlineFigures;
   IncidentEdge: Omit<IncidentEdge, 'node'> & { node: ResolversParentTypes['Incident'] };
   IncidentEvent: IncidentEventRow;
+  IncidentFigures: FiguresSource;
   IncidentFilter: IncidentFilter;
   IncidentNotice: Notice;
   IncidentParty: PartyRow;
@@ -5055,6 +5271,7 @@ export type ResolversParentTypes = ResolversObject<{
   IncidentReporter: IncidentRow;
   IncidentReporterInput: IncidentReporterInput;
   IncidentSla: SlaSource;
+  IncidentStats: StatsSource;
   IncidentSuccess: IncidentChangeSource;
   Int: Scalars['Int']['output'];
   Inventory: InventorySource;
@@ -5131,6 +5348,7 @@ export type ResolversParentTypes = ResolversObject<{
   ResidentReportInput: ResidentReportInput;
   ResidentReportPayload: ResolversUnionTypes<ResolversParentTypes>['ResidentReportPayload'];
   ResidentReportSuccess: ResidentReceipt;
+  ResolutionTimeFigures: ResolutionTimeFigures;
   ResolveIncidentInput: ResolveIncidentInput;
   ResumeIncidentInput: ResumeIncidentInput;
   RetireBuildingInput: RetireBuildingInput;
@@ -5146,12 +5364,17 @@ export type ResolversParentTypes = ResolversObject<{
   RetireKeyPlacePayload: ResolversUnionTypes<ResolversParentTypes>['RetireKeyPlacePayload'];
   RetireOrganizationInput: RetireOrganizationInput;
   RetireOrganizationPayload: ResolversUnionTypes<ResolversParentTypes>['RetireOrganizationPayload'];
+  RevealIncidentContactsInput: RevealIncidentContactsInput;
+  RevealIncidentContactsPayload: ResolversUnionTypes<ResolversParentTypes>['RevealIncidentContactsPayload'];
   RevealPersonInput: RevealPersonInput;
   RevealPersonPayload: ResolversUnionTypes<ResolversParentTypes>['RevealPersonPayload'];
+  RevealedIncidentContacts: RevealedContactsSource;
+  RevealedIncidentParty: RevealedPartySource;
   RevealedPerson: RevealSource;
   RevokeApiKeyInput: RevokeApiKeyInput;
   RevokeApiKeyPayload: ResolversUnionTypes<ResolversParentTypes>['RevokeApiKeyPayload'];
   RevokeApiKeySuccess: RevokedApiKey;
+  SatisfactionFigures: SatisfactionFigures;
   SetHouseOwnersInput: SetHouseOwnersInput;
   SetHouseOwnersPayload: ResolversUnionTypes<ResolversParentTypes>['SetHouseOwnersPayload'];
   SetIncidentCategoryInput: SetIncidentCategoryInput;
@@ -5528,6 +5751,7 @@ export type GridResolvers<ContextType = Context, ParentType extends ResolversPar
   householdCoverage?: Resolver<ResolversTypes['HouseholdCoverage'], ParentType, ContextType, Partial<GridHouseholdCoverageArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   incidentQueue?: Resolver<ResolversTypes['IncidentConnection'], ParentType, ContextType, RequireFields<GridIncidentQueueArgs, 'first'>>;
+  incidentStats?: Resolver<ResolversTypes['IncidentStats'], ParentType, ContextType, RequireFields<GridIncidentStatsArgs, 'from' | 'to'>>;
   incidents?: Resolver<ResolversTypes['IncidentConnection'], ParentType, ContextType, RequireFields<GridIncidentsArgs, 'first'>>;
   inventory?: Resolver<ResolversTypes['Inventory'], ParentType, ContextType>;
   keyPlaces?: Resolver<ResolversTypes['KeyPlaceConnection'], ParentType, ContextType, RequireFields<GridKeyPlacesArgs, 'first'>>;
@@ -5764,6 +5988,20 @@ export type IncidentConnectionResolvers<ContextType = Context, ParentType extend
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type IncidentDayResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentDay'] = ResolversParentTypes['IncidentDay']> = ResolversObject<{
+  closed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  date?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  reported?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  resolved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type IncidentDeadlineFiguresResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentDeadlineFigures'] = ResolversParentTypes['IncidentDeadlineFigures']> = ResolversObject<{
+  kind?: Resolver<ResolversTypes['SlaDeadlineKind'], ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  onTime?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  onTimeRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+}>;
+
 export type IncidentEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentEdge'] = ResolversParentTypes['IncidentEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Incident'], ParentType, ContextType>;
@@ -5787,6 +6025,22 @@ export type IncidentEventResolvers<ContextType = Context, ParentType extends Res
   seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   toCategory?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   toStatus?: Resolver<ResolversTypes['IncidentStatus'], ParentType, ContextType>;
+}>;
+
+export type IncidentFiguresResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentFigures'] = ResolversParentTypes['IncidentFigures']> = ResolversObject<{
+  accepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  category?: Resolver<Maybe<ResolversTypes['IncidentCategory']>, ParentType, ContextType>;
+  closed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  deadlines?: Resolver<Array<ResolversTypes['IncidentDeadlineFigures']>, ParentType, ContextType>;
+  escalated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  escalatedShare?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  merged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rejected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reported?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  resolutionRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  resolved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  satisfaction?: Resolver<ResolversTypes['SatisfactionFigures'], ParentType, ContextType>;
+  timeToResolve?: Resolver<ResolversTypes['ResolutionTimeFigures'], ParentType, ContextType>;
 }>;
 
 export type IncidentNoticeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentNotice'] = ResolversParentTypes['IncidentNotice']> = ResolversObject<{
@@ -5830,6 +6084,16 @@ export type IncidentSlaResolvers<ContextType = Context, ParentType extends Resol
   paused?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   reasons?: Resolver<Array<ResolversTypes['SlaReason']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['SlaStatus'], ParentType, ContextType>;
+}>;
+
+export type IncidentStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentStats'] = ResolversParentTypes['IncidentStats']> = ResolversObject<{
+  byCategory?: Resolver<Array<ResolversTypes['IncidentFigures']>, ParentType, ContextType>;
+  closedInPeriod?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  daily?: Resolver<Array<ResolversTypes['IncidentDay']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  resolvedInPeriod?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['IncidentFigures'], ParentType, ContextType>;
 }>;
 
 export type IncidentSuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentSuccess'] = ResolversParentTypes['IncidentSuccess']> = ResolversObject<{
@@ -6012,6 +6276,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   retireHouse?: Resolver<ResolversTypes['RetireHousePayload'], ParentType, ContextType, RequireFields<MutationRetireHouseArgs, 'input'>>;
   retireKeyPlace?: Resolver<ResolversTypes['RetireKeyPlacePayload'], ParentType, ContextType, RequireFields<MutationRetireKeyPlaceArgs, 'input'>>;
   retireOrganization?: Resolver<ResolversTypes['RetireOrganizationPayload'], ParentType, ContextType, RequireFields<MutationRetireOrganizationArgs, 'input'>>;
+  revealIncidentContacts?: Resolver<ResolversTypes['RevealIncidentContactsPayload'], ParentType, ContextType, RequireFields<MutationRevealIncidentContactsArgs, 'input'>>;
   revealPerson?: Resolver<ResolversTypes['RevealPersonPayload'], ParentType, ContextType, RequireFields<MutationRevealPersonArgs, 'input'>>;
   revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'input'>>;
   setHouseOwners?: Resolver<ResolversTypes['SetHouseOwnersPayload'], ParentType, ContextType, RequireFields<MutationSetHouseOwnersArgs, 'input'>>;
@@ -6228,6 +6493,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   incident?: Resolver<Maybe<ResolversTypes['Incident']>, ParentType, ContextType, RequireFields<QueryIncidentArgs, 'id'>>;
   incidentByTrackingCode?: Resolver<Maybe<ResolversTypes['TrackedIncident']>, ParentType, ContextType, RequireFields<QueryIncidentByTrackingCodeArgs, 'code'>>;
   incidentCategories?: Resolver<Array<ResolversTypes['IncidentCategory']>, ParentType, ContextType, RequireFields<QueryIncidentCategoriesArgs, 'includeInactive'>>;
+  incidentStats?: Resolver<ResolversTypes['IncidentStats'], ParentType, ContextType, RequireFields<QueryIncidentStatsArgs, 'from' | 'to'>>;
   incidents?: Resolver<ResolversTypes['IncidentConnection'], ParentType, ContextType, RequireFields<QueryIncidentsArgs, 'first'>>;
   keyPlace?: Resolver<Maybe<ResolversTypes['KeyPlace']>, ParentType, ContextType, RequireFields<QueryKeyPlaceArgs, 'id'>>;
   keyPlaces?: Resolver<ResolversTypes['KeyPlaceConnection'], ParentType, ContextType, RequireFields<QueryKeyPlacesArgs, 'first'>>;
@@ -6291,6 +6557,13 @@ export type ResidentReportSuccessResolvers<ContextType = Context, ParentType ext
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type ResolutionTimeFiguresResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ResolutionTimeFigures'] = ResolversParentTypes['ResolutionTimeFigures']> = ResolversObject<{
+  averageHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  p90Exact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  p90Hours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+}>;
+
 export type RetireBuildingPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RetireBuildingPayload'] = ResolversParentTypes['RetireBuildingPayload']> = ResolversObject<{
   __resolveType: TypeResolveFn<'BuildingSuccess' | 'NotFoundError' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
 }>;
@@ -6322,8 +6595,25 @@ export type RetireOrganizationPayloadResolvers<ContextType = Context, ParentType
   __resolveType: TypeResolveFn<'NotFoundError' | 'OrganizationSuccess' | 'ValidationError' | 'VersionConflict', ParentType, ContextType>;
 }>;
 
+export type RevealIncidentContactsPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevealIncidentContactsPayload'] = ResolversParentTypes['RevealIncidentContactsPayload']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'NotFoundError' | 'RevealedIncidentContacts' | 'ValidationError', ParentType, ContextType>;
+}>;
+
 export type RevealPersonPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevealPersonPayload'] = ResolversParentTypes['RevealPersonPayload']> = ResolversObject<{
   __resolveType: TypeResolveFn<'NotFoundError' | 'RevealedPerson' | 'ValidationError', ParentType, ContextType>;
+}>;
+
+export type RevealedIncidentContactsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevealedIncidentContacts'] = ResolversParentTypes['RevealedIncidentContacts']> = ResolversObject<{
+  audit?: Resolver<ResolversTypes['AuditEntry'], ParentType, ContextType>;
+  incident?: Resolver<ResolversTypes['Incident'], ParentType, ContextType>;
+  parties?: Resolver<Array<ResolversTypes['RevealedIncidentParty']>, ParentType, ContextType>;
+  reporterPhone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type RevealedIncidentPartyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevealedIncidentParty'] = ResolversParentTypes['RevealedIncidentParty']> = ResolversObject<{
+  party?: Resolver<ResolversTypes['IncidentParty'], ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type RevealedPersonResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevealedPerson'] = ResolversParentTypes['RevealedPerson']> = ResolversObject<{
@@ -6344,6 +6634,15 @@ export type RevokeApiKeyPayloadResolvers<ContextType = Context, ParentType exten
 export type RevokeApiKeySuccessResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RevokeApiKeySuccess'] = ResolversParentTypes['RevokeApiKeySuccess']> = ResolversObject<{
   apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type SatisfactionFiguresResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SatisfactionFigures'] = ResolversParentTypes['SatisfactionFigures']> = ResolversObject<{
+  averageScore?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  basicallySatisfied?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  satisfied?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  satisfiedRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  unsatisfied?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type SetHouseOwnersPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SetHouseOwnersPayload'] = ResolversParentTypes['SetHouseOwnersPayload']> = ResolversObject<{
@@ -6679,14 +6978,18 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   IncidentCategory?: IncidentCategoryResolvers<ContextType>;
   IncidentCategorySuccess?: IncidentCategorySuccessResolvers<ContextType>;
   IncidentConnection?: IncidentConnectionResolvers<ContextType>;
+  IncidentDay?: IncidentDayResolvers<ContextType>;
+  IncidentDeadlineFigures?: IncidentDeadlineFiguresResolvers<ContextType>;
   IncidentEdge?: IncidentEdgeResolvers<ContextType>;
   IncidentEvent?: IncidentEventResolvers<ContextType>;
+  IncidentFigures?: IncidentFiguresResolvers<ContextType>;
   IncidentNotice?: IncidentNoticeResolvers<ContextType>;
   IncidentParty?: IncidentPartyResolvers<ContextType>;
   IncidentPayload?: IncidentPayloadResolvers<ContextType>;
   IncidentPhoto?: IncidentPhotoResolvers<ContextType>;
   IncidentReporter?: IncidentReporterResolvers<ContextType>;
   IncidentSla?: IncidentSlaResolvers<ContextType>;
+  IncidentStats?: IncidentStatsResolvers<ContextType>;
   IncidentSuccess?: IncidentSuccessResolvers<ContextType>;
   Inventory?: InventoryResolvers<ContextType>;
   KeyPlace?: KeyPlaceResolvers<ContextType>;
@@ -6738,6 +7041,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   ResidenceTypeCount?: ResidenceTypeCountResolvers<ContextType>;
   ResidentReportPayload?: ResidentReportPayloadResolvers<ContextType>;
   ResidentReportSuccess?: ResidentReportSuccessResolvers<ContextType>;
+  ResolutionTimeFigures?: ResolutionTimeFiguresResolvers<ContextType>;
   RetireBuildingPayload?: RetireBuildingPayloadResolvers<ContextType>;
   RetireFacilityPayload?: RetireFacilityPayloadResolvers<ContextType>;
   RetireGridPayload?: RetireGridPayloadResolvers<ContextType>;
@@ -6745,10 +7049,14 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   RetireHousePayload?: RetireHousePayloadResolvers<ContextType>;
   RetireKeyPlacePayload?: RetireKeyPlacePayloadResolvers<ContextType>;
   RetireOrganizationPayload?: RetireOrganizationPayloadResolvers<ContextType>;
+  RevealIncidentContactsPayload?: RevealIncidentContactsPayloadResolvers<ContextType>;
   RevealPersonPayload?: RevealPersonPayloadResolvers<ContextType>;
+  RevealedIncidentContacts?: RevealedIncidentContactsResolvers<ContextType>;
+  RevealedIncidentParty?: RevealedIncidentPartyResolvers<ContextType>;
   RevealedPerson?: RevealedPersonResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
   RevokeApiKeySuccess?: RevokeApiKeySuccessResolvers<ContextType>;
+  SatisfactionFigures?: SatisfactionFiguresResolvers<ContextType>;
   SetHouseOwnersPayload?: SetHouseOwnersPayloadResolvers<ContextType>;
   SetIncidentCategoryPayload?: SetIncidentCategoryPayloadResolvers<ContextType>;
   SetWorkerStatusPayload?: SetWorkerStatusPayloadResolvers<ContextType>;

@@ -1,3 +1,4 @@
+import { msg, type Msg } from '../i18n';
 import { isObject } from './geojson';
 
 /**
@@ -7,7 +8,6 @@ import { isObject } from './geojson';
  * national datum, within a few centimetres of WGS-84) are read as they are; anything else is refused once for
  * the whole file, since every vertex of a projected file is wrong in the same way.
  */
-export const REPROJECT_HINT = 'reproject to EPSG:4326 (e.g. `ogr2ogr -t_srs EPSG:4326 out.geojson in.shp`)';
 
 /** Geographic CRSs whose positions are read as WGS-84 longitude/latitude. */
 const ACCEPTED_EPSG = new Set(['4326', '4490']);
@@ -34,7 +34,7 @@ export function crsShortName(name: string): string | null {
  * 2008 GeoJSON forms: `{"type": "name", "properties": {"name": …}}`, `{"type": "EPSG", "properties": {"code": 4326}}`
  * and `{"type": "link", …}` (which cannot be checked and is refused as unknown).
  */
-export function crsMemberProblem(member: unknown): string | null {
+export function crsMemberProblem(member: unknown): Msg | null {
   if (member === undefined || member === null) return null;
   const props = isObject(member) && isObject(member.properties) ? member.properties : {};
   const raw =
@@ -45,8 +45,7 @@ export function crsMemberProblem(member: unknown): string | null {
         : null;
   const short = raw === null ? null : crsShortName(raw);
   if (short === 'OGC:CRS84' || (short?.startsWith('EPSG:') && ACCEPTED_EPSG.has(short.slice(5)))) return null;
-  const named = raw === null ? 'a crs member this importer cannot read' : `crs ${short ?? JSON.stringify(raw.slice(0, 80))}`;
-  return `the file declares ${named}, not longitude/latitude in EPSG:4326, CRS84 or EPSG:4490 (CGCS2000): ${REPROJECT_HINT}`;
+  return msg('gridImport.crsMember', { named: raw === null ? '' : `crs ${short ?? JSON.stringify(raw.slice(0, 80))}` });
 }
 
 /** Beyond any longitude or latitude: the numbers of a projected CRS (metres, often with a zone prefix). */
@@ -57,12 +56,12 @@ const PROJECTED_MAGNITUDE = 1000;
  * vertex is, and one message replaces thousands of OUT_OF_RANGE problems. Null when it looks like degrees (a
  * single stray vertex is still reported where it is).
  */
-export function projectedCoordinatesProblem(geometry: unknown, where: string): string | null {
+export function projectedCoordinatesProblem(geometry: unknown, where: string): Msg | null {
   if (!isObject(geometry)) return null;
   let node: unknown = geometry.coordinates;
   while (Array.isArray(node) && Array.isArray(node[0])) node = node[0];
   if (!Array.isArray(node) || typeof node[0] !== 'number' || typeof node[1] !== 'number') return null;
   const [x, y] = node as number[];
   if (!(Math.abs(x) > PROJECTED_MAGNITUDE || Math.abs(y) > PROJECTED_MAGNITUDE)) return null;
-  return `${where} starts at [${x}, ${y}]: these are projected coordinates (metres), not longitude/latitude; ${REPROJECT_HINT}`;
+  return msg('gridImport.projected', { where, x, y });
 }

@@ -1,4 +1,5 @@
 import { Readable, Transform } from 'node:stream';
+import { msg, type Msg } from '../i18n';
 
 /**
  * Saying, in one line, why a GeoJSON text cannot be read: GIS staff get files cut short by a download, files
@@ -16,56 +17,46 @@ export class MalformedGeoJSON {
   constructor(readonly text: string) {}
 }
 
-/** How much of the start of a text is looked at to recognise its format. */
+/**
+ * How much of the start of a text is looked at to recognise its format: HEAD_CHARS characters past the end of
+ * the first line (a first line up to FIRST_LINE_MAX), which holds a whole feature in GeoJSONSeq: one with a
+ * detailed boundary is often longer than HEAD_CHARS, and cut short it would not read as a feature.
+ */
 export const HEAD_CHARS = 64 * 1024;
+export const FIRST_LINE_MAX = 64 * 1024 * 1024;
 
 export interface UnreadableJsonSource {
-  /** The start of the text (up to HEAD_CHARS characters). */
+  /** The start of the text (see HEAD_CHARS). */
   head: string;
   /** The whole text again, from the start (verified as a stream, so a huge file never sits in memory). */
   stream(): Readable;
 }
 
 /** Why the text is not one JSON value, naming the place (line, column) and the likely cause. */
-export async function unreadableJsonProblem(source: UnreadableJsonSource, what: string): Promise<string> {
+export async function unreadableJsonProblem(source: UnreadableJsonSource, what: string | Msg): Promise<Msg> {
   const format = recognizedFormat(source.head, what);
   if (format) return format;
   const error = await verify(source.stream());
-  if (!error) return `${what} is JSON, but not a GeoJSON FeatureCollection ({"type": "FeatureCollection", "features": [...]})`;
-  const where = `line ${error.line}, column ${error.pos}`;
-  if (error.offset >= error.total) {
-    return `${what} ends in the middle of the JSON at ${where} (character ${error.offset}): it was cut short, by an interrupted download or copy; export it again`;
-  }
+  if (!error) return msg('gridImport.notCollection', { what });
+  if (error.offset >= error.total) return msg('gridImport.cutShort', { what, line: error.line, column: error.pos, offset: error.offset });
+  // The parser's own words (English, technical) after where it stopped.
   const reason = error.message.replace(/^.*(?:cannot parse input|has expected):?\s*/, '') || 'unreadable';
-  return `${what} is not valid JSON at ${where}: ${reason}`;
+  return msg('gridImport.badJson', { what, line: error.line, column: error.pos, reason });
 }
 
 /**
  * What else than a FeatureCollection the start of a text shows it to be: empty, GeoJSONSeq (RS-separated, or one
  * feature per line), a GeoPackage, a ZIP, a shapefile. Null when it may well be one.
  */
-export function recognizedFormat(text: string, what: string): string | null {
+export function recognizedFormat(text: string, what: string | Msg): Msg | null {
   const head = text.replace(/^\uFEFF/, '');
-  if (head.trim() === '') return `${what} is empty`;
-  if (isFeature(firstLine(head.trimStart())) && head.trimStart().slice(firstLine(head.trimStart()).length).trim() !== '') return ndjson(what);
-  if (head.trimStart().startsWith('\u001e')) {
-    return `${what} is GeoJSONSeq (RFC 8142: features separated by RS characters), not a FeatureCollection: convert it with \`ogr2ogr -f GeoJSON out.geojson in.geojsons\``;
-  }
-  if (head.startsWith('SQLite format 3')) {
-    return `${what} is a GeoPackage, not GeoJSON: convert it with \`ogr2ogr -f GeoJSON -t_srs EPSG:4326 out.geojson in.gpkg\``;
-  }
-  if (head.startsWith('PK\u0003\u0004')) return `${what} is a ZIP archive (a zipped shapefile?), not GeoJSON: unzip it and convert the .shp with ogr2ogr`;
-  if (head.startsWith("\u0000\u0000'\n")) {
-    return `${what} is a shapefile (.shp), not GeoJSON: convert it with \`ogr2ogr -f GeoJSON -t_srs EPSG:4326 -lco RFC7946=YES out.geojson in.shp\``;
-  }
+  if (head.trim() === '') return msg('gridImport.empty', { what });
+  if (isFeature(firstLine(head.trimStart())) && head.trimStart().slice(firstLine(head.trimStart()).length).trim() !== '') return msg('gridImport.ndjson', { what });
+  if (head.trimStart().startsWith('\u001e')) return msg('gridImport.rs', { what });
+  if (head.startsWith('SQLite format 3')) return msg('gridImport.gpkg', { what });
+  if (head.startsWith('PK\u0003\u0004')) return msg('gridImport.zip', { what });
+  if (head.startsWith("\u0000\u0000'\n")) return msg('gridImport.shp', { what });
   return null;
-}
-
-function ndjson(what: string): string {
-  return (
-    `${what} holds one feature per line (newline-delimited GeoJSON / GeoJSONSeq), not a FeatureCollection: ` +
-    'convert it with `ogr2ogr -f GeoJSON out.geojson in.geojsonl`'
-  );
 }
 
 function firstLine(head: string): string {
@@ -118,7 +109,13 @@ async function verify(input: Readable): Promise<VerifyError | null> {
   });
 }
 
+/** The head of a text (HEAD_CHARS past the end of its first line). */
+export function headOf(text: string): string {
+  const end = text.indexOf('\n');
+  return text.slice(0, Math.min(end < 0 ? text.length : end + 1, FIRST_LINE_MAX) + HEAD_CHARS);
+}
+
 /** A string as a stream source for `unreadableJsonProblem`. */
 export function textSource(text: string): UnreadableJsonSource {
-  return { head: text.slice(0, HEAD_CHARS), stream: () => Readable.from([text]) };
+  return { head: headOf(text), stream: () => Readable.from([text]) };
 }

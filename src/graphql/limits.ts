@@ -4,11 +4,7 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
   getIntrospectionQuery,
-  getNamedType,
-  getNullableType,
   GraphQLError,
-  isLeafType,
-  isListType,
   Kind,
   parse,
   print,
@@ -20,95 +16,19 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Config } from '../config';
 import type { Context } from '../context';
-import { PAGE_SIZE } from './relay';
+import { DEFAULT_PAGE, queryCost } from './query-cost';
 import { localizableError } from '../errors';
-import { english, msg, type Msg } from '../i18n';
+import { english, messageOf, msg, type Msg } from '../i18n';
 
 /**
  * What keeps one query from taking the process down: a cost estimate with the page sizes the query will
  * really get (defaults and variables included), and graphql-armor's depth, alias, directive, token and
  * character limits. Everything here runs before execution, for every operation, on every path that executes
  * GraphQL (HTTP through the plugin; graphql-ws subscriptions call the same checks in src/graphql/ws.ts).
- *
- * How the cost is counted: every object field costs 1 and scalars 0; a field with `first` (every connection)
- * costs what one of its items costs times `first` (20 when not given); a list without `first` counts as the
- * size it usually has (LIST_SIZES; 10 otherwise); some fields cost more for the work or bytes behind them
- * (FIELD_COSTS). How the default limit, 5,000 (graphql-armor's default), was sized: the README's queries cost
- * at most 1,201 (`grids(first: 100)` with simplified boundaries; the district tree 854, coverage with staffing
- * 646, the mobile resolve 7), and a district dashboard — district → 20 streets with their staffing → 20
- * communities each with their responsible workers — 1,262, so a dashboard can ask for about four times that
- * before it is refused. The crash query that prompted this (children → parent → children → … three deep,
- * `first` left at its default) costs 97,262 per alias. `extensions.cost` of a refusal says what a query costs.
+ * The cost model is query-cost.ts.
  */
-export const DEFAULT_PAGE = PAGE_SIZE.default;
-const DEFAULT_LIST_SIZE = 10;
-
-/** Fields whose work or payload is out of proportion with an object: the cost of one, before nesting. */
-const FIELD_COSTS: Record<string, number> = {
-  'Grid.boundary': 10,
-  'GridVersion.boundary': 10,
-  'Grid.coverage': 500,
-  'Grid.staffing': 20,
-  'Grid.history': 5,
-  'Mutation.importGrids': 1000,
-  'Grid.cameraCoverage': 500,
-  'Building.footprint': 10,
-  'KeyPlace.area': 10,
-  'CameraView.sector': 10,
-};
-
-/** Lists without `first`: the size they usually have. */
-const LIST_SIZES: Record<string, number> = {
-  'Grid.ancestors': 5,
-  'Grid.workers': 5,
-  'Grid.responsibleWorkers': 5,
-  'LocationResolution.chain': 5,
-  'LocationResolution.dedicatedGrids': 3,
-  'LocationResolution.responsibleWorkers': 5,
-  'GridWorker.assignments': 3,
-  'Problem.grids': 2,
-  'SplitGridSuccess.grids': 2,
-  'MergeGridsSuccess.retired': 5,
-  'ImportGridsReport.features': 100,
-  'ValidationError.problems': 20,
-  'Coverage.gaps': 20,
-  'Coverage.overlaps': 20,
-  'Coverage.outside': 20,
-  'Query.apiKeys': 50,
-  'Problem.subjects': 2,
-  'Building.chain': 5,
-  'KeyPlace.chain': 5,
-  'Facility.chain': 5,
-  'Organization.chain': 5,
-  'Building.dedicatedGrids': 3,
-  'KeyPlace.dedicatedGrids': 3,
-  'Facility.dedicatedGrids': 3,
-  'Organization.dedicatedGrids': 3,
-  'Building.managedBy': 3,
-  'Organization.managedGrids': 5,
-  'Organization.managedBuildings': 5,
-};
-
-const estimateCost: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
-  const key = `${type.name}.${field.name}`;
-  const base = FIELD_COSTS[key] ?? (isLeafType(getNamedType(field.type)) ? 0 : 1);
-  if (field.args.some((arg) => arg.name === 'first')) {
-    const first = typeof args.first === 'number' ? args.first : DEFAULT_PAGE;
-    return base + Math.max(first, 0) * childComplexity;
-  }
-  // A connection's `nodes` and `edges` hold the page its field already counted `first` times.
-  if (type.name.endsWith('Connection')) return base + childComplexity;
-  if (isListType(getNullableType(field.type))) return base + (LIST_SIZES[key] ?? DEFAULT_LIST_SIZE) * childComplexity;
-  return base + childComplexity;
-};
-
-/** The cost of an operation with its variables, as the limit counts it. */
-export function queryCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> = {}, operationName?: string): number {
-  return getComplexity({ schema, query: document, variables, operationName, estimators: [estimateCost] });
-}
 
 /**
  * What is worked out once per parsed document (Apollo keeps one document object per distinct query text):
@@ -198,8 +118,8 @@ export const MAX_VARIABLE_DEPTH = 64;
 export const MAX_VARIABLE_VALUES = 1_000_000;
 
 /** BAD_USER_INPUT raised before execution: Apollo needs the status said (it would answer 500). */
-const inputError = (message: string | Msg) =>
-  localizableError(typeof message === 'string' ? message : english(message), { code: 'BAD_USER_INPUT', http: { status: 400 } }, typeof message === 'string' ? undefined : message);
+const inputError = (message: string | Msg, localized?: Msg) =>
+  localizableError(typeof message === 'string' ? message : english(message), { code: 'BAD_USER_INPUT', http: { status: 400 } }, typeof message === 'string' ? localized : message);
 
 /**
  * Where a NUL character (U+0000, which PostgreSQL text cannot hold) sits in the variables, or null. Throws
@@ -306,7 +226,8 @@ export function assertOperationLimits(limits: Config['limits'], { schema, docume
     // query with more fields than the estimator walks (fragments multiplying each other).
     if (!(err instanceof GraphQLError)) throw err;
     if (/maximum allowed number of nodes/.test(err.message)) throw refusal(`${err.message} Ask for fewer fields.`);
-    throw inputError(err.message);
+    // A scalar's refusal (DateTime, Date) keeps its catalogue message: it answers in the caller's language.
+    throw inputError(err.message, messageOf(err.extensions));
   }
   if (cost > limits.maxCost) {
     throw refusal(msg('limit.cost', { cost, max: limits.maxCost, page: DEFAULT_PAGE }), { cost, maxCost: limits.maxCost });

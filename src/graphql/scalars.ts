@@ -1,6 +1,8 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { isObject } from '../geo/geojson';
 import { MalformedGeoJSON } from '../geo/json-text';
+import { badInput } from '../errors';
+import { english, msg, type Msg } from '../i18n';
 import { INSTANT_EXAMPLE, isCalendarDate, parseInstant } from '../shared/time';
 
 /** A literal written inline in a query (rather than passed as a variable) as a plain value: GeoJSON, or a Date given as a number. */
@@ -60,9 +62,9 @@ export const GeoJSONScalar = new GraphQLScalarType({
 });
 
 function parseDateTime(value: unknown): Date {
-  const parsed = typeof value === 'string' ? parseInstant(value) : { problem: `must be a string such as "${INSTANT_EXAMPLE}"` };
+  const parsed = typeof value === 'string' ? parseInstant(value) : { issue: msg('time.instantNotString', { example: INSTANT_EXAMPLE }) };
   if (parsed instanceof Date) return parsed;
-  throw new GraphQLError(`DateTime ${JSON.stringify(value)?.slice(0, 60)} ${parsed.problem}`, { extensions: { code: 'BAD_USER_INPUT' } });
+  throw badInput(msg('time.dateTimeScalar', { value: String(JSON.stringify(value)?.slice(0, 60)), problem: parsed.issue }));
 }
 
 export const DateTimeScalar = new GraphQLScalarType({
@@ -80,19 +82,25 @@ const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
  * calendar rules are the DateTime scalar's own (parseInstant at midnight UTC, where no offset can move the day).
  */
 export function calendarDateProblem(value: unknown): string | null {
-  if (typeof value !== 'string') return `must be a string such as "${DATE_EXAMPLE}"`;
-  if (/^\d{4}-\d{2}-\d{2}./.test(value)) return `must be a calendar date alone, YYYY-MM-DD such as "${DATE_EXAMPLE}": no time and no time zone`;
-  if (!CALENDAR_DATE.test(value)) return `must be an ISO 8601 calendar date YYYY-MM-DD, e.g. "${DATE_EXAMPLE}"`;
+  const issue = calendarDateIssue(value);
+  return issue && english(issue);
+}
+
+/** `calendarDateProblem` as a catalogue message. */
+export function calendarDateIssue(value: unknown): Msg | null {
+  if (typeof value !== 'string') return msg('time.dateNotString', { example: DATE_EXAMPLE });
+  if (/^\d{4}-\d{2}-\d{2}./.test(value)) return msg('time.dateWithTime', { example: DATE_EXAMPLE });
+  if (!CALENDAR_DATE.test(value)) return msg('time.dateShape', { example: DATE_EXAMPLE });
   if (isCalendarDate(Number(value.slice(0, 4)), Number(value.slice(5, 7)), Number(value.slice(8, 10)))) return null;
   const parsed = parseInstant(`${value}T00:00:00Z`);
-  return parsed instanceof Date ? null : parsed.problem;
+  return parsed instanceof Date ? null : parsed.issue;
 }
 
 /** Dates travel as the strings they are: a JS Date would put a time zone (and a possible day's shift) into them. */
 function parseDate(value: unknown): string {
-  const problem = calendarDateProblem(value);
+  const problem = calendarDateIssue(value);
   if (problem === null && typeof value === 'string') return value;
-  throw new GraphQLError(`Date ${JSON.stringify(value)?.slice(0, 60)} ${problem}`, { extensions: { code: 'BAD_USER_INPUT' } });
+  throw badInput(msg('time.dateScalar', { value: String(JSON.stringify(value)?.slice(0, 60)), problem: problem ?? msg('time.dateNotString', { example: DATE_EXAMPLE }) }));
 }
 
 export const DateScalar = new GraphQLScalarType({

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import type { Config } from '../config';
 import { negotiateEncoding, type BodyEncoding } from './compression';
 import { msg } from '../i18n';
 import { HttpError } from './answer';
@@ -18,6 +19,7 @@ export const ASSET_PREFIX = '/web/assets/';
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.html': 'text/html; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
@@ -29,10 +31,15 @@ const TYPES: Record<string, string> = {
   '.ttf': 'font/ttf',
   '.wasm': 'application/wasm',
 };
-const COMPRESSIBLE = new Set(['.js', '.css', '.html', '.json', '.map', '.svg', '.ttf']);
-/** Scripts and styles from this origin only; GraphiQL and CodeMirror set inline styles, and data: images. */
-const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'self'";
+const COMPRESSIBLE = new Set(['.js', '.mjs', '.css', '.html', '.json', '.map', '.svg', '.ttf']);
+/**
+ * Scripts and styles from this origin only; GraphiQL and CodeMirror set inline styles, and data: images; MapLibre
+ * runs its workers from blob: URLs. `extraOrigin`: the map editor's basemap tile server (EDITOR_BASEMAP_URL).
+ */
+function contentSecurityPolicy(extraOrigin?: string): string {
+  const connect = extraOrigin ? `'self' ${extraOrigin}` : "'self'";
+  return `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src ${connect} data: blob:; font-src 'self' data:; connect-src ${connect}; worker-src 'self' blob:; frame-ancestors 'self'`;
+}
 const ASSET_NAME = /^[\w.-]{1,200}$/;
 /** The most bytes of compressed assets kept in memory (the built pages hold a few MB). */
 const CACHE_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -52,12 +59,12 @@ export class WebPages {
    * Answers a page's index.html; false when it was not built. Read each time (it is small): a rebuild while the
    * server runs gives assets new names, which only the new index.html knows.
    */
-  async page(req: IncomingMessage, res: ServerResponse, name: string): Promise<boolean> {
+  async page(req: IncomingMessage, res: ServerResponse, name: string, extraOrigin?: string): Promise<boolean> {
     const plain = await fs.readFile(path.join(this.dist, name, 'index.html')).catch(() => null);
     if (!plain) return false;
     const file: Variants = { plain, encoded: {} };
     res.setHeader('cache-control', 'no-cache');
-    res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+    res.setHeader('content-security-policy', contentSecurityPolicy(extraOrigin));
     res.setHeader('x-content-type-options', 'nosniff');
     await this.send(req, res, file, '.html');
     return true;
@@ -122,4 +129,15 @@ export function wantsQueryPage(req: IncomingMessage, url: URL): boolean {
 export async function queryPage(pages: WebPages, enabled: boolean, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (!enabled) throw new HttpError(404, msg('page.off'), 'NOT_FOUND');
   if (!(await pages.page(req, res, 'graphiql'))) throw new HttpError(503, msg('page.notBuilt'), 'SERVICE_UNAVAILABLE');
+}
+
+/** The map editor (web/editor) at GET /editor, allowed to load the basemap's tiles when one is configured. */
+export async function editorPage(pages: WebPages, editor: Config['editor'], req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const origin = editor.basemapUrl ? new URL(editor.basemapUrl.replace(/[{}]/g, '')).origin : undefined;
+  if (!(await pages.page(req, res, 'editor', origin))) throw new HttpError(503, msg('page.editorNotBuilt'), 'SERVICE_UNAVAILABLE');
+}
+
+/** GET /editor/config.json: what the editor page needs of the configuration (nothing secret). */
+export function editorSettings(editor: Config['editor']): { basemapUrl: string | null; basemapCrs: string } {
+  return { basemapUrl: editor.basemapUrl, basemapCrs: editor.basemapCrs };
 }

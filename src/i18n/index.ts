@@ -3,12 +3,29 @@ import type { Locale } from './locale';
 import { isMsg, type Entry, type Msg, type Param } from './message';
 import { actionMessages } from './messages/actions';
 import { authMessages } from './messages/auth';
+import { cliMessages } from './messages/cli';
+import { facilityMessages } from './messages/facility';
 import { geometryMessages } from './messages/geometry';
 import { gridMessages } from './messages/grid';
+import { gridImportMessages } from './messages/grid-import';
+import { incidentMessages } from './messages/incident';
+import { incidentMoreMessages } from './messages/incident-more';
 import { inputMessages } from './messages/input';
 import { limitMessages } from './messages/limits';
 import { mapMessages } from './messages/map';
+import { organizationMessages } from './messages/organization';
 import { payloadMessages } from './messages/payload';
+import { personMessages } from './messages/person';
+import { placeMessages } from './messages/place';
+import { registryMessages } from './messages/registry';
+import { personEditMessages } from './messages/person-edit';
+import { personGroupMessages } from './messages/person-group';
+import { personImportMessages } from './messages/person-import';
+import { personListMessages } from './messages/person-list';
+import { personPrivacyMessages } from './messages/person-privacy';
+import { personTenantMessages } from './messages/person-tenant';
+import { timeMessages } from './messages/time';
+import { workerMessages } from './messages/worker';
 import { ERROR_TITLES_ZH, PROBLEM_TITLES_ZH } from './titles';
 
 export { LOCALES, negotiateLocale, type Locale } from './locale';
@@ -28,6 +45,23 @@ const CATALOGUE = {
   ...gridMessages,
   ...payloadMessages,
   ...mapMessages,
+  ...timeMessages,
+  ...personMessages,
+  ...personImportMessages,
+  ...cliMessages,
+  ...incidentMessages,
+  ...workerMessages,
+  ...organizationMessages,
+  ...placeMessages,
+  ...facilityMessages,
+  ...gridImportMessages,
+  ...personEditMessages,
+  ...personListMessages,
+  ...personGroupMessages,
+  ...personPrivacyMessages,
+  ...personTenantMessages,
+  ...incidentMoreMessages,
+  ...registryMessages,
 };
 
 export type MessageKey = keyof typeof CATALOGUE;
@@ -41,15 +75,25 @@ export function msg<K extends MessageKey>(key: K, ...params: Record<string, neve
 
 const entries: Readonly<Record<string, Entry<Record<string, string | number>>>> = CATALOGUE as unknown as Record<string, Entry<Record<string, string | number>>>;
 
-/** Messages one after the other, separated by "; ". */
-const LIST = '*list';
+/** Whether `key` is an entry of the catalogue (every messages/ file is registered above). */
+export function isCatalogued(key: string): boolean {
+  return key in entries;
+}
 
-export function joined(messages: readonly (Msg | string)[]): Msg {
-  return { key: LIST, params: Object.fromEntries(messages.map((m, i) => [String(i), m])) };
+/** Messages one after the other, separated by "; " (or by `separator`, itself a message: `msg('list.comma')`). */
+const LIST = '*list';
+const SEPARATOR = '*separator';
+
+export function joined(messages: readonly (Msg | string)[], separator?: Msg): Msg {
+  return { key: LIST, params: { ...Object.fromEntries(messages.map((m, i) => [String(i), m])), ...(separator ? { [SEPARATOR]: separator } : {}) } };
 }
 
 export function render(message: Msg, locale: Locale): string {
-  if (message.key === LIST) return Object.values(message.params).map((m) => (isMsg(m) ? render(m, locale) : String(m))).join(locale === 'zh-CN' ? '；' : '; ');
+  if (message.key === LIST) {
+    const { [SEPARATOR]: separator, ...items } = message.params;
+    const between = separator && isMsg(separator) ? render(separator, locale) : locale === 'zh-CN' ? '；' : '; ';
+    return Object.values(items).map((m) => (isMsg(m) ? render(m, locale) : String(m))).join(between);
+  }
   const entry = entries[message.key];
   if (!entry) return message.key;
   const params: Record<string, string | number> = {};
@@ -107,6 +151,23 @@ export function untranslated(message: string, code: string | undefined, locale: 
 export function localizeError(error: GraphQLFormattedError, locale: Locale): GraphQLFormattedError {
   const message = messageOf(error.extensions);
   const code = typeof error.extensions?.code === 'string' ? error.extensions.code : undefined;
-  const localized = message ? render(message, locale) : untranslated(error.message, code, locale);
+  const localized = message ? withinVariable(error.message, message, locale) : untranslated(error.message, code, locale);
   return localized === error.message ? error : { ...error, message: localized };
+}
+
+/** graphql-js's words in front of a variable's refusal by its scalar: `Variable "$at" got invalid value "x"; `. */
+const VARIABLE_PREFIX = /^Variable "\$([^"]+)" got invalid value (.*?)(?: at "([^"]+)")?; $/s;
+
+/**
+ * A catalogue message that graphql-js put behind the name of the variable it refused (a DateTime or Date
+ * scalar's refusal): the variable is named in the caller's language too.
+ */
+function withinVariable(text: string, message: Msg, locale: Locale): string {
+  const rendered = render(message, locale);
+  const english_ = english(message);
+  if (text === english_ || !text.endsWith(english_)) return rendered;
+  const prefix = VARIABLE_PREFIX.exec(text.slice(0, text.length - english_.length));
+  if (!prefix) return rendered;
+  if (locale === 'en') return text;
+  return render({ key: 'input.variable', params: { name: prefix[3] ?? prefix[1], detail: message } }, locale);
 }

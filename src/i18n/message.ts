@@ -20,6 +20,11 @@ export function defineMessages<T extends Record<string, Entry<never>>>(messages:
   return messages;
 }
 
+/** An entry without parameters: the same sentence in each language. */
+export function fixed(en: string, zh: string): Entry<Record<string, never>> {
+  return { en: () => en, 'zh-CN': () => zh };
+}
+
 export function isMsg(value: unknown): value is Msg {
   return typeof value === 'object' && value !== null && 'key' in value && 'params' in value;
 }

@@ -91,6 +91,7 @@ export interface ConflictSource {
 export interface WorkerConflictSource {
   __typename: 'WorkerConflictError';
   message: string;
+  msg?: Msg;
   worker: WorkerRow;
   currentVersion: number;
   changedBy: string | null;
@@ -138,10 +139,25 @@ export function validationError(problems: Problems | ProblemRow[]): ValidationEr
   };
 }
 
-export function notFound(id: string, what = 'grid'): NotFoundSource {
-  const named = what === 'grid' ? msg('what.grid') : what === 'parent grid' ? msg('what.parentGrid') : null;
-  // Other records' names are not in the catalogue yet: their message stays English.
-  if (!named) return { __typename: 'NotFoundError', message: `no current ${what} has id ${id}`, id };
+/** The records a NotFoundError names, by the word callers pass, and their catalogue names. */
+const NAMED = {
+  grid: 'what.grid',
+  'parent grid': 'what.parentGrid',
+  building: 'what.building',
+  house: 'what.house',
+  'key place': 'what.keyPlace',
+  facility: 'what.facility',
+  gate: 'what.gate',
+  incident: 'what.incident',
+  organisation: 'what.organisation',
+  person: 'what.person',
+  'tenant registration': 'what.tenantRegistration',
+  worker: 'what.worker',
+  'API key': 'what.apiKey',
+} as const;
+
+export function notFound(id: string, what: keyof typeof NAMED = 'grid'): NotFoundSource {
+  const named = msg(NAMED[what]);
   return { __typename: 'NotFoundError', ...said(msg('payload.notFound', { what: named, id })), id };
 }
 

@@ -1,19 +1,26 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { english, msg, type Msg } from '../i18n';
 
 /**
  * Phone numbers as people type them ("138-1234-5678", "+86 138 1234 5678") checked against the numbering plan
  * (libphonenumber's full metadata, which knows mobile from landline) and normalised to what is stored.
  */
-export type PhoneCheck = { ok: true; value: string } | { ok: false; problem: string };
+export type PhoneCheck = { ok: true; value: string } | { ok: false; problem: string; issue: Msg };
+
+/** A refused number: `issue` the catalogue message, `problem` its English text. */
+function refused(issue: Msg): PhoneCheck {
+  return { ok: false, problem: english(issue), issue };
+}
 
 /** A mainland China mobile number, stored as its 11 national digits. */
 export function mainlandMobile(input: string): PhoneCheck {
   const text = input.trim();
-  if (!text) return { ok: false, problem: 'is empty' };
+  const shown = text.slice(0, 40);
+  if (!text) return refused(msg('phone.empty'));
   const parsed = parsePhoneNumberFromString(text, 'CN');
-  if (!parsed || !parsed.isValid()) return { ok: false, problem: `"${text.slice(0, 40)}" is not a valid phone number in mainland China` };
-  if (parsed.country !== 'CN') return { ok: false, problem: `"${text.slice(0, 40)}" is a ${parsed.country ?? 'foreign'} number; a mainland China mobile number is needed` };
-  if (parsed.getType() !== 'MOBILE') return { ok: false, problem: `"${text.slice(0, 40)}" is a landline; a mobile number is needed (11 digits starting with 1)` };
+  if (!parsed || !parsed.isValid()) return refused(msg('phone.invalidMobile', { text: shown }));
+  if (parsed.country !== 'CN') return refused(msg('phone.foreignMobile', { text: shown, country: parsed.country ?? '' }));
+  if (parsed.getType() !== 'MOBILE') return refused(msg('phone.landline', { text: shown }));
   return { ok: true, value: parsed.nationalNumber };
 }
 
@@ -30,14 +37,12 @@ export function mainlandPhone(input: string): PhoneCheck {
 /** mainlandPhone without the remembered mobile prefixes (below): every number through libphonenumber. */
 export function checkMainlandPhone(input: string): PhoneCheck {
   const text = input.trim();
-  const shown = `"${text.slice(0, 40)}"`;
-  if (!text) return { ok: false, problem: 'is empty' };
+  const shown = text.slice(0, 40);
+  if (!text) return refused(msg('phone.empty'));
   const parsed = parsePhoneNumberFromString(text, 'CN');
-  if (!parsed || !parsed.isValid()) {
-    return { ok: false, problem: `${shown} is not a valid phone number in mainland China (a landline needs its area code, e.g. 0311-86681234)` };
-  }
-  if (parsed.country !== 'CN') return { ok: false, problem: `${shown} is a ${parsed.country ?? 'foreign'} number; a mainland China number is needed` };
-  if (parsed.ext) return { ok: false, problem: `${shown} has an extension; give the direct number (extensions are not kept)` };
+  if (!parsed || !parsed.isValid()) return refused(msg('phone.invalid', { text: shown }));
+  if (parsed.country !== 'CN') return refused(msg('phone.foreign', { text: shown, country: parsed.country ?? '' }));
+  if (parsed.ext) return refused(msg('phone.extension', { text: shown }));
   const type = parsed.getType();
   if (type === 'MOBILE') return { ok: true, value: parsed.nationalNumber };
   if (type === 'FIXED_LINE' || type === 'FIXED_LINE_OR_MOBILE') {
@@ -45,7 +50,7 @@ export function checkMainlandPhone(input: string): PhoneCheck {
     const [areaCode, ...local] = parsed.formatNational().split(' ');
     return { ok: true, value: `${areaCode}-${local.join('')}` };
   }
-  return { ok: false, problem: `${shown} is a service number (${type ?? 'unknown kind'}); give a mobile or a landline with its area code` };
+  return refused(msg('phone.service', { text: shown, type: type ?? 'unknown kind' }));
 }
 
 /**

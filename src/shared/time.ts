@@ -1,3 +1,5 @@
+import { english, msg, type Msg } from '../i18n';
+
 /**
  * Instants as RFC 3339 date-times, read strictly: `2026-11-23T08:00:00Z`, `2026-11-23T16:00:00.5+08:00`. No
  * partial forms (`2026`, `1`, a date without a time), no calendar roll-over (`2026-02-30` is refused, not
@@ -7,20 +9,30 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})
 
 export const INSTANT_EXAMPLE = '2026-11-23T08:00:00Z';
 
+/** Why a text is not an instant: `issue` the catalogue message, `problem` its English text. */
+export interface InstantProblem {
+  problem: string;
+  issue: Msg;
+}
+
+function refused(issue: Msg): InstantProblem {
+  return { problem: english(issue), issue };
+}
+
 /** The instant, or why the text is not one. */
-export function parseInstant(text: string): Date | { problem: string } {
+export function parseInstant(text: string): Date | InstantProblem {
   const m = RFC3339.exec(text);
-  if (!m) return { problem: `must be an RFC 3339 date-time with a time zone, e.g. "${INSTANT_EXAMPLE}" or "2026-11-23T16:00:00+08:00"` };
+  if (!m) return refused(msg('time.notRfc3339', { example: INSTANT_EXAMPLE }));
   const [, y, mo, d, h, mi, s, frac, z, sign, oh, om] = m;
   const year = Number(y);
   const month = Number(mo);
   const day = Number(d);
-  if (year < 1) return { problem: 'year 0000 does not exist; years run from 0001' };
-  if (month < 1 || month > 12) return { problem: `month ${mo} does not exist` };
+  if (year < 1) return refused(msg('time.yearZero'));
+  if (month < 1 || month > 12) return refused(msg('time.noMonth', { month: mo }));
   const daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeap(year) ? 1 : 0);
-  if (day < 1 || day > daysInMonth) return { problem: `${y}-${mo} has no day ${d}` };
-  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return { problem: `${h}:${mi}:${s} is not a time of day` };
-  if (!z && (Number(oh) > 23 || Number(om) > 59)) return { problem: `${sign}${oh}:${om} is not a time-zone offset` };
+  if (day < 1 || day > daysInMonth) return refused(msg('time.noDay', { month: `${y}-${mo}`, day: d }));
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return refused(msg('time.noTime', { time: `${h}:${mi}:${s}` }));
+  if (!z && (Number(oh) > 23 || Number(om) > 59)) return refused(msg('time.noOffset', { offset: `${sign}${oh}:${om}` }));
   const offsetMinutes = z ? 0 : (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om));
   const ms = frac ? Math.floor(Number(frac) * 1000) : 0;
   const utc = Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(s), ms) - offsetMinutes * 60_000;
@@ -29,7 +41,7 @@ export function parseInstant(text: string): Date | { problem: string } {
   if (year < 100) date.setUTCFullYear(date.getUTCFullYear() - 1900);
   // The offset can carry the first or last day of the range over its edge.
   const utcYear = date.getUTCFullYear();
-  if (utcYear < 1 || utcYear > 9999) return { problem: `is ${utcYear < 1 ? 'before 0001' : 'after 9999'} in UTC` };
+  if (utcYear < 1 || utcYear > 9999) return refused(msg('time.outOfYears', { before: utcYear < 1 ? 1 : 0 }));
   return date;
 }
 

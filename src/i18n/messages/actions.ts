@@ -34,6 +34,7 @@ export const actionMessages = defineMessages({
   'action.audit:read': action('read the audit log', '读取审计日志'),
   'action.incident:report': action('report incidents', '上报事件'),
   'action.incident:read': action('read incidents', '读取事件'),
+  'action.incident:count': action('read incident statistics', '读取事件统计'),
   'action.incident:dispatch': action('dispatch incidents', '调度事件'),
   'action.incident:categorize': action('edit incident categories', '编辑事件类别'),
   'action.incident:residentReport': action('report as a resident', '群众上报事件'),

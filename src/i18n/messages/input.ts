@@ -42,6 +42,10 @@ export const inputMessages = defineMessages({
     en: (p: { field: string; got: string }) => `${p.field} is not a grid cursor returned by this connection (got "${p.got}")`,
     'zh-CN': (p: { field: string; got: string }) => `${p.field} 不是此列表返回的网格游标（收到 "${p.got}"）`,
   },
+  'input.variable': {
+    en: (p: { name: string; detail: string }) => `Variable "$${p.name}": ${p.detail}`,
+    'zh-CN': (p: { name: string; detail: string }) => `变量 $${p.name}：${p.detail}`,
+  },
   'input.gridIdOrCode': { en: () => 'grid needs exactly one of id or code', 'zh-CN': () => 'grid 需要且只需要 id 或 code 其中之一' },
   'input.nameFilter': {
     en: (p: { length: number; max: number }) => `filter.nameContains has ${p.length} characters; grid names have at most ${p.max}`,
@@ -79,10 +83,6 @@ export const inputMessages = defineMessages({
     en: (p: { got: string }) => `query parameter crs must be WGS84, GCJ02 or BD09 (got "${p.got}")`,
     'zh-CN': (p: { got: string }) => `查询参数 crs 必须是 WGS84、GCJ02 或 BD09（收到 "${p.got}"）`,
   },
-  'resolve.asOf': {
-    en: (p: { problem: string }) => `query parameter asOf ${p.problem}`,
-    'zh-CN': (p: { problem: string }) => `查询参数 asOf 无效：${p.problem}`,
-  },
   'route.notFound': {
     en: (p: { path: string }) => `no route for ${p.path}; the API is at /graphql`,
     'zh-CN': (p: { path: string }) => `没有 ${p.path} 这个地址；接口在 /graphql`,
@@ -99,5 +99,9 @@ export const inputMessages = defineMessages({
   'page.notBuilt': {
     en: () => 'the query page is not built: run npm run build:web (npm install does it)',
     'zh-CN': () => '查询页尚未构建：请运行 npm run build:web（npm install 会自动构建）',
+  },
+  'page.editorNotBuilt': {
+    en: () => 'the map editor is not built: run npm run build:web (npm install does it)',
+    'zh-CN': () => '地图编辑器尚未构建：请运行 npm run build:web（npm install 会自动构建）',
   },
 });

@@ -6,6 +6,10 @@ export const limitMessages = defineMessages({
     en: (p: { perMinute: number; retry: number }) => `too many requests: the limit is ${p.perMinute} a minute per client (RATE_LIMIT_PER_MINUTE); retry in ${p.retry} s`,
     'zh-CN': (p: { perMinute: number; retry: number }) => `请求过于频繁：每个客户端每分钟最多 ${p.perMinute} 次（RATE_LIMIT_PER_MINUTE）；请在 ${p.retry} 秒后重试`,
   },
+  'limit.subscriptions': {
+    en: (p: { max: number }) => `at most ${p.max} subscriptions run on one connection (WS_MAX_SUBSCRIPTIONS_PER_CONNECTION): complete one first, or open another connection`,
+    'zh-CN': (p: { max: number }) => `每个连接最多同时运行 ${p.max} 个订阅（WS_MAX_SUBSCRIPTIONS_PER_CONNECTION）：请先结束一个订阅，或另开连接`,
+  },
   'limit.expensiveMine': {
     en: (p: { mine: number; kind: string }) =>
       `you already have ${p.mine} expensive requests (coverage, intersects, export, import) running (EXPENSIVE_MAX_PER_CLIENT); wait for them before asking for ${p.kind}`,

@@ -26,10 +26,6 @@ export const mapMessages = defineMessages({
     en: (p: { param: string; layer: string }) => `${p.param}: ${p.layer} has no history; only grid layers answer as of an instant`,
     'zh-CN': (p: { param: string; layer: string }) => `${p.param}：${p.layer} 没有历史版本；只有网格图层可以按时间点查询`,
   },
-  'map.instant': {
-    en: (p: { param: string; problem: string; got: string }) => `${p.param} ${p.problem} (got "${p.got}")`,
-    'zh-CN': (p: { param: string; problem: string; got: string }) => `${p.param} 无效：${p.problem}（收到 "${p.got}"）`,
-  },
   'map.instantInterval': {
     en: (p: { got: string }) => `datetime: give one instant (e.g. 2026-11-23T08:00:00Z); intervals are not served (got "${p.got}")`,
     'zh-CN': (p: { got: string }) => `datetime：请给出一个时间点（如 2026-11-23T08:00:00Z），不支持时间区间（收到 "${p.got}"）`,

@@ -1,13 +1,14 @@
 import type { Context } from '../../context';
 import type { CreateApiKeyInput, RevokeApiKeyInput } from '../../generated/graphql';
 import { expectGlobalId } from '../../graphql/relay';
-import { notFound, Problems, validationError } from '../../shared/payload';
+import { msg } from '../../i18n';
+import { notFound, problem, Problems, validationError } from '../../shared/payload';
 import { assertPrincipal, can, codeSubject, GRID_CODE } from '../auth/policy';
 import { API_OPERATIONS } from '../auth/viewer';
 import { currentGridsByCodes } from '../grid/repo';
 import type { ApiKeyRow, CreatedApiKey, RevokedApiKey } from './mappers';
 import * as repo from './repo';
-import { nameProblem } from '../../shared/text';
+import { nameIssue as nameIssueOf } from '../../shared/text';
 import { newApiKey } from './secret';
 
 /**
@@ -44,14 +45,14 @@ export class ApiKeyService {
     // VALIDATION
     const problems = new Problems();
     const name = input.name.trim();
-    const nameIssue = nameProblem(input.name, 100);
-    if (nameIssue) problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: ${nameIssue} (say what the key is for)` });
+    const nameIssue = nameIssueOf(input.name, 100);
+    if (nameIssue) problems.add(problem('BAD_NAME', msg('apikey.name', { issue: nameIssue }), { field: 'input.name' }));
     const operations = [...new Set(input.operations)];
-    if (operations.length === 0) problems.add({ code: 'BAD_VALUE', field: 'input.operations', message: `operations: list at least one of ${API_OPERATIONS.join(', ')}` });
+    if (operations.length === 0) problems.add(problem('BAD_VALUE', msg('apikey.operations', { operations: API_OPERATIONS.join(', ') }), { field: 'input.operations' }));
     if (jurisdictionCode && !GRID_CODE.test(jurisdictionCode)) {
-      problems.add({ code: 'BAD_CODE', field: 'input.jurisdictionCode', message: `jurisdictionCode: "${jurisdictionCode}" is not a grid code (6 digits, then 3 per level)` });
+      problems.add(problem('BAD_CODE', msg('apikey.jurisdictionShape', { code: jurisdictionCode }), { field: 'input.jurisdictionCode' }));
     } else if (jurisdictionCode && (await currentGridsByCodes(this.ctx.db, [jurisdictionCode])).length === 0) {
-      problems.add({ code: 'BAD_CODE', field: 'input.jurisdictionCode', message: `jurisdictionCode: no current grid has the code ${jurisdictionCode}` });
+      problems.add(problem('BAD_CODE', msg('apikey.noGrid', { code: jurisdictionCode }), { field: 'input.jurisdictionCode' }));
     }
     if (problems.any) return validationError(problems);
     // RESOLUTION

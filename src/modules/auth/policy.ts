@@ -72,6 +72,8 @@ export type Action =
   | 'incident:report'
   /** Read incidents of the subject grids (responsible, reported-in, centre); reporters' contacts masked. */
   | 'incident:read'
+  /** Read incident statistics (counts only, never a person) of the subject grid. */
+  | 'incident:count'
   /** Accept, assign, reject, escalate, transfer, suspend, verify, close, merge incidents the subject centre owns. */
   | 'incident:dispatch'
   /** Add or change incident categories (the whole deployment's dictionary). */
@@ -142,6 +144,7 @@ const RULES: Record<Action, Rule> = {
   'audit:read': { what: 'read the audit log', roles: ['ADMIN'], scope: 'within', anonymous: 'forbidden' },
   'incident:report': { what: 'report incidents', roles: PERSON_STAFF },
   'incident:read': { what: 'read incidents', roles: PERSON_STAFF, scope: 'within', anonymous: 'forbidden' },
+  'incident:count': { what: 'read incident statistics', roles: [...PERSON_STAFF, 'VIEWER'], operation: 'READ_GRIDS', scope: 'within', anonymous: 'forbidden' },
   'incident:dispatch': { what: 'dispatch incidents', roles: ['ADMIN', 'DISPATCHER'], scope: 'within', anonymous: 'forbidden' },
   'incident:categorize': { what: 'edit incident categories', roles: ['ADMIN'], scope: 'within', anonymous: 'forbidden' },
   'incident:residentReport': { what: 'report as a resident', roles: 'everyone', operation: 'REPORT_INCIDENTS' },
@@ -156,7 +159,7 @@ const RULES: Record<Action, Rule> = {
 export const SERVICE_READ_FIELDS: Readonly<Record<string, readonly string[]>> = {
   Grid: [
     'parent', 'ancestors', 'children', 'boundary', 'history', 'workers', 'responsibleWorkers', 'coverage', 'staffing', 'changedBy',
-    'changeReason', 'buildings', 'keyPlaces', 'organizations', 'inventory', 'people', 'population', 'householdCoverage',
+    'changeReason', 'buildings', 'keyPlaces', 'organizations', 'inventory', 'people', 'population', 'householdCoverage', 'incidentStats',
   ],
   House: ['residents', 'households', 'owners'],
   GridVersion: ['parent', 'boundary'],
@@ -233,7 +236,7 @@ export function assertPermitted(viewer: Viewer, action: Action): Principal | nul
  * Both halves: throws UNAUTHENTICATED or FORBIDDEN with a message that says what is missing; returns the
  * principal (every write records who made it). `what` names the subject in the message.
  */
-export function assertPrincipal(viewer: Viewer, action: Action, subject: Subject = null, what?: string): Principal {
+export function assertPrincipal(viewer: Viewer, action: Action, subject: Subject = null, what?: string | Msg): Principal {
   const principal = assertPermitted(viewer, action);
   if (!principal) throw unauthenticated(msg('auth.tokenNeededPlain', { what: msg(`action.${action}`) }));
   const problem = scopeIssue(principal, action, subject, what);
@@ -242,13 +245,13 @@ export function assertPrincipal(viewer: Viewer, action: Action, subject: Subject
 }
 
 /** Why `subject` is out of the principal's reach for `action`, or null when it is within. */
-export function scopeProblem(principal: Principal, action: Action, subject: Subject, what?: string): string | null {
+export function scopeProblem(principal: Principal, action: Action, subject: Subject, what?: string | Msg): string | null {
   const issue = scopeIssue(principal, action, subject, what);
   return issue && english(issue);
 }
 
 /** `scopeProblem` as a catalogue message. */
-export function scopeIssue(principal: Principal, action: Action, subject: Subject, what?: string): Msg | null {
+export function scopeIssue(principal: Principal, action: Action, subject: Subject, what?: string | Msg): Msg | null {
   if (withinScope(principal, action, subject)) return null;
   const rule = RULES[action];
   const root = principal.jurisdictionCode!;

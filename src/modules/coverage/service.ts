@@ -1,6 +1,7 @@
 import type { Context } from '../../context';
 import type { GridLevel } from '../../generated/graphql';
 import { badInput } from '../../errors';
+import { msg } from '../../i18n';
 import { decodeGridCursor, pageSize } from '../../graphql/relay';
 import { CHILD_LEVELS } from '../grid/hierarchy';
 import type { GridConnectionSource, GridRow } from '../grid/mappers';
@@ -35,22 +36,15 @@ export class CoverageService {
     refuseAsOf(grid, 'coverage');
     const below = regularLevelsBelow(grid.level);
     if (below.length === 0) {
-      const why = grid.level === 'DEDICATED' ? 'a DEDICATED overlay has no grids below it' : `nothing lies below ${grid.level}`;
-      throw badInput(
-        `coverage is measured against a lower level, and ${why} (${grid.name}, ${grid.code}); ask it of a DISTRICT, STREET, COMMUNITY or GRID`,
-        'childLevel',
-      );
+      throw badInput(msg('coverage.nothingBelow', { dedicated: grid.level === 'DEDICATED' ? 1 : 0, level: grid.level, name: grid.name, code: grid.code }), 'childLevel');
     }
     const childLevel = args.childLevel ?? below[0];
     if (!below.includes(childLevel)) {
-      throw badInput(
-        `childLevel must be a regular level below ${grid.level}: one of ${below.join(', ')} (got ${childLevel})`,
-        'childLevel',
-      );
+      throw badInput(msg('coverage.childLevel', { level: grid.level, below: below.join(', '), got: childLevel }), 'childLevel');
     }
     const minAreaSqm = args.minAreaSqm ?? 1;
     if (!Number.isFinite(minAreaSqm) || minAreaSqm < 0) {
-      throw badInput(`minAreaSqm must be a number of m², 0 or more (got ${minAreaSqm})`, 'minAreaSqm');
+      throw badInput(msg('coverage.minArea', { got: minAreaSqm }), 'minAreaSqm');
     }
     // RESOLUTION
     return { grid, childLevel, minAreaSqm };
@@ -118,7 +112,7 @@ export class CoverageService {
  */
 function refuseAsOf(grid: GridRow, field: string): void {
   if (grid.as_of) {
-    throw badInput(`${field} describes the current state only; ask it of ${grid.code} read without asOf`, field);
+    throw badInput(msg('coverage.currentOnly', { field, code: grid.code }), field);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Context } from '../../context';
 import { badInput } from '../../errors';
+import { msg } from '../../i18n';
 import { pageSize } from '../../graphql/relay';
 import { assertPrincipal } from '../auth/policy';
 import { label } from '../grid/edit-service';
@@ -32,7 +33,7 @@ export class CameraCoverageService {
     // AUTH
     assertPrincipal(this.ctx.viewer, 'facility:read', grid, `the camera coverage of ${label(grid)}`);
     // VALIDATION: cameras keep no history of where they pointed or whether they were online.
-    if (grid.as_of) throw badInput(`cameraCoverage describes the current cameras only; ask it of ${grid.code} read without asOf`, 'cameraCoverage');
+    if (grid.as_of) throw badInput(msg('facility.coverageNow', { code: grid.code }), 'cameraCoverage');
     return { grid };
   }
 

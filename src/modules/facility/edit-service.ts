@@ -2,8 +2,9 @@ import type { Knex } from 'knex';
 import type { Context } from '../../context';
 import type { CameraViewInput, CreateFacilityInput, RetireFacilityInput, UpdateFacilityInput } from '../../generated/graphql';
 import { expectGlobalId, fromGlobalId } from '../../graphql/relay';
-import { nameProblem } from '../../shared/text';
-import { notFound, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type ValidationErrorSource, type VersionConflictSource } from '../../shared/payload';
+import { nameIssue } from '../../shared/text';
+import { msg, said, type Msg } from '../../i18n';
+import { notFound, problem, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type ValidationErrorSource, type VersionConflictSource } from '../../shared/payload';
 import { assertPermitted, assertPrincipal, codeSubject } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { lockForEdit } from '../location/edit';
@@ -47,7 +48,7 @@ export class FacilityEditService {
     const buildingId = input.buildingId != null ? buildingIdOf(input.buildingId, early) : null;
     if (!point) return validationError(early);
     return runEdit<EditResult>(this.ctx, async (trx) => {
-      const principal = this.assertAt(await lockResolution(trx, point), `a facility at ${point.lng}, ${point.lat}`);
+      const principal = this.assertAt(await lockResolution(trx, point), msg('facility.at', { lng: point.lng, lat: point.lat }));
       // VALIDATION of the rest, every problem in one answer
       const problems = new Problems().addAll(early);
       if (buildingId) await checkBuilding(trx, buildingId, point, 'input.buildingId', problems);
@@ -69,7 +70,7 @@ export class FacilityEditService {
     // VALIDATION of what needs no database
     const early = new Problems();
     const changes = [input.name, input.status, input.location, input.camera].some((v) => v != null) || input.buildingId !== undefined;
-    if (!changes) early.add({ code: 'BAD_VALUE', field: 'input', message: 'nothing to change: give a new name, status, location, buildingId or camera' });
+    if (!changes) early.add(problem('BAD_VALUE', msg('facility.nothingToChange'), { field: 'input' }));
     const name = input.name != null ? checkName(input.name, early) : undefined;
     const point = input.location != null ? this.ctx.services.location.positionInput(input.location, input.crs, 'input.location', early) : undefined;
     const buildingId = input.buildingId != null ? buildingIdOf(input.buildingId, early) : input.buildingId;
@@ -77,7 +78,7 @@ export class FacilityEditService {
       const found = await this.lockEditable(trx, input.id, id, input.expectedVersion, point);
       if ('__typename' in found) return found;
       const { row, principal, target } = found;
-      if (target) this.assertAt(target, `${facilityLabel(row)}'s new position`);
+      if (target) this.assertAt(target, msg('facility.newPosition', { facility: facilityLabel(row) }));
       // VALIDATION of what depends on the facility, every problem in one answer
       const problems = new Problems().addAll(early);
       const camera = input.camera != null ? (row.kind === 'CAMERA' ? checkCamera(input.camera, problems, false) : refuseCamera(input.camera, row.kind, problems)) : undefined;
@@ -128,15 +129,15 @@ export class FacilityEditService {
 
 
   /** The caller may edit facilities where `resolution` lies (outside every grid: only the whole deployment). */
-  private assertAt(resolution: Resolution, what: string): Principal {
+  private assertAt(resolution: Resolution, what: Msg): Principal {
     return assertPrincipal(this.ctx.viewer, 'facility:edit', codeSubject(resolution.code), what);
   }
 }
 
 function checkName(input: string, problems: Problems): string | null {
-  const issue = nameProblem(input, MAX_NAME);
+  const issue = nameIssue(input, MAX_NAME);
   if (issue) {
-    problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: ${issue} (e.g. "建设南大街与育才街路口东北角")` });
+    problems.add(problem('BAD_NAME', msg('facility.name', { issue }), { field: 'input.name' }));
     return null;
   }
   return input.trim();
@@ -145,31 +146,31 @@ function checkName(input: string, problems: Problems): string | null {
 /** A camera's view, checked field by field; `required` on create (a camera without a view sees nothing). */
 function checkCamera(input: CameraViewInput | null | undefined, problems: Problems, required: boolean): repo.CameraValues | null {
   if (!input) {
-    if (required) problems.add({ code: 'BAD_VALUE', field: 'input.camera', message: 'camera: a CAMERA needs its view (bearing, fieldOfView, rangeMeters, category)' });
+    if (required) problems.add(problem('BAD_VALUE', msg('facility.cameraNeeded'), { field: 'input.camera' }));
     return null;
   }
   const before = problems.count;
-  const check = (ok: boolean, field: string, message: string) => {
-    if (!ok) problems.add({ code: 'BAD_VALUE', field: `input.camera.${field}`, message: `camera.${field}: ${message}` });
+  const check = (ok: boolean, field: string, message: Msg) => {
+    if (!ok) problems.add(problem('BAD_VALUE', message, { field: `input.camera.${field}` }));
   };
   const { bearing, fieldOfView, rangeMeters } = input;
-  check(Number.isFinite(bearing) && bearing >= 0 && bearing < 360, 'bearing', `degrees clockwise from north, 0 or more and less than 360 (got ${bearing}); due north is 0, not 360`);
+  check(Number.isFinite(bearing) && bearing >= 0 && bearing < 360, 'bearing', msg('facility.bearing', { got: bearing }));
   check(
     Number.isFinite(fieldOfView) && fieldOfView >= MIN_FIELD_OF_VIEW_DEGREES && fieldOfView <= 360,
     'fieldOfView',
-    `degrees, at least ${MIN_FIELD_OF_VIEW_DEGREES} and at most 360 (360 for a dome camera; got ${fieldOfView})`,
+    msg('facility.fieldOfView', { min: MIN_FIELD_OF_VIEW_DEGREES, got: fieldOfView }),
   );
   check(
     Number.isFinite(rangeMeters) && rangeMeters >= MIN_CAMERA_RANGE_METERS && rangeMeters <= MAX_CAMERA_RANGE_METERS,
     'rangeMeters',
-    `metres, at least ${MIN_CAMERA_RANGE_METERS} and at most ${MAX_CAMERA_RANGE_METERS} (got ${rangeMeters})`,
+    msg('facility.range', { min: MIN_CAMERA_RANGE_METERS, max: MAX_CAMERA_RANGE_METERS, got: rangeMeters }),
   );
   if (problems.count > before) return null;
   return { bearing, fov: fieldOfView, rangeM: rangeMeters, category: input.category };
 }
 
 function refuseCamera(input: CameraViewInput | null | undefined, kind: string, problems: Problems): null {
-  if (input) problems.add({ code: 'BAD_VALUE', field: 'input.camera', message: `camera: only a CAMERA has a view; this facility is a ${kind} (leave camera out)` });
+  if (input) problems.add(problem('BAD_VALUE', msg('facility.notCamera', { kind }), { field: 'input.camera' }));
   return null;
 }
 
@@ -177,7 +178,7 @@ function refuseCamera(input: CameraViewInput | null | undefined, kind: string, p
 function buildingIdOf(globalId: string, problems: Problems): string | null {
   const parsed = fromGlobalId(globalId);
   if (parsed?.type === 'Building') return parsed.id;
-  problems.add({ code: 'BAD_VALUE', field: 'input.buildingId', message: `buildingId: "${globalId.slice(0, 100)}" is not a Building id` });
+  problems.add(problem('BAD_VALUE', msg('facility.notBuildingId', { got: globalId.slice(0, 100) }), { field: 'input.buildingId' }));
   return null;
 }
 
@@ -185,13 +186,12 @@ function buildingIdOf(globalId: string, problems: Problems): string | null {
 async function checkBuilding(trx: Knex, buildingId: string, point: Point, field: string, problems: Problems): Promise<void> {
   const building = await repo.buildingNear(trx, buildingId, point);
   if (!building) {
-    problems.add({ code: 'BAD_VALUE', field: 'input.buildingId', message: 'buildingId: no current building has that id' });
+    problems.add(problem('BAD_VALUE', msg('facility.noBuilding'), { field: 'input.buildingId' }));
   } else if (building.distance_m > BUILDING_REACH_METERS) {
-    const where = field === 'input.location' ? 'the new position' : 'the facility';
     problems.add({
       code: 'BAD_VALUE',
       field,
-      message: `${where} lies ${Math.round(building.distance_m)} m from building ${building.code} (${building.name}); a facility belongs to a building within ${BUILDING_REACH_METERS} m of it`,
+      ...said(msg('facility.tooFar', { moved: field === 'input.location' ? 1 : 0, meters: Math.round(building.distance_m), code: building.code, name: building.name, max: BUILDING_REACH_METERS })),
       subjects: [{ type: 'Building', id: building.id }],
     });
   }

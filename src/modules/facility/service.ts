@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Context } from '../../context';
 import type { FacilityFilter, KindCount } from '../../generated/graphql';
 import { badInput, unauthenticated } from '../../errors';
+import { msg } from '../../i18n';
 import { expectGlobalId, pageSize } from '../../graphql/relay';
 import { assertPermitted, assertPrincipal, can, codeSubject, type Subject } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
@@ -67,7 +68,7 @@ export class FacilityService {
   async onGrid(grid: GridRow, filter: FacilityFilter | null | undefined, args: Args): Promise<FacilityPage> {
     const principal = this.principal();
     if (filter?.gridId || filter?.gridCode) {
-      throw badInput(`give the grid once: Grid.facilities lists ${grid.code} and everything below it; leave out filter.gridId and filter.gridCode`, 'filter.gridId');
+      throw badInput(msg('facility.gridOnce', { code: grid.code }), 'filter.gridId');
     }
     await this.assertGrid(grid, label(grid));
     const base = await this.ctx.services.location.filter(filter);
@@ -179,7 +180,7 @@ export class FacilityService {
   /** The caller, who must be staff (or an API key with READ_FACILITIES): anonymous callers are refused first. */
   private principal(): Principal {
     const principal = assertPermitted(this.ctx.viewer, 'facility:read');
-    if (!principal) throw unauthenticated('to read facilities you need a bearer token');
+    if (!principal) throw unauthenticated(msg('auth.tokenNeededPlain', { what: msg('action.facility:read') }));
     return principal;
   }
 }

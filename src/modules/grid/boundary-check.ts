@@ -7,7 +7,7 @@ import type { GridRow } from './mappers';
 import { problem, Problems, type ProblemRow } from '../../shared/payload';
 import { msg } from '../../i18n';
 import { addBoundaryProblems, formatArea } from './problems';
-import * as repo from './repo-edit';
+import * as repo from './repo-boundary';
 
 /**
  * Every check a boundary goes through before it is stored, for one edit or a whole import at once:
@@ -78,7 +78,7 @@ export async function checkBoundaries(
       level: input.level,
       clipToParent: Boolean(input.options?.clipToParent) && input.parent !== null,
       snapDegrees: snap > 0 ? degreesAround(snap, lat).dLng : 0,
-      snapToSelfDegrees: input.snapToStoredMeters ? degreesAround(input.snapToStoredMeters, lat).dLng : 0,
+      snapToSelfMeters: input.snapToStoredMeters ?? 0,
     });
   }
 

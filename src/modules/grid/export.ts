@@ -8,7 +8,7 @@ import { fromGlobalId, toGlobalId } from '../../graphql/relay';
 import { addVary } from '../../http/cors';
 import { etagMatches, weakEtag } from '../../http/etag';
 import { compressStream, negotiateEncoding } from '../../http/compression';
-import { parseInstant } from '../../shared/time';
+import { asOfParam } from '../../shared/as-of';
 import { GRID_CODE } from '../auth/policy';
 import * as repo from './repo';
 import { exportFingerprint, exportPage, type ExportQuery, type ExportRow } from './repo-export';
@@ -47,13 +47,7 @@ export async function exportFilter(db: Knex, params: URLSearchParams): Promise<E
   if (level && !LEVELS.includes(level as GridLevel)) {
     throw new ExportRequestError(`level must be one of ${LEVELS.join(', ')} (got "${level.slice(0, 40)}")`);
   }
-  const asOfText = params.get('asOf');
-  let asOf: Date | null = null;
-  if (asOfText) {
-    const parsed = parseInstant(asOfText);
-    if (!(parsed instanceof Date)) throw new ExportRequestError(`asOf ${parsed.problem} (got "${asOfText.slice(0, 40)}")`);
-    asOf = parsed;
-  }
+  const asOf = asOfParam(params, 'asOf');
   const crs = crsParam(params.get('crs'));
   const simplifyMeters = numberParam(params, 'simplifyMeters', 0, MAX_SIMPLIFY_METERS, false);
   const decimals = numberParam(params, 'precision', MIN_PRECISION, MAX_PRECISION, true) ?? MAX_PRECISION;

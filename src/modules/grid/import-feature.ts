@@ -2,9 +2,10 @@ import type { CoordinateSystem, GridLevel, ImportAction, ImportChange, ImportMod
 import { coordinateSystemNamed } from '../../geo/coordinates';
 import { crsMemberProblem, projectedCoordinatesProblem } from '../../geo/crs';
 import { isObject } from '../../geo/geojson';
-import { Problems, type ProblemRow } from '../../shared/payload';
+import { LocalizedError, msg, type Msg } from '../../i18n';
+import { problem, Problems, type ProblemRow } from '../../shared/payload';
 import type { BoundaryInput } from './boundary-check';
-import { gridNameProblem } from './hierarchy';
+import { gridNameIssue } from './hierarchy';
 import type { GridRow } from './mappers';
 
 /**
@@ -50,10 +51,10 @@ export interface Pending {
 }
 
 /** The file as a whole cannot be imported (unreadable, another CRS): one message, no per-feature report. */
-export class ImportFileError extends Error {
+export class ImportFileError extends LocalizedError {
   constructor(
     readonly code: Extract<ProblemCode, 'BAD_FILE' | 'WRONG_CRS'>,
-    message: string,
+    message: Msg,
   ) {
     super(message);
   }
@@ -70,11 +71,7 @@ export function checkCollectionMembers(members: { crs?: unknown; coordinateSyste
   if (crsProblem) throw new ImportFileError('WRONG_CRS', crsProblem);
   const declared = members.coordinateSystem;
   if (typeof declared === 'string' && coordinateSystemNamed(declared) === declared && declared !== crs) {
-    throw new ImportFileError(
-      'WRONG_CRS',
-      `the file says its coordinates are ${declared} ("coordinateSystem" member, as exported with ?crs=${declared}) but they would be read as ${crs}: ` +
-        `import with crs ${declared} (CLI: --crs ${declared})`,
-    );
+    throw new ImportFileError('WRONG_CRS', msg('gridImport.declaredCrs', { declared, crs }));
   }
 }
 
@@ -82,20 +79,10 @@ export function checkCollectionMembers(members: { crs?: unknown; coordinateSyste
  * Names whose Chinese characters were lost on the way: every character GDAL could not encode became `?`
  * (a shapefile written in the default encoding), or a decoder replaced bytes it could not read with U+FFFD.
  */
-export function garbledNameProblem(name: string): string | null {
-  const shown = `name "${name.slice(0, 40)}" has lost its characters to a wrong text encoding`;
-  if (name.includes('\uFFFD')) {
-    return (
-      `${shown} (U+FFFD in place of Chinese): most likely a GBK shapefile read as UTF-8 (its .cpg missing); ` +
-      'convert it naming its encoding: `ogr2ogr -f GeoJSON -t_srs EPSG:4326 -oo ENCODING=CP936 out.geojson in.shp`'
-    );
-  }
+export function garbledNameProblem(name: string): Msg | null {
+  if (name.includes('\uFFFD')) return msg('gridImport.garbledFffd', { name: name.slice(0, 40) });
   if (!/\?{2,}|^[\s?]+$/.test(name)) return null;
-  return (
-    `${shown} ('?' in place of Chinese): most likely a shapefile written without \`-lco ENCODING=UTF-8\`, which lost ` +
-    'them for good; export again from the original data, as GeoJSON (`ogr2ogr -f GeoJSON -t_srs EPSG:4326 out.geojson <source>`) ' +
-    'or as a shapefile with `-lco ENCODING=UTF-8`'
-  );
+  return msg('gridImport.garbledQuestion', { name: name.slice(0, 40) });
 }
 
 function emptyReport(index: number): FeatureReport {
@@ -108,7 +95,7 @@ export function readFeature(index: number, feature: unknown, o: ImportOptions): 
   const at = `features[${index}]`;
   const report = emptyReport(index);
   if (!isObject(feature) || feature.type !== 'Feature') {
-    problems.add({ code: 'BAD_VALUE', field: at, message: `${at}: not a GeoJSON Feature ({"type": "Feature", "geometry": ..., "properties": {...}})` });
+    problems.add(problem('BAD_VALUE', msg('gridImport.at', { at, detail: msg('gridImport.notFeature') }), { field: at }));
     return { report, feature: { geometry: undefined, parentCode: null }, parent: null, existing: null, problems };
   }
   const projected = projectedCoordinatesProblem(feature.geometry, `${at}.geometry`);
@@ -123,18 +110,18 @@ export function readFeature(index: number, feature: unknown, o: ImportOptions): 
   const parentCode = text(o.parentCodeProperty);
   // A garbled name is reported for its cause alone (it would often also be "no letter or digit").
   const garbled = report.name === null ? null : garbledNameProblem(report.name);
-  const nameIssue = report.name === null ? `property "${o.nameProperty}" is missing` : garbled ? null : gridNameProblem(report.name);
-  if (garbled) problems.add({ code: 'BAD_ENCODING', field: `${at}.properties.${o.nameProperty}`, message: `${at}: ${garbled}` });
-  if (nameIssue) problems.add({ code: 'BAD_NAME', field: `${at}.properties.${o.nameProperty}`, message: `${at}: ${nameIssue}` });
+  const nameIssue = report.name === null ? msg('gridImport.nameMissing', { property: o.nameProperty }) : garbled ? null : gridNameIssue(report.name);
+  if (garbled) problems.add(problem('BAD_ENCODING', msg('gridImport.at', { at, detail: garbled }), { field: `${at}.properties.${o.nameProperty}` }));
+  if (nameIssue) problems.add(problem('BAD_NAME', msg('gridImport.at', { at, detail: nameIssue }), { field: `${at}.properties.${o.nameProperty}` }));
   if (o.level !== 'DISTRICT' && !parentCode) {
-    problems.add({ code: 'BAD_VALUE', field: `${at}.properties.${o.parentCodeProperty}`, message: `${at}: property "${o.parentCodeProperty}" (the parent grid's code) is missing` });
+    problems.add(problem('BAD_VALUE', msg('gridImport.at', { at, detail: msg('gridImport.parentMissing', { property: o.parentCodeProperty }) }), { field: `${at}.properties.${o.parentCodeProperty}` }));
   }
   if (o.mode === 'UPSERT' && !report.code) {
-    problems.add({ code: 'BAD_VALUE', field: `${at}.properties.${o.codeProperty}`, message: `${at}: property "${o.codeProperty}" is missing; UPSERT matches grids by code` });
+    problems.add(problem('BAD_VALUE', msg('gridImport.at', { at, detail: msg('gridImport.codeMissing', { property: o.codeProperty }) }), { field: `${at}.properties.${o.codeProperty}` }));
   }
   if (o.mode === 'UPSERT') report.expectedVersion = readVersion(props[o.versionProperty], `${at}.properties.${o.versionProperty}`, problems);
   if (feature.geometry === null || feature.geometry === undefined) {
-    problems.add({ code: 'NOT_POLYGON', field: `${at}.geometry`, message: `${at}: the feature has no geometry` });
+    problems.add(problem('NOT_POLYGON', msg('gridImport.at', { at, detail: msg('gridImport.noGeometry') }), { field: `${at}.geometry` }));
   }
   return { report, feature: { geometry: feature.geometry ?? undefined, parentCode }, parent: null, existing: null, problems };
 }
@@ -144,23 +131,23 @@ function readVersion(value: unknown, field: string, problems: Problems): number 
   if (value === undefined || value === null || value === '') return null;
   const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
   if (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 2_147_483_647) return n;
-  problems.add({ code: 'BAD_VALUE', field, message: `${field} must be the version the grid was exported at, a whole number from 1 (got ${JSON.stringify(value).slice(0, 40)})` });
+  problems.add(problem('BAD_VALUE', msg('gridImport.version', { field, got: JSON.stringify(value).slice(0, 40) }), { field }));
   return null;
 }
 
 /** A stale feature: the grid was changed since the version the file was exported at. */
 export function staleProblem(p: Pending, current: GridRow, versionProperty: string): ProblemRow {
   const at = `features[${p.report.index}]`;
-  const who = current.changed_by ?? 'someone';
-  return {
-    code: 'VERSION_CONFLICT',
-    field: `${at}.properties.${versionProperty}`,
-    gridIds: [current.id],
-    message:
-      `${at}: ${current.name} (${current.code}) is at version ${current.version}, not ${p.report.expectedVersion} as in the file: ` +
-      `${who} changed it at ${current.valid_from.toISOString()}${current.change_reason ? ` (${current.change_reason})` : ''}; ` +
-      `importing would undo that: export it again and redo your edit, or remove "${versionProperty}" to overwrite it`,
-  };
+  const stale = msg('gridImport.stale', {
+    grid: `${current.name} (${current.code})`,
+    version: current.version,
+    expected: p.report.expectedVersion ?? 0,
+    by: current.changed_by ?? msg('someone'),
+    at: current.valid_from.toISOString(),
+    why: current.change_reason ?? '',
+    property: versionProperty,
+  });
+  return problem('VERSION_CONFLICT', msg('gridImport.at', { at, detail: stale }), { field: `${at}.properties.${versionProperty}`, gridIds: [current.id] });
 }
 
 /** What became of a grid the file was exported from, when its code is no longer a current grid's. */
@@ -175,15 +162,11 @@ export interface FormerGrid {
 
 export function goneProblem(p: Pending, former: FormerGrid, versionProperty: string): ProblemRow {
   const at = `features[${p.report.index}]`;
-  const what = former.retired_at
-    ? `was retired at ${former.retired_at.toISOString()}`
-    : `now has the code ${former.code_now} (${former.changed_by ?? 'someone'} changed it at ${former.changed_at.toISOString()})`;
-  return {
-    code: 'VERSION_CONFLICT',
-    field: `${at}.properties.${versionProperty}`,
-    gridIds: [former.grid_id],
-    message: `${at}: the file was exported at version ${p.report.expectedVersion} of grid ${former.code}, which ${what}; importing would bring it back: export again, or remove "${versionProperty}" to create it anew`,
-  };
+  const expected = p.report.expectedVersion ?? 0;
+  const gone = former.retired_at
+    ? msg('gridImport.retired', { code: former.code, expected, at: former.retired_at.toISOString(), property: versionProperty })
+    : msg('gridImport.recoded', { code: former.code, expected, now: former.code_now ?? '', by: former.changed_by ?? msg('someone'), at: former.changed_at.toISOString(), property: versionProperty });
+  return problem('VERSION_CONFLICT', msg('gridImport.at', { at, detail: gone }), { field: `${at}.properties.${versionProperty}`, gridIds: [former.grid_id] });
 }
 
 /**

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { CoordinateSystem } from '../../generated/graphql';
-import { HEAD_CHARS, recognizedFormat, unreadableJsonProblem } from '../../geo/json-text';
+import { FIRST_LINE_MAX, HEAD_CHARS, recognizedFormat, unreadableJsonProblem } from '../../geo/json-text';
+import { msg } from '../../i18n';
 import { checkCollectionMembers, ImportFileError } from './import-feature';
 
 /**
@@ -15,13 +16,13 @@ export async function* readFeatureFile(file: string, crs: CoordinateSystem): Asy
   const { parserStream } = await import('stream-json');
   const { Assembler } = await import('stream-json/assembler.js');
   const head = readHead(file);
-  const what = `the file ${file}`;
+  const what = msg('gridImport.theFile', { file });
   const source = { head, stream: () => fs.createReadStream(file) };
   const unreadable = async () => new ImportFileError('BAD_FILE', await unreadableJsonProblem(source, what));
   // GeoJSONSeq and other formats are recognised from the head, before a parser error would say less.
   const format = recognizedFormat(head, what);
   if (format) throw new ImportFileError('BAD_FILE', format);
-  if (!head.trimStart().startsWith('{')) throw new ImportFileError('BAD_FILE', `${what} does not start with "{": it is not a GeoJSON FeatureCollection`);
+  if (!head.trimStart().startsWith('{')) throw new ImportFileError('BAD_FILE', msg('gridImport.noBrace', { what }));
 
   let depth = 0;
   let key: string | null = null;
@@ -70,16 +71,14 @@ export async function* readFeatureFile(file: string, crs: CoordinateSystem): Asy
     if (err instanceof ImportFileError) throw err;
     throw await unreadable();
   }
-  if (!sawFeatures) throw new ImportFileError('BAD_FILE', `the file ${file} has no "features" array: it is not a GeoJSON FeatureCollection`);
+  if (!sawFeatures) throw new ImportFileError('BAD_FILE', msg('gridImport.noFeatures', { what: msg('gridImport.theFile', { file }) }));
 }
 
 function collect(members: { crs?: unknown; coordinateSystem?: unknown }, key: string, value: unknown, crs: CoordinateSystem): void {
   if (key === 'type' && value !== 'FeatureCollection') {
     throw new ImportFileError(
       'BAD_FILE',
-      value === 'Feature'
-        ? 'the file is a single Feature, not a FeatureCollection: wrap it as {"type": "FeatureCollection", "features": [...]}'
-        : `the file is a GeoJSON ${JSON.stringify(value).slice(0, 40)}, not a FeatureCollection`,
+      value === 'Feature' ? msg('gridImport.singleFeature') : msg('gridImport.otherType', { type: JSON.stringify(value).slice(0, 40) }),
     );
   }
   if (key === 'crs') members.crs = value;
@@ -87,13 +86,24 @@ function collect(members: { crs?: unknown; coordinateSystem?: unknown }, key: st
   checkCollectionMembers(members, crs);
 }
 
-/** The first HEAD_CHARS characters of the file (what its format is recognised by). */
+/** The head of the file (HEAD_CHARS bytes past the end of its first line: what its format is recognised by). */
 function readHead(file: string): string {
   const fd = fs.openSync(file, 'r');
   try {
-    const buffer = Buffer.alloc(HEAD_CHARS);
-    const n = fs.readSync(fd, buffer, 0, buffer.length, 0);
-    return new StringDecoder('utf8').write(buffer.subarray(0, n));
+    const decoder = new StringDecoder('utf8');
+    const chunk = Buffer.alloc(HEAD_CHARS);
+    let head = '';
+    let lineEnd = -1;
+    for (let read = 0; read < FIRST_LINE_MAX + HEAD_CHARS; ) {
+      const n = fs.readSync(fd, chunk, 0, chunk.length, read);
+      if (n === 0) break;
+      read += n;
+      const text = decoder.write(chunk.subarray(0, n));
+      if (lineEnd < 0 && text.includes('\n')) lineEnd = head.length + text.indexOf('\n');
+      head += text;
+      if ((lineEnd >= 0 || read >= FIRST_LINE_MAX) && head.length > lineEnd + HEAD_CHARS) break;
+    }
+    return head;
   } catch {
     return '';
   } finally {

@@ -1,11 +1,12 @@
 import type { Knex } from 'knex';
 import type { GridLevel } from '../../generated/graphql';
-import type { Problems } from '../../shared/payload';
-import { scopeProblem } from '../auth/policy';
+import { msg, type Msg } from '../../i18n';
+import { problem, type Problems } from '../../shared/payload';
+import { scopeIssue } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { label } from './edit-service';
 import { goneProblem, staleProblem, type ImportOptions, type Pending } from './import-feature';
-import { codeProblem, levelProblem, suffixRange } from './hierarchy';
+import { codeIssue, levelIssue as levelIssueOf, suffixRange } from './hierarchy';
 import type { GridRow } from './mappers';
 import * as repo from './repo';
 import * as editRepo from './repo-edit';
@@ -32,30 +33,31 @@ export interface BatchState {
 export async function matchFeature(trx: Knex, p: Pending, existing: Map<string, GridRow>, o: ImportOptions, editor: Principal, state: BatchState): Promise<boolean> {
   const where = `features[${p.report.index}].properties`;
   const parent = p.parent;
-  const levelIssue = parent || o.level === 'DISTRICT' ? levelProblem(o.level, parent?.level ?? null) : null;
-  if (levelIssue) p.problems.add({ code: 'LEVEL_MISMATCH', field: `${where}.${o.parentCodeProperty}`, message: `${where}: ${levelIssue}` });
+  const at = (detail: Msg, field = where) => msg('gridImport.at', { at: field, detail });
+  const levelIssue = parent || o.level === 'DISTRICT' ? levelIssueOf(o.level, parent?.level ?? null) : null;
+  if (levelIssue) p.problems.add(problem('LEVEL_MISMATCH', at(levelIssue), { field: `${where}.${o.parentCodeProperty}` }));
   const code = p.report.code;
   const current = code ? existing.get(code) : undefined;
   if (code && state.seenCodes.has(code)) {
-    p.problems.add({ code: 'CODE_TAKEN', field: `${where}.${o.codeProperty}`, message: `${where}.${o.codeProperty}: ${code} is also the code of feature ${state.seenCodes.get(code)}` });
+    p.problems.add(problem('CODE_TAKEN', at(msg('gridImport.codeTwice', { code, feature: state.seenCodes.get(code) ?? 0 }), `${where}.${o.codeProperty}`), { field: `${where}.${o.codeProperty}` }));
   } else if (current && o.mode === 'CREATE') {
-    p.problems.add({ code: 'CODE_TAKEN', field: `${where}.${o.codeProperty}`, message: `${where}.${o.codeProperty}: ${code} is already a current grid's code (mode CREATE; use UPSERT to update it)`, gridIds: [current.id] });
+    p.problems.add(problem('CODE_TAKEN', at(msg('gridImport.codeExists', { code: code ?? '' }), `${where}.${o.codeProperty}`), { field: `${where}.${o.codeProperty}`, gridIds: [current.id] }));
   } else if (current && (current.parent_id !== (parent?.id ?? null) || current.level !== o.level)) {
-    p.problems.add({ code: 'BAD_VALUE', field: `${where}.${o.parentCodeProperty}`, message: `${where}: ${code} exists as a ${current.level} under another parent; use moveGrid to move it`, gridIds: [current.id] });
+    p.problems.add(problem('BAD_VALUE', at(msg('gridImport.otherParent', { code: code ?? '', level: current.level })), { field: `${where}.${o.parentCodeProperty}`, gridIds: [current.id] }));
   } else if (current) {
     p.existing = current;
-    const outside = scopeProblem(editor, 'grid:change', current, label(current));
-    if (outside) p.problems.add({ code: 'OUTSIDE_JURISDICTION', field: `${where}.${o.codeProperty}`, message: `${where}: ${outside}` });
+    const outside = scopeIssue(editor, 'grid:change', current, label(current));
+    if (outside) p.problems.add(problem('OUTSIDE_JURISDICTION', at(outside), { field: `${where}.${o.codeProperty}` }));
     if (p.report.expectedVersion !== null && p.report.expectedVersion !== current.version) p.problems.add(staleProblem(p, current, o.versionProperty));
   } else if (code && !levelIssue && (parent || o.level === 'DISTRICT')) {
-    const issue = codeProblem(code, o.level, parent?.code ?? null);
-    if (issue) p.problems.add({ code: 'BAD_CODE', field: `${where}.${o.codeProperty}`, message: `${where}.${o.codeProperty}: ${issue}` });
+    const issue = codeIssue(code, o.level, parent?.code ?? null);
+    if (issue) p.problems.add(problem('BAD_CODE', at(issue, `${where}.${o.codeProperty}`), { field: `${where}.${o.codeProperty}` }));
   } else if (!code && parent && !levelIssue) {
     p.report.code = await nextCode(trx, parent, o.level, state.nextSuffix, p.problems, where);
   }
   if (!p.existing && (parent || o.level === 'DISTRICT')) {
-    const outside = scopeProblem(editor, 'grid:create', parent, parent ? `the parent ${label(parent)}` : 'a new district');
-    if (outside) p.problems.add({ code: 'OUTSIDE_JURISDICTION', field: `${where}.${o.parentCodeProperty}`, message: `${where}: ${outside}` });
+    const outside = scopeIssue(editor, 'grid:create', parent, parent ? msg('gridImport.theParent', { grid: label(parent) }) : msg('gridImport.newDistrict'));
+    if (outside) p.problems.add(problem('OUTSIDE_JURISDICTION', at(outside), { field: `${where}.${o.parentCodeProperty}` }));
   }
   if (p.report.code) state.seenCodes.set(p.report.code, p.report.index);
   return !current && code !== null && p.report.expectedVersion !== null;
@@ -93,7 +95,8 @@ export async function lockBatch(trx: Knex, pending: Pending[], o: ImportOptions,
   await loadParents(trx, pending, parents);
   for (const p of pending) {
     if (p.feature.parentCode && !p.parent) {
-      p.problems.add({ code: 'BAD_VALUE', field: `features[${p.report.index}].properties`, message: `features[${p.report.index}]: no current grid has the parent code ${p.feature.parentCode}` });
+      const detail = msg('gridImport.noParent', { code: p.feature.parentCode });
+      p.problems.add(problem('BAD_VALUE', msg('gridImport.at', { at: `features[${p.report.index}]`, detail }), { field: `features[${p.report.index}].properties` }));
     }
   }
   return readExisting();
@@ -112,7 +115,7 @@ async function nextCode(trx: Knex, parent: GridRow, level: GridLevel, next: Map<
   const { from, to } = suffixRange(level);
   const n = next.get(parent.code) ?? (await editRepo.highestSuffix(trx, parent.code, 3, from, to)) + 1;
   if (n > to) {
-    problems.add({ code: 'BAD_CODE', field: where, message: `${where}: no free ${level} code left under ${parent.code}; give codes explicitly` });
+    problems.add(problem('BAD_CODE', msg('gridImport.at', { at: where, detail: msg('gridImport.codesExhausted', { level, parent: parent.code }) }), { field: where }));
     return null;
   }
   next.set(parent.code, n + 1);

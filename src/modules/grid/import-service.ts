@@ -3,7 +3,8 @@ import { withLongStatements } from '../../db/deadline';
 import type { Context } from '../../context';
 import { isObject } from '../../geo/geojson';
 import { MalformedGeoJSON, textSource, unreadableJsonProblem } from '../../geo/json-text';
-import { validationError } from '../../shared/payload';
+import { msg } from '../../i18n';
+import { problem, validationError } from '../../shared/payload';
 import { assertPrincipal } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { checkBoundaries } from './boundary-check';
@@ -64,13 +65,10 @@ export class GridImportService {
     const field = 'input.featureCollection';
     const fc = input.featureCollection;
     if (fc instanceof MalformedGeoJSON) {
-      return validationError([{ code: 'BAD_FILE', field, message: await unreadableJsonProblem(textSource(fc.text), 'featureCollection') }]);
+      return validationError([problem('BAD_FILE', await unreadableJsonProblem(textSource(fc.text), 'featureCollection'), { field })]);
     }
     if (!isObject(fc) || fc.type !== 'FeatureCollection' || !Array.isArray(fc.features)) {
-      const message = isObject(fc) && fc.type === 'Feature'
-        ? 'featureCollection must be a GeoJSON FeatureCollection, not a single Feature: wrap it as {"type": "FeatureCollection", "features": [...]}'
-        : 'featureCollection must be a GeoJSON FeatureCollection: {"type": "FeatureCollection", "features": [...]}';
-      return validationError([{ code: 'BAD_VALUE', field, message }]);
+      return validationError([problem('BAD_VALUE', msg(isObject(fc) && fc.type === 'Feature' ? 'gridImport.inputFeature' : 'gridImport.inputShape'), { field })]);
     }
     const features: unknown[] = fc.features;
     const options = withDefaults(input);
@@ -78,7 +76,7 @@ export class GridImportService {
       checkCollectionMembers(fc, options.crs);
       return await this.ctx.expensive('import', () => this.run(features, options));
     } catch (err) {
-      if (err instanceof ImportFileError) return validationError([{ code: err.code, field, message: err.message }]);
+      if (err instanceof ImportFileError) return validationError([{ code: err.code, field, message: err.message, msg: err.localized }]);
       throw err;
     }
   }
@@ -218,7 +216,7 @@ export class GridImportService {
       const ok = await editRepo.writeVersion(trx, p.existing!.id, p.existing!.version, change, editor.subject, o.reason ?? 'import');
       if (!ok) {
         p.report.action = 'REFUSED';
-        p.report.problems = [{ code: 'VERSION_CONFLICT', message: `features[${p.report.index}]: ${p.report.code} was changed by someone else during the import` }];
+        p.report.problems = [problem('VERSION_CONFLICT', msg('gridImport.at', { at: `features[${p.report.index}]`, detail: msg('gridImport.changedDuring', { code: p.report.code ?? '' }) }))];
         report.updated--;
         report.refused++;
       }

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { GridLevel } from '../../generated/graphql';
 import type { FormerGrid } from './import-feature';
 
-/** SQL only the grid import needs (the checks and writes it shares with single edits are in repo-edit.ts). */
+/** SQL only the grid import needs (the checks and writes it shares with single edits are in repo-boundary.ts and repo-edit.ts). */
 
 /**
  * Which candidates have the stored boundary of their grid: equal as point sets, or differing by less than

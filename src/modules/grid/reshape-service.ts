@@ -12,6 +12,7 @@ import { label, takenCode } from './edit-service';
 import { gridNameIssue, levelIssue as levelIssueOf } from './hierarchy';
 import type { GridRow, GridsChangeSource } from './mappers';
 import { relocateWithin } from '../location/repo';
+import { neighbourFindings } from './repo-boundary';
 import * as editRepo from './repo-edit';
 import * as reshapeRepo from './repo-reshape';
 
@@ -168,7 +169,7 @@ export class GridReshapeService {
       if (problems.any) return validationError(problems);
       const code = await this.edit.codeFor(trx, null, grid.level, parent, problems);
       const [hex] = await editRepo.boundaryHexes(trx, [grid.id]);
-      const findings = await editRepo.neighbourFindings(
+      const findings = await neighbourFindings(
         trx,
         [{ n: 0, hex, parentId: parent.id, selfId: grid.id, level: grid.level }],
         this.ctx.config.boundary.toleranceSqm,

@@ -4,7 +4,7 @@ import { coordinateSystemNamed } from '../../geo/coordinates';
 import { toGlobalId } from '../../graphql/relay';
 import { positionIn } from '../../geo/output-crs';
 import { msg } from '../../i18n';
-import { parseInstant } from '../../shared/time';
+import { asOfParam } from '../../shared/as-of';
 import { RouteError, type RouteRequest } from '../module';
 import type { WorkerRow } from '../worker/mappers';
 import type { GridRow, LocationResolutionSource } from './mappers';
@@ -41,14 +41,7 @@ export function resolveArguments(params: URLSearchParams): { lng: number; lat: n
   const crsParam = params.get('crs')?.trim().toUpperCase() || 'WGS84';
   const crs = coordinateSystemNamed(crsParam);
   if (!crs) throw new RouteError(400, msg('resolve.crs', { got: crsParam.slice(0, 40) }), 'BAD_USER_INPUT', 'crs');
-  const asOfParam = params.get('asOf');
-  let asOf: Date | null = null;
-  if (asOfParam) {
-    const parsed = parseInstant(asOfParam);
-    if (!(parsed instanceof Date)) throw new RouteError(400, msg('resolve.asOf', { problem: parsed.problem }), 'BAD_USER_INPUT', 'asOf');
-    asOf = parsed;
-  }
-  return { lng, lat, crs, asOf };
+  return { lng, lat, crs, asOf: asOfParam(params, 'asOf') };
 }
 
 const gridJson = (g: GridRow) => ({ id: toGlobalId('Grid', g.id), code: g.code, name: g.name, level: g.level });

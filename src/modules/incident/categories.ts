@@ -1,7 +1,8 @@
 import type { Context } from '../../context';
 import type { SetIncidentCategoryInput } from '../../generated/graphql';
 import { Problems, runEdit, validationError, type ValidationErrorSource } from '../../shared/payload';
-import { nameProblem } from '../../shared/text';
+import { nameIssue as nameIssueOf } from '../../shared/text';
+import { msg } from '../../i18n';
 import { assertPrincipal } from '../auth/policy';
 import { bad } from '../person/group-checks';
 import type { CategoryChangeSource, CategoryRow } from './mappers';
@@ -35,24 +36,24 @@ export class IncidentCategoryService {
     // VALIDATION
     const problems = new Problems();
     const code = input.code.trim();
-    if (!CODE.test(code)) problems.add(bad('input.code', `code: "${code.slice(0, 70)}" must be capital letters, digits and _ (2–64, a letter first), e.g. SAFETY_HAZARD_GAS`));
-    const nameIssue = nameProblem(input.name, MAX_NAME);
-    if (nameIssue) problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: ${nameIssue} (e.g. "燃气安全隐患")` });
+    if (!CODE.test(code)) problems.add(bad('input.code', msg('category.code', { got: code.slice(0, 70) })));
+    const nameIssue = nameIssueOf(input.name, MAX_NAME);
+    if (nameIssue) problems.add({ ...bad('input.name', msg('category.name', { issue: nameIssue })), code: 'BAD_NAME' });
     const minutes = (value: number | null | undefined, unit: number, field: string, fallback: number) => {
       const m = Math.round((value ?? fallback) * unit);
-      if (!Number.isFinite(m) || m < 1 || m > MAX_MINUTES) problems.add(bad(`input.${field}`, `${field}: ${value} gives ${m} minutes; a deadline is 1 minute to 366 days`));
+      if (!Number.isFinite(m) || m < 1 || m > MAX_MINUTES) problems.add(bad(`input.${field}`, msg('category.deadline', { field, value: String(value), minutes: m })));
       return m;
     };
     const assign = minutes(input.assignWithinHours, 60, 'assignWithinHours', 24);
     const firstProgress = minutes(input.firstProgressWithinHours, 60, 'firstProgressWithinHours', 24);
     const resolve = minutes(input.resolveWithinDays, 24 * 60, 'resolveWithinDays', 30);
     const sort = input.sort ?? 0;
-    if (!Number.isInteger(sort) || Math.abs(sort) > 1_000_000) problems.add(bad('input.sort', `sort: ${sort}; a whole number within ±1,000,000`));
+    if (!Number.isInteger(sort) || Math.abs(sort) > 1_000_000) problems.add(bad('input.sort', msg('category.sort', { sort })));
     return runEdit<CategoryChangeSource | ValidationErrorSource>(this.ctx, async (trx) => {
       const all = await repo.categories(trx);
       const parentCode = input.parentCode?.trim() || null;
-      if (parentCode && !all.some((c) => c.code === parentCode)) problems.add(bad('input.parentCode', `parentCode: no category has code "${parentCode.slice(0, 64)}"`));
-      if (parentCode && createsCycle(all, code, parentCode)) problems.add(bad('input.parentCode', `parentCode: ${parentCode} lies below ${code}; a category cannot be its own ancestor`));
+      if (parentCode && !all.some((c) => c.code === parentCode)) problems.add(bad('input.parentCode', msg('category.noParent', { code: parentCode.slice(0, 64) })));
+      if (parentCode && createsCycle(all, code, parentCode)) problems.add(bad('input.parentCode', msg('category.cycle', { parent: parentCode, code })));
       if (problems.any) return validationError(problems);
       await trx.raw(
         `/* setIncidentCategory */ INSERT INTO incident_category (code, name, parent_code, assign_within_minutes, first_progress_within_minutes,

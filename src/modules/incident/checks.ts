@@ -2,7 +2,8 @@ import type { IncidentPartyInput, IncidentPhotoInput, IncidentReporterInput } fr
 import { fromGlobalId, UUID } from '../../graphql/relay';
 import type { Problems } from '../../shared/payload';
 import { mainlandPhone } from '../../shared/phone';
-import { nameProblem } from '../../shared/text';
+import { msg } from '../../i18n';
+import { nameIssue } from '../../shared/text';
 import { bad, optionalText } from '../person/group-checks';
 
 /**
@@ -23,9 +24,9 @@ export const MAX_URL = 2000;
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/heic'] as const;
 
 export function checkTitle(value: string, problems: Problems): string | null {
-  const issue = nameProblem(value, MAX_TITLE);
+  const issue = nameIssue(value, MAX_TITLE);
   if (issue) {
-    problems.add({ code: 'BAD_NAME', field: 'input.title', message: `title: ${issue} (e.g. "楼道堆放杂物堵塞消防通道")` });
+    problems.add({ ...bad('input.title', msg('incident.titleExample', { issue })), code: 'BAD_NAME' });
     return null;
   }
   return value.trim();
@@ -39,7 +40,7 @@ export function text(value: string | null | undefined, field: string, max: numbe
 /** Free text that must be given (a reason, a progress note). */
 export function requiredText(value: string, field: string, max: number, problems: Problems): string | null {
   const checked = text(value, field, max, problems);
-  if (checked === null) problems.add(bad(`input.${field}`, `${field}: say what happened (it is kept in the incident's timeline)`));
+  if (checked === null) problems.add(bad(`input.${field}`, msg('incident.sayWhat', { field })));
   return checked ?? null;
 }
 
@@ -47,7 +48,7 @@ export function requiredText(value: string, field: string, max: number, problems
 export function idOf(globalId: string, type: string, field: string, problems: Problems): string | null {
   const parsed = fromGlobalId(globalId);
   if (parsed?.type === type) return parsed.id;
-  problems.add(bad(field, `${field.replace(/^input\./, '')}: "${globalId.slice(0, 100)}" is not a ${type} id`));
+  problems.add(bad(field, msg('incident.notAnId', { field: field.replace(/^input\./, ''), got: globalId.slice(0, 100), type })));
   return null;
 }
 
@@ -61,22 +62,22 @@ export type PhotoInput = { url: string; contentType: string; bytes: number | nul
 export function checkPhotos(inputs: readonly IncidentPhotoInput[] | null | undefined, problems: Problems): PhotoInput[] {
   const photos: PhotoInput[] = [];
   if (!inputs) return photos;
-  if (inputs.length > MAX_PHOTOS) problems.add(bad('input.photos', `photos: ${inputs.length} given; at most ${MAX_PHOTOS}`));
+  if (inputs.length > MAX_PHOTOS) problems.add(bad('input.photos', msg('incident.tooMany', { field: 'photos', count: inputs.length, max: MAX_PHOTOS })));
   inputs.slice(0, MAX_PHOTOS).forEach((p, i) => {
     const field = `input.photos[${i}]`;
     if (p.uploadId != null) {
-      if (p.url != null || p.contentType != null || p.bytes != null) problems.add(bad(field, `photos[${i}]: give an uploadId or a url (with contentType and bytes), not both`));
+      if (p.url != null || p.contentType != null || p.bytes != null) problems.add(bad(field, msg('incident.photoBoth', { field: `photos[${i}]` })));
       if (UUID.test(p.uploadId)) photos.push({ uploadId: p.uploadId.toLowerCase() });
-      else problems.add(bad(`${field}.uploadId`, `photos[${i}].uploadId: "${p.uploadId.slice(0, 60)}" is not the id POST /uploads answered with`));
+      else problems.add(bad(`${field}.uploadId`, msg('incident.uploadId', { field: `photos[${i}].uploadId`, got: p.uploadId.slice(0, 60) })));
       return;
     }
     const url = checkUrl(p.url, `${field}.url`, problems);
     const type = p.contentType?.trim().toLowerCase() ?? '';
     if (!(PHOTO_TYPES as readonly string[]).includes(type)) {
-      problems.add(bad(`${field}.contentType`, `photos[${i}].contentType: "${type.slice(0, 40)}" is not one of ${PHOTO_TYPES.join(', ')}`));
+      problems.add(bad(`${field}.contentType`, msg('incident.photoType', { field: `photos[${i}].contentType`, got: type.slice(0, 40), types: PHOTO_TYPES.join(', ') })));
     }
     if (p.bytes != null && (!Number.isInteger(p.bytes) || p.bytes < 1 || p.bytes > MAX_PHOTO_BYTES)) {
-      problems.add(bad(`${field}.bytes`, `photos[${i}].bytes: ${p.bytes}; a photo is 1 byte to ${MAX_PHOTO_BYTES / 1024 / 1024} MiB`));
+      problems.add(bad(`${field}.bytes`, msg('incident.photoBytes', { field: `photos[${i}].bytes`, bytes: p.bytes ?? 0, mib: MAX_PHOTO_BYTES / 1024 / 1024 })));
     }
     if (url) photos.push({ url, contentType: type, bytes: p.bytes ?? null });
   });
@@ -87,7 +88,7 @@ function checkUrl(value: string | null | undefined, field: string, problems: Pro
   const given = value?.trim() ?? '';
   const label = field.replace(/^input\./, '');
   if (!given) {
-    problems.add(bad(field, `${label}: give the photo's address (https://...) or an uploadId`));
+    problems.add(bad(field, msg('incident.urlMissing', { field: label })));
     return null;
   }
   let url: URL | null = null;
@@ -97,11 +98,11 @@ function checkUrl(value: string | null | undefined, field: string, problems: Pro
     url = null;
   }
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || given.length > MAX_URL) {
-    problems.add(bad(field, `${label}: "${given.slice(0, 100)}" is not an http(s) address of at most ${MAX_URL} characters`));
+    problems.add(bad(field, msg('incident.urlShape', { field: label, got: given.slice(0, 100), max: MAX_URL })));
     return null;
   }
   if (url.username || url.password) {
-    problems.add(bad(field, `${label}: the address holds a user name or password; give one without credentials`));
+    problems.add(bad(field, msg('incident.urlCredentials', { field: label })));
     return null;
   }
   return url.toString();
@@ -120,7 +121,7 @@ export function checkReporter(input: IncidentReporterInput | null | undefined, p
   const phone = contactPhone(input.phone, 'input.reporter.phone', problems);
   const personId = input.personId != null ? idOf(input.personId, 'Person', 'input.reporter.personId', problems) : null;
   if (!name && !phone && !personId && input.name == null && input.phone == null && input.personId == null) {
-    problems.add(bad('input.reporter', 'reporter: give a name, a phone or a personId, or leave reporter out'));
+    problems.add(bad('input.reporter', msg('incident.reporterEmpty')));
   }
   return { name: name ?? null, phone: phone ?? null, personId };
 }
@@ -132,12 +133,12 @@ export interface CheckedParty extends CheckedContact {
 
 export function checkParties(inputs: readonly IncidentPartyInput[] | null | undefined, problems: Problems): CheckedParty[] {
   if (!inputs) return [];
-  if (inputs.length > MAX_PARTIES) problems.add(bad('input.parties', `parties: ${inputs.length} given; at most ${MAX_PARTIES}`));
+  if (inputs.length > MAX_PARTIES) problems.add(bad('input.parties', msg('incident.tooMany', { field: 'parties', count: inputs.length, max: MAX_PARTIES })));
   return inputs.slice(0, MAX_PARTIES).map((p, i) => {
     const field = `input.parties[${i}]`;
     const given = [p.personId, p.organizationId, p.name].filter((v) => v != null).length;
-    if (given !== 1) problems.add(bad(field, `parties[${i}]: give exactly one of personId, organizationId or name`));
-    if (p.phone != null && p.name == null) problems.add(bad(`${field}.phone`, `parties[${i}].phone: a phone goes with a name (a registered person or organisation has its own)`));
+    if (given !== 1) problems.add(bad(field, msg('incident.partyOne', { field: `parties[${i}]` })));
+    if (p.phone != null && p.name == null) problems.add(bad(`${field}.phone`, msg('incident.partyPhone', { field: `parties[${i}].phone` })));
     return {
       role: p.role,
       personId: p.personId != null ? idOf(p.personId, 'Person', `${field}.personId`, problems) : null,
@@ -150,9 +151,9 @@ export function checkParties(inputs: readonly IncidentPartyInput[] | null | unde
 
 function personName(value: string | null | undefined, field: string, problems: Problems): string | null | undefined {
   if (value == null) return null;
-  const issue = nameProblem(value, MAX_PERSON_NAME);
+  const issue = nameIssue(value, MAX_PERSON_NAME);
   if (issue) {
-    problems.add(bad(field, `${field.replace(/^input\./, '')}: ${issue}`));
+    problems.add(bad(field, msg('person.field', { label: field.replace(/^input\./, ''), detail: issue })));
     return undefined;
   }
   return value.trim();
@@ -162,7 +163,7 @@ function contactPhone(value: string | null | undefined, field: string, problems:
   if (value == null) return null;
   const checked = mainlandPhone(value);
   if (!checked.ok) {
-    problems.add(bad(field, `${field.replace(/^input\./, '')}: ${checked.problem}`));
+    problems.add(bad(field, msg('person.field', { label: field.replace(/^input\./, ''), detail: checked.issue })));
     return undefined;
   }
   return checked.value;
@@ -172,7 +173,7 @@ function contactPhone(value: string | null | undefined, field: string, problems:
 export function checkPeopleInvolved(value: number | null | undefined, problems: Problems): number | null {
   if (value == null) return null;
   if (!Number.isInteger(value) || value < 0 || value > 1_000_000) {
-    problems.add(bad('input.peopleInvolved', `peopleInvolved: ${value}; a whole number of people, 0 to 1,000,000`));
+    problems.add(bad('input.peopleInvolved', msg('incident.peopleInvolved', { value })));
     return null;
   }
   return value;
@@ -182,7 +183,7 @@ export function checkPeopleInvolved(value: number | null | undefined, problems: 
 export function checkPast(value: Date | null | undefined, field: string, problems: Problems, now = Date.now()): Date | null {
   if (value == null) return null;
   if (value.getTime() > now + 5 * 60_000) {
-    problems.add(bad(`input.${field}`, `${field}: ${value.toISOString()} is in the future`));
+    problems.add(bad(`input.${field}`, msg('incident.future', { field, at: value.toISOString() })));
     return null;
   }
   return value;

@@ -1,4 +1,5 @@
 import type { IncidentAction, IncidentStatus } from '../../generated/graphql';
+import { english, joined, msg, type Msg } from '../../i18n';
 
 /**
  * The incident lifecycle as one transition table (登记 → 受理 → 分派 → 办理 → 办结 → 回访 → 归档, with its side
@@ -94,7 +95,10 @@ export function transition(step: Step, from: IncidentStatus, beforeSuspension: I
 
 /** "cannot assign an incident that is CLOSED (allowed: none; it is final)", for a ValidationError. */
 export function refusalMessage(step: Step, from: IncidentStatus, allowed: readonly Step[]): string {
-  const what = `${MUTATION_OF[step]} cannot be applied to an incident that is ${from}`;
-  if (allowed.length === 0) return `${what}: ${from} is final, nothing more can be done`;
-  return `${what}; from ${from} the allowed steps are ${allowed.map((s) => MUTATION_OF[s]).join(', ')}`;
+  return english(refusalIssue(step, from, allowed));
+}
+
+/** `refusalMessage` as a catalogue message (ILLEGAL_TRANSITION in the caller's language). */
+export function refusalIssue(step: Step, from: IncidentStatus, allowed: readonly Step[]): Msg {
+  return msg('incident.illegal', { mutation: MUTATION_OF[step], from, allowed: joined(allowed.map((s) => MUTATION_OF[s]), msg('list.comma')) });
 }

@@ -53,17 +53,36 @@ export async function noticesByIds(db: Knex, ids: readonly string[]): Promise<No
   return (rows as NoticeSqlRow[]).map(toNotice);
 }
 
-export async function noticesAfter(db: Knex, after: string, limit: number, workerId?: string): Promise<Notice[]> {
+/** Which notices a replay wants: one worker's, or those about a grid code's subtree (of some kinds only). */
+export type NoticeFilter = { workerId: string } | { subtreeCode: string; kinds?: readonly string[] };
+
+export async function noticesAfter(db: Knex, after: string, limit: number, filter?: NoticeFilter): Promise<Notice[]> {
+  const where: string[] = [];
+  const bindings: Knex.Value[] = [after];
+  if (filter && 'workerId' in filter) {
+    where.push('o.worker_ids @> ARRAY[?::uuid]');
+    bindings.push(filter.workerId);
+  } else if (filter) {
+    // Grid codes are whole segments: a prefix of a code is an ancestor's code (policy.ts inJurisdiction).
+    where.push('EXISTS (SELECT 1 FROM grid g WHERE g.id = ANY(o.grid_ids) AND starts_with(g.code, ?))');
+    bindings.push(filter.subtreeCode);
+    if (filter.kinds) {
+      where.push('o.kind = ANY(?::text[])');
+      bindings.push([...filter.kinds]);
+    }
+  }
   const { rows } = await db.raw(
     `/* outboxNoticesAfter */ SELECT ${NOTICE_COLUMNS} FROM incident_outbox o
-     WHERE o.id > ?::bigint ${workerId ? 'AND o.worker_ids @> ARRAY[?::uuid]' : ''} ORDER BY o.id LIMIT ?`,
-    workerId ? [after, workerId, limit] : [after, limit],
+     WHERE o.id > ?::bigint ${where.map((w) => `AND ${w}`).join(' ')} ORDER BY o.id LIMIT ?`,
+    [...bindings, limit],
   );
   return (rows as NoticeSqlRow[]).map(toNotice);
 }
 
 const REMEMBERED = 20_000;
 const CATCH_UP_BATCH = 1_000;
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 2_000;
 
 export class LiveDispatch {
   private readonly subscribers = new Set<Subscriber>();
@@ -72,6 +91,9 @@ export class LiveDispatch {
   private lastId = '0';
   private flushing: Promise<void> | null = null;
   private listener: IdListener | null = null;
+  private stopped = false;
+  /** The pause before reading notices again after a failed read (0 after a success). */
+  private retryMs = 0;
 
   constructor(readonly db: Knex, private readonly log: Logger) {}
 
@@ -81,12 +103,13 @@ export class LiveDispatch {
     this.listener = await listenForIds(database, databaseUrl, this.log, {
       channel: OUTBOX_CHANNEL,
       onId: (id) => this.heard(id),
-      onReconnect: () => void this.catchUp().catch((err: unknown) => this.log.error({ err }, 'outbox catch-up failed')),
+      onReconnect: () => void this.catchUp(),
     });
     return this;
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.listener?.stop();
     this.subscribers.clear();
   }
@@ -108,25 +131,41 @@ export class LiveDispatch {
     this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
   }
 
+  /**
+   * A read that fails (the pool exhausted under load, a connection lost) is tried again after a pause, with the
+   * ids heard meanwhile: a notice heard is never dropped (NOTIFY is not sent again, and the catch-up only reads
+   * after the last id seen).
+   */
   private async flush(): Promise<void> {
     const ids = [...this.pending];
     this.pending.clear();
     try {
       this.emit(await noticesByIds(this.db, ids));
+      this.retryMs = 0;
     } catch (err) {
-      this.log.error({ err, ids: ids.length }, 'could not read outbox notices');
+      this.log.warn({ err, ids: ids.length }, 'could not read outbox notices; trying again');
+      for (const id of ids) this.pending.add(id);
+      this.retryMs = Math.min(Math.max(this.retryMs * 2, RETRY_MIN_MS), RETRY_MAX_MS);
+      await new Promise((resolve) => setTimeout(resolve, this.retryMs));
     } finally {
       this.flushing = null;
-      if (this.pending.size) this.flushing = this.flush();
+      if (this.pending.size && !this.stopped) this.flushing = this.flush();
     }
   }
 
   /** What was committed while the listener was away, after the last id seen. */
   private async catchUp(): Promise<void> {
-    for (;;) {
-      const batch = await noticesAfter(this.db, this.lastId, CATCH_UP_BATCH);
-      this.emit(batch);
-      if (batch.length < CATCH_UP_BATCH) return;
+    for (let pause = RETRY_MIN_MS; !this.stopped; pause = Math.min(pause * 2, RETRY_MAX_MS)) {
+      try {
+        for (;;) {
+          const batch = await noticesAfter(this.db, this.lastId, CATCH_UP_BATCH);
+          this.emit(batch);
+          if (batch.length < CATCH_UP_BATCH) return;
+        }
+      } catch (err) {
+        this.log.warn({ err }, 'outbox catch-up failed; trying again');
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 import type { RecordMediationOutcomeInput, RecordMediationSessionInput } from '../../generated/graphql';
 import { validationError } from '../../shared/payload';
+import { msg } from '../../i18n';
 import { bad } from '../person/group-checks';
 import * as checks from './checks';
 import * as repo from './repo';
@@ -25,7 +26,7 @@ export class IncidentMediationService {
       const mediator = checks.requiredText(input.mediator, 'mediator', checks.MAX_PERSON_NAME, problems);
       const place = checks.requiredText(input.place, 'place', checks.MAX_ADDRESS, problems);
       const heldAt = checks.checkPast(input.heldAt, 'heldAt', problems);
-      if (input.attendees.length > MAX_ATTENDEES) problems.add(bad('input.attendees', `attendees: ${input.attendees.length} given; at most ${MAX_ATTENDEES}`));
+      if (input.attendees.length > MAX_ATTENDEES) problems.add(bad('input.attendees', msg('incident.tooMany', { field: 'attendees', count: input.attendees.length, max: MAX_ATTENDEES })));
       const attendees = input.attendees.slice(0, MAX_ATTENDEES).map((a, i) => checks.requiredText(a, `attendees[${i}]`, checks.MAX_PERSON_NAME, problems));
       if (problems.any || !mediator || !place || !heldAt) return validationError(problems);
       const { seq } = await recordStep(trx, row, entry);
@@ -49,14 +50,14 @@ export class IncidentMediationService {
       await this.assertDispute(s);
       const terms = checks.text(input.agreementTerms, 'agreementTerms', checks.MAX_DESCRIPTION, problems);
       const { rows } = await trx.raw('/* incidentMediationForOutcome */ SELECT outcome FROM incident_mediation WHERE incident_id = ?', [row.id]);
-      if (!rows[0]) problems.add(bad('input.id', `${incidentLabel(row)} has no mediation session yet: record one (recordMediationSession) first`));
-      else if (rows[0].outcome) problems.add(bad('input.outcome', `outcome: ${incidentLabel(row)}'s mediation already ended ${rows[0].outcome}`));
+      if (!rows[0]) problems.add(bad('input.id', msg('mediation.noSession', { incident: incidentLabel(row) })));
+      else if (rows[0].outcome) problems.add(bad('input.outcome', msg('mediation.ended', { incident: incidentLabel(row), outcome: rows[0].outcome })));
       if (input.outcome === 'AGREEMENT_REACHED') {
-        if (!terms && terms !== undefined) problems.add(bad('input.agreementTerms', "agreementTerms: an agreement's terms are required with AGREEMENT_REACHED"));
-        if (input.referral) problems.add(bad('input.referral', 'referral: only a FAILED mediation is referred'));
+        if (!terms && terms !== undefined) problems.add(bad('input.agreementTerms', msg('mediation.termsNeeded')));
+        if (input.referral) problems.add(bad('input.referral', msg('mediation.referralOnlyFailed')));
       } else {
-        if (!input.referral) problems.add(bad('input.referral', 'referral: a FAILED mediation is referred to LITIGATION or ARBITRATION (引导依法解决)'));
-        if (input.agreementTerms != null) problems.add(bad('input.agreementTerms', 'agreementTerms: a FAILED mediation has no agreement'));
+        if (!input.referral) problems.add(bad('input.referral', msg('mediation.referralNeeded')));
+        if (input.agreementTerms != null) problems.add(bad('input.agreementTerms', msg('mediation.noTermsOnFailure')));
       }
       if (problems.any) return validationError(problems);
       const { at } = await recordStep(trx, row, entry);
@@ -72,6 +73,6 @@ export class IncidentMediationService {
   /** Mediation belongs to disputes: a problem (not an error) for any other category. */
   private async assertDispute({ trx, row, problems }: StepContext): Promise<void> {
     const category = (await repo.categories(trx)).find((c) => c.code === row.category_code);
-    if (!category?.is_dispute) problems.add(bad('input.id', `${incidentLabel(row)} is ${row.category_code}, not a dispute: only disputes are mediated`));
+    if (!category?.is_dispute) problems.add(bad('input.id', msg('mediation.notDispute', { incident: incidentLabel(row), category: row.category_code })));
   }
 }

@@ -7,7 +7,11 @@ import { IncidentMediationService } from './mediation';
 import { incidentResolvers } from './resolvers';
 import { open311Route } from './open311';
 import { residentResolvers } from './resident-resolvers';
+import { revealResolvers } from './reveal-resolvers';
+import { IncidentContactsService } from './reveal';
 import { ResidentIncidentService } from './resident';
+import { IncidentStatsService } from './stats';
+import { statsResolvers } from './stats-resolvers';
 import { IncidentService } from './service';
 import { IncidentStepService } from './steps';
 import { subscriptionResolvers } from './subscriptions';
@@ -23,7 +27,7 @@ const M = '../modules/incident/mappers#';
  */
 export const incidentModule = defineModule({
   id: 'incident',
-  resolvers: mergeResolvers(incidentResolvers, residentResolvers, subscriptionResolvers),
+  resolvers: mergeResolvers(incidentResolvers, residentResolvers, subscriptionResolvers, revealResolvers, statsResolvers),
   mappers: {
     Incident: `${M}IncidentRow`,
     IncidentReporter: `${M}IncidentRow`,
@@ -42,6 +46,10 @@ export const incidentModule = defineModule({
     TrackedIncident: '../modules/incident/public#TrackedView',
     PublicIncidentUpdate: '../modules/incident/public#PublicUpdateRow',
     ResidentReportSuccess: '../modules/incident/resident#ResidentReceipt',
+    IncidentStats: '../modules/incident/stats#StatsSource',
+    IncidentFigures: '../modules/incident/stats#FiguresSource',
+    RevealedIncidentContacts: '../modules/incident/reveal#RevealedContactsSource',
+    RevealedIncidentParty: '../modules/incident/reveal#RevealedPartySource',
   },
   loaders: (db) => createIncidentLoaders(db),
   services: (ctx) => {
@@ -52,6 +60,8 @@ export const incidentModule = defineModule({
       incidentMediation: new IncidentMediationService(steps),
       incidentCategory: new IncidentCategoryService(ctx),
       residentIncident: new ResidentIncidentService(ctx),
+      incidentStats: new IncidentStatsService(ctx),
+      incidentContacts: new IncidentContactsService(ctx),
     };
   },
   nodeTypes: {

@@ -1,4 +1,5 @@
 import type { Context } from '../../context';
+import { msg, type Msg } from '../../i18n';
 import type { IncidentListFilter } from './repo-list';
 import { pageOfIncidents } from './repo-list';
 import { asOpen311, assertMayList, byIds, type Open311Request } from './open311';
@@ -20,17 +21,17 @@ export async function open311List(ctx: Context, params: URLSearchParams): Promis
   const ids = params.get('service_request_id');
   if (ids !== null) {
     const list = ids.split(',').map((s) => s.trim()).filter(Boolean);
-    if (list.length > MAX_IDS) throw new Open311Error(400, [`service_request_id: ${list.length} given; at most ${MAX_IDS} at once`]);
+    if (list.length > MAX_IDS) throw new Open311Error(400, [msg('open311.tooManyIds', { count: list.length, max: MAX_IDS })]);
     return byIds(ctx, list);
   }
   const principal = assertMayList(ctx);
-  const problems: string[] = [];
+  const problems: Msg[] = [];
   const end = dateParam(params, 'end_date', problems) ?? new Date();
   const start = dateParam(params, 'start_date', problems) ?? new Date(end.getTime() - DEFAULT_DAYS * 86_400_000);
-  if (start > end) problems.push(`start_date: ${start.toISOString()} is after end_date ${end.toISOString()}`);
+  if (start > end) problems.push(msg('open311.startAfterEnd', { start: start.toISOString(), end: end.toISOString() }));
   const statuses = (params.get('status') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   const unknown = statuses.filter((s) => s !== 'open' && s !== 'closed');
-  if (unknown.length) problems.push(`status: "${unknown.join(',').slice(0, 40)}"; give open, closed or open,closed`);
+  if (unknown.length) problems.push(msg('open311.status', { got: unknown.join(',').slice(0, 40) }));
   if (problems.length) throw new Open311Error(400, problems);
   const codes = (params.get('service_code') ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0 && s.length <= 64);
   const filter: IncidentListFilter = {
@@ -50,13 +51,13 @@ export async function open311List(ctx: Context, params: URLSearchParams): Promis
 }
 
 /** A w3c datetime with its zone, as the spec requires. */
-function dateParam(params: URLSearchParams, name: string, problems: string[]): Date | null {
+function dateParam(params: URLSearchParams, name: string, problems: Msg[]): Date | null {
   const value = params.get(name);
   if (value === null || value.trim() === '') return null;
   const text = value.trim();
   const date = new Date(text);
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) || Number.isNaN(date.getTime())) {
-    problems.push(`${name}: "${text.slice(0, 40)}" is not an ISO 8601 date-time with a zone (e.g. 2026-11-01T00:00:00+08:00)`);
+    problems.push(msg('open311.date', { name, got: text.slice(0, 40) }));
     return null;
   }
   return date;

@@ -1,4 +1,5 @@
 import type { Context } from '../../context';
+import { msg, type Msg } from '../../i18n';
 import type { ProblemRow } from '../../shared/payload';
 import type { RouteRequest } from '../module';
 import { Open311Error } from './open311-error';
@@ -27,7 +28,7 @@ export async function readForm(request: RouteRequest): Promise<Map<string, strin
   const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   const json = type === 'application/json';
   if (!json && type !== 'application/x-www-form-urlencoded') {
-    throw new Open311Error(415, [`Content-Type ${type.slice(0, 60) || '(none)'}: send application/x-www-form-urlencoded (or application/json)`]);
+    throw new Open311Error(415, [msg('open311.contentType', { got: type.slice(0, 60) })]);
   }
   const chunks: Buffer[] = [];
   for await (const chunk of request.body(MAX_FORM_BYTES, 'the Open311 form limit of 64 KiB')) chunks.push(chunk as Buffer);
@@ -37,9 +38,9 @@ export async function readForm(request: RouteRequest): Promise<Map<string, strin
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new Open311Error(400, ['the body is not valid JSON']);
+    throw new Open311Error(400, [msg('open311.notJson')]);
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Open311Error(400, ['the body must be a JSON object of the request\'s parameters']);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Open311Error(400, [msg('open311.notObject')]);
   const form = new Map<string, string>();
   for (const [key, value] of Object.entries(parsed)) {
     if (typeof value === 'string' || typeof value === 'number') form.set(key, String(value));
@@ -68,15 +69,13 @@ function reportOf(form: Map<string, string>): ResidentReport {
     const value = form.get(key)?.trim();
     return value ? value : null;
   };
-  const missing: string[] = [];
+  const missing: Msg[] = [];
   const serviceCode = get('service_code');
-  if (!serviceCode) missing.push('service_code: required (a code of services.json)');
+  if (!serviceCode) missing.push(msg('open311.serviceCode'));
   const lat = get('lat');
   const long = get('long');
   if (lat === null || long === null) {
-    missing.push(get('address_string') || get('address_id')
-      ? 'lat/long: this server places a report by its position (WGS-84 lat and long); address_string alone cannot be routed to a grid'
-      : 'lat/long: required (WGS-84 decimal degrees)');
+    missing.push(msg(get('address_string') || get('address_id') ? 'open311.positionOnly' : 'open311.position'));
   }
   if (missing.length) throw new Open311Error(400, missing);
   const description = get('description');
@@ -114,8 +113,8 @@ function imageType(url: string): string {
   return ext === 'png' ? 'image/png' : ext === 'webp' ? 'image/webp' : ext === 'heic' ? 'image/heic' : 'image/jpeg';
 }
 
-function describe(problem: ProblemRow): string {
+function describe(problem: ProblemRow): Msg {
   const field = problem.field ?? '';
   const parameter = PARAMETER[field] ?? PARAMETER[field.replace(/\[\d+\].*$/, '')] ?? field.replace(/^input\./, '');
-  return `${parameter}: ${problem.message}`;
+  return msg('open311.parameter', { parameter, detail: problem.msg ?? problem.message });
 }

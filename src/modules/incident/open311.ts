@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { Context } from '../../context';
 import { HttpError, sendJson } from '../../http/answer';
+import { msg, text } from '../../i18n';
 import { assertPermitted } from '../auth/policy';
 import { RouteError, type RouteRequest } from '../module';
 import type { CategoryRow } from './mappers';
@@ -36,10 +37,10 @@ export async function open311Route(request: RouteRequest): Promise<void> {
 async function route(request: RouteRequest): Promise<unknown> {
   const rest = request.url.pathname.slice(PREFIX.length);
   const format = /\.(\w+)$/.exec(rest)?.[1];
-  if (format && format !== 'json') throw new Open311Error(400, [`format ${format.slice(0, 10)}: this server answers JSON only; ask for ${rest.replace(/\.\w+$/, '.json').slice(0, 100)}`]);
+  if (format && format !== 'json') throw new Open311Error(400, [msg('open311.format', { format: format.slice(0, 10), json: rest.replace(/\.\w+$/, '.json').slice(0, 100) })]);
   const ctx = request.context();
   if (request.method === 'POST') {
-    if (rest !== 'requests.json') throw new Open311Error(404, [`POST ${PREFIX}${rest.slice(0, 100)}: only requests.json takes a POST`]);
+    if (rest !== 'requests.json') throw new Open311Error(404, [msg('open311.postOnly', { path: `${PREFIX}${rest.slice(0, 100)}` })]);
     return open311Report(ctx, await readForm(request));
   }
   if (rest === 'services.json') return services(ctx);
@@ -48,7 +49,7 @@ async function route(request: RouteRequest): Promise<unknown> {
   if (one) return byIds(ctx, [one[1]]);
   const token = /^tokens\/([^/]+)\.json$/.exec(rest);
   if (token) return (await byIds(ctx, [token[1]])).map((r) => ({ service_request_id: r.service_request_id, token: r.service_request_id }));
-  throw new Open311Error(404, [`${PREFIX}${rest.slice(0, 100)}: no such resource; try services.json, requests.json or requests/<service_request_id>.json`]);
+  throw new Open311Error(404, [msg('open311.noResource', { path: `${PREFIX}${rest.slice(0, 100)}` })]);
 }
 
 /** `services.json`: the active categories, in display order. */
@@ -129,13 +130,13 @@ export function asOpen311(t: TrackedView): Open311Request {
 /** Staff reads need `incident:read`; anonymous callers are told to ask by service_request_id. */
 export function assertMayList(ctx: Context) {
   if (ctx.viewer.kind === 'anonymous') {
-    throw new Open311Error(403, ['listing requests needs a staff token (Authorization: Bearer ...); a resident follows their own by service_request_id=<tracking code>']);
+    throw new Open311Error(403, [msg('open311.staffOnly')]);
   }
   return assertPermitted(ctx.viewer, 'incident:read')!;
 }
 
 function open311Failure(err: unknown, request: RouteRequest): { status: number; descriptions: readonly string[]; retryAfterSeconds?: number } | null {
-  if (err instanceof Open311Error) return { status: err.status, descriptions: err.descriptions };
+  if (err instanceof Open311Error) return { status: err.status, descriptions: err.descriptions.map((d) => text(d, request.locale)) };
   const http = err instanceof GraphQLError ? HttpError.from(err) : err instanceof RouteError ? new HttpError(err.status, err.localized ?? err.message, err.code) : null;
   if (!http) return null;
   return { status: http.status, descriptions: [http.text(request.locale)], retryAfterSeconds: http.retryAfterSeconds };

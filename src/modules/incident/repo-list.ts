@@ -45,18 +45,34 @@ function filtered(db: Knex, f: IncidentListFilter): Knex.QueryBuilder {
   if (f.reportedFrom) q.where('i.reported_at', '>=', f.reportedFrom);
   if (f.reportedBefore) q.where('i.reported_at', '<', f.reportedBefore);
   if (f.closed) q.whereRaw(`i.status IN ${FINAL_SQL}`);
-  const v = f.visibleTo;
-  if (v) {
-    q.where((w) => {
-      if (v.rootId) {
-        const sub = `(${subtreeGridIds('?')})`;
-        w.whereRaw(`i.grid_id IN ${sub} OR i.reported_grid_id IN ${sub} OR i.centre_grid_id IN ${sub}`, [v.rootId, v.rootId, v.rootId, v.rootId, v.rootId, v.rootId]);
-      }
-      if (v.workerId) w.orWhere('i.assignee_worker_id', v.workerId);
-      if (!v.rootId && !v.workerId) w.whereRaw('false');
-    });
+  if (f.visibleTo) {
+    const v = readableIncidents(f.visibleTo.rootId, f.visibleTo.workerId ? { workerId: f.visibleTo.workerId } : null);
+    q.whereRaw(`(${v.sql})`, v.bindings);
   }
   return q;
+}
+
+/**
+ * The incidents a scoped caller may read, as SQL (alias `i` unless told): those whose responsible grid, reported
+ * grid or centre lies in the subtree of `rootId`, and those assigned to them (a worker by id, or by the sign-in
+ * account of a token). The one definition for GraphQL's and Open311's lists and the map's incidents layer.
+ */
+export function readableIncidents(rootId: string | null, assignee: { workerId: string } | { account: string } | null, i = 'i'): { sql: string; bindings: string[] } {
+  const parts: string[] = [];
+  const bindings: string[] = [];
+  if (rootId) {
+    const sub = `(${subtreeGridIds('?::uuid')})`;
+    parts.push(`${i}.grid_id IN ${sub} OR ${i}.reported_grid_id IN ${sub} OR ${i}.centre_grid_id IN ${sub}`);
+    bindings.push(...Array<string>(6).fill(rootId));
+  }
+  if (assignee && 'workerId' in assignee) {
+    parts.push(`${i}.assignee_worker_id = ?::uuid`);
+    bindings.push(assignee.workerId);
+  } else if (assignee) {
+    parts.push(`${i}.assignee_worker_id IN (SELECT w.id FROM grid_worker w WHERE w.account = ?)`);
+    bindings.push(assignee.account);
+  }
+  return { sql: parts.length ? parts.join(' OR ') : 'false', bindings };
 }
 
 export async function pageOfIncidents(db: Knex, f: IncidentListFilter, order: Order, afterId: string | null, limit: number): Promise<IncidentRow[]> {

@@ -56,12 +56,15 @@ export interface NewIncident {
   sla: SlaColumns;
 }
 
-/** A new incident, REPORTED at `at` with the category's deadlines (its grid set by the located-record trigger). */
-export async function insertIncident(trx: Knex.Transaction, n: NewIncident): Promise<string> {
+/**
+ * A new incident, REPORTED at `at` with the category's deadlines (its grid set by the located-record trigger),
+ * returned as `lockIncident` reads it: a row this transaction has just inserted is its own until it commits.
+ */
+export async function insertIncident(trx: Knex.Transaction, n: NewIncident): Promise<IncidentRow> {
   const f = n.fields;
   const place = 'buildingId' in f.place ? { building: f.place.buildingId, keyPlace: null } : 'keyPlaceId' in f.place ? { building: null, keyPlace: f.place.keyPlaceId } : { building: null, keyPlace: null };
   const { rows } = await trx.raw(
-    `/* insertIncident */ INSERT INTO incident (tracking_code, category_code, title, description, address, channel, severity,
+    `/* insertIncident */ WITH i AS (INSERT INTO incident (tracking_code, category_code, title, description, address, channel, severity,
        people_involved, occurred_at, building_id, key_place_id, location, reported_grid_id, reported_grid_path, centre_grid_id,
        level, status, reporter_subject, reporter_role, reporter_name, reporter_phone_sealed, reporter_phone_index,
        reporter_phone_masked, reporter_person_id, sla_assign_minutes, sla_first_progress_minutes, sla_resolve_minutes,
@@ -72,7 +75,8 @@ export async function insertIncident(trx: Knex.Transaction, n: NewIncident): Pro
        :centreGridId, :level, 'REPORTED', :reporterSubject, :reporterRole, :reporterName, :phoneSealed, :phoneIndex,
        :phoneMasked, :reporterPersonId, :assignMinutes, :progressMinutes, :resolveMinutes, :assignDue, :progressDue,
        :resolveDue, :orangeAt, :redAt, :at, :at, :at, :reporterSubjectOrResident)
-     RETURNING id`,
+     RETURNING *)
+     SELECT ${INCIDENT_COLUMNS} FROM ${INCIDENT_FROM.replace(/^incident i\b/, 'i')}`,
     {
       trackingCode: n.trackingCode,
       category: n.category.code,
@@ -110,7 +114,7 @@ export async function insertIncident(trx: Knex.Transaction, n: NewIncident): Pro
       reporterSubjectOrResident: n.reporterSubject ?? 'RESIDENT',
     },
   );
-  return rows[0].id;
+  return rows[0];
 }
 
 /** The incident, locked until the transaction ends: steps of one incident run one after the other. */
@@ -129,12 +133,6 @@ export async function eventsOf(db: Knex, incidentIds: readonly string[]): Promis
   return rows;
 }
 
-/** The timeline as the deadlines read it (inside a write, after its entry). */
-export async function slaEventsOf(trx: Knex, incidentId: string): Promise<{ action: IncidentAction; at: Date }[]> {
-  const { rows } = await trx.raw(`/* incidentSlaEvents */ SELECT action, at FROM incident_event WHERE incident_id = ? ORDER BY seq`, [incidentId]);
-  return rows;
-}
-
 export interface NewEvent {
   incidentId: string;
   action: IncidentAction;
@@ -149,14 +147,23 @@ export interface NewEvent {
   at?: Date;
 }
 
-/** Appends an entry (the next `seq`: the incident's row lock orders the writers) and returns its number and instant. */
-export async function insertEvent(trx: Knex.Transaction, e: NewEvent): Promise<{ seq: number; at: Date }> {
+/**
+ * Appends an entry (the next `seq`: the incident's row lock orders the writers) and returns its number and
+ * instant, and the whole timeline as the deadlines read it (sla.ts), this entry included: one round trip where a
+ * step would otherwise read the timeline back.
+ */
+export async function insertEvent(trx: Knex.Transaction, e: NewEvent): Promise<{ seq: number; at: Date; timeline: { action: IncidentAction; at: Date }[] }> {
+  // The statement's snapshot does not see its own insert: the new entry joins the earlier ones explicitly.
   const { rows } = await trx.raw(
-    `/* insertIncidentEvent */ INSERT INTO incident_event (incident_id, seq, action, from_status, to_status, actor, actor_role, at, note, location, detail)
-     SELECT :id, coalesce(max(seq), 0) + 1, :action, :from, :to, :actor, :role, coalesce(:at::timestamptz, clock_timestamp()), :note,
-       CASE WHEN :lng::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(:lng::float8, :lat::float8), 4326) END, :detail::jsonb
-     FROM incident_event WHERE incident_id = :id
-     RETURNING seq, at`,
+    `/* insertIncidentEvent */ WITH ins AS (
+       INSERT INTO incident_event (incident_id, seq, action, from_status, to_status, actor, actor_role, at, note, location, detail)
+       SELECT :id, coalesce(max(seq), 0) + 1, :action, :from, :to, :actor, :role, coalesce(:at::timestamptz, clock_timestamp()), :note,
+         CASE WHEN :lng::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(:lng::float8, :lat::float8), 4326) END, :detail::jsonb
+       FROM incident_event WHERE incident_id = :id
+       RETURNING seq, action, at)
+     SELECT seq, action, at, true AS new FROM ins
+     UNION ALL SELECT seq, action, at, false FROM incident_event WHERE incident_id = :id
+     ORDER BY seq`,
     {
       id: e.incidentId,
       action: e.action,
@@ -171,7 +178,8 @@ export async function insertEvent(trx: Knex.Transaction, e: NewEvent): Promise<{
       detail: JSON.stringify(e.detail),
     },
   );
-  return rows[0];
+  const entry = (rows as { seq: number; at: Date; new: boolean }[]).find((r) => r.new)!;
+  return { seq: entry.seq, at: entry.at, timeline: rows.map((r: { action: IncidentAction; at: Date }) => ({ action: r.action, at: r.at })) };
 }
 
 /** The NOTIFY channel outbox ids go out on (src/pubsub.ts listens). */
@@ -183,21 +191,29 @@ export interface OutboxRow {
   gridIds: readonly string[];
 }
 
+/**
+ * Who must hear of an entry, as a CTE (`outbox`) to write in the statement that applies the entry, and the
+ * statement's result: one NOTIFY per row (delivered at commit, never on a rollback; only the id: src/pubsub.ts
+ * reads the row). Rows naming nobody are left out. Named bindings `outboxIncident`, `outboxSeq`, `outboxRows`.
+ */
+export function outboxSql(incidentId: string, seq: number, rows: readonly OutboxRow[]): { cte: string; notify: string; bindings: Record<string, unknown> } {
+  const wanted = rows.filter((r) => r.workerIds.length > 0 || r.gridIds.length > 0);
+  return {
+    cte: `outbox AS (
+       INSERT INTO incident_outbox (incident_id, event_seq, kind, worker_ids, grid_ids)
+       SELECT :outboxIncident, :outboxSeq, r.kind, ARRAY(SELECT DISTINCT unnest(r.w::uuid[])), ARRAY(SELECT DISTINCT unnest(r.g::uuid[]))
+       FROM json_to_recordset(:outboxRows::json) AS r(kind text, w text[], g text[])
+       RETURNING id)`,
+    notify: `SELECT pg_notify('${OUTBOX_CHANNEL}', id::text) FROM outbox ORDER BY id`,
+    bindings: { outboxIncident: incidentId, outboxSeq: seq, outboxRows: JSON.stringify(wanted.map((r) => ({ kind: r.kind, w: r.workerIds, g: r.gridIds }))) },
+  };
+}
+
 /** Who must hear of an entry, written with it (subscriptions deliver after commit, and replay from an id). */
 export async function insertOutbox(trx: Knex.Transaction, incidentId: string, seq: number, rows: readonly OutboxRow[]): Promise<void> {
-  const wanted = rows.filter((r) => r.workerIds.length > 0 || r.gridIds.length > 0);
-  if (wanted.length === 0) return;
-  // NOTIFY in the same transaction is delivered at commit (and never on a rollback); it carries only the id
-  // (src/pubsub.ts reads the row).
-  await trx.raw(
-    `/* insertIncidentOutbox */ WITH ins AS (
-       INSERT INTO incident_outbox (incident_id, event_seq, kind, worker_ids, grid_ids)
-       SELECT ?, ?, r.kind, ARRAY(SELECT DISTINCT unnest(r.w::uuid[])), ARRAY(SELECT DISTINCT unnest(r.g::uuid[]))
-       FROM json_to_recordset(?::json) AS r(kind text, w text[], g text[])
-       RETURNING id)
-     SELECT pg_notify('${OUTBOX_CHANNEL}', id::text) FROM ins`,
-    [incidentId, seq, JSON.stringify(wanted.map((r) => ({ kind: r.kind, w: r.workerIds, g: r.gridIds })))],
-  );
+  if (!rows.some((r) => r.workerIds.length > 0 || r.gridIds.length > 0)) return;
+  const outbox = outboxSql(incidentId, seq, rows);
+  await trx.raw(`/* insertIncidentOutbox */ WITH ${outbox.cte} ${outbox.notify}`, outbox.bindings);
 }
 
 export async function photosOf(db: Knex, incidentIds: readonly string[]): Promise<PhotoRow[]> {
@@ -289,12 +305,12 @@ export async function categories(db: Knex): Promise<CategoryRow[]> {
  */
 export async function duplicateIdsNear(
   db: Knex,
-  q: { lng: number; lat: number; category: string; excludeId: string; meters: number; limit: number },
+  q: { lng: number; lat: number; category: string; excludeId: string | null; meters: number; limit: number },
 ): Promise<string[]> {
   const { rows } = await db.raw(
     `/* incidentDuplicates */ WITH p AS (SELECT ST_SetSRID(ST_MakePoint(:lng::float8, :lat::float8), 4326)::geography AS g)
      SELECT i.id FROM incident i, p
-     WHERE i.status NOT IN ${FINAL_SQL} AND i.category_code = :category AND i.id <> :exclude
+     WHERE i.status NOT IN ${FINAL_SQL} AND i.category_code = :category AND i.id IS DISTINCT FROM :exclude::uuid
        AND ST_DWithin(i.location::geography, p.g, :meters)
      ORDER BY ST_Distance(i.location::geography, p.g), i.id LIMIT :limit`,
     { lng: q.lng, lat: q.lat, category: q.category, exclude: q.excludeId, meters: q.meters, limit: q.limit },

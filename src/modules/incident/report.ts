@@ -2,15 +2,16 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Context } from '../../context';
 import type { CoordinateSystem, IncidentChannel, IncidentSeverity, PositionInput } from '../../generated/graphql';
+import { msg } from '../../i18n';
 import { Problems, validationError, type ValidationErrorSource } from '../../shared/payload';
 import type { Principal } from '../auth/viewer';
 import { lockResolution } from '../location/repo';
 import { bad } from '../person/group-checks';
 import { cipherFor, maskResidentPhone, phoneIndex } from '../person/sealing';
 import { idOf, type CheckedContact, type CheckedParty, type PhotoInput } from './checks';
-import type { CategoryRow, ReportSource } from './mappers';
+import type { CategoryRow, IncidentRow, ReportSource } from './mappers';
 import * as repo from './repo';
-import { AUTO_ROUTED, initialLevel, placementOf, responsibleWorkers } from './routing';
+import { AUTO_ROUTED, initialLevel, placementOf, responsibleWorkers, type ResponsibleWorker } from './routing';
 import { slaColumns } from './sla';
 import { recordStep } from './timeline';
 import { resolvePhotos } from './uploads';
@@ -38,7 +39,7 @@ export interface ReportPlaceInput {
 export function reportPlaceOf(ctx: Context, input: ReportPlaceInput, problems: Problems): ReportPlace | null {
   const given = [input.location, input.buildingId, input.keyPlaceId].filter((v) => v != null).length;
   if (given !== 1) {
-    problems.add({ code: 'BAD_VALUE', field: 'input.location', message: 'location: give exactly one of location (with crs), buildingId or keyPlaceId' });
+    problems.add(bad('input.location', msg('incident.locationOne')));
     return null;
   }
   if (input.location) {
@@ -76,7 +77,7 @@ export type Reporter =
 
 const MAX_DUPLICATES = 20;
 /** The column the reporter's phone is sealed for (its own context: a sealed value does not open elsewhere). */
-const REPORTER_PHONE = 'incident.reporter_phone';
+export const REPORTER_PHONE = 'incident.reporter_phone';
 export const PARTY_PHONE = 'incident_party.phone';
 
 export async function fileReport(
@@ -96,12 +97,12 @@ export async function fileReport(
   if (!point || !category) return validationError(problems);
   const resolution = await lockResolution(trx, point);
   if (!resolution.gridId) {
-    problems.add(bad(placeField(fields.place), `the position ${point.lng}, ${point.lat} lies more than 100 m outside every grid: no centre is responsible there`));
+    problems.add(bad(placeField(fields.place), msg('incident.noCentre', { lng: point.lng, lat: point.lat })));
   }
   if (problems.any || !resolution.gridId) return validationError(problems);
   // RESOLUTION
   const placement = await placementOf(trx, resolution.gridId);
-  const at: Date = (await trx.raw('/* incidentReportInstant */ SELECT clock_timestamp() AS at')).rows[0].at;
+  const at = placement.at;
   const minutes = { assign: category.assign_within_minutes, firstProgress: category.first_progress_within_minutes, resolve: category.resolve_within_minutes };
   const sla = slaColumns([{ action: 'REPORT', at }], minutes);
   const actor = reporter.kind === 'principal' ? reporter.principal.subject : (reporter.subject ?? 'RESIDENT');
@@ -109,8 +110,13 @@ export async function fileReport(
   const resident = reporter.resident;
   const cipher = cipherFor(ctx.config);
   const level = initialLevel(placement.gridLevel, placement.centre);
-  const id = await repo.insertIncident(trx, {
-    trackingCode: trackingCode(),
+  // Reads first: from its insert to the commit, a report holds rows every report of the day writes (the
+  // statistics' and the map's counters), so nothing that need not follow the insert does.
+  const responsible = AUTO_ROUTED.includes(channel) ? await responsibleWorkers(trx, resolution.gridId) : [];
+  const duplicateIds = await repo.duplicateIdsNear(trx, { ...point, category: category.code, excludeId: null, meters: repo.DUPLICATE_METERS, limit: MAX_DUPLICATES });
+  const tracking = trackingCode();
+  const reported = await repo.insertIncident(trx, {
+    trackingCode: tracking,
     category,
     fields,
     point,
@@ -129,6 +135,7 @@ export async function fileReport(
     at,
     sla,
   });
+  const id = reported.id;
   const detail = { level, centreGridId: placement.centre.id };
   const { seq } = await repo.insertEvent(trx, { incidentId: id, action: 'REPORT', from: null, to: 'REPORTED', actor, actorRole, note: null, point, detail, at });
   await repo.insertPhotos(trx, id, seq, photos, actor);
@@ -140,10 +147,8 @@ export async function fileReport(
     phone: p.phone ? { sealed: cipher.seal(p.phone, PARTY_PHONE), index: phoneIndex(cipher, p.phone), masked: maskResidentPhone(p.phone) } : null,
   })));
   await repo.insertOutbox(trx, id, seq, [{ kind: 'REPORT', workerIds: [], gridIds: [placement.centre.id, resolution.gridId] }]);
-  if (AUTO_ROUTED.includes(channel)) await routeToWorker(trx, id, resolution.gridId);
-  const duplicateIds = await repo.duplicateIdsNear(trx, { ...point, category: category.code, excludeId: id, meters: repo.DUPLICATE_METERS, limit: MAX_DUPLICATES });
-  const { rows } = await trx.raw('/* incidentTrackingCode */ SELECT tracking_code FROM incident WHERE id = ?', [id]);
-  return { __typename: 'ReportIncidentSuccess', incidentId: id, trackingCode: rows[0].tracking_code, duplicateIds };
+  await routeToWorker(trx, reported, responsible);
+  return { __typename: 'ReportIncidentSuccess', incidentId: id, trackingCode: tracking, duplicateIds };
 }
 
 /**
@@ -151,17 +156,18 @@ export async function fileReport(
  * (up the chain to the nearest staffed grid); the other responsible workers are notified. With nobody responsible
  * anywhere up the chain, it stays REPORTED in its centre's queue.
  */
-async function routeToWorker(trx: Knex.Transaction, id: string, gridId: string): Promise<void> {
-  const [primary, ...others] = await responsibleWorkers(trx, gridId);
+async function routeToWorker(trx: Knex.Transaction, reported: IncidentRow, responsible: readonly ResponsibleWorker[]): Promise<void> {
+  const [primary, ...others] = responsible;
   if (!primary) return;
   const system = { actor: 'SYSTEM', actorRole: null };
-  const reported = await repo.lockIncident(trx, id);
-  await recordStep(trx, reported!, { ...system, action: 'ACCEPT', to: 'ACCEPTED' });
-  const accepted = await repo.lockIncident(trx, id);
+  await recordStep(trx, reported, { ...system, action: 'ACCEPT', to: 'ACCEPTED' });
+  // Accepting changed the status and the bookkeeping columns (version, accepted_at), none of which the next step
+  // reads: the row need not be read again.
+  const accepted = { ...reported, status: 'ACCEPTED' as const };
   const notified = others.map((w) => w.worker_id);
   await recordStep(
     trx,
-    accepted!,
+    accepted,
     { ...system, action: 'ASSIGN', to: 'ASSIGNED', detail: { assigneeWorkerId: primary.worker_id, notifiedWorkerIds: notified } },
     { assignee_worker_id: primary.worker_id },
     [{ kind: 'NOTIFY', workerIds: notified, gridIds: [] }],
@@ -173,7 +179,7 @@ async function activeCategory(trx: Knex, code: string, problems: Problems): Prom
   const category = all.find((c) => c.code === code.trim());
   if (category?.active) return category;
   const codes = all.filter((c) => c.active).map((c) => c.code);
-  problems.add(bad('input.category', `category: ${category ? `${code} is no longer in use` : `no category has code "${code.slice(0, 64)}"`}; use one of ${codes.join(', ')}`));
+  problems.add(bad('input.category', msg(category ? 'incident.categoryRetired' : 'incident.categoryUnknown', { code: category ? code : code.slice(0, 64), codes: codes.join(', ') })));
   return null;
 }
 
@@ -182,7 +188,7 @@ async function positionOf(trx: Knex, place: ReportPlace, problems: Problems): Pr
   const [table, id, field] = 'buildingId' in place ? ['building', place.buildingId, 'buildingId'] : ['key_place', place.keyPlaceId, 'keyPlaceId'];
   const { rows } = await trx.raw(`/* incidentPlacePosition */ SELECT ST_X(location) AS lng, ST_Y(location) AS lat FROM ${table} WHERE id = ? AND retired_at IS NULL`, [id]);
   if (rows[0]) return { lng: rows[0].lng, lat: rows[0].lat };
-  problems.add(bad(`input.${field}`, `${field}: no current ${table === 'building' ? 'building' : 'key place'} has that id`));
+  problems.add(bad(`input.${field}`, msg('incident.noPlace', { field, building: table === 'building' ? 1 : 0 })));
   return null;
 }
 
@@ -192,6 +198,8 @@ const placeField = (place: ReportPlace) => ('point' in place ? 'input.location' 
 async function checkReferences(trx: Knex, fields: ReportFields, reporter: Reporter, problems: Problems): Promise<void> {
   const people = [reporter.resident?.personId ?? null, ...fields.parties.map((p) => p.personId)];
   const organizations = fields.parties.map((p) => p.organizationId);
+  // Most reports name nobody registered (a grid worker's photo of a blocked lane): nothing to look up.
+  if (![...people, ...organizations].some((id) => id !== null)) return;
   const { rows } = await trx.raw(
     `/* incidentReferences */ SELECT
        ARRAY(SELECT id FROM person WHERE id = ANY(?::uuid[]) AND erased_at IS NULL) AS people,
@@ -200,10 +208,10 @@ async function checkReferences(trx: Knex, fields: ReportFields, reporter: Report
   );
   const found = new Set<string>([...rows[0].people, ...rows[0].organizations]);
   const missing = (id: string | null) => id !== null && !found.has(id);
-  if (missing(people[0])) problems.add(bad('input.reporter.personId', 'reporter.personId: no registered person has that id'));
+  if (missing(people[0])) problems.add(bad('input.reporter.personId', msg('incident.noPerson', { field: 'reporter.personId' })));
   fields.parties.forEach((p, i) => {
-    if (missing(p.personId)) problems.add(bad(`input.parties[${i}].personId`, `parties[${i}].personId: no registered person has that id`));
-    if (missing(p.organizationId)) problems.add(bad(`input.parties[${i}].organizationId`, `parties[${i}].organizationId: no current organisation has that id`));
+    if (missing(p.personId)) problems.add(bad(`input.parties[${i}].personId`, msg('incident.noPerson', { field: `parties[${i}].personId` })));
+    if (missing(p.organizationId)) problems.add(bad(`input.parties[${i}].organizationId`, msg('incident.noPartyOrganization', { field: `parties[${i}].organizationId` })));
   });
 }
 

@@ -4,7 +4,9 @@ import { rateLimited } from '../../errors';
 import type { IncidentPhotoInput, PositionInput, CoordinateSystem } from '../../generated/graphql';
 import { RateLimiter } from '../../limits/rate-limit';
 import { Problems, runEdit, validationError, type ValidationErrorSource } from '../../shared/payload';
+import { msg } from '../../i18n';
 import { assertPermitted } from '../auth/policy';
+import { bad } from '../person/group-checks';
 import * as checks from './checks';
 import type { ReportSource } from './mappers';
 import { fileReport, reportPlaceOf } from './report';
@@ -59,7 +61,7 @@ export class ResidentIncidentService {
     const address = checks.text(input.address, 'address', checks.MAX_ADDRESS, problems);
     const place = reportPlaceOf(this.ctx, input, problems);
     const photos = checks.checkPhotos(input.photos, problems);
-    if (photos.some((p) => 'uploadId' in p)) problems.add({ code: 'BAD_VALUE', field: 'input.photos', message: 'photos: residents give photos by URL (POST /uploads is for staff)' });
+    if (photos.some((p) => 'uploadId' in p)) problems.add(bad('input.photos', msg('incident.residentPhotos')));
     const given = input.name != null || input.phone != null;
     const resident = given ? checks.checkReporter({ name: input.name, phone: input.phone }, problems) : { name: null, phone: null, personId: null };
     if (problems.any || !place || !title || !resident) return validationError(problems);

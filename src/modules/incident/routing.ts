@@ -46,15 +46,19 @@ export async function centreOf(db: Knex, gridId: string): Promise<CentreRow | nu
   return rows[0] ?? null;
 }
 
-/** The centre owning a new incident in a grid, and the grid's level (where the incident starts). */
-export async function placementOf(db: Knex, gridId: string): Promise<{ centre: CentreRow; gridLevel: GridLevel }> {
+/**
+ * The centre owning a new incident in a grid, the grid's level (where the incident starts), and the database's
+ * clock now (the report's instant: every later entry of the timeline is stamped by the same clock).
+ */
+export async function placementOf(db: Knex, gridId: string): Promise<{ centre: CentreRow; gridLevel: GridLevel; at: Date }> {
   const { rows } = await db.raw(
-    `/* incidentPlacement */ SELECT ${CENTRE_COLUMNS}, g.level AS grid_level FROM grid g JOIN grid c ON c.id = incident_centre(g.id) WHERE g.id = ?`,
+    `/* incidentPlacement */ SELECT ${CENTRE_COLUMNS}, g.level AS grid_level, clock_timestamp() AS at
+     FROM grid g JOIN grid c ON c.id = incident_centre(g.id) WHERE g.id = ?`,
     [gridId],
   );
   if (!rows[0]) throw new Error(`grid ${gridId} has no centre at or above it`);
-  const { grid_level: gridLevel, ...centre } = rows[0];
-  return { centre, gridLevel };
+  const { grid_level: gridLevel, at, ...centre } = rows[0];
+  return { centre, gridLevel, at };
 }
 
 /** The centre above a centre (community → street → district); null above a district. */

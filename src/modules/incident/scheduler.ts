@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../../logger';
+import { housekeep, type HousekeepingOptions, type HousekeepingResult } from './housekeeping';
 import type { AssignmentNotice, Notifier } from './notifier';
 import { OUTBOX_CHANNEL } from './repo';
+import { foldStatistics } from './stats-repo';
 
 /**
  * The SLA scheduler: an in-process loop on every instance, of which one at a time does the work (a transaction
@@ -10,7 +12,8 @@ import { OUTBOX_CHANNEL } from './repo';
  * breaches recorded so far, from which the instant it turns orange or red follows (ORANGE_AT, RED_AT). Each tick
  * - writes one outbox notice (`SLA_ORANGE` / `SLA_RED`) per breach that has come due — once per (incident,
  *   colour, instant), kept in `incident_sla_alert` — to the assignee and the grids' screens (`slaAlerts`);
- * - hands the notifier the assignments no open subscription took within `graceMs` (`incident_delivery`).
+ * - hands the notifier the assignments no open subscription took within `graceMs` (`incident_delivery`);
+ * - folds the statistics rows the triggers appended into the kept ones (stats-repo.ts foldStatistics).
  * Breaches older than `lookbackMs` (a scheduler that was down for days, a fresh deployment of old data) are not
  * announced, so a restart does not flood the centres' screens; their colour still shows on the incidents.
  */
@@ -21,6 +24,9 @@ export interface SchedulerOptions {
   lookbackMs?: number;
   /** The clock (tests move it). */
   now?: () => Date;
+  /** What the loop also deletes (housekeeping.ts), at most every `housekeepingEveryMs`; none when left out. */
+  housekeeping?: HousekeepingOptions;
+  housekeepingEveryMs?: number;
 }
 
 /** pg_try_advisory_xact_lock's key: "SLA" in ASCII, a constant every instance agrees on. */
@@ -35,11 +41,23 @@ const BATCH = 500;
 export const ORANGE_AT = 'LEAST(i.sla_orange_at, i.sla_assign_due_at, i.sla_progress_due_at)';
 export const RED_AT = 'LEAST(i.sla_red_at, i.sla_resolve_due_at)';
 
+/**
+ * One SQL value that moves whenever time alone turns an open incident's colour (`slaStatusSql` compares each
+ * deadline with now, strictly): the latest instant (epoch seconds), before now, at which one turned orange, and
+ * red ("" before any). A deadline passing makes it the latest, so a map tile's ETag built on it changes exactly
+ * then. Two backward scans of the indexes on ORANGE_AT and RED_AT.
+ */
+export const SLA_CLOCK_SQL = `concat(
+  (SELECT extract(epoch FROM max(${ORANGE_AT})) FROM incident i WHERE ${ORANGE_AT} < now() AND i.status NOT IN (${FINAL})), '/',
+  (SELECT extract(epoch FROM max(${RED_AT})) FROM incident i WHERE ${RED_AT} < now() AND i.status NOT IN (${FINAL})))`;
+
 export interface TickResult {
   /** False when another instance held the lock. */
   ran: boolean;
   alerts: number;
   notified: number;
+  /** Pending statistics rows folded. */
+  folded: number;
 }
 
 export class SlaScheduler {
@@ -49,17 +67,23 @@ export class SlaScheduler {
   private readonly graceMs: number;
   private readonly lookbackMs: number;
   private readonly now: () => Date;
+  private lastHousekeeping = 0;
 
-  constructor(private readonly db: Knex, private readonly log: Logger, private readonly notifier: Notifier, options: SchedulerOptions = {}) {
+  constructor(private readonly db: Knex, private readonly log: Logger, private readonly notifier: Notifier, private readonly options: SchedulerOptions = {}) {
     this.intervalMs = options.intervalMs ?? 5_000;
     this.graceMs = options.graceMs ?? 3_000;
     this.lookbackMs = options.lookbackMs ?? 24 * 3600_000;
     this.now = options.now ?? (() => new Date());
   }
 
+  private get housekeepingDue(): boolean {
+    return this.options.housekeeping !== undefined && this.now().getTime() - this.lastHousekeeping >= (this.options.housekeepingEveryMs ?? 60_000);
+  }
+
   start(): this {
     this.timer = setInterval(() => {
       this.running ??= this.tick()
+        .then(() => (this.housekeepingDue ? this.housekeep() : null))
         .catch((err: unknown) => this.log.error({ err }, 'SLA scheduler tick failed'))
         .finally(() => (this.running = null));
     }, this.intervalMs);
@@ -72,18 +96,26 @@ export class SlaScheduler {
     await this.running;
   }
 
+  /** Deletes what has expired (housekeeping.ts), as of `at`; `ran` is false when another instance did it. */
+  async housekeep(at: Date = this.now()): Promise<HousekeepingResult> {
+    if (!this.options.housekeeping) return { ran: false, outbox: 0, uploads: 0 };
+    this.lastHousekeeping = this.now().getTime();
+    return housekeep(this.db, this.log, this.options.housekeeping, at);
+  }
+
   /** One pass, at the clock's instant. */
   async tick(at: Date = this.now()): Promise<TickResult> {
-    const { ran, alerts, pending } = await this.db.transaction(async (trx) => {
+    const { ran, alerts, pending, folded } = await this.db.transaction(async (trx) => {
       const { rows } = await trx.raw(`/* slaSchedulerLock */ SELECT pg_try_advisory_xact_lock(?) AS got`, [LOCK_KEY]);
-      if (!rows[0].got) return { ran: false, alerts: 0, pending: [] as AssignmentNotice[] };
-      return { ran: true, alerts: await announceBreaches(trx, at, this.lookbackMs), pending: await claimUndelivered(trx, at, this.graceMs) };
+      if (!rows[0].got) return { ran: false, alerts: 0, pending: [] as AssignmentNotice[], folded: 0 };
+      const announced = await announceBreaches(trx, at, this.lookbackMs);
+      return { ran: true, alerts: announced, pending: await claimUndelivered(trx, at, this.graceMs), folded: await foldStatistics(trx) };
     });
     // Sent after commit: a send that fails is not retried (the provider's queue does), a rollback sends nothing.
     for (const notice of pending) {
       await this.notifier.send(notice).catch((err: unknown) => this.log.error({ err, cursor: notice.cursor }, `notifier ${this.notifier.name} failed`));
     }
-    return { ran, alerts, notified: pending.length };
+    return { ran, alerts, notified: pending.length, folded };
   }
 }
 

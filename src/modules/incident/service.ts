@@ -4,10 +4,12 @@ import type { IncidentFilter, ReportIncidentInput } from '../../generated/graphq
 import { badInput, forbidden } from '../../errors';
 import { decodeCursor, encodeCursor, expectGlobalId, pageSize, UUID } from '../../graphql/relay';
 import { Problems, runEdit, validationError } from '../../shared/payload';
+import { msg } from '../../i18n';
 import { assertPermitted, assertPrincipal, mayReadIncident } from '../auth/policy';
 import type { GridRow } from '../grid/mappers';
 import { label } from '../grid/edit-service';
 import type { PersonRow } from '../person/mappers';
+import { bad } from '../person/group-checks';
 import * as checks from './checks';
 import { allowedSteps, type Step } from './lifecycle';
 import type { IncidentPage, IncidentRow, ReportSource } from './mappers';
@@ -38,7 +40,7 @@ export class IncidentService {
     assertPermitted(this.ctx.viewer, 'incident:read');
     const row = await this.loaders.byId.load(id);
     if (!row) return null;
-    if (!mayReadIncident(this.ctx.viewer, row)) throw forbidden(`${incidentLabel(row)} lies outside your jurisdiction`);
+    if (!mayReadIncident(this.ctx.viewer, row)) throw forbidden(msg('incident.outside', { incident: incidentLabel(row) }));
     return row;
   }
 
@@ -69,7 +71,7 @@ export class IncidentService {
       parties: checks.checkParties(input.parties, problems),
     };
     const resident = checks.checkReporter(input.reporter, problems);
-    if (input.channel === 'OPEN311') problems.add({ code: 'BAD_VALUE', field: 'input.channel', message: 'channel: OPEN311 reports arrive through the Open311 interface, not from staff' });
+    if (input.channel === 'OPEN311') problems.add(bad('input.channel', msg('incident.open311Channel')));
     if (problems.any || !place) return validationError(problems);
     // RESOLUTION
     return runEdit<ReportSource | ReturnType<typeof validationError>>(this.ctx, (trx) =>
@@ -94,7 +96,7 @@ export class IncidentService {
   /** `Grid.incidents`: its subtree, for callers who may read incidents there. */
   async ofGrid(grid: GridRow, filter: IncidentFilter | null | undefined, args: Args): Promise<IncidentPage> {
     assertPermitted(this.ctx.viewer, 'incident:read');
-    if (filter?.gridId || filter?.gridCode) throw badInput(`give the grid once: Grid.incidents lists ${grid.code} and everything below it; leave out filter.gridId and filter.gridCode`, 'filter.gridId');
+    if (filter?.gridId || filter?.gridCode) throw badInput(msg('incident.gridOnce', { code: grid.code }), 'filter.gridId');
     assertPrincipal(this.ctx.viewer, 'incident:read', grid, label(grid));
     return this.page({ ...(await this.filterOf(filter)), subtreeOf: grid.id }, 'newest', args);
   }
@@ -110,7 +112,7 @@ export class IncidentService {
     let assigneeWorkerId: string | null = null;
     if (f.assignedToMe) {
       assigneeWorkerId = await this.viewerWorkerId();
-      if (!assigneeWorkerId) throw badInput('filter.assignedToMe: your account is no grid worker\'s (grid_worker.account must be your token\'s subject)', 'filter.assignedToMe');
+      if (!assigneeWorkerId) throw badInput(msg('incident.notAWorker'), 'filter.assignedToMe');
     }
     const categories = f.category?.map((c) => c.trim()).filter((c) => c.length > 0 && c.length <= 64) ?? null;
     return {
@@ -132,7 +134,7 @@ export class IncidentService {
   private async page(f: IncidentListFilter, order: Order, args: Args): Promise<IncidentPage> {
     const limit = pageSize(args.first);
     const after = args.after ? decodeCursor(args.after, 1)[0] : null;
-    if (after !== null && (typeof after !== 'string' || !UUID.test(after))) throw badInput(`after: not a cursor of this list`, 'after');
+    if (after !== null && (typeof after !== 'string' || !UUID.test(after))) throw badInput(msg('incident.cursor'), 'after');
     const rows = await pageOfIncidents(this.ctx.db, f, order, after, limit + 1);
     for (const row of rows) this.loaders.byId.prime(row.id, row);
     let total: Promise<number> | undefined;

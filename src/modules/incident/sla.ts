@@ -211,12 +211,12 @@ export function slaColumns(events: readonly SlaEvent[], minutes: SlaMinutes): Sl
 }
 
 /**
- * The colour now in SQL, from the columns `slaColumns` keeps (alias `i`): the same answer as `slaAt` at any
- * instant after the latest entry (a test holds the two together).
+ * The colour now in SQL, from the columns `slaColumns` keeps (alias `i` unless told): the same answer as `slaAt`
+ * at any instant after the latest entry (a test holds the two together).
  */
-export const slaStatusSql = (now: string) => `CASE
-    WHEN i.sla_red_at IS NOT NULL OR i.sla_resolve_due_at < ${now} THEN 'RED'
-    WHEN i.sla_orange_at IS NOT NULL OR i.sla_assign_due_at < ${now} OR i.sla_progress_due_at < ${now} THEN 'ORANGE'
+export const slaStatusSql = (now: string, i = 'i') => `CASE
+    WHEN ${i}.sla_red_at IS NOT NULL OR ${i}.sla_resolve_due_at < ${now} THEN 'RED'
+    WHEN ${i}.sla_orange_at IS NOT NULL OR ${i}.sla_assign_due_at < ${now} OR ${i}.sla_progress_due_at < ${now} THEN 'ORANGE'
     ELSE 'GREEN' END`;
 
 function earliest(dates: readonly (Date | null)[]): Date | null {

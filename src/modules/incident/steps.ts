@@ -2,13 +2,14 @@ import type { Knex } from 'knex';
 import type { Context } from '../../context';
 import type * as G from '../../generated/graphql';
 import { expectGlobalId } from '../../graphql/relay';
-import { notFound, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type ValidationErrorSource, type VersionConflictSource } from '../../shared/payload';
+import { msg } from '../../i18n';
+import { notFound, problem, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type ValidationErrorSource, type VersionConflictSource } from '../../shared/payload';
 import { assertIncidentStep, assertPermitted, can, mayReadIncident } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { bad } from '../person/group-checks';
 import { workerWithCurrentGrids } from '../person/group-repo';
 import * as checks from './checks';
-import { isOpen, refusalMessage, transition, type Step } from './lifecycle';
+import { isOpen, refusalIssue, transition, type Step } from './lifecycle';
 import type { IncidentChangeSource, IncidentRow } from './mappers';
 import * as repo from './repo';
 import { centreById, escalationTarget } from './routing';
@@ -58,7 +59,7 @@ export class IncidentStepService {
       // VALIDATION
       if (row.version !== input.expectedVersion) return versionConflict(row, incidentLabel(row), input.expectedVersion);
       const t = transition(step, row.status, row.status_before_suspension);
-      if (!t.ok) return validationError([{ code: 'ILLEGAL_TRANSITION', field: 'input.id', message: refusalMessage(step, row.status, t.allowed) }]);
+      if (!t.ok) return validationError([problem('ILLEGAL_TRANSITION', refusalIssue(step, row.status, t.allowed), { field: 'input.id' })]);
       const entry: Entry = { action: step, to: t.to, actor: principal.subject, actorRole: principal.kind === 'user' ? principal.role : 'SERVICE', note: note ?? null };
       return work({ trx, row, principal, to: t.to, entry, problems });
     });
@@ -103,14 +104,14 @@ export class IncidentStepService {
     return this.run(input, 'ASSIGN', async ({ trx, row, entry, problems }) => {
       const workerId = checks.idOf(input.workerId, 'GridWorker', 'input.workerId', problems);
       const worker = workerId ? await workerWithCurrentGrids(trx, workerId) : null;
-      if (workerId && !worker) problems.add(bad('input.workerId', 'workerId: no grid worker has that id'));
+      if (workerId && !worker) problems.add(bad('input.workerId', msg('incident.noWorker')));
       if (worker) {
-        if (worker.status !== 'ACTIVE') problems.add(bad('input.workerId', `workerId: ${worker.name} is ${worker.status}; choose an ACTIVE worker`));
-        else if (worker.codes.length === 0) problems.add(bad('input.workerId', `workerId: ${worker.name} is assigned to no grid`));
+        if (worker.status !== 'ACTIVE') problems.add(bad('input.workerId', msg('assignee.inactive', { field: 'workerId', name: worker.name, status: worker.status })));
+        else if (worker.codes.length === 0) problems.add(bad('input.workerId', msg('assignee.noGrid', { field: 'workerId', name: worker.name })));
         else if (!can(this.ctx.viewer, 'incident:dispatch', { codes: worker.codes })) {
-          problems.add(bad('input.workerId', `workerId: ${worker.name} works outside your jurisdiction (on ${worker.codes.join(', ')})`));
+          problems.add(bad('input.workerId', msg('assignee.outside', { field: 'workerId', name: worker.name, codes: worker.codes.join(', ') })));
         }
-        if (worker.id === row.assignee_worker_id) problems.add(bad('input.workerId', `workerId: ${incidentLabel(row)} is already assigned to ${worker.name}`));
+        if (worker.id === row.assignee_worker_id) problems.add(bad('input.workerId', msg('incident.alreadyAssigned', { incident: incidentLabel(row), name: worker.name })));
       }
       if (problems.any || !worker) return validationError(problems);
       await recordStep(trx, row, { ...entry, detail: { assigneeWorkerId: worker.id } }, { assignee_worker_id: worker.id, transferred_organization_id: null });
@@ -154,7 +155,7 @@ export class IncidentStepService {
       const centre = await centreById(trx, row.centre_grid_id);
       const target = centre ? await escalationTarget(trx, row.level, centre) : null;
       if (!target) {
-        problems.add({ code: 'ILLEGAL_TRANSITION', field: 'input.id', message: `${incidentLabel(row)} is already with the district centre (${centre?.name ?? row.centreCode}): nothing is above it; transfer it to a department (transferIncident) instead` });
+        problems.add(problem('ILLEGAL_TRANSITION', msg('incident.districtTop', { incident: incidentLabel(row), centre: centre?.name ?? row.centreCode }), { field: 'input.id' }));
       }
       if (problems.any || !target) return validationError(problems);
       const detail = { reason: reason ?? undefined, level: target.level, centreGridId: target.centre.id };
@@ -169,7 +170,7 @@ export class IncidentStepService {
     return this.run(input, 'TRANSFER', async ({ trx, row, entry, problems }) => {
       const orgId = checks.idOf(input.organizationId, 'Organization', 'input.organizationId', problems);
       const { rows } = orgId ? await trx.raw('/* incidentTransferTarget */ SELECT id FROM organization WHERE id = ? AND retired_at IS NULL', [orgId]) : { rows: [] };
-      if (orgId && !rows[0]) problems.add(bad('input.organizationId', 'organizationId: no current organisation has that id'));
+      if (orgId && !rows[0]) problems.add(bad('input.organizationId', msg('incident.noOrganization')));
       if (problems.any || !orgId) return validationError(problems);
       await recordStep(trx, row, { ...entry, detail: { organizationId: orgId } }, { transferred_organization_id: orgId, assignee_worker_id: null });
       return success(row);
@@ -181,9 +182,9 @@ export class IncidentStepService {
     return this.run(input, 'MERGE', async ({ trx, row, entry, problems }) => {
       const intoId = checks.idOf(input.intoId, 'Incident', 'input.intoId', problems);
       const [into] = intoId ? await repo.incidentsByIds(trx, [intoId]) : [];
-      if (intoId === row.id) problems.add(bad('input.intoId', 'intoId: an incident cannot be merged into itself'));
-      else if (intoId && (!into || !mayReadIncident(this.ctx.viewer, into))) problems.add(bad('input.intoId', 'intoId: no incident you may read has that id'));
-      else if (into && !isOpen(into.status)) problems.add(bad('input.intoId', `intoId: ${incidentLabel(into)} is ${into.status}; merge into an open incident`));
+      if (intoId === row.id) problems.add(bad('input.intoId', msg('incident.mergeSelf')));
+      else if (intoId && (!into || !mayReadIncident(this.ctx.viewer, into))) problems.add(bad('input.intoId', msg('incident.mergeUnknown')));
+      else if (into && !isOpen(into.status)) problems.add(bad('input.intoId', msg('incident.mergeClosed', { incident: incidentLabel(into), status: into.status })));
       if (problems.any || !into) return validationError(problems);
       await recordStep(trx, row, { ...entry, detail: { mergedIntoId: into.id } }, { merged_into_id: into.id, assignee_worker_id: null });
       return success(row);
@@ -195,8 +196,8 @@ export class IncidentStepService {
     return this.run(input, 'RECATEGORIZE', async ({ trx, row, entry, problems }) => {
       const code = input.category.trim();
       const category = (await repo.categories(trx)).find((c) => c.code === code && c.active);
-      if (!category) problems.add(bad('input.category', `category: no category in use has code "${code.slice(0, 64)}"`));
-      else if (category.code === row.category_code) problems.add(bad('input.category', `category: ${incidentLabel(row)} is already ${code}`));
+      if (!category) problems.add(bad('input.category', msg('incident.noCategory', { code: code.slice(0, 64) })));
+      else if (category.code === row.category_code) problems.add(bad('input.category', msg('incident.sameCategory', { incident: incidentLabel(row), code })));
       if (problems.any || !category) return validationError(problems);
       const changes: IncidentChanges = {
         category_code: category.code,

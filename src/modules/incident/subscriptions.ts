@@ -3,9 +3,10 @@ import type { Context } from '../../context';
 import { forbidden, unauthenticated } from '../../errors';
 import type { Resolvers } from '../../generated/graphql';
 import { expectGlobalId } from '../../graphql/relay';
+import { msg } from '../../i18n';
 import { assertPrincipal, inJurisdiction, mayReadIncident } from '../auth/policy';
 import { workersByAccounts } from '../worker/repo';
-import { noticesAfter, type LiveDispatch, type Notice } from './live';
+import { noticesAfter, type LiveDispatch, type Notice, type NoticeFilter } from './live';
 
 /**
  * The incident subscriptions (schema/incident-live.graphql). Who may subscribe is decided once, at subscribe
@@ -83,7 +84,7 @@ function liveOf(ctx: Context): LiveDispatch {
 
 /** The grid code a centre's screen covers, after checking the caller may read incidents there. */
 async function screenRoot(ctx: Context, gridId: string): Promise<string> {
-  if (ctx.viewer.kind === 'anonymous') throw unauthenticated('sign in to watch a grid\'s incidents');
+  if (ctx.viewer.kind === 'anonymous') throw unauthenticated(msg('subscription.signIn'));
   const grid = await ctx.loaders.grid.byId.load(expectGlobalId(gridId, 'Grid', 'gridId'));
   if (!grid) throw new GraphQLError(`no grid ${gridId}`, { extensions: { code: 'NOT_FOUND' } });
   assertPrincipal(ctx.viewer, 'incident:read', { code: grid.code }, `the incidents of grid ${grid.code}`);
@@ -92,27 +93,53 @@ async function screenRoot(ctx: Context, gridId: string): Promise<string> {
 
 const inSubtree = (root: string) => (n: Notice) => n.gridCodes.some((c) => inJurisdiction(root, c));
 
+function checkSince(since: string | null | undefined): void {
+  if (since != null && !/^\d{1,19}$/.test(since)) throw new GraphQLError('since must be a cursor from an earlier notice', { extensions: { code: 'BAD_USER_INPUT', field: 'since' } });
+}
+
+/**
+ * Live notices `accept` takes, after those committed since the cursor `since` that `filter` selects (up to
+ * REPLAY_MAX). It listens first, then replays, so nothing committed in between is missed; a notice heard live
+ * while the replay was read, or replayed and then heard, is delivered once.
+ */
+async function withReplay(ctx: Context, since: string | null | undefined, accept: (n: Notice) => boolean, filter: NoticeFilter, onDeliver?: (n: Notice) => void): Promise<NoticeQueue> {
+  const replayed = new Set<string>();
+  let heardMeanwhile: Set<string> | null = since != null ? new Set() : null;
+  const queue = new NoticeQueue(liveOf(ctx), (n) => {
+    if (!accept(n) || replayed.has(n.id)) return false;
+    heardMeanwhile?.add(n.id);
+    return true;
+  }, onDeliver);
+  if (since != null) {
+    for (const n of await noticesAfter(ctx.db, since, REPLAY_MAX, filter)) {
+      replayed.add(n.id);
+      if (!heardMeanwhile?.has(n.id)) queue.push(n);
+    }
+    heardMeanwhile = null;
+  }
+  return queue;
+}
+
 async function myAssignments(ctx: Context, since: string | null | undefined): Promise<AsyncIterable<Notice>> {
   // AUTH
   const viewer = ctx.viewer;
-  if (viewer.kind !== 'user') throw unauthenticated('sign in as a grid worker to receive your assignments');
+  if (viewer.kind !== 'user') throw unauthenticated(msg('subscription.workerSignIn'));
   const [worker] = await workersByAccounts(ctx.db, [viewer.subject]);
-  if (!worker) throw forbidden(`no grid worker record has the account ${viewer.subject}`);
+  if (!worker) throw forbidden(msg('subscription.noWorker', { account: viewer.subject }));
   // VALIDATION
-  if (since != null && !/^\d{1,19}$/.test(since)) throw new GraphQLError('since must be a cursor from an earlier notice', { extensions: { code: 'BAD_USER_INPUT', field: 'since' } });
-  // RESOLUTION: listen first, then replay, so nothing committed in between is missed (duplicates are dropped).
-  const live = liveOf(ctx);
-  const replayed = new Set<string>();
-  const queue = new NoticeQueue(live, (n) => n.workerIds.includes(worker.id) && !replayed.has(n.id), (n) => {
+  checkSince(since);
+  // RESOLUTION
+  return withReplay(ctx, since, (n) => n.workerIds.includes(worker.id), { workerId: worker.id }, (n) => {
     if (n.kind === 'ASSIGN') recordDelivery(ctx, n, worker.id);
   });
-  if (since != null) {
-    for (const n of await noticesAfter(ctx.db, since, REPLAY_MAX, worker.id)) {
-      replayed.add(n.id);
-      queue.push(n);
-    }
-  }
-  return queue;
+}
+
+/** A centre's screen (`gridIncidents`, `slaAlerts`): the subtree's notices, of `kinds` only when given. */
+async function screen(ctx: Context, gridId: string, since: string | null | undefined, kinds?: ReadonlySet<string>): Promise<AsyncIterable<Notice>> {
+  const root = await screenRoot(ctx, gridId);
+  checkSince(since);
+  const within = inSubtree(root);
+  return withReplay(ctx, since, (n) => (!kinds || kinds.has(n.kind)) && within(n), { subtreeCode: root, kinds: kinds ? [...kinds] : undefined });
 }
 
 /** A socket took the assignment: the scheduler's notifier pass leaves it alone (notifier.ts). */
@@ -139,17 +166,8 @@ export const subscriptionResolvers: Resolvers = {
   Subscription: {
     myAssignments: { subscribe: (_, { since }, ctx) => myAssignments(ctx, since), resolve: (n: Notice) => n },
     incidentUpdated: { subscribe: (_, { id }, ctx) => incidentUpdated(ctx, id), resolve: (n: Notice) => n },
-    gridIncidents: {
-      subscribe: async (_, { gridId }, ctx) => new NoticeQueue(liveOf(ctx), inSubtree(await screenRoot(ctx, gridId))),
-      resolve: (n: Notice) => n,
-    },
-    slaAlerts: {
-      subscribe: async (_, { gridId }, ctx) => {
-        const within = inSubtree(await screenRoot(ctx, gridId));
-        return new NoticeQueue(liveOf(ctx), (n) => SLA_KINDS.has(n.kind) && within(n));
-      },
-      resolve: (n: Notice) => n,
-    },
+    gridIncidents: { subscribe: (_, { gridId, since }, ctx) => screen(ctx, gridId, since), resolve: (n: Notice) => n },
+    slaAlerts: { subscribe: (_, { gridId, since }, ctx) => screen(ctx, gridId, since, SLA_KINDS), resolve: (n: Notice) => n },
   },
   IncidentNotice: {
     cursor: (n) => n.id,

@@ -50,7 +50,7 @@ export async function recordStep(
   changes: IncidentChanges = {},
   notices: readonly repo.OutboxRow[] = [],
 ): Promise<{ seq: number; at: Date }> {
-  const { seq, at } = await repo.insertEvent(trx, {
+  const { seq, at, timeline } = await repo.insertEvent(trx, {
     incidentId: row.id,
     action: entry.action,
     from: row.status,
@@ -62,8 +62,7 @@ export async function recordStep(
     detail: entry.detail ?? {},
   });
   const minutes = minutesOf({ ...row, ...changes });
-  const sla = slaColumns(await repo.slaEventsOf(trx, row.id), minutes);
-  await applyStep(trx, row.id, entry, at, changes, sla);
+  const sla = slaColumns(timeline, minutes);
   const assignee = changes.assignee_worker_id !== undefined ? changes.assignee_worker_id : row.assignee_worker_id;
   const centre = changes.centre_grid_id ?? row.centre_grid_id;
   const everyone: repo.OutboxRow = {
@@ -72,7 +71,7 @@ export async function recordStep(
     workerIds: [assignee, row.assignee_worker_id].filter((w): w is string => w !== null),
     gridIds: [centre, row.centre_grid_id, row.grid_id].filter((g): g is string => g !== null),
   };
-  await repo.insertOutbox(trx, row.id, seq, [everyone, ...notices]);
+  await applyStep(trx, row.id, entry, at, changes, sla, repo.outboxSql(row.id, seq, [everyone, ...notices]));
   return { seq, at };
 }
 
@@ -81,11 +80,20 @@ const SET_COLUMNS: readonly (keyof IncidentChanges)[] = [
   'satisfaction', 'category_code', 'sla_assign_minutes', 'sla_first_progress_minutes', 'sla_resolve_minutes',
 ];
 
-async function applyStep(trx: Knex.Transaction, id: string, entry: Entry, at: Date, changes: IncidentChanges, sla: SlaColumns): Promise<void> {
+/** The step applied to the incident row, and its outbox rows written, in one statement. */
+async function applyStep(
+  trx: Knex.Transaction,
+  id: string,
+  entry: Entry,
+  at: Date,
+  changes: IncidentChanges,
+  sla: SlaColumns,
+  outbox: ReturnType<typeof repo.outboxSql>,
+): Promise<void> {
   const own = SET_COLUMNS.filter((c) => changes[c] !== undefined).map((c) => `${c} = :${c}`);
   // Column references on the right are the row before the update: `status` is the status the step leaves.
   await trx.raw(
-    `/* applyIncidentStep */ UPDATE incident SET
+    `/* applyIncidentStep */ WITH step AS (UPDATE incident SET
        status = :to, version = version + 1, updated_at = :at, updated_by = :actor,
        accepted_at = CASE WHEN :action = 'ACCEPT' THEN coalesce(accepted_at, :at) ELSE accepted_at END,
        assigned_at = CASE WHEN :action = 'ASSIGN' THEN coalesce(assigned_at, :at) ELSE assigned_at END,
@@ -98,8 +106,10 @@ async function applyStep(trx: Knex.Transaction, id: string, entry: Entry, at: Da
        sla_assign_due_at = :assignDue, sla_progress_due_at = :progressDue, sla_resolve_due_at = :resolveDue,
        sla_orange_at = :orangeAt, sla_red_at = :redAt
        ${own.map((s) => `, ${s}`).join('')}
-     WHERE id = :id`,
+     WHERE id = :id), ${outbox.cte}
+     ${outbox.notify}`,
     {
+      ...outbox.bindings,
       id,
       to: entry.to,
       at,

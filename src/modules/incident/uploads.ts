@@ -6,6 +6,7 @@ import { Transform } from 'node:stream';
 import type { Knex } from 'knex';
 import { UUID } from '../../graphql/relay';
 import type { Problems } from '../../shared/payload';
+import { msg } from '../../i18n';
 import { assertPermitted, mayReadIncident } from '../auth/policy';
 import { RouteError, type RouteRequest } from '../module';
 import { bad } from '../person/group-checks';
@@ -38,7 +39,7 @@ export async function uploadRoute(request: RouteRequest): Promise<void> {
   const principal = assertPermitted(viewer, 'incident:report')!;
   const declared = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (declared && declared !== 'application/octet-stream' && !(PHOTO_TYPES as readonly string[]).includes(declared)) {
-    throw new RouteError(415, `send one image as the request body: ${PHOTO_TYPES.join(', ')} (got "${declared.slice(0, 80)}")`, 'UNSUPPORTED_MEDIA_TYPE');
+    throw new RouteError(415, msg('upload.type', { types: PHOTO_TYPES.join(', '), got: declared.slice(0, 80) }), 'UNSUPPORTED_MEDIA_TYPE');
   }
   await fs.promises.mkdir(config.uploads.dir, { recursive: true });
   const id = randomUUID();
@@ -57,10 +58,10 @@ export async function uploadRoute(request: RouteRequest): Promise<void> {
   try {
     await pipeline(request.body(config.uploads.maxBytes, 'UPLOAD_MAX_BYTES'), measure, fs.createWriteStream(temporary, { flags: 'wx' }));
     const type = sniffImage(head);
-    if (bytes === 0) throw new RouteError(400, 'the request body is empty: send the image itself', 'BAD_USER_INPUT');
-    if (!type) throw new RouteError(415, `the file is not a ${PHOTO_TYPES.join(', ')} image (its first bytes say otherwise)`, 'UNSUPPORTED_MEDIA_TYPE');
+    if (bytes === 0) throw new RouteError(400, msg('upload.empty'), 'BAD_USER_INPUT');
+    if (!type) throw new RouteError(415, msg('upload.notImage', { types: PHOTO_TYPES.join(', ') }), 'UNSUPPORTED_MEDIA_TYPE');
     if (declared && declared !== 'application/octet-stream' && declared !== type) {
-      throw new RouteError(415, `Content-Type says ${declared} but the file is ${type}`, 'UNSUPPORTED_MEDIA_TYPE');
+      throw new RouteError(415, msg('upload.mismatch', { declared, type }), 'UNSUPPORTED_MEDIA_TYPE');
     }
     await fs.promises.rename(temporary, path.join(config.uploads.dir, id));
     await db.raw(
@@ -80,14 +81,14 @@ export async function uploadedFileRoute(request: RouteRequest): Promise<void> {
   const { url, res, viewer, db, config } = request;
   assertPermitted(viewer, 'incident:read');
   const id = url.pathname.slice('/uploads/'.length);
-  const notFound = () => new RouteError(404, `no upload has id ${id.slice(0, 40)}`, 'NOT_FOUND');
+  const notFound = () => new RouteError(404, msg('upload.notFound', { id: id.slice(0, 40) }), 'NOT_FOUND');
   if (!UUID.test(id)) throw notFound();
   const { rows } = await db.raw('/* incidentUpload */ SELECT content_type, bytes::float8 AS bytes, uploaded_by, incident_id FROM incident_upload WHERE id = ?', [id]);
   const upload = rows[0];
   if (!upload) throw notFound();
   if (upload.incident_id) {
     const [incident] = await repo.incidentsByIds(db, [upload.incident_id]);
-    if (!incident || !mayReadIncident(viewer, incident)) throw new RouteError(403, 'the incident this photo belongs to lies outside your jurisdiction', 'FORBIDDEN');
+    if (!incident || !mayReadIncident(viewer, incident)) throw new RouteError(403, msg('upload.outside'), 'FORBIDDEN');
   } else if (viewer.kind === 'anonymous' || viewer.subject !== upload.uploaded_by) {
     throw notFound();
   }
@@ -118,7 +119,7 @@ export async function resolvePhotos(trx: Knex.Transaction, photos: readonly Phot
     if (!('uploadId' in p)) return [p];
     const upload = found.get(p.uploadId);
     if (!upload) {
-      problems.add(bad(`input.photos[${i}].uploadId`, `photos[${i}].uploadId: no upload of yours with that id awaits a photo (each upload is attached once)`));
+      problems.add(bad(`input.photos[${i}].uploadId`, msg('upload.unused', { field: `photos[${i}].uploadId` })));
       return [];
     }
     return [{ url: uploadUrl(publicUrl, p.uploadId), contentType: upload.content_type, bytes: upload.bytes, uploadId: p.uploadId }];

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { decodeCursor, UUID } from '../../graphql/relay';
 import { badInput } from '../../errors';
+import { msg } from '../../i18n';
 import type { ExpensiveKind } from '../../limits/concurrency';
 import { NEAREST_GRID_METERS, subtreeGridIds } from './repo';
 
@@ -155,7 +156,7 @@ export async function pageOfLocated<R>(
     let cursor: [number, string] | null = null;
     if (after) {
       const [d, id] = decodeCursor(after, 2);
-      if (typeof d !== 'number' || !Number.isFinite(d) || !isUuid(id)) throw badInput('after is not a cursor of this list', 'after');
+      if (typeof d !== 'number' || !Number.isFinite(d) || !isUuid(id)) throw badInput(msg('located.cursor'), 'after');
       cursor = [d, id];
     }
     // Ordered by the KNN distance alone, so the scan stops after the page (a second sort key would make
@@ -185,7 +186,7 @@ export async function pageOfLocated<R>(
     q.select(db.raw(`${spec.columns}${asOfColumns}`));
     if (after) {
       const [key, id] = decodeCursor(after, 2);
-      if (typeof key !== 'string' || !isUuid(id)) throw badInput('after is not a cursor of this list', 'after');
+      if (typeof key !== 'string' || !isUuid(id)) throw badInput(msg('located.cursor'), 'after');
       q.whereRaw(`(${spec.orderColumn}, t.id) > (?, ?::uuid)`, [key, id]);
     }
     q.orderByRaw(`${spec.orderColumn}, t.id`);

@@ -1,6 +1,7 @@
 import type { Context } from '../../context';
 import type { CoordinateSystem, NearInput, PositionInput } from '../../generated/graphql';
 import { badInput } from '../../errors';
+import { messageOf, msg } from '../../i18n';
 import { checkPosition, toWgs84, type LngLat } from '../../geo/coordinates';
 import { expectGlobalId } from '../../graphql/relay';
 import type { Problems } from '../../shared/payload';
@@ -50,7 +51,7 @@ export class LocationService {
 
   /** A substring filter on a free-text column, checked like `nameContains`. */
   contains(value: string | null | undefined, field: string): string | null {
-    if (value && value.length > MAX_CONTAINS) throw badInput(`${field} is at most ${MAX_CONTAINS} characters`, field);
+    if (value && value.length > MAX_CONTAINS) throw badInput(msg('located.contains', { field, max: MAX_CONTAINS }), field);
     return value?.trim() || null;
   }
 
@@ -66,16 +67,16 @@ export class LocationService {
   ): Promise<GridRow | null> {
     const idField = field ? `${field}.${names.id}` : names.id;
     const codeField = field ? `${field}.${names.code}` : names.code;
-    if (id && code) throw badInput(`give ${idField} or ${codeField}, not both`, idField);
+    if (id && code) throw badInput(msg('located.idOrCode', { idField, codeField }), idField);
     if (id) {
       const grid = await this.ctx.services.grid.byId(expectGlobalId(id, 'Grid', idField));
-      if (!grid) throw badInput(`${idField}: no current grid has id ${id}`, idField);
+      if (!grid) throw badInput(msg('located.noGridId', { field: idField, id }), idField);
       return grid;
     }
     if (code) {
-      if (!GRID_CODE.test(code)) throw badInput(`${codeField} must be a grid code (6 digits + groups of 3; got "${code.slice(0, 40)}")`, codeField);
+      if (!GRID_CODE.test(code)) throw badInput(msg('located.codeShape', { field: codeField, got: code.slice(0, 40) }), codeField);
       const grid = await this.ctx.loaders.grid.byCode.load(code);
-      if (!grid) throw badInput(`${codeField}: no current grid has code ${code}`, codeField);
+      if (!grid) throw badInput(msg('located.noGridCode', { field: codeField, code }), codeField);
       return grid;
     }
     return null;
@@ -84,7 +85,7 @@ export class LocationService {
   near(input: NearInput, field: string): { lng: number; lat: number; meters: number } {
     const point = this.toWgs84(checkPosition(input.lng, input.lat, { lng: `${field}.lng`, lat: `${field}.lat` }), input.crs ?? 'WGS84', field);
     if (!Number.isFinite(input.meters) || input.meters < 1 || input.meters > NEAR_MAX_METERS) {
-      throw badInput(`${field}.meters must be between 1 and ${NEAR_MAX_METERS} (got ${input.meters})`, `${field}.meters`);
+      throw badInput(msg('located.nearMeters', { field, max: NEAR_MAX_METERS, got: input.meters }), `${field}.meters`);
     }
     return { ...point, meters: input.meters };
   }
@@ -92,7 +93,7 @@ export class LocationService {
   private toWgs84(point: LngLat, crs: CoordinateSystem, field: string): LngLat {
     const out = toWgs84(point, crs);
     if (Math.abs(out.lng) > 180 || Math.abs(out.lat) > 90) {
-      throw badInput(`${field}: ${point.lng}, ${point.lat} in ${crs} converts to ${out.lng}, ${out.lat}, outside the WGS-84 range`, field);
+      throw badInput(msg('grid.field', { field, detail: msg('input.convertsOutOfRange', { lng: point.lng, lat: point.lat, crs, toLng: out.lng, toLat: out.lat }) }), field);
     }
     return out;
   }
@@ -105,7 +106,9 @@ export class LocationService {
     try {
       return this.toWgs84(checkPosition(input.lng, input.lat, { lng: `${field}.lng`, lat: `${field}.lat` }), crs ?? 'WGS84', field);
     } catch (err) {
-      problems.add({ code: 'BAD_VALUE', field, message: (err as Error).message });
+      // The position's refusal keeps its catalogue message, to answer in the caller's language.
+      const said = err instanceof Error && 'extensions' in err ? messageOf(err.extensions) : undefined;
+      problems.add({ code: 'BAD_VALUE', field, message: (err as Error).message, msg: said });
       return null;
     }
   }

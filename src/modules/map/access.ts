@@ -17,7 +17,7 @@ export async function layerScope(db: Knex, viewer: Viewer, layer: MapLayer): Pro
   if (can(viewer, layer.action, null)) return { kind: 'everywhere' };
   if (!principal?.jurisdictionCode) return { kind: 'nothing' };
   const rootId = await jurisdictionGridId(db, principal.jurisdictionCode);
-  return rootId ? { kind: 'subtree', rootId } : { kind: 'nothing' };
+  return rootId ? { kind: 'subtree', rootId, account: viewer.kind === 'user' ? viewer.subject : null } : { kind: 'nothing' };
 }
 
 /** Whether the viewer may read the layer at all (the layer lists show only those). */
@@ -29,5 +29,5 @@ export function mayRead(viewer: Viewer, layer: MapLayer): boolean {
 
 /** What a cached answer depends on besides the URL: the rows the caller may see. */
 export function scopeKey(scope: LayerScope): string {
-  return scope.kind === 'subtree' ? `subtree:${scope.rootId}` : scope.kind;
+  return scope.kind === 'subtree' ? `subtree:${scope.rootId}:${scope.account ?? ''}` : scope.kind;
 }

@@ -1,12 +1,16 @@
 import type { GridLevel } from '../../generated/graphql';
 import type { Action } from '../auth/policy';
+import { FINAL_SQL } from '../incident/repo';
+import { readableIncidents } from '../incident/repo-list';
+import { SLA_CLOCK_SQL } from '../incident/scheduler';
+import { slaStatusSql } from '../incident/sla';
 
 /**
  * The map layers: what `/tiles/{layer}/{z}/{x}/{y}.mvt` draws and `/ogc/collections/{layer}` lists. One entry a
  * layer; the SQL around it (tile envelope, simplification, keyset pages, jurisdiction) is written once in
- * repo.ts. A located record type that lands later (incidents) is one `located({...})` entry below, with the
- * policy action that gates it (a scoped action limits the layer to the caller's subtree) and the rows that show
- * (`live`: open ones), and its table added to `map_change`'s sources by a migration (its triggers).
+ * repo.ts. A located record type is one `located({...})` entry below, with the policy action that gates it (a
+ * scoped action limits the layer to the caller's subtree, or to what its module's rule lets them read), the rows
+ * that show (`live`: incidents' open ones), and its table added to `map_change`'s sources by a migration.
  *
  * No layer carries personal data: no person, no phone, no count derived from people (GB/T 35273; the policy
  * table in DESIGN.md). Every property here is one GraphQL shows to whoever may read the layer.
@@ -14,7 +18,13 @@ import type { Action } from '../auth/policy';
 export type FieldType = 'String' | 'Number';
 
 /** The tables whose change counters (`map_change`, migration 20261130000500) a layer's ETag follows. */
-export type ChangeSource = 'grid' | 'building' | 'key_place' | 'facility';
+export type ChangeSource = 'grid' | 'building' | 'key_place' | 'facility' | 'incident' | 'incident_category';
+
+/** SQL with its bindings. */
+export interface Fragment {
+  sql: string;
+  bindings: unknown[];
+}
 
 interface LayerBase {
   /** The tile layer's name, its path segment and its OGC collection id. */
@@ -51,6 +61,13 @@ export interface LocatedLayer extends LayerBase {
   orderBy: 't.id' | 't.code';
   /** Which rows show (a condition on `t`): the current ones, or an incident layer's open ones. */
   live: string;
+  /**
+   * The rows a scoped caller sees (a condition on `t`), given their jurisdiction's grid and their token's account;
+   * absent: the records lying in that grid's subtree.
+   */
+  readableBy?: (rootId: string, account: string | null) => Fragment;
+  /** SQL for one value that changes when time alone changes rows (a deadline passing): part of a tile's ETag. */
+  clock?: string;
 }
 
 export type MapLayer = GridLayer | LocatedLayer;
@@ -81,7 +98,8 @@ function grid(id: string, level: GridLevel, title: string, minZoom: number): Gri
 
 type LocatedSpec = Omit<LocatedLayer, 'kind' | 'geometry' | 'maxZoom' | 'sources' | 'fields' | 'live'> & {
   fields: Readonly<Record<string, FieldType>>;
-  source: ChangeSource;
+  /** The table's change counter, and any other table its properties read. */
+  source: ChangeSource | readonly ChangeSource[];
   /** Default: not retired. */
   live?: string;
 };
@@ -96,7 +114,7 @@ function located(spec: LocatedSpec): LocatedLayer {
     geometry: 'Point',
     maxZoom: 16,
     // A record's gridCode follows grid edits (re-resolution) and recodes.
-    sources: [source, 'grid'],
+    sources: [...[source].flat(), 'grid'],
     properties: { ...spec.properties, gridCode: 'p.code' },
     fields: { ...spec.fields, gridCode: 'String' },
     filters: { ...spec.filters, gridCode: 'p.code' },
@@ -155,6 +173,35 @@ export const MAP_LAYERS: readonly MapLayer[] = [
     properties: { name: 't.name', kind: 't.kind', status: 't.status', cameraCategory: 't.camera_category', bearing: 't.bearing', fov: 't.fov', rangeM: 't.range_m' },
     fields: { name: 'String', kind: 'String', status: 'String', cameraCategory: 'String', bearing: 'Number', fov: 'Number', rangeM: 'Number' },
     filters: { kind: 't.kind', status: 't.status' },
+  }),
+  located({
+    id: 'incidents',
+    title: '事件 — incidents',
+    description:
+      'Open incidents (points), for GRID_WORKER, DISPATCHER and ADMIN where they may read them (jurisdiction, and ' +
+      'their assignments): trackingCode, category and categoryName, status, level, severity, slaStatus (now), ' +
+      'reportedAt, gridCode (the grid responsible). Never the title, description, reporter or parties: free text names people.',
+    table: 'incident',
+    nodeType: 'Incident',
+    source: ['incident', 'incident_category'],
+    action: 'incident:read',
+    minZoom: 12,
+    orderBy: 't.id',
+    live: `t.status NOT IN ${FINAL_SQL}`,
+    readableBy: (rootId, account) => readableIncidents(rootId, account ? { account } : null, 't'),
+    clock: SLA_CLOCK_SQL,
+    properties: {
+      trackingCode: 't.tracking_code',
+      category: 't.category_code',
+      categoryName: '(SELECT c.name FROM incident_category c WHERE c.code = t.category_code)',
+      status: 't.status',
+      level: 't.level',
+      severity: 't.severity',
+      slaStatus: slaStatusSql('now()', 't'),
+      reportedAt: 't.reported_at',
+    },
+    fields: { trackingCode: 'String', category: 'String', categoryName: 'String', status: 'String', level: 'String', severity: 'String', slaStatus: 'String', reportedAt: 'String' },
+    filters: { category: 't.category_code', status: 't.status', level: 't.level', slaStatus: slaStatusSql('now()', 't') },
   }),
 ];
 

@@ -31,12 +31,12 @@ export function landingPage(base: string): object {
     { href: `${ogc}/api`, rel: 'service-desc', type: OPENAPI, title: 'the API definition (OpenAPI 3.0)' },
     { href: `${ogc}/conformance`, rel: 'conformance', type: 'application/json', title: 'conformance classes' },
     { href: `${ogc}/conformance`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/conformance', type: 'application/json', title: 'conformance classes' },
-    { href: `${ogc}/collections`, rel: 'data', type: 'application/json', title: 'the collections: grids by level, buildings, key places, facilities' },
+    { href: `${ogc}/collections`, rel: 'data', type: 'application/json', title: 'the collections: grids by level, buildings, key places, facilities, incidents' },
     { href: `${ogc}/collections`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/data', type: 'application/json', title: 'the collections' },
   ];
   return {
     title: 'Grid registry — OGC API Features',
-    description: 'Grids (网格) by level, buildings, key places and facilities of the grid registry, as live GeoJSON layers for QGIS, GDAL and web maps.',
+    description: 'Grids (网格) by level, buildings, key places, facilities and open incidents of the grid registry, as live GeoJSON layers for QGIS, GDAL and web maps.',
     links,
   };
 }

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { bind } from '../../db/bind';
 import { gridSource } from '../grid/repo';
 import { subtreeGridIds } from '../location/repo';
-import type { ChangeSource, MapLayer } from './layers';
+import type { ChangeSource, Fragment, MapLayer } from './layers';
 
 /**
  * SQL of the map layers, one builder for tiles and OGC items: a layer's rows (current, or as of an instant for
@@ -12,8 +12,11 @@ import type { ChangeSource, MapLayer } from './layers';
  * on PGlite, whose PostGIS has no protobuf-c (no ST_AsMVT).
  */
 
-/** Which rows of a layer a caller may see: all, a jurisdiction's subtree (the id of its current grid), or none. */
-export type LayerScope = { kind: 'everywhere' } | { kind: 'subtree'; rootId: string } | { kind: 'nothing' };
+/**
+ * Which rows of a layer a caller may see: all, a jurisdiction's subtree (the id of its current grid; with the
+ * token's account, for layers whose records are also read by the one they are assigned to), or none.
+ */
+export type LayerScope = { kind: 'everywhere' } | { kind: 'subtree'; rootId: string; account: string | null } | { kind: 'nothing' };
 
 /** [west, south, east, north], WGS-84 degrees. */
 export type Box = readonly [number, number, number, number];
@@ -32,11 +35,6 @@ export interface ItemRow {
   geometry: string;
   /** The keyset key: `key_0`, `key_1`, ... */
   [key: `key_${number}`]: string;
-}
-
-interface Fragment {
-  sql: string;
-  bindings: unknown[];
 }
 
 interface LayerRows {
@@ -65,7 +63,9 @@ function layerRows(layer: MapLayer, asOf: Date | null, scope: LayerScope): Layer
     };
   }
   const where: Fragment[] = [{ sql: layer.live, bindings: [] }];
-  if (scope.kind === 'subtree') where.push({ sql: `t.grid_id IN (${subtreeGridIds('?')})`, bindings: [scope.rootId, scope.rootId] });
+  if (scope.kind === 'subtree') {
+    where.push(layer.readableBy?.(scope.rootId, scope.account) ?? { sql: `t.grid_id IN (${subtreeGridIds('?')})`, bindings: [scope.rootId, scope.rootId] });
+  }
   const pairs = Object.entries(layer.properties).map(([name, expr]) => `'${name}', ${expr}`);
   return {
     table: { sql: `${layer.table} t`, bindings: [] },
@@ -199,10 +199,19 @@ export async function itemById(db: Knex, layer: MapLayer, id: string, asOf: Date
   return found[0] ?? null;
 }
 
-/** The change counters of the tables map layers read (bumped once per committed transaction that wrote them). */
-export async function changeSerials(db: Knex): Promise<Map<ChangeSource, string>> {
-  const { rows } = await db.raw('/* mapChangeSerials */ SELECT source, serial::text AS serial FROM map_change');
-  return new Map(rows.map((r: { source: ChangeSource; serial: string }) => [r.source, r.serial]));
+/**
+ * What a layer's ETag follows: the change counters of the tables it reads (bumped once per committed transaction
+ * that wrote them), in the layer's order, and its clock when time alone changes its rows.
+ */
+export async function layerChanges(db: Knex, layer: MapLayer): Promise<string[]> {
+  const clock = layer.kind === 'located' && layer.clock ? layer.clock : 'NULL';
+  const { rows } = await db.raw(
+    `/* mapLayerChanges */ SELECT c.source, c.serial::text AS serial FROM map_change c WHERE c.source = ANY(?::text[])
+     UNION ALL SELECT 'clock', (${clock})::text`,
+    [[...layer.sources]],
+  );
+  const serials = new Map<ChangeSource | 'clock', string | null>(rows.map((r: { source: ChangeSource; serial: string | null }) => [r.source, r.serial]));
+  return [...layer.sources.map((s) => serials.get(s) ?? '0'), ...(clock === 'NULL' ? [] : [serials.get('clock') ?? ''])];
 }
 
 export interface Extents {

@@ -4,7 +4,7 @@ import { sendCompressible } from '../../http/compression';
 import { COORDINATE_SYSTEMS, coordinateSystemNamed } from '../../geo/coordinates';
 import { addVary } from '../../http/cors';
 import { etagMatches } from '../../http/etag';
-import { parseInstant } from '../../shared/time';
+import { asOfParam } from '../../shared/as-of';
 import { pastInstant } from '../location/repo-list';
 import { RouteError, type RouteRequest } from '../module';
 import type { MapLayer } from './layers';
@@ -28,12 +28,9 @@ export function coordinateSystemParam(params: URLSearchParams, name: string): Co
  * instant not in the past is now (the current state answers it).
  */
 export function instantParam(layer: MapLayer, params: URLSearchParams, name: string): Date | null {
-  const text = params.get(name);
-  if (text === null || text === '') return null;
-  if (layer.kind !== 'grid') throw new RouteError(400, msg('map.noHistory', { param: name, layer: layer.id }), 'BAD_USER_INPUT', name);
-  const parsed = parseInstant(text);
-  if (!(parsed instanceof Date)) throw new RouteError(400, msg('map.instant', { param: name, problem: parsed.problem, got: text.slice(0, 40) }), 'BAD_USER_INPUT', name);
-  return pastInstant(parsed);
+  const asOf = asOfParam(params, name);
+  if (asOf && layer.kind !== 'grid') throw new RouteError(400, msg('map.noHistory', { param: name, layer: layer.id }), 'BAD_USER_INPUT', name);
+  return pastInstant(asOf);
 }
 
 /**

@@ -5,14 +5,18 @@ import { assertPermitted } from '../auth/policy';
 import { RouteError, type RouteRequest } from '../module';
 import { layerScope, mayRead, scopeKey } from './access';
 import { layerById, MAP_LAYERS, MAX_TILE_ZOOM, type MapLayer } from './layers';
-import { changeSerials, extents } from './repo';
+import { extents, layerChanges } from './repo';
 import { answeredNotModified, baseUrl, cacheHeaders, coordinateSystemParam, instantParam, send, sendJson } from './respond';
+import { TileCache } from './tile-cache';
 import { renderTile, tileAddressProblem, type TileAddress } from './tiles';
 
 /**
  * `GET /tiles` (the layers the caller may read), `GET /tiles/{layer}.json` (TileJSON 3.0) and
  * `GET /tiles/{layer}/{z}/{x}/{y}.mvt[?asOf=&crs=]`.
  */
+
+/** Tiles drawn in this process, by ETag (tile-cache.ts): at most this many bytes of them. */
+const drawn = new TileCache(32 * 1024 * 1024);
 
 /** Bumped when the encoding changes, so clients holding tiles of the old one fetch them again. */
 const TILE_FORMAT = 1;
@@ -56,12 +60,16 @@ async function tileRoute(req: RouteRequest, layer: MapLayer, address: TileAddres
   const crs = coordinateSystemParam(req.url.searchParams, 'crs');
   // AUTH (401/403 before anything is read), then the rows the caller may see.
   const scope = await layerScope(req.db, req.viewer, layer);
-  // The ETag follows the change counters of the tables the layer reads, read before the tile is: a change
-  // committed in between is in the tile under the old tag, and the next request renders it again.
-  const serials = await changeSerials(req.db);
-  const etag = weakEtag([TILE_FORMAT, layer.id, address, layer.sources.map((s) => serials.get(s) ?? '0'), scopeKey(scope), asOf?.toISOString() ?? null, crs]);
+  // The ETag follows the change counters of the tables the layer reads (and its clock), read before the tile is: a
+  // change committed in between is in the tile under the old tag, and the next request renders it again.
+  const changes = await layerChanges(req.db, layer);
+  const etag = weakEtag([TILE_FORMAT, layer.id, address, changes, scopeKey(scope), asOf?.toISOString() ?? null, crs]);
   if (answeredNotModified(req, etag)) return;
-  const body = await renderTile(req.db, layer, address, { asOf, crs, scope });
+  let body = drawn.get(etag);
+  if (body === undefined) {
+    body = await renderTile(req.db, layer, address, { asOf, crs, scope });
+    drawn.set(etag, body);
+  }
   if (!body) {
     req.res.writeHead(204, cacheHeaders(req, etag)).end();
     return;

@@ -1,7 +1,8 @@
 import type { OrganizationKind, RiskLevel } from '../../generated/graphql';
 import { fromGlobalId } from '../../graphql/relay';
-import type { Problems } from '../../shared/payload';
-import { nameProblem } from '../../shared/text';
+import { msg } from '../../i18n';
+import { problem, type Problems } from '../../shared/payload';
+import { nameIssue } from '../../shared/text';
 import { mainlandPhone } from '../../shared/phone';
 import { checkCreditCode } from './credit-code';
 
@@ -41,8 +42,8 @@ export interface CheckedFields {
 export function checkFields(input: FieldsInput, problems: Problems): CheckedFields {
   const out: CheckedFields = {};
   if (input.name != null) {
-    const issue = nameProblem(input.name, 100);
-    if (issue) problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: ${issue} (give the name as registered)` });
+    const issue = nameIssue(input.name, 100);
+    if (issue) problems.add(problem('BAD_NAME', msg('organization.name', { issue }), { field: 'input.name' }));
     else out.name = input.name.trim();
   }
   if (input.kind != null) out.kind = input.kind;
@@ -52,20 +53,20 @@ export function checkFields(input: FieldsInput, problems: Problems): CheckedFiel
     else {
       const check = checkCreditCode(input.creditCode);
       if (check.ok) out.creditCode = check.code;
-      else problems.add({ code: 'BAD_VALUE', field: 'input.creditCode', message: `creditCode: ${check.message}` });
+      else problems.add(problem('BAD_VALUE', msg('organization.field', { field: 'creditCode', detail: check.issue }), { field: 'input.creditCode' }));
     }
   }
   if (input.address != null) {
     const address = input.address.trim();
-    if (address.length > 200) problems.add({ code: 'BAD_VALUE', field: 'input.address', message: `address: ${address.length} characters; at most 200` });
-    else if (UNSEEN.test(address)) problems.add({ code: 'BAD_VALUE', field: 'input.address', message: 'address: holds a control or bidirectional override character' });
+    if (address.length > 200) problems.add(problem('BAD_VALUE', msg('organization.field', { field: 'address', detail: msg('text.tooLong', { length: address.length, max: 200 }) }), { field: 'input.address' }));
+    else if (UNSEEN.test(address)) problems.add(problem('BAD_VALUE', msg('organization.field', { field: 'address', detail: msg('organization.unseen') }), { field: 'input.address' }));
     else out.address = address || null;
   }
   if (input.contactName != null) {
     if (input.contactName.trim() === '') out.contactName = null;
     else {
-      const issue = nameProblem(input.contactName, 50);
-      if (issue) problems.add({ code: 'BAD_NAME', field: 'input.contactName', message: `contactName: ${issue}` });
+      const issue = nameIssue(input.contactName, 50);
+      if (issue) problems.add(problem('BAD_NAME', msg('organization.field', { field: 'contactName', detail: issue }), { field: 'input.contactName' }));
       else out.contactName = input.contactName.trim();
     }
   }
@@ -74,13 +75,13 @@ export function checkFields(input: FieldsInput, problems: Problems): CheckedFiel
     else {
       const phone = mainlandPhone(input.contactPhone);
       if (phone.ok) out.contactPhone = phone.value;
-      else problems.add({ code: 'BAD_VALUE', field: 'input.contactPhone', message: `contactPhone: ${phone.problem}` });
+      else problems.add(problem('BAD_VALUE', msg('organization.field', { field: 'contactPhone', detail: phone.issue }), { field: 'input.contactPhone' }));
     }
   }
   if (input.employeeCount != null) {
     const n = input.employeeCount;
     if (n < 0 || n > MAX_EMPLOYEES) {
-      problems.add({ code: 'BAD_VALUE', field: 'input.employeeCount', message: `employeeCount: ${n} is not a head count (0 to ${MAX_EMPLOYEES.toLocaleString('en')})` });
+      problems.add(problem('BAD_VALUE', msg('organization.employees', { n, max: MAX_EMPLOYEES.toLocaleString('en') }), { field: 'input.employeeCount' }));
     } else out.employeeCount = n;
   }
   return out;
@@ -93,14 +94,14 @@ export function checkFields(input: FieldsInput, problems: Problems): CheckedFiel
 export function checkIdList(ids: readonly string[] | null | undefined, type: string, field: string, problems: Problems): string[] | undefined {
   if (ids == null) return undefined;
   if (ids.length > MAX_MANAGED) {
-    problems.add({ code: 'BAD_VALUE', field, message: `${field.replace(/^input\./, '')}: ${ids.length} given; at most ${MAX_MANAGED}` });
+    problems.add(problem('BAD_VALUE', msg('organization.tooMany', { field: field.replace(/^input\./, ''), count: ids.length, max: MAX_MANAGED }), { field }));
     return undefined;
   }
   const out = new Set<string>();
   ids.forEach((globalId, i) => {
     const parsed = fromGlobalId(globalId);
     if (parsed && parsed.type === type) out.add(parsed.id);
-    else problems.add({ code: 'BAD_VALUE', field: `${field}[${i}]`, message: `${field.replace(/^input\./, '')}[${i}]: "${globalId.slice(0, 100)}" is not a ${type} id` });
+    else problems.add(problem('BAD_VALUE', msg('organization.notAnId', { field: `${field.replace(/^input\./, '')}[${i}]`, got: globalId.slice(0, 100), type }), { field: `${field}[${i}]` }));
   });
   return [...out];
 }

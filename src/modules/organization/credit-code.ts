@@ -1,3 +1,4 @@
+import { english, msg, type Msg } from '../../i18n';
 /**
  * 统一社会信用代码 — the unified social credit code of GB 32100-2015: 18 characters from a 31-character set
  * (digits and capital letters without I, O, Z, S, V): a registration authority (1), an organisation category (1),
@@ -15,7 +16,12 @@ export function creditCodeCheckCharacter(first17: string): string {
   return CREDIT_CODE_CHARSET[(31 - (sum % 31)) % 31];
 }
 
-export type CreditCodeCheck = { ok: true; code: string } | { ok: false; message: string };
+/** A refused code: `issue` the catalogue message, `message` its English text. */
+export type CreditCodeCheck = { ok: true; code: string } | { ok: false; message: string; issue: Msg };
+
+function refused(issue: Msg): CreditCodeCheck {
+  return { ok: false, message: english(issue), issue };
+}
 
 /**
  * Checks a code as a person types it: surrounding spaces and lowercase are forgiven (normalised), anything else
@@ -24,25 +30,20 @@ export type CreditCodeCheck = { ok: true; code: string } | { ok: false; message:
 export function checkCreditCode(input: string): CreditCodeCheck {
   const code = input.trim().toUpperCase();
   if (/^\d{15}$/.test(code)) {
-    return {
-      ok: false,
-      message:
-        '15 digits is a business registration number (工商注册号) from before the 2015 reform, not a unified social credit code; ' +
-        'give the 18-character code printed on the current business licence',
-    };
+    return refused(msg('credit.registrationNumber'));
   }
-  if (code.length !== 18) return { ok: false, message: `must be 18 characters (got ${[...code].length})` };
+  if (code.length !== 18) return refused(msg('credit.length', { got: [...code].length }));
   for (let i = 0; i < 18; i++) {
     if (!VALUE.has(code[i])) {
-      const hint = 'IOZSV'.includes(code[i]) ? ` (the letters I, O, Z, S and V are never used: did you mean ${{ I: '1', O: '0', Z: '2', S: '5', V: 'U' }[code[i]]}?)` : '';
-      return { ok: false, message: `character ${i + 1} "${code[i]}" is not allowed: only digits and capital letters except I, O, Z, S, V${hint}` };
+      const meant = ({ I: '1', O: '0', Z: '2', S: '5', V: 'U' } as Record<string, string>)[code[i]] ?? '';
+      return refused(msg('credit.character', { at: i + 1, char: code[i], meant }));
     }
   }
   if (!/^\d{6}$/.test(code.slice(2, 8))) {
-    return { ok: false, message: `characters 3–8 must be the 6-digit region code of the registering authority (got "${code.slice(2, 8)}")` };
+    return refused(msg('credit.region', { got: code.slice(2, 8) }));
   }
   const expected = creditCodeCheckCharacter(code);
-  if (code[17] !== expected) return { ok: false, message: `the check character (the 18th) should be ${expected}, not ${code[17]}: a character is mistyped` };
+  if (code[17] !== expected) return refused(msg('credit.checkCharacter', { expected, got: code[17] }));
   return { ok: true, code };
 }
 

@@ -2,8 +2,9 @@ import type { Knex } from 'knex';
 import type { Context } from '../../context';
 import type { CreateOrganizationInput, RetireOrganizationInput, UpdateOrganizationInput } from '../../generated/graphql';
 import { expectGlobalId, toGlobalId } from '../../graphql/relay';
-import { notFound, Problems, runEdit, validationError, versionConflict, type ProblemRow } from '../../shared/payload';
-import { assertPermitted, assertPrincipal, codeSubject, scopeProblem } from '../auth/policy';
+import { msg, said, type Msg } from '../../i18n';
+import { notFound, problem, Problems, runEdit, validationError, versionConflict, type ProblemRow } from '../../shared/payload';
+import { assertPermitted, assertPrincipal, codeSubject, scopeIssue } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { lockForEdit } from '../location/edit';
 import { lockResolution } from '../location/repo';
@@ -78,7 +79,7 @@ export class OrganizationEditService {
     const gridIds = checkIdList(input.managedGridIds, 'Grid', 'input.managedGridIds', problems);
     const buildingIds = checkIdList(input.managedBuildingIds, 'Building', 'input.managedBuildingIds', problems);
     const given = [input.name, input.kind, input.creditCode, input.address, input.contactName, input.contactPhone, input.employeeCount, input.riskLevel, input.location, input.managedGridIds, input.managedBuildingIds];
-    if (given.every((v) => v == null)) problems.add({ code: 'BAD_VALUE', field: 'input', message: 'nothing to change: give at least one field to change' });
+    if (given.every((v) => v == null)) problems.add(problem('BAD_VALUE', msg('organization.nothingToChange'), { field: 'input' }));
     return runEdit(
       this.ctx,
       async (trx) => {
@@ -117,7 +118,7 @@ export class OrganizationEditService {
           {
             code: 'HAS_DEPENDANTS',
             field: 'input.id',
-            message: `organisation ${row.name} is still responsible for ${places.length} key place${places.length === 1 ? '' : 's'} (${places.slice(0, 5).map((p) => p.name).join(', ')}${places.length > 5 ? ', …' : ''}); give them another organisation first`,
+            ...said(msg('organization.keyPlaces', { name: row.name, count: places.length, places: `${places.slice(0, 5).map((p) => p.name).join(', ')}${places.length > 5 ? ', …' : ''}` })),
             subjects: places.map((p) => ({ type: 'KeyPlace', id: p.id })),
           },
         ]);
@@ -170,11 +171,11 @@ export class OrganizationEditService {
     const had = new Set(before.map((g) => g.id));
     for (const id of ids) {
       const grid = current.get(id);
-      if (!grid) problems.add({ code: 'BAD_VALUE', field: 'input.managedGridIds', message: `managedGridIds: no current grid has id ${toGlobalId('Grid', id)}` });
+      if (!grid) problems.add(problem('BAD_VALUE', msg('organization.noGrid', { id: toGlobalId('Grid', id) }), { field: 'input.managedGridIds' }));
       else if (!had.has(id)) this.checkScope(principal, grid.code, `${grid.name} (${grid.code})`, 'input.managedGridIds', { type: 'Grid', id }, problems);
     }
     const kept = new Set(ids);
-    for (const g of before) if (!kept.has(g.id)) this.checkScope(principal, g.code, `grid ${g.code}`, 'input.managedGridIds', { type: 'Grid', id: g.id }, problems);
+    for (const g of before) if (!kept.has(g.id)) this.checkScope(principal, g.code, msg('what.gridCode', { code: g.code }), 'input.managedGridIds', { type: 'Grid', id: g.id }, problems);
   }
 
   /** As for grids; a building's jurisdiction is its grid's. */
@@ -190,16 +191,16 @@ export class OrganizationEditService {
     const had = new Set(before.map((b) => b.id));
     for (const id of ids) {
       const building = current.get(id);
-      if (!building) problems.add({ code: 'BAD_VALUE', field: 'input.managedBuildingIds', message: `managedBuildingIds: no current building has id ${toGlobalId('Building', id)}` });
-      else if (!had.has(id)) this.checkScope(principal, building.grid_code, `building ${building.code}`, 'input.managedBuildingIds', { type: 'Building', id }, problems);
+      if (!building) problems.add(problem('BAD_VALUE', msg('organization.noBuilding', { id: toGlobalId('Building', id) }), { field: 'input.managedBuildingIds' }));
+      else if (!had.has(id)) this.checkScope(principal, building.grid_code, msg('import.theBuilding', { code: building.code }), 'input.managedBuildingIds', { type: 'Building', id }, problems);
     }
     const kept = new Set(ids);
-    for (const b of before) if (!kept.has(b.id)) this.checkScope(principal, b.grid_code, `building ${b.code}`, 'input.managedBuildingIds', { type: 'Building', id: b.id }, problems);
+    for (const b of before) if (!kept.has(b.id)) this.checkScope(principal, b.grid_code, msg('import.theBuilding', { code: b.code }), 'input.managedBuildingIds', { type: 'Building', id: b.id }, problems);
   }
 
-  private checkScope(principal: Principal, code: string | null, what: string, field: string, subject: { type: string; id: string }, problems: Problems) {
-    const problem = scopeProblem(principal, 'organization:edit', codeSubject(code), what);
-    if (problem) problems.add({ code: 'OUTSIDE_JURISDICTION', field, message: `${field.replace(/^input\./, '')}: ${problem}`, subjects: [subject] });
+  private checkScope(principal: Principal, code: string | null, what: string | Msg, field: string, subject: { type: string; id: string }, problems: Problems) {
+    const outside = scopeIssue(principal, 'organization:edit', codeSubject(code), what);
+    if (outside) problems.add(problem('OUTSIDE_JURISDICTION', msg('organization.field', { field: field.replace(/^input\./, ''), detail: outside }), { field, subjects: [subject] }));
   }
 }
 
@@ -207,7 +208,7 @@ function creditCodeTaken(code: string, holder: { id: string; name: string; retir
   return {
     code: 'CODE_TAKEN',
     field: 'input.creditCode',
-    message: `creditCode: ${code} is already the code of ${holder.name}${holder.retired ? ' (retired)' : ''}; one code belongs to one organisation`,
+    ...said(msg('organization.creditTaken', { code, holder: holder.name, retired: holder.retired ? 1 : 0 })),
     subjects: [{ type: 'Organization', id: holder.id }],
   };
 }

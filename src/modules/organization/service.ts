@@ -1,6 +1,7 @@
 import type { Context } from '../../context';
 import type { KindCount, OrganizationFilter, ResolversTypes } from '../../generated/graphql';
 import { badInput } from '../../errors';
+import { msg } from '../../i18n';
 import { expectGlobalId, pageSize } from '../../graphql/relay';
 import { assertPermitted, can, codeSubject } from '../auth/policy';
 import { maskPhone } from '../auth/viewer';
@@ -51,7 +52,7 @@ export class OrganizationService {
   async ofGrid(grid: GridRow, args: ListArgs): Promise<LocatedPage<OrganizationRow>> {
     assertPermitted(this.ctx.viewer, 'place:read');
     if (args.filter?.gridId || args.filter?.gridCode) {
-      throw badInput('give the grid once: Grid.organizations already lists that grid and everything below it; leave out filter.gridId and filter.gridCode', 'filter.gridId');
+      throw badInput(msg('organization.gridOnce'), 'filter.gridId');
     }
     const first = pageSize(args.first);
     const common = await this.ctx.services.location.filter(args.filter);

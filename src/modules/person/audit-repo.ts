@@ -10,7 +10,7 @@ import type { Principal } from '../auth/viewer';
  */
 export interface AuditWrite {
   action: AuditAction;
-  subjectType?: 'person' | 'person_tag' | 'visit' | 'tenant_registration' | null;
+  subjectType?: 'person' | 'person_tag' | 'visit' | 'tenant_registration' | 'incident' | null;
   subjectId?: string | null;
   fields?: readonly PersonField[];
   reason: string;

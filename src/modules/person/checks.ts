@@ -1,8 +1,9 @@
 import type { Gender, ResidenceType } from '../../generated/graphql';
-import { calendarDateProblem } from '../../graphql/scalars';
+import { calendarDateIssue } from '../../graphql/scalars';
+import { english, msg, said, type Msg } from '../../i18n';
 import type { ProblemRow } from '../../shared/payload';
 import { mainlandPhone } from '../../shared/phone';
-import { nameProblem } from '../../shared/text';
+import { nameIssue } from '../../shared/text';
 import { checkIdNumber } from './id-number';
 
 /**
@@ -74,25 +75,25 @@ export interface CheckOptions {
 /** Checks `input`, adding a problem per wrong value; returns the normalised values. */
 export function checkPersonFields(input: PersonFieldsInput, problems: { add(p: ProblemRow): unknown }, options: CheckOptions): CheckedPersonFields {
   const { field, mode, today } = options;
-  const bad = (key: string, message: string) => problems.add({ code: 'BAD_VALUE', field: field(key), message: `${label(key)}: ${message}` });
+  const bad = (key: string, message: Msg) => problems.add({ code: 'BAD_VALUE', field: field(key), ...said(labelled(key, message)) });
   const out: CheckedPersonFields = {};
   const creating = mode === 'create';
 
   if (input.name != null) {
-    const problem = nameProblem(input.name, MAX_PERSON_NAME);
+    const problem = nameIssue(input.name, MAX_PERSON_NAME);
     if (problem) bad('name', problem);
     else out.name = input.name.trim();
-  } else if (creating) bad('name', 'is required');
+  } else if (creating) bad('name', msg('person.required'));
 
   if (input.gender != null) out.gender = input.gender;
-  else if (creating && !input.idNumber?.trim()) bad('gender', 'is required (MALE or FEMALE) when no ID number is given');
+  else if (creating && !input.idNumber?.trim()) bad('gender', msg('person.genderRequired'));
 
   if (input.residenceType != null) out.residenceType = input.residenceType;
-  else if (creating) bad('residenceType', 'is required (REGISTERED, FLOATING, OVERSEAS or UNSETTLED)');
+  else if (creating) bad('residenceType', msg('person.residenceTypeRequired'));
 
   let birthDate: string | undefined;
   if (input.birthDate != null) {
-    const problem = dateProblem(input.birthDate, today, '1900-01-01');
+    const problem = dateIssue(input.birthDate, today, '1900-01-01');
     if (problem) bad('birthDate', problem);
     else birthDate = input.birthDate;
   }
@@ -106,23 +107,23 @@ export function checkPersonFields(input: PersonFieldsInput, problems: { add(p: P
       birthDate ??= check.birthDate;
       if (creating && input.gender == null) out.gender = check.gender;
     } else {
-      for (const problem of check.problems) bad('idNumber', problem);
+      for (const problem of check.issues) bad('idNumber', problem);
     }
   } else if (input.idNumber === '' || (input.idNumber != null && input.idNumber.trim() === '')) {
-    if (creating) bad('idNumber', 'is empty: leave it out when the number is not known');
+    if (creating) bad('idNumber', msg('person.idEmpty'));
     else out.idNumber = null;
   }
   if (birthDate !== undefined) out.birthDate = birthDate;
-  else if (creating && input.birthDate == null && input.idNumber == null) bad('birthDate', 'is required when no ID number is given');
+  else if (creating && input.birthDate == null && input.idNumber == null) bad('birthDate', msg('person.birthRequired'));
 
   if (input.phone != null) {
     if (input.phone.trim() === '') {
-      if (creating) bad('phone', 'is empty: leave it out when there is none');
+      if (creating) bad('phone', msg('person.phoneEmpty'));
       else out.phone = null;
     } else {
       const phone = mainlandPhone(input.phone);
       if (phone.ok) out.phone = phone.value;
-      else bad('phone', phone.problem);
+      else bad('phone', phone.issue);
     }
   }
 
@@ -130,7 +131,7 @@ export function checkPersonFields(input: PersonFieldsInput, problems: { add(p: P
   out.registeredAddress = optionalText(input.registeredAddress, 'registeredAddress', MAX_ADDRESS, bad);
 
   if (input.movedInOn != null) {
-    const problem = dateProblem(input.movedInOn, today, out.birthDate ?? options.current?.birthDate ?? '1900-01-01');
+    const problem = dateIssue(input.movedInOn, today, out.birthDate ?? options.current?.birthDate ?? '1900-01-01');
     if (problem) bad('movedInOn', problem);
     else out.movedInOn = input.movedInOn;
   }
@@ -138,12 +139,12 @@ export function checkPersonFields(input: PersonFieldsInput, problems: { add(p: P
   const residenceType = out.residenceType ?? options.current?.residenceType;
   if (input.floating != null) {
     if (residenceType !== 'FLOATING') {
-      bad('floating', `only floating residents (residenceType FLOATING) have a residence permit; this person is ${residenceType ?? 'not floating'}`);
+      bad('floating', msg('person.floatingOnly', { type: residenceType ?? '' }));
     } else {
       out.floating = checkFloating(input.floating, field, today, out.birthDate ?? options.current?.birthDate ?? '1900-01-01', problems);
     }
   } else if (creating && residenceType === 'FLOATING') {
-    bad('floating', 'floating residents need their arrival date at least: floating { arrivedOn }');
+    bad('floating', msg('person.floatingNeeded'));
   }
   return out;
 }
@@ -155,10 +156,10 @@ function checkFloating(
   earliest: string,
   problems: { add(p: ProblemRow): unknown },
 ): NonNullable<CheckedPersonFields['floating']> {
-  const bad = (key: string, message: string) => problems.add({ code: 'BAD_VALUE', field: field(`floating.${key}`), message: `${label(key)}: ${message}` });
+  const bad = (key: string, message: Msg) => problems.add({ code: 'BAD_VALUE', field: field(`floating.${key}`), ...said(labelled(key, message)) });
   const out: NonNullable<CheckedPersonFields['floating']> = {};
   if (input.arrivedOn != null) {
-    const problem = dateProblem(input.arrivedOn, today, earliest);
+    const problem = dateIssue(input.arrivedOn, today, earliest);
     if (problem) bad('arrivedOn', problem);
     else out.arrivedOn = input.arrivedOn;
   }
@@ -166,13 +167,13 @@ function checkFloating(
   if (input.permitNumber != null) {
     const permit = input.permitNumber.trim();
     if (permit === '') out.permitNumber = null;
-    else if (!PERMIT_NUMBER.test(permit)) bad('permitNumber', `4–40 letters, digits or hyphens as printed on the permit (got ${permit.length} characters)`);
+    else if (!PERMIT_NUMBER.test(permit)) bad('permitNumber', msg('person.permitShape', { length: permit.length }));
     else out.permitNumber = permit.toUpperCase();
   }
   if (input.permitExpiresOn != null) {
-    const problem = calendarDateProblem(input.permitExpiresOn);
+    const problem = calendarDateIssue(input.permitExpiresOn);
     if (problem) bad('permitExpiresOn', problem);
-    else if (out.arrivedOn && input.permitExpiresOn < out.arrivedOn) bad('permitExpiresOn', `${input.permitExpiresOn} is before the arrival date ${out.arrivedOn}`);
+    else if (out.arrivedOn && input.permitExpiresOn < out.arrivedOn) bad('permitExpiresOn', msg('person.permitBeforeArrival', { expires: input.permitExpiresOn, arrived: out.arrivedOn }));
     else out.permitExpiresOn = input.permitExpiresOn;
   }
   return out;
@@ -180,43 +181,41 @@ function checkFloating(
 
 /** Why a date is not a calendar date between `earliest` and `today`, or null. */
 export function dateProblem(value: string, today: string, earliest: string): string | null {
-  const problem = calendarDateProblem(value);
-  if (problem) return `"${value.slice(0, 40)}" ${problem}`;
-  if (value > today) return `${value} is in the future (today is ${today})`;
-  if (value < earliest) return `${value} is before ${earliest}`;
+  const issue = dateIssue(value, today, earliest);
+  return issue && english(issue);
+}
+
+/** `dateProblem` as a catalogue message. */
+export function dateIssue(value: string, today: string, earliest: string): Msg | null {
+  const problem = calendarDateIssue(value);
+  if (problem) return msg('time.badDate', { value: value.slice(0, 40), problem });
+  if (value > today) return msg('time.future', { value, today });
+  if (value < earliest) return msg('time.before', { value, earliest });
   return null;
 }
 
 /** Optional free text: trimmed; '' removes it (null); too long or with control characters is a problem. */
-function optionalText(value: string | null | undefined, key: string, max: number, bad: (key: string, message: string) => void): string | null | undefined {
+function optionalText(value: string | null | undefined, key: string, max: number, bad: (key: string, message: Msg) => void): string | null | undefined {
   if (value == null) return undefined;
   const text = value.trim();
   if (text === '') return null;
   if (text.length > max) {
-    bad(key, `${text.length} characters; at most ${max}`);
+    bad(key, msg('text.tooLong', { length: text.length, max }));
     return undefined;
   }
   if (/\p{Cc}/u.test(text)) {
-    bad(key, 'holds a control character');
+    bad(key, msg('text.control'));
     return undefined;
   }
   return text;
 }
 
-const LABELS: Record<string, string> = {
-  idNumber: 'ID number',
-  birthDate: 'birth date',
-  residenceType: 'residence type',
-  registeredAddress: 'registered address',
-  movedInOn: 'moved-in date',
-  arrivedOn: 'arrival date',
-  permitNumber: 'residence-permit number',
-  permitExpiresOn: 'permit expiry',
-  reason: 'reason',
-};
+const LABELLED = ['name', 'gender', 'idNumber', 'birthDate', 'ethnicity', 'phone', 'residenceType', 'registeredAddress', 'movedInOn', 'floating', 'arrivedOn', 'reason', 'permitNumber', 'permitExpiresOn'] as const;
 
-function label(key: string): string {
-  return LABELS[key] ?? key;
+/** A problem behind the name of its field ("ID number: …", "公民身份号码：…"). */
+function labelled(key: string, detail: Msg): Msg {
+  const known = (LABELLED as readonly string[]).includes(key) ? (key as (typeof LABELLED)[number]) : null;
+  return msg('person.field', { label: known ? msg(`label.${known}`) : key, detail });
 }
 
 export { todayInChina } from '../../shared/time';

@@ -11,14 +11,16 @@ import type {
   UpdatePersonInput,
 } from '../../generated/graphql';
 import { expectGlobalId, fromGlobalId } from '../../graphql/relay';
-import { notFound, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type PayloadError, type ProblemRow } from '../../shared/payload';
+import { msg } from '../../i18n';
+import { notFound, problem, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type PayloadError, type ProblemRow } from '../../shared/payload';
 import { assertPermitted, assertPrincipal, codeSubject } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { lockResolutions } from '../location/repo';
 import { isRoom } from '../place/checks';
-import { checkPersonFields, dateProblem, todayInChina, type CheckedPersonFields } from './checks';
+import { checkPersonFields, dateIssue, todayInChina, type CheckedPersonFields } from './checks';
 import { checkIdNumber } from './id-number';
 import type { HouseOwnersChangeSource, PersonChangeSource, PersonRow } from './mappers';
+import { bad } from './group-checks';
 import { checkHouseholdRef, placeInHousehold } from './household';
 import * as repo from './repo';
 import * as editRepo from './repo-edit';
@@ -79,7 +81,7 @@ export class PersonEditService {
           };
           const current = await editRepo.personForEdit(trx, returning, true);
           if (!current || !(await editRepo.updatePerson(trx, returning, current.version, columns, principal.subject))) {
-            return validationError([{ code: 'BAD_VALUE', field: 'input.idNumber', message: 'ID number: the person holding it changed meanwhile; try again' }]);
+            return validationError([bad('input.idNumber', msg('personEdit.idRace'))]);
           }
           await editRepo.closeResidence(trx, returning, movedInOn, { houseId: house.house_id, on: movedInOn });
           return success(returning);
@@ -105,7 +107,7 @@ export class PersonEditService {
       checkHouseholdRef(input.household, 'input.household', problems);
       const given = ['name', 'gender', 'birthDate', 'ethnicity', 'idNumber', 'phone', 'residenceType', 'registeredAddress', 'household', 'relationToHead', 'floating'] as const;
       if (given.every((k) => input[k] === undefined || input[k] === null)) {
-        problems.add({ code: 'BAD_VALUE', field: 'input', message: `nothing to change: give at least one of ${given.join(', ')}` });
+        problems.add(bad('input', msg('personEdit.nothing', { fields: given.join(', ') })));
       }
       if (problems.any) return validationError(problems);
       // A new birth date or gender must agree with the stored ID number (opened for the check, never shown).
@@ -113,7 +115,7 @@ export class PersonEditService {
         const stored = await this.storedIdNumber(trx, person.id);
         if (stored) {
           const check = checkIdNumber(stored, { birthDate: fields.birthDate ?? person.birth_date ?? undefined, gender: fields.gender ?? person.gender });
-          if (!check.ok) for (const p of check.problems) problems.add({ code: 'BAD_VALUE', field: fields.birthDate !== undefined ? 'input.birthDate' : 'input.gender', message: `the stored ID number disagrees: ${p}` });
+          if (!check.ok) for (const p of check.issues) problems.add(bad(fields.birthDate !== undefined ? 'input.birthDate' : 'input.gender', msg('personEdit.storedId', { detail: p })));
         }
       }
       if (fields.idNumber) {
@@ -129,9 +131,9 @@ export class PersonEditService {
         columns.household_id = placed.householdId;
         columns.relation_to_head = placed.relation;
       } else if (input.relationToHead) {
-        if (!person.household_id) problems.add({ code: 'BAD_VALUE', field: 'input.relationToHead', message: 'relation to head: this person belongs to no household; give input.household too' });
+        if (!person.household_id) problems.add(bad('input.relationToHead', msg('personEdit.noHousehold')));
         else if (input.relationToHead === 'HEAD' && (await editRepo.headOf(trx, person.household_id, person.id))) {
-          problems.add({ code: 'BAD_VALUE', field: 'input.relationToHead', message: 'relation to head: the household already has a head; change theirs first' });
+          problems.add(bad('input.relationToHead', msg('personEdit.hasHead')));
         }
         columns.relation_to_head = input.relationToHead;
       }
@@ -149,8 +151,8 @@ export class PersonEditService {
     checkHouseholdRef(input.household, 'input.household', early);
     const today = todayInChina();
     if (input.movedOn) {
-      const problem = dateProblem(input.movedOn, today, '1900-01-01');
-      if (problem) early.add({ code: 'BAD_VALUE', field: 'input.movedOn', message: `moved-on date: ${problem}` });
+      const issue = dateIssue(input.movedOn, today, '1900-01-01');
+      if (issue) early.add(bad('input.movedOn', msg('personEdit.dated', { what: msg('personEdit.movedOn'), detail: issue })));
     }
     return runEdit<PersonSuccess | PayloadError | ReturnType<typeof conflict>>(
       this.ctx,
@@ -168,13 +170,13 @@ export class PersonEditService {
         const principal = assertPrincipal(this.ctx.viewer, 'person:edit', codeSubject(house.grid_code), `building ${house.building_code} (${house.building_name})`);
         if (person.version !== input.expectedVersion) return conflict(person, input.expectedVersion);
         if (person.erased_at) problems.add(erased());
-        if (person.status === 'DECEASED') problems.add({ code: 'BAD_VALUE', field: 'input.id', message: 'this person is recorded as deceased and cannot move' });
+        if (person.status === 'DECEASED') problems.add(bad('input.id', msg('personEdit.deceasedNoMove')));
         if (house.house_id === person.house_id && person.status === 'LIVING_HERE') {
-          problems.add({ code: 'BAD_VALUE', field: 'input.house', message: `house: this person already lives in ${describeHouse(house)}` });
+          problems.add(bad('input.house', msg('personEdit.sameHouse', houseWords(house))));
         }
         const movedOn = input.movedOn ?? today;
         if (person.moved_in_on && movedOn < person.moved_in_on) {
-          problems.add({ code: 'BAD_VALUE', field: 'input.movedOn', message: `moved-on date: ${movedOn} is before they moved into their current house (${person.moved_in_on})` });
+          problems.add(bad('input.movedOn', msg('personEdit.beforeMovedIn', { date: movedOn, movedIn: person.moved_in_on ?? '' })));
         }
         if (problems.any) return validationError(problems);
         const placed = await placeInHousehold(trx, input.household, house.house_id, input.relationToHead ?? null, person.id, 'input', problems, principal.subject);
@@ -195,9 +197,9 @@ export class PersonEditService {
       const today = todayInChina();
       const on = input.movedOutOn ?? today;
       const problems = new Problems();
-      if (person.status !== 'LIVING_HERE') problems.add({ code: 'BAD_VALUE', field: 'input.id', message: `this person is ${person.status === 'DECEASED' ? 'recorded as deceased' : 'already moved out'}` });
-      const problem = dateProblem(on, today, person.moved_in_on ?? person.birth_date ?? '1900-01-01');
-      if (problem) problems.add({ code: 'BAD_VALUE', field: 'input.movedOutOn', message: `moved-out date: ${problem}` });
+      if (person.status !== 'LIVING_HERE') problems.add(bad('input.id', msg('personEdit.notLiving', { deceased: person.status === 'DECEASED' ? 1 : 0 })));
+      const issue = dateIssue(on, today, person.moved_in_on ?? person.birth_date ?? '1900-01-01');
+      if (issue) problems.add(bad('input.movedOutOn', msg('personEdit.dated', { what: msg('personEdit.movedOutOn'), detail: issue })));
       if (problems.any) return validationError(problems);
       if (!(await editRepo.updatePerson(trx, person.id, input.expectedVersion, { status: 'MOVED_OUT', moved_out_on: on }, principal.subject))) {
         return conflict(person, input.expectedVersion);
@@ -213,9 +215,9 @@ export class PersonEditService {
       if (person.version !== input.expectedVersion) return conflict(person, input.expectedVersion);
       const today = todayInChina();
       const problems = new Problems();
-      if (person.status === 'DECEASED') problems.add({ code: 'BAD_VALUE', field: 'input.id', message: 'this person is already recorded as deceased' });
-      const problem = dateProblem(input.deceasedOn, today, person.birth_date ?? `${person.birth_year}-01-01`);
-      if (problem) problems.add({ code: 'BAD_VALUE', field: 'input.deceasedOn', message: `date of death: ${problem}` });
+      if (person.status === 'DECEASED') problems.add(bad('input.id', msg('personEdit.alreadyDeceased')));
+      const issue = dateIssue(input.deceasedOn, today, person.birth_date ?? `${person.birth_year}-01-01`);
+      if (issue) problems.add(bad('input.deceasedOn', msg('personEdit.dated', { what: msg('personEdit.deceasedOn'), detail: issue })));
       if (problems.any) return validationError(problems);
       if (!(await editRepo.updatePerson(trx, person.id, input.expectedVersion, { status: 'DECEASED', deceased_on: input.deceasedOn }, principal.subject))) {
         return conflict(person, input.expectedVersion);
@@ -233,13 +235,13 @@ export class PersonEditService {
     const personIds: string[] = [];
     input.personIds.forEach((gid, i) => {
       const parsed = fromGlobalId(gid);
-      if (!parsed || parsed.type !== 'Person') early.add({ code: 'BAD_VALUE', field: `input.personIds[${i}]`, message: `owner: "${gid.slice(0, 60)}" is not a Person id` });
+      if (!parsed || parsed.type !== 'Person') early.add(bad(`input.personIds[${i}]`, msg('personEdit.ownerId', { got: gid.slice(0, 60) })));
       else if (!personIds.includes(parsed.id)) personIds.push(parsed.id);
     });
-    if (personIds.length > MAX_OWNERS) early.add({ code: 'BAD_VALUE', field: 'input.personIds', message: `owners: at most ${MAX_OWNERS} (got ${personIds.length})` });
+    if (personIds.length > MAX_OWNERS) early.add(bad('input.personIds', msg('personEdit.owners', { max: MAX_OWNERS, got: personIds.length })));
     if (input.since) {
-      const problem = dateProblem(input.since, todayInChina(), '1900-01-01');
-      if (problem) early.add({ code: 'BAD_VALUE', field: 'input.since', message: `since: ${problem}` });
+      const issue = dateIssue(input.since, todayInChina(), '1900-01-01');
+      if (issue) early.add(bad('input.since', msg('personEdit.dated', { what: msg('personEdit.since'), detail: issue })));
     }
     return runEdit<(HouseOwnersChangeSource & { __typename: 'HouseSuccessWithOwners' }) | PayloadError>(this.ctx, async (trx) => {
       const problems = new Problems().addAll(early);
@@ -249,8 +251,8 @@ export class PersonEditService {
       const owners = await repo.peopleByIds(trx, personIds);
       personIds.forEach((id, i) => {
         const owner = owners.find((o) => o.id === id);
-        if (!owner || owner.erased_at) problems.add({ code: 'BAD_VALUE', field: `input.personIds[${i}]`, message: `owner: no person has id ${input.personIds[i]}` });
-        else if (!this.ctx.services.person.canRead(owner)) problems.add({ code: 'OUTSIDE_JURISDICTION', field: `input.personIds[${i}]`, message: 'owner: this person lives outside your jurisdiction' });
+        if (!owner || owner.erased_at) problems.add(bad(`input.personIds[${i}]`, msg('personEdit.noOwner', { id: input.personIds[i] })));
+        else if (!this.ctx.services.person.canRead(owner)) problems.add(problem('OUTSIDE_JURISDICTION', msg('personEdit.ownerOutside'), { field: `input.personIds[${i}]` }));
       });
       if (problems.any) return validationError(problems);
       await editRepo.setHouseOwners(trx, houseId, personIds, input.since ?? null, principal.subject);
@@ -295,14 +297,10 @@ export class PersonEditService {
     const house = await editRepo.houseTargetByAddress(trx, ref.buildingCode, ref.unit ?? null, room);
     if (house) return house;
     const building = await editRepo.roomsOfBuilding(trx, ref.buildingCode, 30);
-    const where = ref.unit != null ? `unit ${ref.unit}, room ${room}` : `room ${room}`;
-    problems.add({
-      code: 'BAD_VALUE',
-      field: building.exists ? `${field}.room` : `${field}.buildingCode`,
-      message: building.exists
-        ? `house: building ${ref.buildingCode} has no current house at ${where}${building.rooms.length ? ` (its houses, unit-room: ${building.rooms.join(', ')}${building.rooms.length >= 30 ? ', …' : ''})` : ' (it has no houses yet: add them with createHouse)'}`
-        : `house: no current building has code ${ref.buildingCode}`,
-    });
+    const missing = { code: ref.buildingCode, unit: ref.unit != null ? String(ref.unit) : '', room, rooms: building.rooms.join(', '), more: building.rooms.length >= 30 ? 1 : 0 };
+    problems.add(
+      building.exists ? bad(`${field}.room`, msg('personEdit.noHouse', missing)) : bad(`${field}.buildingCode`, msg('personEdit.noBuilding', { code: ref.buildingCode })),
+    );
     return null;
   }
 
@@ -323,9 +321,9 @@ export class PersonEditService {
   /** A unique index refused what the checks found free: a concurrent write took it. */
   private async raced(constraint: string): Promise<PayloadError | null> {
     const messages: Record<string, ProblemRow> = {
-      person_id_number: { code: 'BAD_VALUE', field: 'input.idNumber', message: 'ID number: registered by someone else at the same moment; look the person up and try again' },
-      household_head: { code: 'BAD_VALUE', field: 'input.relationToHead', message: 'relation to head: another head was recorded for this household at the same moment' },
-      household_number_key: { code: 'BAD_VALUE', field: 'input.household.number', message: 'household: this 户号 was created at the same moment in another house; try again' },
+      person_id_number: bad('input.idNumber', msg('personEdit.idRaceRegister')),
+      household_head: bad('input.relationToHead', msg('personEdit.headRace')),
+      household_number_key: bad('input.household.number', msg('personEdit.householdRace')),
     };
     return messages[constraint] ? validationError([messages[constraint]]) : null;
   }
@@ -335,15 +333,15 @@ export class PersonEditService {
 function checkHouseRef(ref: HouseRef, field: string, problems: Problems): void {
   const byAddress = ref.buildingCode != null || ref.room != null || ref.unit != null;
   if (ref.houseId && byAddress) {
-    problems.add({ code: 'BAD_VALUE', field, message: 'house: give houseId, or buildingCode + unit + room, not both' });
+    problems.add(bad(field, msg('personEdit.houseBoth')));
   } else if (ref.houseId) {
     const parsed = fromGlobalId(ref.houseId);
-    if (!parsed || parsed.type !== 'House') problems.add({ code: 'BAD_VALUE', field: `${field}.houseId`, message: `house: "${ref.houseId.slice(0, 60)}" is not a House id` });
+    if (!parsed || parsed.type !== 'House') problems.add(bad(`${field}.houseId`, msg('personEdit.houseId', { got: ref.houseId.slice(0, 60) })));
   } else {
-    if (!ref.buildingCode) problems.add({ code: 'BAD_VALUE', field: `${field}.buildingCode`, message: 'house: give houseId, or buildingCode + unit + room' });
-    else if (!BUILDING_CODE.test(ref.buildingCode)) problems.add({ code: 'BAD_VALUE', field: `${field}.buildingCode`, message: `building code: 16 digits, as on the building's plate or QR code (got "${ref.buildingCode.slice(0, 40)}")` });
-    if (!ref.room) problems.add({ code: 'BAD_VALUE', field: `${field}.room`, message: 'room: required with buildingCode' });
-    else if (!isRoom(ref.room.trim())) problems.add({ code: 'BAD_VALUE', field: `${field}.room`, message: `room: as written on the door, e.g. 1502 (got "${ref.room.slice(0, 40)}")` });
+    if (!ref.buildingCode) problems.add(bad(`${field}.buildingCode`, msg('personEdit.houseNeither')));
+    else if (!BUILDING_CODE.test(ref.buildingCode)) problems.add(bad(`${field}.buildingCode`, msg('personEdit.buildingCode', { got: ref.buildingCode.slice(0, 40) })));
+    if (!ref.room) problems.add(bad(`${field}.room`, msg('personEdit.roomRequired')));
+    else if (!isRoom(ref.room.trim())) problems.add(bad(`${field}.room`, msg('personEdit.room', { got: ref.room.slice(0, 40) })));
   }
 }
 
@@ -375,23 +373,16 @@ function writeOf(f: CheckedPersonFields, houseId: string, householdId: string | 
 }
 
 function idNumberTaken(holder: { status: string; grid_code: string | null; building_code: string }, field: string): ProblemRow {
-  const where = `building ${holder.building_code}${holder.grid_code ? ` (grid ${holder.grid_code})` : ''}`;
-  return {
-    code: 'BAD_VALUE',
-    field,
-    message:
-      holder.status === 'DECEASED'
-        ? `ID number: registered to a person recorded as deceased (${where})`
-        : `ID number: already registered to a person living in ${where}; one person, one record: have them moved out there first, or ask a dispatcher to move them (movePerson)`,
-  };
+  const where = msg('personEdit.holderWhere', { code: holder.building_code, grid: holder.grid_code ?? '' });
+  return bad(field, msg(holder.status === 'DECEASED' ? 'personEdit.idDeceased' : 'personEdit.idTaken', { where }));
 }
 
 function erased(): ProblemRow {
-  return { code: 'BAD_VALUE', field: 'input.id', message: 'this person was erased (PIPL art. 47): only an anonymous record remains, which cannot be edited' };
+  return bad('input.id', msg('personEdit.erased'));
 }
 
-function describeHouse(h: editRepo.HouseTarget): string {
-  return `building ${h.building_code}, ${h.unit !== null ? `unit ${h.unit}, ` : ''}room ${h.room}`;
+function houseWords(h: editRepo.HouseTarget): { code: string; unit: string; room: string } {
+  return { code: h.building_code, unit: h.unit !== null ? String(h.unit) : '', room: h.room };
 }
 
 function conflict(person: PersonRow, expectedVersion: number) {

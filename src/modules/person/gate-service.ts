@@ -1,10 +1,12 @@
 import type { Context } from '../../context';
 import type { RecordGatePassageInput } from '../../generated/graphql';
 import { fromGlobalId, expectGlobalId } from '../../graphql/relay';
+import { joined, msg } from '../../i18n';
 import { notFound, Problems, runEdit, validationError, type PayloadError } from '../../shared/payload';
 import type { PiiCipher } from '../../shared/pii';
 import { assertPermitted, assertPrincipal, codeSubject } from '../auth/policy';
 import { currentFacility } from '../facility/repo';
+import { bad } from './group-checks';
 import { checkIdNumber } from './id-number';
 import type { GateAccessRow, PersonRow } from './mappers';
 import { personIdByIdNumberIndex } from './repo';
@@ -48,18 +50,18 @@ export class GateService {
     if (at) {
       const now = Date.now();
       if (at.getTime() > now + CLOCK_SKEW_MS) {
-        problems.add({ code: 'BAD_VALUE', field: 'input.at', message: `at: ${at.toISOString()} is in the future (it is ${new Date(now).toISOString()} here); report passages that happened, or set the gate's clock` });
+        problems.add(bad('input.at', msg('gate.future', { at: at.toISOString(), now: new Date(now).toISOString() })));
       } else if (at.getTime() < now - MAX_PASSAGE_AGE_DAYS * 86_400_000) {
-        problems.add({ code: 'BAD_VALUE', field: 'input.at', message: `at: ${at.toISOString()} is more than ${MAX_PASSAGE_AGE_DAYS} days ago; older passages are not accepted` });
+        problems.add(bad('input.at', msg('gate.tooOld', { at: at.toISOString(), days: MAX_PASSAGE_AGE_DAYS })));
       }
     }
     const gate = await currentFacility(this.ctx.db, gateId, false);
     if (!gate) return notFound(input.gateId, 'gate');
     const principal = assertPrincipal(this.ctx.viewer, 'gate:pass', codeSubject(gate.grid_code), `gate ${gate.name}`);
     if (gate.kind !== 'GATE') {
-      problems.add({ code: 'BAD_VALUE', field: 'input.gateId', message: `gate: facility ${gate.name} is not a gate (it is a ${gate.kind})` });
+      problems.add(bad('input.gateId', msg('gate.notGate', { name: gate.name, kind: gate.kind })));
     } else if (!gate.building_id) {
-      problems.add({ code: 'BAD_VALUE', field: 'input.gateId', message: `gate: ${gate.name} belongs to no building, so no tenant's access covers it; link it to its building (updateFacility buildingId)` });
+      problems.add(bad('input.gateId', msg('gate.noBuilding', { name: gate.name })));
     }
     if (problems.any || !who || !gate.building_id) return validationError(problems);
     const buildingId = gate.building_id;
@@ -80,18 +82,18 @@ export class GateService {
 function passer(input: RecordGatePassageInput, cipher: PiiCipher, problems: Problems): { personId: string } | { index: Buffer } | null {
   const given = [input.personId, input.idNumber].filter((v) => v != null).length;
   if (given !== 1) {
-    problems.add({ code: 'BAD_VALUE', field: 'input.personId', message: 'who: give personId or idNumber, one of them' });
+    problems.add(bad('input.personId', msg('gate.who')));
     return null;
   }
   if (input.personId != null) {
     const parsed = fromGlobalId(input.personId);
     if (parsed?.type === 'Person') return { personId: parsed.id };
-    problems.add({ code: 'BAD_VALUE', field: 'input.personId', message: `personId: "${input.personId.slice(0, 60)}" is not a Person id` });
+    problems.add(bad('input.personId', msg('gate.personId', { got: input.personId.slice(0, 60) })));
     return null;
   }
   const check = checkIdNumber(input.idNumber!);
   if (check.ok) return { index: idNumberIndex(cipher, check.value) };
-  problems.add({ code: 'BAD_VALUE', field: 'input.idNumber', message: `ID number: ${check.problems.join('; ')}` });
+  problems.add(bad('input.idNumber', msg('person.field', { label: msg('label.idNumber'), detail: joined(check.issues) })));
   return null;
 }
 

@@ -1,8 +1,9 @@
 import type { AttentionLevel, PersonTag, TagPersonInput } from '../../generated/graphql';
 import { badInput } from '../../errors';
+import { msg, said, type Msg } from '../../i18n';
 import { decodeCursor, fromGlobalId, UUID } from '../../graphql/relay';
 import type { Problems, ProblemRow } from '../../shared/payload';
-import { dateProblem, todayInChina } from './checks';
+import { dateIssue, todayInChina } from './checks';
 import type { ExpiringKey, OverdueKey, VisitKey } from './group-repo';
 import type { PersonRow, PersonTagRow } from './mappers';
 
@@ -37,48 +38,49 @@ export function checkTagInput(
   let interval: number | null = null;
   let workerId: string | null = null;
   if (special && !input.followUp) {
-    problems.add(bad('input.followUp', `followUp: ${input.tag} is a special group: give its follow-up plan, followUp { attentionLevel } at least`));
+    problems.add(bad('input.followUp', msg('group.followUpNeeded', { tag: input.tag })));
   } else if (special && input.followUp) {
     interval = input.followUp.visitIntervalDays ?? DEFAULT_VISIT_INTERVAL[input.followUp.attentionLevel];
     if (!Number.isInteger(interval) || interval < INTERVAL.min || interval > INTERVAL.max) {
-      problems.add(bad('input.followUp.visitIntervalDays', `visitIntervalDays: days between visits, ${INTERVAL.min}–${INTERVAL.max} (got ${interval})`));
+      problems.add(bad('input.followUp.visitIntervalDays', msg('group.interval', { min: INTERVAL.min, max: INTERVAL.max, got: interval })));
     }
     const given = input.followUp.responsibleWorkerId;
     if (given != null) {
       const parsed = fromGlobalId(given);
       if (parsed?.type === 'GridWorker') workerId = parsed.id;
-      else problems.add(bad('input.followUp.responsibleWorkerId', `responsibleWorkerId: not a GridWorker id (got "${given.slice(0, 100)}")`));
+      else problems.add(bad('input.followUp.responsibleWorkerId', msg('group.workerId', { got: given.slice(0, 100) })));
     }
   } else {
-    if (input.followUp) problems.add(bad('input.followUp', `followUp: ${input.tag} is a care group, which has no follow-up plan; leave followUp out`));
-    if (details) problems.add(bad('input.details', `details: ${input.tag} is a care group; details are recorded for special groups only`));
+    if (input.followUp) problems.add(bad('input.followUp', msg('group.careNoFollowUp', { tag: input.tag })));
+    if (details) problems.add(bad('input.details', msg('group.careNoDetails', { tag: input.tag })));
   }
   if (input.since != null) {
-    const problem = dateProblem(input.since, today, '1900-01-01');
-    if (problem) problems.add(bad('input.since', `since: ${problem}`));
+    const issue = dateIssue(input.since, today, '1900-01-01');
+    if (issue) problems.add(bad('input.since', msg('group.since', { detail: issue })));
   }
   return { special, details, interval, workerId };
 }
 
-export function bad(field: string, message: string): ProblemRow {
-  return { code: 'BAD_VALUE', field, message };
+/** A BAD_VALUE problem of `field`; a catalogue message answers in the caller's language. */
+export function bad(field: string, message: string | Msg): ProblemRow {
+  return typeof message === 'string' ? { code: 'BAD_VALUE', field, message } : { code: 'BAD_VALUE', field, ...said(message) };
 }
 
 export function alreadyTagged(tag: PersonTag): ProblemRow {
-  return bad('input.tag', `tag: this person is already tagged ${tag}; untag them first to record it anew`);
+  return bad('input.tag', msg('group.alreadyTagged', { tag }));
 }
 
 /** Tagging and visits are for people living here who were not erased. */
 export function livingHere(person: PersonRow, problems: Problems): void {
-  if (person.erased_at) problems.add(bad('input.personId', 'personId: this person was erased; nothing more can be recorded about them'));
+  if (person.erased_at) problems.add(bad('input.personId', msg('group.erased')));
   else if (person.status !== 'LIVING_HERE') {
-    problems.add(bad('input.personId', `personId: this person is ${person.status} (since ${person.moved_out_on ?? person.deceased_on ?? 'an unknown day'}); only people living here are followed up`));
+    problems.add(bad('input.personId', msg('group.notLiving', { status: person.status, since: person.moved_out_on ?? person.deceased_on ?? '' })));
   }
 }
 
-/** " (their tags: COMMUNITY_CORRECTION, DISABLED)", or " (they have no tags)", for a message. */
+/** "COMMUNITY_CORRECTION, DISABLED" (empty for none), for a message naming a person's tags. */
 export function tagList(tags: readonly PersonTagRow[]): string {
-  return tags.length ? ` (their tags: ${tags.map((t) => t.tag).join(', ')})` : ' (they have no tags)';
+  return tags.map((t) => t.tag).join(', ');
 }
 
 /**
@@ -90,11 +92,11 @@ export function optionalText(value: string | null | undefined, field: string, la
   const text = value.trim();
   if (text === '') return null;
   if ([...text].length > max) {
-    problems.add(bad(field, `${label}: ${[...text].length} characters; at most ${max}`));
+    problems.add(bad(field, msg('person.field', { label, detail: msg('text.tooLong', { length: [...text].length, max }) })));
     return undefined;
   }
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) {
-    problems.add(bad(field, `${label}: holds a control character`));
+    problems.add(bad(field, msg('person.field', { label, detail: msg('text.control') })));
     return undefined;
   }
   return text;
@@ -118,7 +120,7 @@ export function startOfChinaDay(date: string): Date {
 export function visitCursor(after: string): VisitKey {
   const [at, id] = decodeCursor(after, 2);
   if (typeof at !== 'string' || typeof id !== 'string' || !UUID.test(id) || Number.isNaN(Date.parse(at))) {
-    throw badInput('after is not a cursor of this list', 'after');
+    throw badInput(msg('people.cursor'), 'after');
   }
   return [at, id];
 }
@@ -126,7 +128,7 @@ export function visitCursor(after: string): VisitKey {
 export function overdueCursor(after: string): OverdueKey {
   const [due, id] = decodeCursor(after, 2);
   if (typeof due !== 'string' || typeof id !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(due) || !UUID.test(id)) {
-    throw badInput('after is not a cursor of this list', 'after');
+    throw badInput(msg('people.cursor'), 'after');
   }
   return [due, id];
 }
@@ -134,7 +136,7 @@ export function overdueCursor(after: string): OverdueKey {
 export function expiringCursor(after: string): ExpiringKey {
   const [expires, id] = decodeCursor(after, 2);
   if (typeof expires !== 'string' || typeof id !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(expires) || !UUID.test(id)) {
-    throw badInput('after is not a cursor of this list', 'after');
+    throw badInput(msg('people.cursor'), 'after');
   }
   return [expires, id];
 }

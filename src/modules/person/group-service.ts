@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Context } from '../../context';
 import { badInput } from '../../errors';
+import { msg } from '../../i18n';
 import type {
   LogVisitInput,
   PersonTag,
@@ -151,7 +152,7 @@ export class GroupService {
     let workerId: string | null = null;
     if (args.workerId) {
       workerId = expectGlobalId(args.workerId, 'GridWorker', 'workerId');
-      if (!(await this.ctx.services.worker.byId(workerId))) throw badInput(`workerId: no grid worker has id ${args.workerId}`, 'workerId');
+      if (!(await this.ctx.services.worker.byId(workerId))) throw badInput(msg('group.noWorker', { field: 'workerId', id: args.workerId }), 'workerId');
     }
     const filter: groupRepo.OverdueFilter = { subtreeOf, workerId, today: todayInChina() };
     const rows = await groupRepo.pageOfOverdue(this.ctx.db, filter, key, limit + 1);
@@ -172,7 +173,7 @@ export class GroupService {
     this.ctx.services.person.reader();
     const withinDays = args.withinDays ?? 30;
     if (!Number.isInteger(withinDays) || withinDays < 0 || withinDays > MAX_WITHIN_DAYS) {
-      throw badInput(`withinDays is a whole number of days, 0–${MAX_WITHIN_DAYS} (got ${withinDays})`, 'withinDays');
+      throw badInput(msg('group.withinDays', { max: MAX_WITHIN_DAYS, got: withinDays }), 'withinDays');
     }
     const limit = pageSize(args.first);
     const key = args.after ? expiringCursor(args.after) : null;
@@ -203,7 +204,7 @@ export class GroupService {
         const today = todayInChina();
         livingHere(person, problems);
         if (input.since != null && person.birth_date && input.since < person.birth_date) {
-          problems.add(bad('input.since', `since: ${input.since} is before the person's birth date`));
+          problems.add(bad('input.since', msg('group.sinceBeforeBirth', { since: input.since })));
         }
         const current = await groupRepo.currentTagsForEdit(trx, person.id, today);
         if (current.some((t) => t.tag === input.tag)) problems.add(alreadyTagged(input.tag));
@@ -227,12 +228,12 @@ export class GroupService {
     assertPermitted(this.ctx.viewer, 'person:edit');
     const early = new Problems();
     const reason = optionalText(input.reason, 'input.reason', 'reason', MAX_REMOVAL_REASON, early);
-    if (!reason && !early.any) early.add(bad('input.reason', 'reason: say why the tag is removed (it is kept with the tag\'s history)'));
+    if (!reason && !early.any) early.add(bad('input.reason', msg('group.untagReason')));
     return this.editPerson<PersonSuccess>(input.personId, async (trx, person, principal) => {
       const problems = new Problems().addAll(early);
       const current = await groupRepo.currentTagsForEdit(trx, person.id, todayInChina());
       const tag = current.find((t) => t.tag === input.tag);
-      if (!tag) problems.add(bad('input.tag', `tag: this person is not tagged ${input.tag}${tagList(current)}`));
+      if (!tag) problems.add(bad('input.tag', msg('group.notTagged', { tag: input.tag, tags: tagList(current) })));
       if (problems.any || !tag || !reason) return validationError(problems);
       await groupRepo.removeTag(trx, tag.id, principal.subject, reason);
       return { __typename: 'PersonSuccess', personId: person.id };
@@ -246,7 +247,7 @@ export class GroupService {
     const now = Date.now();
     const visitedAt = input.visitedAt ?? new Date(now);
     if (visitedAt.getTime() > now + CLOCK_SKEW_MS) {
-      early.add(bad('input.visitedAt', `visitedAt: ${visitedAt.toISOString()} is in the future (it is now ${new Date(now).toISOString()})`));
+      early.add(bad('input.visitedAt', msg('group.visitFuture', { at: visitedAt.toISOString(), now: new Date(now).toISOString() })));
     }
     const location = input.location ? this.ctx.services.location.positionInput(input.location, input.crs, 'input.location', early) : null;
     return this.editPerson<VisitSuccess>(input.personId, async (trx, person, principal) => {
@@ -257,7 +258,7 @@ export class GroupService {
       if (tag) {
         const earliest = startOfChinaDay(tag.since ?? chinaDate(tag.created_at));
         if (visitedAt < earliest) {
-          problems.add(bad('input.visitedAt', `visitedAt: ${visitedAt.toISOString()} is before the ${tag.tag} follow-up began (${tag.since ?? chinaDate(tag.created_at)})`));
+          problems.add(bad('input.visitedAt', msg('group.visitBeforeFollowUp', { at: visitedAt.toISOString(), tag: tag.tag, since: tag.since ?? chinaDate(tag.created_at) })));
         }
       }
       if (problems.any || !tag) return validationError(problems);
@@ -279,18 +280,18 @@ export class GroupService {
   private visitedTag(named: PersonTag | null, special: PersonTagRow[], problems: Problems): PersonTagRow | null {
     if (named) {
       if (!isSpecialTag(named)) {
-        problems.add(bad('input.tag', `tag: ${named} is a care group, which has no follow-up plan to log visits against`));
+        problems.add(bad('input.tag', msg('group.careNoVisits', { tag: named })));
         return null;
       }
       const tag = special.find((t) => t.tag === named) ?? null;
-      if (!tag) problems.add(bad('input.tag', `tag: this person is not tagged ${named}${tagList(special)}`));
+      if (!tag) problems.add(bad('input.tag', msg('group.notTagged', { tag: named, tags: tagList(special) })));
       return tag;
     }
     if (special.length === 1) return special[0];
     problems.add(
       special.length === 0
-        ? bad('input.personId', 'personId: this person belongs to no special group, so there is no plan to log a visit against; tag them first (tagPerson)')
-        : bad('input.tag', `tag: this person has ${special.length} special-group tags (${special.map((t) => t.tag).join(', ')}); say which one the visit follows up`),
+        ? bad('input.personId', msg('group.noSpecialGroup'))
+        : bad('input.tag', msg('group.whichTag', { count: special.length, tags: tagList(special) })),
     );
     return null;
   }
@@ -300,13 +301,13 @@ export class GroupService {
     const field = 'input.followUp.responsibleWorkerId';
     const worker = await groupRepo.workerWithCurrentGrids(trx, workerId);
     if (!worker) {
-      problems.add(bad(field, `responsibleWorkerId: no grid worker has id ${workerId}`));
+      problems.add(bad(field, msg('group.noWorker', { field: 'responsibleWorkerId', id: workerId })));
       return null;
     }
-    if (worker.status !== 'ACTIVE') problems.add(bad(field, `responsibleWorkerId: ${worker.name} is ${worker.status}; choose an ACTIVE worker`));
-    if (worker.codes.length === 0) problems.add(bad(field, `responsibleWorkerId: ${worker.name} is assigned to no grid`));
+    if (worker.status !== 'ACTIVE') problems.add(bad(field, msg('assignee.inactive', { field: 'responsibleWorkerId', name: worker.name, status: worker.status })));
+    if (worker.codes.length === 0) problems.add(bad(field, msg('assignee.noGrid', { field: 'responsibleWorkerId', name: worker.name })));
     else if (!can(this.ctx.viewer, 'person:edit', { codes: worker.codes })) {
-      problems.add(bad(field, `responsibleWorkerId: ${worker.name} works outside your jurisdiction (on ${worker.codes.join(', ')})`));
+      problems.add(bad(field, msg('assignee.outside', { field: 'responsibleWorkerId', name: worker.name, codes: worker.codes.join(', ') })));
     }
     return worker.id;
   }

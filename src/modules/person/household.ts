@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import type { HouseholdRef, RelationToHead } from '../../generated/graphql';
 import { fromGlobalId } from '../../graphql/relay';
+import { msg } from '../../i18n';
 import type { Problems } from '../../shared/payload';
+import { bad } from './group-checks';
 import * as repo from './repo';
 import * as editRepo from './repo-edit';
 
@@ -23,7 +25,7 @@ export async function placeInHousehold(
 ): Promise<{ householdId: string | null; relation: RelationToHead | null }> {
   const none = { householdId: null, relation: null };
   if (!ref) {
-    if (relation) problems.add({ code: 'BAD_VALUE', field: `${field}.relationToHead`, message: 'relation to head: give input.household (the household it relates to) too' });
+    if (relation) problems.add(bad(`${field}.relationToHead`, msg('household.relationAlone')));
     return none;
   }
   let household: { id: string; number: string; house_id: string } | null = null;
@@ -31,7 +33,7 @@ export async function placeInHousehold(
     const parsed = fromGlobalId(ref.householdId);
     household = parsed?.type === 'Household' ? await editRepo.householdForEdit(trx, { id: parsed.id }) : null;
     if (!household) {
-      problems.add({ code: 'BAD_VALUE', field: `${field}.household.householdId`, message: `household: no household has id ${ref.householdId}` });
+      problems.add(bad(`${field}.household.householdId`, msg('household.noId', { id: ref.householdId })));
       return none;
     }
   } else if (ref.number) {
@@ -39,7 +41,7 @@ export async function placeInHousehold(
     // A new household: its first member is its head.
     if (!household) {
       if (relation && relation !== 'HEAD') {
-        problems.add({ code: 'BAD_VALUE', field: `${field}.relationToHead`, message: 'relation to head: the first member of a new household is its head; leave relationToHead out (or give HEAD), or join an existing household' });
+        problems.add(bad(`${field}.relationToHead`, msg('household.firstIsHead')));
         return none;
       }
       return { householdId: await repo.insertHousehold(trx, ref.number.trim(), houseId, by), relation: 'HEAD' };
@@ -47,15 +49,15 @@ export async function placeInHousehold(
   }
   if (!household) return none;
   if (household.house_id !== houseId) {
-    problems.add({ code: 'BAD_VALUE', field: `${field}.household`, message: `household: 户号 ${household.number} lives in another house; a household has one house (move the household's members, or give a new number)` });
+    problems.add(bad(`${field}.household`, msg('household.otherHouse', { number: household.number })));
     return none;
   }
   const head = await editRepo.headOf(trx, household.id, personId);
   if (relation === 'HEAD' && head) {
-    problems.add({ code: 'BAD_VALUE', field: `${field}.relationToHead`, message: `relation to head: household ${household.number} already has a head; give this person's relation to them` });
+    problems.add(bad(`${field}.relationToHead`, msg('household.hasHead', { number: household.number })));
   }
   if (!relation && head) {
-    problems.add({ code: 'BAD_VALUE', field: `${field}.relationToHead`, message: `relation to head: joining household ${household.number} needs this person's relation to its head (SPOUSE, CHILD, ...)` });
+    problems.add(bad(`${field}.relationToHead`, msg('household.relationNeeded', { number: household.number })));
   }
   return { householdId: household.id, relation: relation ?? 'HEAD' };
 }
@@ -63,8 +65,8 @@ export async function placeInHousehold(
 /** The shape of a household reference: an existing household's id or a 户号, one of them. */
 export function checkHouseholdRef(ref: HouseholdRef | null | undefined, field: string, problems: Problems): void {
   if (!ref) return;
-  if (!!ref.householdId === !!ref.number) problems.add({ code: 'BAD_VALUE', field, message: 'household: give householdId (an existing one) or number (户号), one of them' });
+  if (!!ref.householdId === !!ref.number) problems.add(bad(field, msg('household.oneOf')));
   else if (ref.number && !HOUSEHOLD_NUMBER.test(ref.number.trim())) {
-    problems.add({ code: 'BAD_VALUE', field: `${field}.number`, message: `household number (户号): 1–32 letters, digits or hyphens (got "${ref.number.slice(0, 40)}")` });
+    problems.add(bad(`${field}.number`, msg('household.number', { got: ref.number.slice(0, 40) })));
   }
 }

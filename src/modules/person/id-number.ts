@@ -1,3 +1,4 @@
+import { english, msg, type Msg } from '../../i18n';
 import { isCalendarDate, parseInstant, todayInChina } from '../../shared/time';
 
 /**
@@ -25,7 +26,8 @@ export interface IdNumber {
   upgradedFrom15?: string;
 }
 
-export type IdNumberCheck = ({ ok: true } & IdNumber) | { ok: false; problems: string[] };
+/** A refused number: `issues` the catalogue messages, `problems` their English text. */
+export type IdNumberCheck = ({ ok: true } & IdNumber) | { ok: false; problems: string[]; issues: Msg[] };
 
 export interface IdNumberExpectations {
   /** YYYY-MM-DD: the birth date recorded beside the number, which characters 7–14 must match. */
@@ -54,7 +56,7 @@ export function idNumberCheckCharacter(first17: string): string {
 export function checkIdNumber(input: string, expect: IdNumberExpectations = {}): IdNumberCheck {
   const text = normalise(input);
   const shape = shapeProblems(text);
-  if (shape.length > 0) return { ok: false, problems: shape };
+  if (shape.length > 0) return refused(shape);
 
   const legacy = text.length === 15;
   const first17 = legacy ? `${text.slice(0, 6)}19${text.slice(6)}` : text.slice(0, 17);
@@ -62,25 +64,25 @@ export function checkIdNumber(input: string, expect: IdNumberExpectations = {}):
   const birthDate = `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`;
   const gender: Gender = Number(value[16]) % 2 === 1 ? 'MALE' : 'FEMALE';
 
-  const problems: string[] = [];
+  const problems: Msg[] = [];
   const province = value.slice(0, 2);
-  if (!PROVINCE.test(province)) problems.push(`characters 1–2 should be a province code (${PROVINCE_RANGES}): ${province} is not one`);
-  const dateProblem = birthDateProblem(
-    birthDate,
-    legacy ? `characters 7–12 should be the birth date (YYMMDD of a year 19YY): ${text.slice(6, 12)}` : `characters 7–14 should be the birth date: ${value.slice(6, 14)}`,
-  );
+  if (!PROVINCE.test(province)) problems.push(msg('id.province', { province, ranges: PROVINCE_RANGES }));
+  const dateProblem = birthDateProblem(birthDate, { legacy: legacy ? 1 : 0, digits: legacy ? text.slice(6, 12) : value.slice(6, 14) });
   if (dateProblem) problems.push(dateProblem);
-  else if (expect.birthDate !== undefined && expect.birthDate !== birthDate) problems.push(`the birth date ${birthDate} does not match birthDate ${expect.birthDate}`);
+  else if (expect.birthDate !== undefined && expect.birthDate !== birthDate) problems.push(msg('id.birthMismatch', { date: birthDate, expected: expect.birthDate }));
   if (expect.gender !== undefined && expect.gender !== gender) {
-    const position = legacy ? '15th' : '17th';
-    problems.push(`the ${position} digit is ${gender === 'MALE' ? 'odd, which means male' : 'even, which means female'}, but gender is ${expect.gender}`);
+    problems.push(msg('id.genderMismatch', { legacy: legacy ? 1 : 0, male: gender === 'MALE' ? 1 : 0, gender: expect.gender }));
   }
   if (!legacy) {
     const expected = idNumberCheckCharacter(first17);
-    if (text[17] !== expected) problems.push(`the check character should be ${expected}, not ${text[17]}: one of the 18 characters is mistyped`);
+    if (text[17] !== expected) problems.push(msg('id.checkCharacter', { expected, got: text[17] }));
   }
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0) return refused(problems);
   return { ok: true, value, birthDate, gender, region: value.slice(0, 6), ...(legacy ? { upgradedFrom15: text } : {}) };
+}
+
+function refused(issues: Msg[]): IdNumberCheck {
+  return { ok: false, problems: issues.map(english), issues };
 }
 
 /** Surrounding spaces trimmed (full-width ones too), full-width digits and X made ASCII, x upper-cased. */
@@ -95,34 +97,33 @@ function normalise(input: string): string {
 const WELL_SHAPED = /^(?:\d{17}[\dX]|\d{15})$/;
 
 /** What keeps the text from being read as a number at all: emptiness, stray characters, the wrong length. */
-function shapeProblems(text: string): string[] {
+function shapeProblems(text: string): Msg[] {
   if (WELL_SHAPED.test(text)) return [];
   const characters = Array.from(text);
-  if (characters.length === 0) return ['is empty: the 18-character number is needed'];
+  if (characters.length === 0) return [msg('id.empty')];
   const legacy = characters.length === 15;
   const stray = characters
     .map((c, i) => ({ c, position: i + 1 }))
     .filter(({ c, position }) => !/[0-9]/.test(c) && !(c === 'X' && !legacy && position === characters.length));
-  const problems: string[] = [];
+  const problems: Msg[] = [];
   if (stray.length > 0) {
-    const named = stray.slice(0, 5).map(({ c, position }) => `${position} "${c}"`);
-    const list = named.length === 1 ? `character ${named[0]} is` : `characters ${named.slice(0, -1).join(', ')} and ${named[named.length - 1]} are`;
-    const more = stray.length > 5 ? ` (and ${stray.length - 5} more)` : '';
-    problems.push(`${list} not allowed${more}: ${legacy ? 'a 15-digit number has digits only' : 'only digits, and X as the last character'}`);
+    const shown = stray.slice(0, 5);
+    const at = shown.map(({ position }) => position).join(',');
+    problems.push(msg('id.stray', { at, chars: shown.map(({ c }) => c).join(''), more: Math.max(0, stray.length - 5), legacy: legacy ? 1 : 0 }));
   }
-  if (characters.length !== 18 && !legacy) problems.push(`must be 18 characters (got ${characters.length})`);
+  if (characters.length !== 18 && !legacy) problems.push(msg('id.length', { got: characters.length }));
   return problems;
 }
 
-/** Why `date` (YYYY-MM-DD from the number) cannot be a birth date, prefixed by `where`; null when it can. */
-function birthDateProblem(date: string, where: string): string | null {
+/** Why `date` (YYYY-MM-DD from the number, whose `digits` are given) cannot be a birth date; null when it can. */
+function birthDateProblem(date: string, where: { legacy: number; digits: string }): Msg | null {
   if (!isCalendarDate(Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10)))) {
     const parsed = parseInstant(`${date}T00:00:00Z`);
-    return `${where} is not a date (${parsed instanceof Date ? 'no such day' : parsed.problem})`;
+    return msg('id.birthNotDate', { ...where, problem: parsed instanceof Date ? msg('id.noSuchDay') : parsed.issue });
   }
-  if (date < EARLIEST_BIRTH_DATE) return `${where} is ${date}, before ${EARLIEST_BIRTH_DATE}`;
+  if (date < EARLIEST_BIRTH_DATE) return msg('id.birthBefore', { ...where, date, earliest: EARLIEST_BIRTH_DATE });
   const today = todayInChina();
-  if (date > today) return `${where} is ${date}, after today (${today})`;
+  if (date > today) return msg('id.birthAfter', { ...where, date, today });
   return null;
 }
 

@@ -1,4 +1,5 @@
 import type { Gender, RelationToHead, ResidenceType } from '../../generated/graphql';
+import { joined, LocalizedError, msg, type Msg } from '../../i18n';
 
 /**
  * The columns of a people spreadsheet (实有人口登记表) and how their cells read: found by their Chinese headers
@@ -33,7 +34,7 @@ export const FIELD_NAMES = Object.keys(IMPORT_FIELDS) as ImportField[];
 export const fieldHeader = (field: ImportField): string => IMPORT_FIELDS[field][0];
 
 /** A problem with the file as a whole (no usable header, a required column missing, a bad mapping): nothing is read. */
-export class ImportInputError extends Error {}
+export class ImportInputError extends LocalizedError {}
 
 /**
  * A header as compared: Unicode-compatibility folded (full-width letters, digits and brackets made ASCII, the
@@ -71,7 +72,7 @@ const REQUIRED: readonly (readonly ImportField[])[] = [['name'], ['residenceType
 /** A mapping as given (JSON `{"header": "field"}`): checked, headers normalised. */
 export function parseMapping(value: unknown): Map<string, ImportField> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ImportInputError('the mapping must be a JSON object of header → field, e.g. {"证件号码": "idNumber", "住址楼栋": "buildingCode"}');
+    throw new ImportInputError(msg('import.mappingShape'));
   }
   const mapping = new Map<string, ImportField>();
   const bad: string[] = [];
@@ -79,7 +80,7 @@ export function parseMapping(value: unknown): Map<string, ImportField> {
     if (typeof field !== 'string' || !(FIELD_NAMES as string[]).includes(field)) bad.push(`"${header}": ${JSON.stringify(field)}`);
     else mapping.set(normaliseHeader(header), field as ImportField);
   }
-  if (bad.length) throw new ImportInputError(`the mapping names no such field for ${bad.join(', ')}; the fields are ${FIELD_NAMES.join(', ')}`);
+  if (bad.length) throw new ImportInputError(msg('import.mappingFields', { bad: bad.join(', '), fields: FIELD_NAMES.join(', ') }));
   return mapping;
 }
 
@@ -100,27 +101,30 @@ export function knownHeaders(cells: readonly string[], mapping?: ReadonlyMap<str
  */
 export function mapColumns(headers: readonly string[], mapping?: ReadonlyMap<string, ImportField>): ColumnMap {
   const map: ColumnMap = { index: {}, header: {}, ignored: [] };
-  const twice: string[] = [];
+  const twice: Msg[] = [];
   headers.forEach((raw, i) => {
     const text = raw.trim();
     if (!text) return;
     const field = fieldOf(text, mapping);
     if (!field) map.ignored.push(text);
-    else if (map.index[field] !== undefined) twice.push(`"${map.header[field]}" and "${text}" (both ${field})`);
+    else if (map.index[field] !== undefined) twice.push(msg('import.columnPair', { first: map.header[field] ?? '', second: text, field }));
     else {
       map.index[field] = i;
       map.header[field] = text;
     }
   });
   const missing = REQUIRED.filter((alternatives) => alternatives.every((f) => map.index[f] === undefined)).map((alternatives) =>
-    alternatives.map(fieldHeader).join(' or '),
+    alternatives.map(fieldHeader).join('|'),
   );
-  const problems: string[] = [];
-  if (missing.length) problems.push(`the file has no column ${[...new Set(missing)].join(', ')}`);
-  if (twice.length) problems.push(`two columns stand for the same field: ${twice.join('; ')}`);
+  const problems: Msg[] = [];
+  if (missing.length) {
+    const columns = [...new Set(missing)].map((alternatives) => joined(alternatives.split('|'), msg('list.or')));
+    problems.push(msg('import.columnsMissing', { columns: joined(columns, msg('list.comma')) }));
+  }
+  if (twice.length) problems.push(msg('import.columnsTwice', { pairs: joined(twice) }));
   if (problems.length) {
     const seen = headers.map((h) => h.trim()).filter(Boolean).slice(0, 30).join(', ');
-    throw new ImportInputError(`${problems.join('; ')} (its header row: ${seen || 'empty'}); name the columns as in 实有人口登记表, or give a mapping of header → field`);
+    throw new ImportInputError(msg('import.headerProblems', { problems: joined(problems), seen }));
   }
   return map;
 }
@@ -209,8 +213,8 @@ export function numberCellText(field: ImportField, n: number): string {
 export const SCIENTIFIC = /^\d(?:\.\d+)?E\+?\d+$/i;
 
 /** The message for a number a spreadsheet rounded. */
-export function roundedNumberMessage(shown: string): string {
-  return `"${shown}" was stored as a number and lost its last digits: format the column as text (文本) and type the numbers again`;
+export function roundedNumberMessage(shown: string): Msg {
+  return msg('import.rounded', { shown });
 }
 
 /** A date cell from the XLSX reader (a JS Date at UTC midnight) as YYYY-MM-DD. */

@@ -1,3 +1,4 @@
+import { text, type Locale, type Msg } from '../../i18n';
 import { fieldHeader, type ColumnMap, type ImportField } from './import-columns';
 import type { PeopleFileFormat, TextEncoding } from './import-parse';
 
@@ -70,9 +71,15 @@ export class ReportBuilder {
     return this.report.columns[field] ?? fieldHeader(field);
   }
 
-  refuse(row: number, field: ImportField, message: string): void {
+  /** Until `finish`, a problem's message is kept as a catalogue message. */
+  private readonly messages: (Msg | string)[] = [];
+
+  refuse(row: number, field: ImportField, message: Msg | string): void {
     this.report.problemCount += 1;
-    if (this.report.problems.length < MAX_LISTED) this.report.problems.push({ row, column: this.column(field), message });
+    if (this.report.problems.length < MAX_LISTED) {
+      this.report.problems.push({ row, column: this.column(field), message: '' });
+      this.messages.push(message);
+    }
     this.markRefused(row);
   }
 
@@ -95,7 +102,9 @@ export class ReportBuilder {
     return byte < this.refused.length && (this.refused[byte] & (1 << (row & 7))) !== 0;
   }
 
-  finish(started: number, written: boolean): PeopleImportReport {
+  /** The report, its problems said in `locale` (the importer's: Accept-Language, or the command line's). */
+  finish(started: number, written: boolean, locale: Locale): PeopleImportReport {
+    this.report.problems.forEach((p, i) => (p.message = text(this.messages[i], locale)));
     this.report.problems.sort((a, b) => a.row - b.row);
     this.report.written = written;
     this.report.ms = Date.now() - started;

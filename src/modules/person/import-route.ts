@@ -1,3 +1,4 @@
+import { msg } from '../../i18n';
 import { assertPermitted } from '../auth/policy';
 import { RouteError, type RouteRequest } from '../module';
 import { ImportInputError, parseMapping, type ImportField } from './import-columns';
@@ -24,12 +25,12 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 const THREADS = 1;
 
 export async function importPeopleRoute(request: RouteRequest): Promise<void> {
-  const { url, headers, res, viewer, db, gate, clientKey, config, requestId } = request;
+  const { url, headers, res, viewer, db, gate, clientKey, config, requestId, locale } = request;
   // AUTH before a byte of the body is read
   assertPermitted(viewer, 'person:import');
   const [type, ...params] = (headers['content-type'] ?? '').split(';').map((p) => p.trim().toLowerCase());
   if (!ACCEPTED.has(type)) {
-    throw new RouteError(415, `send the file as the request body, Content-Type text/csv or ${XLSX} (got "${type.slice(0, 80) || 'none'}")`, 'UNSUPPORTED_MEDIA_TYPE');
+    throw new RouteError(415, msg('import.contentType', { xlsx: XLSX, got: type.slice(0, 80) }), 'UNSUPPORTED_MEDIA_TYPE');
   }
   const q = url.searchParams;
   const dryRun = flag(q.get('dryRun'));
@@ -38,7 +39,7 @@ export async function importPeopleRoute(request: RouteRequest): Promise<void> {
   const mapping = mappingOf(q.get('mapping'));
   const fileName = fileNameOf(q.get('fileName'), headers['content-disposition'], type === XLSX ? 'upload.xlsx' : 'upload.csv');
   const reason = q.get('reason');
-  if (reason !== null && reason.length > 500) throw new RouteError(400, 'reason is at most 500 characters', 'BAD_USER_INPUT');
+  if (reason !== null && reason.length > 500) throw new RouteError(400, msg('import.reasonLength'), 'BAD_USER_INPUT', 'reason');
 
   const report = await gate.run('import', clientKey, async () => {
     try {
@@ -49,9 +50,10 @@ export async function importPeopleRoute(request: RouteRequest): Promise<void> {
         encoding,
         mapping,
         threads: THREADS,
+        locale,
       });
     } catch (err) {
-      if (err instanceof ImportInputError) throw new RouteError(400, err.message, 'BAD_USER_INPUT');
+      if (err instanceof ImportInputError) throw new RouteError(400, err.localized ?? err.message, 'BAD_USER_INPUT');
       throw err;
     }
   });
@@ -61,7 +63,7 @@ export async function importPeopleRoute(request: RouteRequest): Promise<void> {
 function flag(value: string | null): boolean {
   if (value === null || value === 'false' || value === '0') return false;
   if (value === 'true' || value === '1' || value === '') return true;
-  throw new RouteError(400, `dryRun must be true or false (got "${value.slice(0, 20)}")`, 'BAD_USER_INPUT');
+  throw new RouteError(400, msg('import.dryRun', { got: value.slice(0, 20) }), 'BAD_USER_INPUT', 'dryRun');
 }
 
 function encodingOf(value: string | null): TextEncoding | undefined {
@@ -69,7 +71,7 @@ function encodingOf(value: string | null): TextEncoding | undefined {
   const v = value.toLowerCase().replace(/_/g, '-');
   if (v === 'utf-8' || v === 'utf8') return 'utf-8';
   if (['gbk', 'gb2312', 'gb18030', 'cp936'].includes(v)) return 'gb18030';
-  throw new RouteError(400, `encoding must be utf-8 or gbk (got "${value.slice(0, 20)}")`, 'BAD_USER_INPUT');
+  throw new RouteError(400, msg('import.encoding', { got: value.slice(0, 20) }), 'BAD_USER_INPUT', 'encoding');
 }
 
 function mappingOf(value: string | null): Map<string, ImportField> | undefined {
@@ -77,7 +79,8 @@ function mappingOf(value: string | null): Map<string, ImportField> | undefined {
   try {
     return parseMapping(JSON.parse(value));
   } catch (err) {
-    throw new RouteError(400, `mapping: ${err instanceof SyntaxError ? `not JSON (${err.message})` : (err as Error).message}`, 'BAD_USER_INPUT');
+    const detail = err instanceof SyntaxError ? msg('import.mappingJson', { detail: err.message }) : msg('import.mapping', { detail: err instanceof ImportInputError ? (err.localized ?? err.message) : (err as Error).message });
+    throw new RouteError(400, detail, 'BAD_USER_INPUT', 'mapping');
   }
 }
 

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { Config } from '../../config';
 import { unauthenticated } from '../../errors';
+import { msg, type Locale } from '../../i18n';
 import { assertPermitted } from '../auth/policy';
 import type { Principal, Viewer } from '../auth/viewer';
 import { writeAudit } from './audit-repo';
@@ -34,7 +35,9 @@ export interface PeopleImportOptions {
   /** Worker threads checking rows (0: on the calling thread). */
   threads: number;
   batchSize?: number;
-  /** Called after each batch is written (the CLI prints progress). */
+  /** The language of the report's problems: the request's (Accept-Language), or the command line's; default English. */
+  locale?: Locale;
+  /** Called after each batch is written (the CLI prints progress); problems are said only in the final report. */
   onProgress?: (report: PeopleImportReport) => void;
 }
 
@@ -56,7 +59,7 @@ class Rollback extends Error {}
 export async function importPeople(deps: PeopleImportDeps, source: AsyncIterable<Buffer | string>, options: PeopleImportOptions): Promise<PeopleImportReport> {
   // AUTH: the role here, the jurisdiction row by row once each house is known
   const principal = assertPermitted(deps.viewer, 'person:import');
-  if (!principal) throw unauthenticated('to import people you need a bearer token');
+  if (!principal) throw unauthenticated(msg('auth.tokenNeededPlain', { what: msg('action.person:import') }));
   const started = Date.now();
   // VALIDATION of the file as a whole: readable, a header row with every required column
   const file = await openPeopleFile(source, { encoding: options.encoding, mapping: options.mapping, batchSize: options.batchSize ?? BATCH });
@@ -86,7 +89,7 @@ export async function importPeople(deps: PeopleImportDeps, source: AsyncIterable
   } finally {
     await pool.close();
   }
-  return builder.finish(started, written);
+  return builder.finish(started, written, options.locale ?? 'en');
 }
 
 /** Stops reading a source that is a stream (an upload whose import failed: nobody reads the rest). */

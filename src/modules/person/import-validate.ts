@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../config';
 import type { RelationToHead, ResidenceType } from '../../generated/graphql';
+import { msg, type Msg } from '../../i18n';
 import type { ProblemRow } from '../../shared/payload';
 import { PiiCipher } from '../../shared/pii';
 import { isRoom } from '../place/checks';
@@ -37,7 +38,8 @@ export interface RawBatch {
 export interface RowProblem {
   row: number;
   field: ImportField;
-  message: string;
+  /** Plain data: it crosses from the worker threads, and is rendered in the importer's language in the report. */
+  message: Msg | string;
 }
 
 /** A batch checked: what the database steps need of the valid rows, and the problems of the others. */
@@ -174,7 +176,7 @@ export class RowValidator {
     const cell = (f: ImportField) => (cells[F[f]] ?? '').trim();
     const opt = (f: ImportField) => cell(f) || null;
     const own = new Set<ImportField>();
-    const bad = (field: ImportField, message: string) => {
+    const bad = (field: ImportField, message: Msg) => {
       own.add(field);
       problems.push({ row, field, message });
     };
@@ -184,12 +186,12 @@ export class RowValidator {
     const genderText = cell('gender');
     if (genderText) {
       input.gender = genderOf(genderText);
-      if (!input.gender) bad('gender', `"${genderText.slice(0, 20)}" is not a gender: 男 or 女`);
+      if (!input.gender) bad('gender', msg('import.gender', { got: genderText.slice(0, 20) }));
     }
     const typeText = cell('residenceType');
     if (typeText) {
       input.residenceType = residenceTypeOf(typeText);
-      if (!input.residenceType) bad('residenceType', `"${typeText.slice(0, 20)}" is not a residence type: 户籍, 流动, 境外 or 未落户`);
+      if (!input.residenceType) bad('residenceType', msg('import.residenceType', { got: typeText.slice(0, 20) }));
     }
     for (const f of ['idNumber', 'phone'] as const) {
       const text = cell(f);
@@ -207,14 +209,14 @@ export class RowValidator {
       if (SCIENTIFIC.test(cell('permitNumber'))) bad('permitNumber', roundedNumberMessage(cell('permitNumber')));
     } else if (input.residenceType) {
       for (const f of FLOATING_FIELDS) {
-        if (cell(f)) bad(f, `only floating residents (人口类型 流动) have this; this row is ${TYPE_LABEL[input.residenceType]}: leave it empty`);
+        if (cell(f)) bad(f, msg('import.floatingOnly', { type: TYPE_LABEL[input.residenceType] }));
       }
     }
     // A cell already refused above (an unknown gender) is not refused again as missing.
     const checks = {
       add: (p: ProblemRow) => {
         const field = fieldOf(p.field);
-        if (!own.has(field)) problems.push({ row, field, message: p.message });
+        if (!own.has(field)) problems.push({ row, field, message: p.msg ?? p.message });
       },
     };
     const fields = checkPersonFields(input, checks, { mode: 'create', field: (k) => k, today });
@@ -224,10 +226,10 @@ export class RowValidator {
     const relationText = cell('relationToHead');
     const relation = relationText ? relationOf(relationText) : null;
     if (SCIENTIFIC.test(household)) bad('householdNumber', roundedNumberMessage(household));
-    else if (household && !HOUSEHOLD_NUMBER.test(household)) bad('householdNumber', `"${household.slice(0, 40)}": 1–32 letters, digits or hyphens`);
-    if (relationText && !relation) bad('relationToHead', `"${relationText.slice(0, 20)}" is not a relation the import knows (${RELATION_EXAMPLES})`);
-    else if (household && !relation) bad('relationToHead', `is empty: with a 户号 each member's relation to the head is needed (${RELATION_EXAMPLES})`);
-    else if (relation && !household) bad('householdNumber', 'is empty: 与户主关系 relates a person to the head of a household, which needs its 户号');
+    else if (household && !HOUSEHOLD_NUMBER.test(household)) bad('householdNumber', msg('import.householdShape', { got: household.slice(0, 40) }));
+    if (relationText && !relation) bad('relationToHead', msg('import.relationUnknown', { got: relationText.slice(0, 20), examples: RELATION_EXAMPLES }));
+    else if (household && !relation) bad('relationToHead', msg('import.relationEmpty', { examples: RELATION_EXAMPLES }));
+    else if (relation && !household) bad('householdNumber', msg('import.householdEmpty'));
 
     if (!fields.name || !fields.gender || !fields.birthDate || !fields.residenceType || house === null) {
       return { idNumber: fields.idNumber, house: '', household: household || null, relation };
@@ -255,30 +257,30 @@ export class RowValidator {
   }
 
   /** The house reference's shape: `code\tunit\troom`, or null with a problem. */
-  private house(code: string, unitText: string, roomText: string, bad: (field: ImportField, message: string) => void): string | null {
+  private house(code: string, unitText: string, roomText: string, bad: (field: ImportField, message: Msg) => void): string | null {
     let ok = true;
     if (!code) {
-      bad('buildingCode', "is empty: the building's 16-digit code (楼栋编码) is needed");
+      bad('buildingCode', msg('import.buildingEmpty'));
       ok = false;
     } else if (SCIENTIFIC.test(code)) {
       bad('buildingCode', roundedNumberMessage(code));
       ok = false;
     } else if (!BUILDING_CODE.test(code)) {
-      bad('buildingCode', `16 digits, as on the building's plate or QR code (got "${code.slice(0, 40)}")`);
+      bad('buildingCode', msg('import.buildingShape', { got: code.slice(0, 40) }));
       ok = false;
     }
     const unitDigits = unitText.normalize('NFKC').replace(/单元$/, '').trim();
     const unit = unitDigits === '' ? null : Number(unitDigits);
     if (unit !== null && (!/^\d{1,3}$/.test(unitDigits) || unit < 1 || unit > 100)) {
-      bad('unit', `a unit number 1–100, or empty for a building without units (got "${unitText.slice(0, 20)}")`);
+      bad('unit', msg('import.unitShape', { got: unitText.slice(0, 20) }));
       ok = false;
     }
     const room = roomText.normalize('NFKC').trim();
     if (!room) {
-      bad('room', 'is empty: the room as written on the door, e.g. 1502');
+      bad('room', msg('import.roomEmpty'));
       ok = false;
     } else if (!isRoom(room)) {
-      bad('room', `the room as written on the door, e.g. 1502 (got "${room.slice(0, 40)}")`);
+      bad('room', msg('import.roomShape', { got: room.slice(0, 40) }));
       ok = false;
     }
     return ok ? `${code}\t${unit ?? ''}\t${room}` : null;

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { toGlobalId } from '../../graphql/relay';
-import { codeSubject, scopeProblem } from '../auth/policy';
+import { msg, type Msg } from '../../i18n';
+import { codeSubject, scopeIssue } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import type { ImportField } from './import-columns';
 import type { ReportBuilder } from './import-report';
@@ -20,7 +21,7 @@ import { timeOrderedUuid, type ValidatedBatch } from './import-validate';
  */
 const REMEMBERED = 50_000;
 
-type Refuse = (row: number, field: ImportField, message: string) => void;
+type Refuse = (row: number, field: ImportField, message: Msg | string) => void;
 
 export class PeopleImportWriter {
   private readonly ids = new IdNumberRows();
@@ -86,7 +87,7 @@ export class PeopleImportWriter {
     );
     for (const l of lookup) {
       const holder = holders.get(l.index);
-      if (holder || sent.has(l.row)) refuse(l.row, 'idNumber', alreadyRegistered(holder));
+      if (holder || sent.has(l.row)) refuse(l.row, 'idNumber', msg('import.alreadyRegistered', { who: holder ? toGlobalId('Person', holder) : '' }));
     }
   }
 
@@ -94,7 +95,7 @@ export class PeopleImportWriter {
   finish(): void {
     for (const [number, row] of this.headless) {
       if (this.refusedHeads.has(number)) continue;
-      this.report.refuse(row, 'relationToHead', `户号 ${number} is a new household and no row of it is its head (户主): one member's 与户主关系 must be 户主`);
+      this.report.refuse(row, 'relationToHead', msg('import.noHead', { number }));
     }
   }
 
@@ -110,8 +111,8 @@ export class PeopleImportWriter {
         unique.set(row, batch.ids.indexes[i]);
         return;
       }
-      refuse(row, 'idNumber', `the same ID number as row ${earlier}: one person, one row`);
-      refuse(earlier, 'idNumber', `the same ID number as row ${row}: one person, one row`);
+      refuse(row, 'idNumber', msg('import.sameId', { row: earlier }));
+      refuse(earlier, 'idNumber', msg('import.sameId', { row }));
       unique.delete(earlier);
     });
     return unique;
@@ -131,11 +132,11 @@ export class PeopleImportWriter {
       const house = this.houses.get(keys[i]);
       const { code, unit, room } = repo.splitHouseKey(keys[i]);
       if (!house) {
-        if (!buildings.has(code)) refuse(row, 'buildingCode', `no current building has code ${code}`);
-        else refuse(row, 'room', `building ${code} has no current house at ${unit !== null ? `unit ${unit}, ` : ''}room ${room}`);
+        if (!buildings.has(code)) refuse(row, 'buildingCode', msg('import.noBuilding', { code }));
+        else refuse(row, 'room', msg('import.noHouse', { code, unit: unit !== null ? String(unit) : '', room }));
         return;
       }
-      const outside = scopeProblem(this.principal, 'person:import', codeSubject(house.gridCode), `building ${code}`);
+      const outside = scopeIssue(this.principal, 'person:import', codeSubject(house.gridCode), msg('import.theBuilding', { code }));
       if (outside) refuse(row, 'buildingCode', outside);
       else placed.set(row, house);
     });
@@ -164,7 +165,7 @@ export class PeopleImportWriter {
       const mine = created.get(number);
       if (known && known.houseId !== houseId) return elsewhere.push({ row, number });
       if (mine && mine.houseId !== houseId) {
-        return refuse(row, 'householdNumber', `户号 ${number} is given with another house on row ${mine.row}; a household lives in one house`);
+        return refuse(row, 'householdNumber', msg('import.householdElsewhereInFile', { number, row: mine.row }));
       }
       const householdId = known?.id ?? mine?.id ?? timeOrderedUuid();
       if (!known && !mine) {
@@ -173,8 +174,8 @@ export class PeopleImportWriter {
       }
       if (a.relations[i] === 'HEAD') {
         const earlier = heads.get(number);
-        if (earlier !== undefined) return refuse(row, 'relationToHead', `户号 ${number} already has its head (户主) on row ${earlier}: one head per household`);
-        if (known?.hasHead) return refuse(row, 'relationToHead', `户号 ${number} already has a head (户主), registered before or on an earlier row of this file: one head per household`);
+        if (earlier !== undefined) return refuse(row, 'relationToHead', msg('import.headOnRow', { number, row: earlier }));
+        if (known?.hasHead) return refuse(row, 'relationToHead', msg('import.headKnown', { number }));
         heads.set(number, row);
         this.headless.delete(number);
       }
@@ -183,7 +184,7 @@ export class PeopleImportWriter {
     if (elsewhere.length > 0) {
       const addresses = await repo.householdAddresses(this.trx, [...new Set(elsewhere.map((e) => e.number))]);
       for (const { row, number } of elsewhere) {
-        refuse(row, 'householdNumber', `户号 ${number} is a household of another house (${addresses.get(number)}); a household lives in one house: give this row's house, or another 户号`);
+        refuse(row, 'householdNumber', msg('import.householdElsewhere', { number, address: addresses.get(number) ?? '' }));
       }
     }
     if (created.size === 0) return placed;
@@ -193,16 +194,11 @@ export class PeopleImportWriter {
     a.rows.forEach((row, i) => {
       const number = a.households[i];
       if (number !== null && taken.has(number) && placed.delete(row)) {
-        refuse(row, 'householdNumber', `户号 ${number} was created by someone else while this import ran; run the import again`);
+        refuse(row, 'householdNumber', msg('import.householdRace', { number }));
       }
     });
     return placed;
   }
-}
-
-function alreadyRegistered(personId: string | undefined): string {
-  const who = personId ? ` (Person ${toGlobalId('Person', personId)})` : '';
-  return `already registered${who}: an import adds new residents; change or move this one with updatePerson or movePerson`;
 }
 
 /** A map of at most `capacity` entries, forgetting the oldest first. */

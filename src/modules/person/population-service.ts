@@ -1,5 +1,6 @@
 import type { Context } from '../../context';
 import { badInput, forbidden } from '../../errors';
+import { msg } from '../../i18n';
 import type { PersonTag, ResidenceType } from '../../generated/graphql';
 import { assertPermitted, assertPrincipal, GRID_CODE } from '../auth/policy';
 import type { GridRow } from '../grid/mappers';
@@ -49,7 +50,7 @@ export class PopulationService {
     const code = principal?.jurisdictionCode ?? null;
     if (code === null) return this.figures('everywhere');
     const root = GRID_CODE.test(code) ? await this.ctx.loaders.grid.byCode.load(code) : null;
-    if (!root) throw forbidden(`your jurisdiction (${code}) is no current grid: ask an administrator for a new token`);
+    if (!root) throw forbidden(msg('people.noJurisdiction', { code }));
     return this.ofGrid(root);
   }
 
@@ -66,10 +67,10 @@ export class PopulationService {
     const hi = max ?? standard.max;
     for (const [name, value] of [['min', lo], ['max', hi]] as const) {
       if (!Number.isInteger(value) || value < 0 || value > MAX_HOUSEHOLD_BOUND) {
-        throw badInput(`${name} is a number of households, 0–${MAX_HOUSEHOLD_BOUND} (got ${value})`, name);
+        throw badInput(msg('population.bound', { name, max: MAX_HOUSEHOLD_BOUND, got: value }), name);
       }
     }
-    if (lo > hi) throw badInput(`min (${lo}) is above max (${hi}): give min ≤ max`, 'min');
+    if (lo > hi) throw badInput(msg('population.order', { min: lo, max: hi }), 'min');
     // RESOLUTION
     const counts = await repo.householdCoverage(this.ctx.db, grid.id, lo, hi);
     return { min: lo, max: hi, ...counts };

@@ -149,7 +149,8 @@ export interface AuditListFilter {
 
 /**
  * The grid code of an audit row's subject as it lies now: a person's (and their tags' and visits') is their
- * house's building's grid, a tenant registration's its building's. Null for an import or export.
+ * house's building's grid, a tenant registration's its building's, an incident's its responsible grid (else its
+ * centre). Null for an import or export.
  */
 const SUBJECT_GRID_CODE = `(CASE
     WHEN a.subject_type IN ('person', 'person_tag', 'visit') THEN (
@@ -160,6 +161,8 @@ const SUBJECT_GRID_CODE = `(CASE
         ELSE (SELECT v.person_id FROM visit v WHERE v.id = a.subject_id) END)
     WHEN a.subject_type = 'tenant_registration' THEN (
       SELECT g.code FROM tenant_registration r JOIN building b ON b.id = r.building_id JOIN grid g ON g.id = b.grid_id WHERE r.id = a.subject_id)
+    WHEN a.subject_type = 'incident' THEN (
+      SELECT g.code FROM incident i JOIN grid g ON g.id = coalesce(i.grid_id, i.centre_grid_id) WHERE i.id = a.subject_id)
   END)`;
 
 /**

@@ -1,11 +1,13 @@
 import type { Context } from '../../context';
 import { badInput, forbidden } from '../../errors';
+import { msg } from '../../i18n';
 import type { AuditFilter, ErasePersonInput, PersonField, RevealPersonInput } from '../../generated/graphql';
 import { decodeCursor, expectGlobalId, fromGlobalId, pageSize, UUID } from '../../graphql/relay';
 import { notFound, Problems, runEdit, validationError, type NotFoundSource, type ProblemRow, type ValidationErrorSource } from '../../shared/payload';
 import { assertPermitted, assertPrincipal, codeSubject, GRID_CODE } from '../auth/policy';
 import { lockResolution } from '../location/repo';
 import { writeAudit } from './audit-repo';
+import { bad } from './group-checks';
 import type { AuditEntryPage, PersonChangeSource, RevealSource } from './mappers';
 import * as repo from './privacy-repo';
 import { cipherFor, SEALED } from './sealing';
@@ -19,6 +21,7 @@ export const AUDIT_SUBJECT_NODE_TYPES: Readonly<Record<string, string>> = {
   person: 'Person',
   visit: 'Visit',
   tenant_registration: 'TenantRegistration',
+  incident: 'Incident',
 };
 const SUBJECT_TYPE_OF_NODE: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(AUDIT_SUBJECT_NODE_TYPES).map(([t, n]) => [n, t]));
 
@@ -57,14 +60,14 @@ export class PrivacyService {
     const problems = new Problems();
     const reason = checkReason(input.reason, problems);
     const fields = checkFields(input.fields, problems);
-    if (seen.erased_at) problems.add(erased('nothing to reveal'));
+    if (seen.erased_at) problems.add(erased('reveal'));
     if (problems.any) return validationError(problems);
     // RESOLUTION: read again under a share lock, so an erasure running meanwhile is either before or after.
     return runEdit<RevealResult>(this.ctx, async (trx) => {
       const row = await repo.sealedPerson(trx, id);
       if (!row) return notFound(input.id, 'person');
       const principal = assertPrincipal(this.ctx.viewer, 'person:reveal', codeSubject(row.grid_code), 'this person');
-      if (row.erased_at) return validationError([erased('nothing to reveal')]);
+      if (row.erased_at) return validationError([erased('reveal')]);
       const cipher = cipherFor(this.ctx.config);
       const open = (value: Buffer | null, context: string) => (value ? cipher.open(value, context) : null);
       const out: RevealSource = { personId: id, auditId: '' };
@@ -90,7 +93,7 @@ export class PrivacyService {
     // VALIDATION
     const problems = new Problems();
     const reason = checkReason(input.reason, problems);
-    if (seen.erased_at) problems.add(erased('already erased'));
+    if (seen.erased_at) problems.add(erased('erase'));
     if (problems.any) return validationError(problems);
     // RESOLUTION: the grids of the building first (as grid edits take them), then the person's row.
     return runEdit<EraseResult>(this.ctx, async (trx) => {
@@ -100,7 +103,7 @@ export class PrivacyService {
       const row = await repo.lockErasablePerson(trx, id);
       if (!row) return notFound(input.id, 'person');
       const principal = assertPrincipal(this.ctx.viewer, 'person:erase', codeSubject(row.grid_code), 'this person');
-      if (row.erased_at) return validationError([erased('already erased')]);
+      if (row.erased_at) return validationError([erased('erase')]);
       const fields = ERASABLE.filter(([, has]) => row[has]).map(([field]) => field);
       const counts = await repo.erasePersonalValues(trx, row, principal.subject);
       await writeAudit(trx, this.ctx, principal, { action: 'ERASE', subjectType: 'person', subjectId: id, fields, reason, detail: { ...counts } });
@@ -111,19 +114,19 @@ export class PrivacyService {
   async auditLog(filter: AuditFilter | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<AuditEntryPage> {
     // AUTH: ADMIN; the jurisdiction narrows the rows (see the class comment).
     const principal = assertPermitted(this.ctx.viewer, 'audit:read');
-    if (!principal) throw forbidden('anonymous callers may not read the audit log');
+    if (!principal) throw forbidden(msg('privacy.anonymousAudit'));
     // VALIDATION (arguments of a query: BAD_USER_INPUT)
     const limit = pageSize(first);
     const f = filter ?? {};
     const list: repo.AuditListFilter = { actor: null, subjectId: null, subjectType: null, actions: f.action?.length ? [...f.action] : null, from: f.from ?? null, to: f.to ?? null, scope: null };
     if (f.actor != null) {
       const actor = f.actor.trim();
-      if (!actor || actor.length > MAX_ACTOR) throw badInput(`filter.actor is an account name of 1–${MAX_ACTOR} characters; leave it out for every actor`, 'filter.actor');
+      if (!actor || actor.length > MAX_ACTOR) throw badInput(msg('privacy.actor', { max: MAX_ACTOR }), 'filter.actor');
       list.actor = actor;
     }
     if (f.subjectId != null) Object.assign(list, auditSubject(f.subjectId));
     if (list.from && list.to && list.from > list.to) {
-      throw badInput(`filter.from (${list.from.toISOString()}) is after filter.to (${list.to.toISOString()})`, 'filter.from');
+      throw badInput(msg('privacy.fromAfterTo', { from: list.from.toISOString(), to: list.to.toISOString() }), 'filter.from');
     }
     if (principal.jurisdictionCode !== null) {
       list.scope = { actor: principal.subject, rootCode: GRID_CODE.test(principal.jurisdictionCode) ? principal.jurisdictionCode : null };
@@ -139,27 +142,27 @@ export class PrivacyService {
 }
 
 /** The reason kept in the audit row: trimmed, 4–500 characters. */
-function checkReason(reason: string, problems: Problems): string {
+export function checkReason(reason: string, problems: Problems): string {
   const trimmed = reason.trim();
   if (trimmed.length < MIN_REASON) {
-    problems.add({ code: 'BAD_VALUE', field: 'input.reason', message: `reason: say why (it is kept in the audit log), in at least ${MIN_REASON} characters; got ${trimmed.length}` });
+    problems.add(bad('input.reason', msg('privacy.reasonShort', { min: MIN_REASON, got: trimmed.length })));
   } else if (trimmed.length > MAX_REASON) {
-    problems.add({ code: 'BAD_VALUE', field: 'input.reason', message: `reason: at most ${MAX_REASON} characters; got ${trimmed.length}` });
+    problems.add(bad('input.reason', msg('privacy.reasonLong', { max: MAX_REASON, got: trimmed.length })));
   }
   return trimmed;
 }
 
 function checkFields(fields: readonly PersonField[], problems: Problems): PersonField[] {
   if (fields.length === 0) {
-    problems.add({ code: 'BAD_VALUE', field: 'input.fields', message: 'fields: name at least one value to reveal (ID_NUMBER, PHONE, BIRTH_DATE, PERMIT_NUMBER, GROUP_DETAILS)' });
+    problems.add(bad('input.fields', msg('privacy.noFields')));
   }
   const twice = [...new Set(fields.filter((f, i) => fields.indexOf(f) !== i))];
-  if (twice.length) problems.add({ code: 'BAD_VALUE', field: 'input.fields', message: `fields: ${twice.join(', ')} given more than once; name each field once` });
+  if (twice.length) problems.add(bad('input.fields', msg('privacy.fieldsTwice', { fields: twice.join(', ') })));
   return [...fields];
 }
 
-function erased(what: string): ProblemRow {
-  return { code: 'BAD_VALUE', field: 'input.id', message: `this person was erased (only an anonymous stub is kept): ${what}` };
+function erased(what: 'reveal' | 'erase'): ProblemRow {
+  return bad('input.id', msg(what === 'reveal' ? 'privacy.erasedReveal' : 'privacy.erasedAgain'));
 }
 
 /** `filter.subjectId`: a global id of a Person, Visit or TenantRegistration, or the bare uuid an entry of a tag gives. */
@@ -168,13 +171,13 @@ function auditSubject(subjectId: string): Pick<repo.AuditListFilter, 'subjectId'
   const parsed = fromGlobalId(subjectId);
   const subjectType = parsed ? SUBJECT_TYPE_OF_NODE[parsed.type] : undefined;
   if (!parsed || !subjectType) {
-    throw badInput(`filter.subjectId is not the id of a Person, Visit or TenantRegistration (got "${subjectId.slice(0, 100)}")`, 'filter.subjectId');
+    throw badInput(msg('privacy.subjectId', { got: subjectId.slice(0, 100) }), 'filter.subjectId');
   }
   return { subjectId: parsed.id, subjectType };
 }
 
 function auditCursor(after: string): string {
   const [id] = decodeCursor(after, 1);
-  if (typeof id !== 'string' || !/^[1-9]\d{0,17}$/.test(id)) throw badInput('after is not a cursor of the audit log', 'after');
+  if (typeof id !== 'string' || !/^[1-9]\d{0,17}$/.test(id)) throw badInput(msg('privacy.cursor'), 'after');
   return id;
 }

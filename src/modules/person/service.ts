@@ -1,5 +1,6 @@
 import type { Context } from '../../context';
 import { badInput, forbidden } from '../../errors';
+import { joined, msg } from '../../i18n';
 import type { PersonFilter, PersonStatus } from '../../generated/graphql';
 import { decodeCursor, encodeCursor, expectGlobalId, pageSize } from '../../graphql/relay';
 import { mainlandPhone } from '../../shared/phone';
@@ -28,7 +29,7 @@ export class PersonService {
   /** The caller, who must be allowed to read people somewhere (else FORBIDDEN before anything is read). */
   reader(): Principal {
     const principal = assertPermitted(this.ctx.viewer, 'person:read');
-    if (!principal) throw forbidden('anonymous callers may not read people');
+    if (!principal) throw forbidden(msg('people.anonymous'));
     return principal;
   }
 
@@ -115,7 +116,7 @@ export class PersonService {
   async people(input: PersonFilter | null | undefined, first: number | null | undefined, after: string | null | undefined, grid: GridRow | null): Promise<PersonPage> {
     const principal = this.reader();
     const f = input ?? {};
-    if (grid && (f.ancestorId || f.gridCode)) throw badInput('Grid.people lists that grid: leave filter.ancestorId and filter.gridCode out', 'filter.ancestorId');
+    if (grid && (f.ancestorId || f.gridCode)) throw badInput(msg('people.gridOnce'), 'filter.ancestorId');
     const named = grid ?? (await this.ctx.services.location.gridOf(f.ancestorId, f.gridCode, 'filter', { id: 'ancestorId', code: 'gridCode' }));
     const subtreeOf = await this.listScope(principal, 'person:read', named);
     const filter = this.listFilter(f, subtreeOf);
@@ -135,7 +136,7 @@ export class PersonService {
     }
     if (!principal.jurisdictionCode) return null;
     const root = GRID_CODE.test(principal.jurisdictionCode) ? await this.ctx.loaders.grid.byCode.load(principal.jurisdictionCode) : null;
-    if (!root) throw forbidden(`your jurisdiction (${principal.jurisdictionCode}) is no current grid: ask an administrator for a new token`);
+    if (!root) throw forbidden(msg('people.noJurisdiction', { code: principal.jurisdictionCode ?? '' }));
     return root.id;
   }
 
@@ -143,26 +144,26 @@ export class PersonService {
     const cipher = cipherFor(this.ctx.config);
     const out: list.PersonListFilter = { ...emptyFilter(f.status?.length ? f.status : ['LIVING_HERE']), subtreeOf };
     if (f.nameContains != null) {
-      if (f.nameContains.length > MAX_NAME_CONTAINS) throw badInput(`filter.nameContains is at most ${MAX_NAME_CONTAINS} characters`, 'filter.nameContains');
+      if (f.nameContains.length > MAX_NAME_CONTAINS) throw badInput(msg('people.nameContains', { max: MAX_NAME_CONTAINS }), 'filter.nameContains');
       out.nameContains = f.nameContains.trim() || null;
     }
     if (f.idNumber != null) {
       const check = checkIdNumber(f.idNumber);
-      if (!check.ok) throw badInput(`filter.idNumber: ${check.problems.join('; ')}`, 'filter.idNumber');
+      if (!check.ok) throw badInput(msg('people.filter', { field: 'filter.idNumber', detail: joined(check.issues) }), 'filter.idNumber');
       out.idNumberIndex = idNumberIndex(cipher, check.value);
     }
     if (f.phone != null) {
       const phone = mainlandPhone(f.phone);
-      if (!phone.ok) throw badInput(`filter.phone: ${phone.problem}`, 'filter.phone');
+      if (!phone.ok) throw badInput(msg('people.filter', { field: 'filter.phone', detail: phone.issue }), 'filter.phone');
       out.phoneIndex = phoneIndex(cipher, phone.value);
     }
     if (f.residenceType?.length) out.residenceTypes = [...f.residenceType];
     if (f.tag?.length) out.tags = [...f.tag];
     const today = todayInChina();
     for (const [key, value] of [['ageFrom', f.ageFrom], ['ageTo', f.ageTo]] as const) {
-      if (value != null && (!Number.isInteger(value) || value < 0 || value > MAX_AGE)) throw badInput(`filter.${key} is a whole number of years, 0–${MAX_AGE} (got ${value})`, `filter.${key}`);
+      if (value != null && (!Number.isInteger(value) || value < 0 || value > MAX_AGE)) throw badInput(msg('people.age', { field: `filter.${key}`, max: MAX_AGE, got: value }), `filter.${key}`);
     }
-    if (f.ageFrom != null && f.ageTo != null && f.ageFrom > f.ageTo) throw badInput(`filter.ageFrom (${f.ageFrom}) is above filter.ageTo (${f.ageTo})`, 'filter.ageFrom');
+    if (f.ageFrom != null && f.ageTo != null && f.ageFrom > f.ageTo) throw badInput(msg('people.ageOrder', { from: f.ageFrom, to: f.ageTo }), 'filter.ageFrom');
     // Aged at least N today: born on or before today N years ago; at most N: born after today N+1 years ago.
     if (f.ageFrom != null) out.bornOnOrBefore = yearsBefore(today, f.ageFrom);
     if (f.ageTo != null) out.bornAfter = yearsBefore(today, f.ageTo + 1);
@@ -213,7 +214,7 @@ function emptyFilter(statuses: PersonStatus[]): list.PersonListFilter {
 function personCursor(after: string): list.PersonKey {
   const [code, unit, room, id] = decodeCursor(after, 4);
   if (typeof code !== 'string' || typeof unit !== 'number' || typeof room !== 'string' || typeof id !== 'string') {
-    throw badInput('after is not a cursor of this list', 'after');
+    throw badInput(msg('people.cursor'), 'after');
   }
   return [code, unit, room, id];
 }

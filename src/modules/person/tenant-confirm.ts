@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Config } from '../../config';
 import type { ConfirmTenantInput, Gender, RelationToHead } from '../../generated/graphql';
-import { Problems, validationError, type ProblemRow, type ValidationErrorSource } from '../../shared/payload';
+import { msg } from '../../i18n';
+import { Problems, validationError, type ValidationErrorSource } from '../../shared/payload';
 import type { Principal } from '../auth/viewer';
 import { todayInChina } from './checks';
+import { bad } from './group-checks';
 import { checkHouseholdRef, placeInHousehold } from './household';
 import * as repo from './repo';
 import * as editRepo from './repo-edit';
@@ -49,16 +51,15 @@ export async function confirmRegistration(
   const problems = new Problems();
   const houseId = await tenantRepo.currentHouseAt(trx, reg.building_id, reg.unit, reg.room, true);
   if (!houseId) {
-    const where = reg.unit !== null ? `unit ${reg.unit}, room ${reg.room}` : `room ${reg.room}`;
-    problems.add(bad('input.id', `house: building ${reg.building_code} (${reg.building_name}) has no current house at ${where}; add it (createHouse) and confirm again, or reject the registration`));
+    problems.add(bad('input.id', msg('tenant.noHouse', { code: reg.building_code, name: reg.building_name, unit: reg.unit !== null ? String(reg.unit) : '', room: reg.room })));
     return validationError(problems);
   }
   const holderId = await repo.personIdByIdNumberIndex(trx, idNumberIndex(cipher, s.idNumber));
   const holder = holderId ? await editRepo.personForEdit(trx, holderId, true) : null;
   if (holder?.status === 'DECEASED') {
-    problems.add(bad('input.id', 'ID number: the registry records its holder as deceased; check the tenant\'s ID card, and reject the registration if the number is not theirs'));
+    problems.add(bad('input.id', msg('tenant.holderDeceased')));
   } else if (holder && holder.name !== s.name) {
-    problems.add(bad('input.id', 'ID number: the registry holds it under another name; check the tenant\'s ID card (if the registry is wrong, correct the person first with updatePerson, then confirm)'));
+    problems.add(bad('input.id', msg('tenant.otherName')));
   }
   if (problems.any) return validationError(problems);
 
@@ -120,4 +121,3 @@ export async function confirmRegistration(
   return { personId, moved: holder !== null && !staysPut };
 }
 
-const bad = (field: string, message: string): ProblemRow => ({ code: 'BAD_VALUE', field, message });

@@ -5,6 +5,7 @@ import { badInput, rateLimited } from '../../errors';
 import type { ConfirmTenantInput, QueryPendingRegistrationsArgs, RegisterTenantInput, RejectTenantInput } from '../../generated/graphql';
 import { encodeCursor, decodeCursor, expectGlobalId, pageSize, toGlobalId, UUID } from '../../graphql/relay';
 import { RateLimiter } from '../../limits/rate-limit';
+import { msg, said } from '../../i18n';
 import { notFound, Problems, runEdit, validationError, type NotFoundSource, type PayloadError, type ProblemRow } from '../../shared/payload';
 import { assertPermitted, assertPrincipal, can, codeSubject } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
@@ -12,6 +13,7 @@ import { lockResolution } from '../location/repo';
 import { checkRange, HOUSE_UNIT, isRoom, MAX_ROOM } from '../place/checks';
 import type { BuildingRow, HouseRow } from '../place/mappers';
 import { checkPersonFields, todayInChina } from './checks';
+import { bad } from './group-checks';
 import { maskIdNumber } from './id-number';
 import type { PersonRow, TenantRegistrationChangeSource, TenantRegistrationPage, TenantRegistrationRow } from './mappers';
 import * as editRepo from './repo-edit';
@@ -168,7 +170,7 @@ export class TenantService {
       const problems = new Problems();
       stillPending(reg, null, 'rejected', problems);
       if (reason.length < MIN_REJECTION_REASON || reason.length > MAX_REJECTION_REASON || /\p{Cc}/u.test(reason)) {
-        problems.add(bad('input.reason', `reason: ${MIN_REJECTION_REASON}–${MAX_REJECTION_REASON} characters, no control characters, saying why (the tenant may ask); got ${reason.length}`));
+        problems.add(bad('input.reason', msg('tenant.rejectReason', { min: MIN_REJECTION_REASON, max: MAX_REJECTION_REASON, got: reason.length })));
       }
       if (problems.any) return validationError(problems);
       await repo.decideRegistration(trx, reg.id, { status: 'REJECTED', by: principal.subject, personId: null, reason });
@@ -221,7 +223,6 @@ function registrationBudget(config: Config): RateLimiter {
   return budget;
 }
 
-const bad = (field: string, message: string): ProblemRow => ({ code: 'BAD_VALUE', field, message });
 
 interface CheckedTenantInput {
   problems: Problems;
@@ -244,16 +245,16 @@ function checkTenantInput(input: RegisterTenantInput, today: string): CheckedTen
   const problems = new Problems();
   const buildingCode = input.buildingCode.trim();
   const codeOk = BUILDING_CODE.test(buildingCode);
-  if (!codeOk) problems.add(bad('input.buildingCode', `building code: the 16 digits printed under the building's QR code (got "${buildingCode.slice(0, 40)}")`));
+  if (!codeOk) problems.add(bad('input.buildingCode', msg('tenant.buildingCode', { got: buildingCode.slice(0, 40) })));
   const before = problems.count;
   const unit = checkRange(input.unit, 'input.unit', HOUSE_UNIT, problems) ?? null;
   const room = input.room.trim();
-  if (!isRoom(room)) problems.add(bad('input.room', `room: as written on the door, e.g. 1502, at most ${MAX_ROOM} characters (got "${room.slice(0, 40)}")`));
+  if (!isRoom(room)) problems.add(bad('input.room', msg('tenant.room', { max: MAX_ROOM, got: room.slice(0, 40) })));
   const addressOk = problems.count === before;
   const idNumber = input.idNumber.trim() === '' ? undefined : input.idNumber;
   const phone = input.phone.trim() === '' ? undefined : input.phone;
-  if (!idNumber) problems.add(bad('input.idNumber', 'ID number: is required (公民身份号码, or the number of a residence permit for Hong Kong, Macao and Taiwan residents)'));
-  if (!phone) problems.add(bad('input.phone', 'phone: is required (a mobile number the grid worker can call)'));
+  if (!idNumber) problems.add(bad('input.idNumber', msg('tenant.idRequired')));
+  if (!phone) problems.add(bad('input.phone', msg('tenant.phoneRequired')));
   const fields = checkPersonFields(
     {
       name: input.name,
@@ -293,44 +294,38 @@ function checkTenantInput(input: RegisterTenantInput, today: string): CheckedTen
 }
 
 function buildingNotFound(code: string): NotFoundSource {
-  return { __typename: 'NotFoundError', message: `no current building has code ${code}: scan the building's QR code again, or ask the grid worker`, id: code };
+  return { __typename: 'NotFoundError', ...said(msg('tenant.noBuilding', { code })), id: code };
 }
 
 /** The rooms the building has (never who lives in them), so the tenant can pick theirs. */
 async function noSuchRoom(db: Knex, building: { code: string; name: string }, unit: number | null, room: string): Promise<ProblemRow> {
   const { rooms } = await editRepo.roomsOfBuilding(db, building.code, ROOMS_LISTED);
-  const where = unit !== null ? `unit ${unit}, room ${room}` : `room ${room}`;
-  const listed = rooms.length
-    ? `; its houses (unit-room): ${rooms.join(', ')}${rooms.length >= ROOMS_LISTED ? ', …' : ''}`
-    : ': none is recorded yet, ask the grid worker to add yours';
-  return bad('input.room', `room: building ${building.code} (${building.name}) has no house at ${where}${listed}`);
+  const missing = { code: building.code, name: building.name, unit: unit !== null ? String(unit) : '', room, rooms: rooms.join(', '), more: rooms.length >= ROOMS_LISTED ? 1 : 0 };
+  return bad('input.room', msg('tenant.noRoom', missing));
 }
 
 function alreadyPending(building: { code: string } | null): ProblemRow {
-  return bad(
-    'input.idNumber',
-    `ID number: a registration with this number for ${building ? `building ${building.code}` : 'this building'} was already submitted and awaits confirmation by the grid worker; there is no need to submit it again`,
-  );
+  return bad('input.idNumber', msg('tenant.pending', { code: building?.code ?? '' }));
 }
 
 /** A decision needs a registration still PENDING (at the version the caller saw, when given); a confirmation, a current building. */
 function stillPending(reg: repo.RegistrationForDecision, expectedVersion: number | null | undefined, verb: 'confirmed' | 'rejected', problems: Problems): void {
   if (reg.status !== 'PENDING') {
-    problems.add(bad('input.id', `registration: ${reg.status} already (${reg.decided_by ?? 'someone'}, ${reg.decided_at?.toISOString() ?? ''}); only a PENDING one can be ${verb}`));
+    problems.add(bad('input.id', msg('tenant.decided', { status: reg.status, by: reg.decided_by ?? msg('someone'), at: reg.decided_at?.toISOString() ?? '', confirming: verb === 'confirmed' ? 1 : 0 })));
   } else if (expectedVersion != null && expectedVersion !== reg.version) {
-    problems.add(bad('input.expectedVersion', `registration: at version ${reg.version}, not ${expectedVersion}; reload it and decide again`));
+    problems.add(bad('input.expectedVersion', msg('tenant.version', { version: reg.version, expected: expectedVersion })));
   }
   if (verb === 'confirmed' && reg.building_retired) {
-    problems.add(bad('input.id', `registration: building ${reg.building_code} (${reg.building_name}) was retired; reject the registration`));
+    problems.add(bad('input.id', msg('tenant.buildingRetired', { code: reg.building_code, name: reg.building_name })));
   }
 }
 
 /** A unique index refused what the checks under the locks found free: a concurrent write took it. */
 function raced(constraint: string): PayloadError | null {
   const messages: Record<string, ProblemRow> = {
-    person_id_number: bad('input.id', 'ID number: registered by someone else at the same moment; confirm again (the person will be moved here)'),
-    household_head: bad('input.relationToHead', 'relation to head: another head was recorded for this household at the same moment'),
-    household_number_key: bad('input.household.number', 'household: this 户号 was created at the same moment in another house; give another'),
+    person_id_number: bad('input.id', msg('tenant.idRace')),
+    household_head: bad('input.relationToHead', msg('personEdit.headRace')),
+    household_number_key: bad('input.household.number', msg('tenant.householdRace')),
   };
   return messages[constraint] ? validationError([messages[constraint]]) : null;
 }

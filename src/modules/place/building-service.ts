@@ -3,7 +3,8 @@ import type { Context } from '../../context';
 import type { CreateBuildingInput, RetireBuildingInput, UpdateBuildingInput } from '../../generated/graphql';
 import type { LngLat } from '../../geo/coordinates';
 import { expectGlobalId } from '../../graphql/relay';
-import { notFound, Problems, runEdit, validationError, versionConflict, type PayloadError, type VersionConflictSource } from '../../shared/payload';
+import { msg, said, type Msg } from '../../i18n';
+import { notFound, problem, Problems, runEdit, validationError, versionConflict, type PayloadError, type VersionConflictSource } from '../../shared/payload';
 import { assertPermitted, assertPrincipal, codeSubject } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { label, takenCode } from '../grid/edit-service';
@@ -12,14 +13,14 @@ import { checkAddress, checkName, checkRange, checkShapeAround, fmt, prepareShap
 import type { BuildingChangeSource, BuildingRow } from './mappers';
 import * as editRepo from './repo-edit';
 
-export const FLOORS = { min: 1, max: 200, what: 'the number of floors' };
-export const UNITS = { min: 1, max: 100, what: 'the number of units' };
+export const FLOORS = { min: 1, max: 200, what: msg('place.floors') };
+export const UNITS = { min: 1, max: 100, what: msg('place.units') };
 
 type Community = { id: string; code: string; name: string };
 type Success = BuildingChangeSource & { __typename: 'BuildingSuccess' };
 
 /** What a record's position is, in messages. */
-export const positionLabel = (p: LngLat) => `the position ${fmt(p.lng)}, ${fmt(p.lat)}`;
+export const positionLabel = (p: LngLat): Msg => msg('place.position', { lng: fmt(p.lng), lat: fmt(p.lat) });
 /** The policy's subject for a record's grid code (null: outside every grid, the whole deployment's). */
 /**
  * Whether a position given on input is where the record already is (to 1e-9°, a tenth of a millimetre): a
@@ -88,7 +89,7 @@ export class BuildingEditService {
     const required = [input.name, input.kind, input.location];
     const clearable = [input.address, input.floors, input.units, input.footprint];
     if (required.every((v) => v == null) && clearable.every((v) => v === undefined)) {
-      early.add({ code: 'BAD_VALUE', field: 'input', message: 'nothing to change: give a new name, address, kind, floors, units, location or footprint' });
+      early.add(problem('BAD_VALUE', msg('place.buildingNothing'), { field: 'input' }));
     }
     const crs = input.crs ?? 'WGS84';
     const name = input.name != null ? checkName(input.name, 'input.name', 'building', early) : undefined;
@@ -109,7 +110,7 @@ export class BuildingEditService {
           problems.add({
             code: 'BAD_VALUE',
             field: 'input.location',
-            message: `location: ${positionLabel(move.point)} lies ${whereIs(move.at, inChain)}, outside the community the building is registered in (its code ${row.code} says which): retire it and register it anew there`,
+            ...said(msg('place.movedOutOfCommunity', { position: positionLabel(move.point), where: whereIs(move.at, inChain), code: row.code })),
             lng: move.point.lng,
             lat: move.point.lat,
             gridIds: inChain ? [inChain.id] : [],
@@ -118,7 +119,7 @@ export class BuildingEditService {
       }
       const hex = await shapeChange(
         trx,
-        { shape: footprint, field: 'input.footprint', record: { table: 'building', id: row.id, lng: row.lng, lat: row.lat }, moveTo: move?.point ?? null, stored: "the building's footprint" },
+        { shape: footprint, field: 'input.footprint', record: { table: 'building', id: row.id, lng: row.lng, lat: row.lat }, moveTo: move?.point ?? null, stored: msg('place.buildingFootprint') },
         problems,
       );
       if (floors != null || units != null) await this.fitsHouses(trx, row, floors ?? null, units ?? null, problems);
@@ -133,12 +134,7 @@ export class BuildingEditService {
     return this.editBuilding(input.id, input.expectedVersion, null, async (trx, row, principal) => {
       const { houses, facilities } = await editRepo.buildingDependants(trx, row.id);
       if (houses > 0 || facilities > 0) {
-        const what = [houses ? `${houses} current house(s)` : '', facilities ? `${facilities} current facilit${facilities === 1 ? 'y' : 'ies'}` : '']
-          .filter(Boolean)
-          .join(' and ');
-        return validationError([
-          { code: 'HAS_DEPENDANTS', field: 'input.id', message: `building ${row.code} (${row.name}) still has ${what}; retire them (or move the facilities) first` },
-        ]);
+        return validationError([problem('HAS_DEPENDANTS', msg('place.dependants', { code: row.code, name: row.name, houses, facilities }), { field: 'input.id' })]);
       }
       if (!(await editRepo.retire(trx, 'building', row.id, input.expectedVersion, principal.subject))) return conflict(row, input.expectedVersion);
       return { __typename: 'BuildingSuccess' as const, buildingId: row.id };
@@ -183,7 +179,7 @@ export class BuildingEditService {
         problems.add({
           code: 'BAD_VALUE',
           field: 'input.location',
-          message: `location: ${positionLabel(point)} lies ${whereIs(at, null)}; a building is registered in the community it stands in`,
+          ...said(msg('place.noCommunity', { position: positionLabel(point), where: whereIs(at, null) })),
           lng: point.lng,
           lat: point.lat,
         });
@@ -192,15 +188,15 @@ export class BuildingEditService {
     }
     const community = await this.ctx.services.gridEdit.current(trx, id);
     if (!community || community.level !== 'COMMUNITY') {
-      const message = community ? `communityId: ${label(community)} is a ${community.level}, not a COMMUNITY` : 'communityId: no current grid has this id';
-      problems.add({ code: 'BAD_VALUE', field: 'input.communityId', message, gridIds: community ? [community.id] : [] });
+      const message = community ? msg('place.notACommunity', { grid: label(community), level: community.level }) : msg('place.noGridId', { field: 'communityId' });
+      problems.add(problem('BAD_VALUE', message, { field: 'input.communityId', gridIds: community ? [community.id] : [] }));
       return null;
     }
     if (inChain?.id !== community.id) {
       problems.add({
         code: 'BAD_VALUE',
         field: 'input.location',
-        message: `location: ${positionLabel(point)} lies ${whereIs(at, inChain)}, not in ${label(community)}; correct the position or the community`,
+        ...said(msg('place.notInCommunity', { position: positionLabel(point), where: whereIs(at, inChain), community: label(community) })),
         lng: point.lng,
         lat: point.lat,
         gridIds: inChain ? [inChain.id] : [],
@@ -216,12 +212,12 @@ export class BuildingEditService {
     if (asked !== null) {
       const code = asked.trim();
       if (!/^\d{16}$/.test(code)) {
-        problems.add({ code: 'BAD_CODE', field: 'input.code', message: `code: a building code is 16 digits, its community's 12-digit code and a 4-digit number (got "${code.slice(0, 40)}")` });
+        problems.add(problem('BAD_CODE', msg('place.codeShape', { got: code.slice(0, 40) }), { field: 'input.code' }));
       } else if (!code.startsWith(community.code) || code.endsWith('0000')) {
         problems.add({
           code: 'BAD_CODE',
           field: 'input.code',
-          message: `code: ${code} is not a code of ${label(community)}: its buildings are coded ${range}`,
+          ...said(msg('place.codeRange', { code, community: label(community), range })),
           gridIds: [community.id],
         });
       } else {
@@ -230,9 +226,7 @@ export class BuildingEditService {
         problems.add({
           code: 'CODE_TAKEN',
           field: 'input.code',
-          message: holder.retired_at
-            ? `code: ${code} belonged to ${holder.name}, now retired; building codes are never reused`
-            : `code: ${code} is already the code of ${holder.name}`,
+          ...said(msg(holder.retired_at ? 'place.codeRetired' : 'place.codeTaken', { code, holder: holder.name })),
           subjects: [{ type: 'Building', id: holder.id }],
         });
       }
@@ -243,7 +237,7 @@ export class BuildingEditService {
       problems.add({
         code: 'BAD_CODE',
         field: 'input.code',
-        message: `code: all 9999 codes of ${label(community)} (${range}) have been used, retired buildings' included (codes are never reused): no building can be registered in this community any more`,
+        ...said(msg('place.codesExhausted', { community: label(community), range })),
         gridIds: [community.id],
       });
       return null;
@@ -255,10 +249,10 @@ export class BuildingEditService {
   private async fitsHouses(trx: Knex, row: BuildingRow, floors: number | null, units: number | null, problems: Problems): Promise<void> {
     const { maxFloor, maxUnit } = await editRepo.buildingDependants(trx, row.id);
     if (floors !== null && maxFloor !== null && maxFloor > floors) {
-      problems.add({ code: 'BAD_VALUE', field: 'input.floors', message: `floors: building ${row.code} has houses on floor ${maxFloor}; give at least ${maxFloor} floors` });
+      problems.add(problem('BAD_VALUE', msg('place.floorsInUse', { code: row.code, max: maxFloor }), { field: 'input.floors' }));
     }
     if (units !== null && maxUnit !== null && maxUnit > units) {
-      problems.add({ code: 'BAD_VALUE', field: 'input.units', message: `units: building ${row.code} has houses in unit ${maxUnit}; give at least ${maxUnit} units` });
+      problems.add(problem('BAD_VALUE', msg('place.unitsInUse', { code: row.code, max: maxUnit }), { field: 'input.units' }));
     }
   }
 
@@ -267,16 +261,16 @@ export class BuildingEditService {
     const holder = code ? await editRepo.buildingWithCode(this.ctx.db, code) : null;
     if (!holder) return null;
     return validationError([
-      { code: 'CODE_TAKEN', field: 'input.code', message: `code: ${code} was taken by ${holder.name} while this edit ran; try again`, subjects: [{ type: 'Building', id: holder.id }] },
+      problem('CODE_TAKEN', msg('place.codeRace', { code: code ?? '', holder: holder.name }), { field: 'input.code', subjects: [{ type: 'Building', id: holder.id }] }),
     ]);
   }
 }
 
 /** Where a position resolved, for messages: in which community, or in a grid outside any, or nowhere. */
-function whereIs(at: Resolution, community: Community | null): string {
-  if (community) return `in ${label(community)}`;
-  if (at.gridId) return `in grid ${at.code}, which is in no community`;
-  return 'outside every grid (more than 100 m from the nearest)';
+function whereIs(at: Resolution, community: Community | null): Msg {
+  if (community) return msg('place.inCommunity', { community: label(community) });
+  if (at.gridId) return msg('place.inNoCommunity', { code: at.code ?? '' });
+  return msg('place.nowhere');
 }
 
 function conflict(row: BuildingRow, expectedVersion: number): VersionConflictSource {

@@ -2,8 +2,9 @@ import type { Knex } from 'knex';
 import type { CoordinateSystem } from '../../generated/graphql';
 import { prepareBoundary, type BoundaryProblem } from '../../geo/boundary';
 import type { LngLat } from '../../geo/coordinates';
-import { nameProblem } from '../../shared/text';
-import type { Problems } from '../../shared/payload';
+import { msg, said, type Msg } from '../../i18n';
+import { nameIssue } from '../../shared/text';
+import { problem, type Problems } from '../../shared/payload';
 import { addBoundaryProblems } from '../grid/problems';
 import * as editRepo from './repo-edit';
 
@@ -18,8 +19,8 @@ export const MAX_NAME = 100;
 const MAX_ADDRESS = 200;
 
 /** A house's unit (单元) and floor (negative: below ground), and its room as written on the door. */
-export const HOUSE_UNIT = { min: 1, max: 100, what: 'the unit' };
-export const HOUSE_FLOOR = { min: -10, max: 200, what: 'the floor' };
+export const HOUSE_UNIT = { min: 1, max: 100, what: msg('place.unit') };
+export const HOUSE_FLOOR = { min: -10, max: 200, what: msg('place.floor') };
 export const MAX_ROOM = 20;
 
 /** Whether a (trimmed) room number is one a house may have: 1–MAX_ROOM characters, no control character. */
@@ -28,10 +29,10 @@ export function isRoom(room: string): boolean {
 }
 
 /** A required name; null (with a problem) when unusable. */
-export function checkName(input: string, field: string, what: string, problems: Problems): string | null {
-  const issue = nameProblem(input, MAX_NAME);
+export function checkName(input: string, field: string, what: 'building' | 'place', problems: Problems): string | null {
+  const issue = nameIssue(input, MAX_NAME);
   if (issue) {
-    problems.add({ code: 'BAD_NAME', field, message: `${field.replace(/^input\./, '')}: ${issue} (give the ${what}'s name as signposted)` });
+    problems.add(problem('BAD_NAME', msg('place.name', { field: field.replace(/^input\./, ''), issue, what: msg(what === 'building' ? 'place.building' : 'place.place') }), { field }));
     return null;
   }
   return input.trim();
@@ -43,9 +44,9 @@ export function checkAddress(input: string | null | undefined, field: string, pr
   const address = input?.trim() ?? '';
   if (address === '') return null;
   if (address.length > MAX_ADDRESS) {
-    problems.add({ code: 'BAD_VALUE', field, message: `address: ${address.length} characters; at most ${MAX_ADDRESS}` });
+    problems.add(problem('BAD_VALUE', msg('place.field', { field: 'address', detail: msg('text.tooLong', { length: address.length, max: MAX_ADDRESS }) }), { field }));
   } else if (CONTROL.test(address)) {
-    problems.add({ code: 'BAD_VALUE', field, message: 'address: holds a control character' });
+    problems.add(problem('BAD_VALUE', msg('place.field', { field: 'address', detail: msg('text.control') }), { field }));
   }
   return address;
 }
@@ -54,12 +55,12 @@ export function checkAddress(input: string | null | undefined, field: string, pr
 export function checkRange(
   value: number | null | undefined,
   field: string,
-  range: { min: number; max: number; what: string },
+  range: { min: number; max: number; what: Msg },
   problems: Problems,
 ): number | null | undefined {
   if (value === undefined || value === null) return value;
   if (!Number.isInteger(value) || value < range.min || value > range.max) {
-    problems.add({ code: 'BAD_VALUE', field, message: `${field.replace(/^input\./, '')}: ${range.what} must be ${range.min}–${range.max} (got ${value})` });
+    problems.add(problem('BAD_VALUE', msg('place.range', { field: field.replace(/^input\./, ''), what: range.what, min: range.min, max: range.max, got: value }), { field }));
   }
   return value;
 }
@@ -79,11 +80,12 @@ export function prepareShape(input: unknown, crs: CoordinateSystem, field: strin
 
 /** The boundary check speaks of grid boundaries; these two messages say what to do with a footprint or area instead. */
 function aboutShape(problem: BoundaryProblem, what: ShapeName, vertices: number, maxVertices: number): BoundaryProblem {
-  if (problem.code === 'TOO_MANY_VERTICES') {
-    return { ...problem, msg: undefined, message: `the ${what} has ${vertices} vertices; the limit is ${maxVertices} (simplify the ${what})` };
+  const footprint = what === 'footprint' ? 1 : 0;
+  if (problem.code === 'TOO_MANY_VERTICES') return { ...problem, ...said(msg('place.tooManyVertices', { footprint, vertices, max: maxVertices })) };
+  if (problem.code === 'NOT_POLYGON') {
+    const detail = problem.msg?.key === 'boundary.notPolygon' ? problem.msg.params.detail : undefined;
+    if (detail !== undefined) return { ...problem, ...said(msg('place.notPolygon', { footprint, detail: typeof detail === 'number' ? String(detail) : detail })) };
   }
-  // Reworded in English only (the catalogue's text speaks of a boundary): the English goes out.
-  if (problem.code === 'NOT_POLYGON') return { ...problem, msg: undefined, message: problem.message.replace(/^a boundary must be/, `${what === 'area' ? 'an' : 'a'} ${what} must be`) };
   return problem;
 }
 
@@ -94,22 +96,22 @@ function aboutShape(problem: BoundaryProblem, what: ShapeName, vertices: number,
 export async function checkShapeAround(db: Knex, geojson: string, point: LngLat, field: string, problems: Problems): Promise<string | null> {
   const shape = await editRepo.checkShape(db, geojson, point);
   if (!shape) {
-    problems.add({ code: 'INVALID_GEOMETRY', field, message: `${field}: PostGIS could not process this shape; check it in a GIS and redraw it` });
+    problems.add(problem('INVALID_GEOMETRY', msg('place.postgisFailed', { field }), { field }));
     return null;
   }
   if (!shape.valid) {
-    const at = shape.lng !== null && shape.lat !== null ? ` at ${shape.lng.toFixed(7)}, ${shape.lat.toFixed(7)}` : '';
+    const at = shape.lng !== null && shape.lat !== null ? `${shape.lng.toFixed(7)}, ${shape.lat.toFixed(7)}` : '';
     const crossing = /self-intersection|ring self/i.test(shape.reason ?? '');
     problems.add({
       code: crossing ? 'SELF_INTERSECTION' : 'INVALID_GEOMETRY',
       field,
-      message: crossing ? `${field}: rings cross each other or themselves${at} (PostGIS: ${shape.reason})` : `${field}: the shape is invalid${at}: ${shape.reason}`,
+      ...said(msg(crossing ? 'place.crossing' : 'place.invalidShape', { field, at, reason: shape.reason ?? '' })),
       ...(shape.lng !== null && shape.lat !== null ? { lng: shape.lng, lat: shape.lat } : {}),
     });
     return null;
   }
   if (!shape.covers) {
-    problems.add(outsideShape(field, point, Number(shape.distance_m), 'it'));
+    problems.add(outsideShape(field, point, Number(shape.distance_m), msg('place.itShape')));
     return null;
   }
   return shape.hex;
@@ -130,7 +132,7 @@ export async function shapeChange(
     /** The new position, when it moves. */
     moveTo: LngLat | null;
     /** The stored shape in messages ("the building's footprint"). */
-    stored: string;
+    stored: Msg;
   },
   problems: Problems,
 ): Promise<string | null | undefined> {
@@ -145,11 +147,11 @@ export async function shapeChange(
 }
 
 /** The position lies outside the record's footprint or area (`shape` names it in the message). */
-export function outsideShape(field: string, point: LngLat, meters: number, shape: string) {
+export function outsideShape(field: string, point: LngLat, meters: number, shape: Msg) {
   return {
     code: 'BAD_VALUE' as const,
     field,
-    message: `${field.replace(/^input\./, '')}: the position ${fmt(point.lng)}, ${fmt(point.lat)} lies ${meters.toFixed(1)} m outside ${shape}; put the position inside the shape or redraw the shape`,
+    ...said(msg('place.outsideShape', { field: field.replace(/^input\./, ''), lng: fmt(point.lng), lat: fmt(point.lat), meters: meters.toFixed(1), shape })),
     lng: point.lng,
     lat: point.lat,
   };

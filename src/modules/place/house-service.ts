@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import type { Context } from '../../context';
 import type { CreateHouseInput, RetireHouseInput, UpdateHouseInput } from '../../generated/graphql';
 import { expectGlobalId } from '../../graphql/relay';
-import { notFound, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type PayloadError, type ProblemRow } from '../../shared/payload';
+import { msg, said } from '../../i18n';
+import { notFound, problem, Problems, runEdit, validationError, versionConflict, type NotFoundSource, type PayloadError, type ProblemRow } from '../../shared/payload';
 import { assertPermitted, assertPrincipal, codeSubject } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { lockResolution } from '../location/repo';
@@ -68,7 +69,7 @@ export class HouseEditService {
         const problems = new Problems();
         const fields = checkFields(input, problems);
         if ([input.unit, input.floor, input.room, input.areaSqm, input.use].every((v) => v === undefined)) {
-          problems.add({ code: 'BAD_VALUE', field: 'input', message: 'nothing to change: give a new unit, floor, room, areaSqm or use' });
+          problems.add(problem('BAD_VALUE', msg('place.houseNothing'), { field: 'input' }));
         }
         if (problems.any) return validationError(problems);
         const unit = fields.unit !== undefined ? fields.unit : house.unit;
@@ -97,7 +98,7 @@ export class HouseEditService {
           {
             code: 'HAS_DEPENDANTS',
             field: 'input.id',
-            message: `house ${house.room}: ${residents} resident(s) live in it; move them out or to another house (movePersonOut, movePerson) before retiring it`,
+            ...said(msg('place.residents', { room: house.room, residents })),
           },
         ]);
       }
@@ -164,13 +165,13 @@ function checkFields(
   if (input.room != null) {
     room = input.room.trim();
     if (!isRoom(room)) {
-      problems.add({ code: 'BAD_VALUE', field: 'input.room', message: `room: 1–${MAX_ROOM} characters as written on the door, e.g. 1502 (got "${room.slice(0, 40)}")` });
+      problems.add(problem('BAD_VALUE', msg('place.room', { max: MAX_ROOM, got: room.slice(0, 40) }), { field: 'input.room' }));
       room = null;
     }
   }
   const areaSqm = input.areaSqm;
   if (areaSqm != null && (!Number.isFinite(areaSqm) || areaSqm <= 0 || areaSqm > MAX_AREA_SQM)) {
-    problems.add({ code: 'BAD_VALUE', field: 'input.areaSqm', message: `areaSqm: the floor area in m², more than 0 and at most ${MAX_AREA_SQM.toLocaleString('en')} (got ${areaSqm})` });
+    problems.add(problem('BAD_VALUE', msg('place.area', { max: MAX_AREA_SQM.toLocaleString('en'), got: areaSqm }), { field: 'input.areaSqm' }));
   }
   return { unit, floor, room, areaSqm };
 }
@@ -178,19 +179,18 @@ function checkFields(
 /** A unit or floor the building does not have. */
 function fitsBuilding(building: BuildingRow, unit: number | null, floor: number | null, problems: Problems): void {
   if (unit !== null && building.units !== null && unit > building.units) {
-    problems.add({ code: 'BAD_VALUE', field: 'input.unit', message: `unit: building ${building.code} (${building.name}) has ${building.units} unit(s), not ${unit}` });
+    problems.add(problem('BAD_VALUE', msg('place.noSuchUnit', { code: building.code, name: building.name, has: building.units, got: unit }), { field: 'input.unit' }));
   }
   if (floor !== null && building.floors !== null && floor > building.floors) {
-    problems.add({ code: 'BAD_VALUE', field: 'input.floor', message: `floor: building ${building.code} (${building.name}) has ${building.floors} floor(s), not ${floor}` });
+    problems.add(problem('BAD_VALUE', msg('place.noSuchFloor', { code: building.code, name: building.name, has: building.floors, got: floor }), { field: 'input.floor' }));
   }
 }
 
 function roomTaken(building: BuildingRow, unit: number | null, room: string, houseId: string): ProblemRow {
-  const where = unit !== null ? `unit ${unit}, room ${room}` : `room ${room}`;
   return {
     code: 'BAD_VALUE',
     field: 'input.room',
-    message: `room: building ${building.code} (${building.name}) already has a house at ${where}`,
+    ...said(msg('place.roomTaken', { code: building.code, name: building.name, unit: unit !== null ? String(unit) : '', room })),
     subjects: [{ type: 'House', id: houseId }],
   };
 }

@@ -3,8 +3,9 @@ import type { Context } from '../../context';
 import type { CreateKeyPlaceInput, RetireKeyPlaceInput, UpdateKeyPlaceInput } from '../../generated/graphql';
 import type { LngLat } from '../../geo/coordinates';
 import { expectGlobalId } from '../../graphql/relay';
-import { notFound, Problems, runEdit, validationError, versionConflict, type PayloadError, type VersionConflictSource } from '../../shared/payload';
-import { assertPermitted, assertPrincipal, codeSubject, scopeProblem } from '../auth/policy';
+import { msg, said } from '../../i18n';
+import { notFound, problem, Problems, runEdit, validationError, versionConflict, type PayloadError, type VersionConflictSource } from '../../shared/payload';
+import { assertPermitted, assertPrincipal, codeSubject, scopeIssue } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { label } from '../grid/edit-service';
 import type { GridRow } from '../grid/mappers';
@@ -78,7 +79,7 @@ export class KeyPlaceEditService {
     const required = [input.name, input.kind, input.location];
     const clearable = [input.address, input.area, input.organizationId, input.dedicatedGridId];
     if (required.every((v) => v == null) && clearable.every((v) => v === undefined)) {
-      early.add({ code: 'BAD_VALUE', field: 'input', message: 'nothing to change: give a new name, kind, address, location, area, organizationId or dedicatedGridId' });
+      early.add(problem('BAD_VALUE', msg('place.keyPlaceNothing'), { field: 'input' }));
     }
     const crs = input.crs ?? 'WGS84';
     const name = input.name != null ? checkName(input.name, 'input.name', 'place', early) : undefined;
@@ -97,7 +98,7 @@ export class KeyPlaceEditService {
       await this.checkOrganization(trx, organizationId ?? null, problems);
       const hex = await shapeChange(
         trx,
-        { shape: area, field: 'input.area', record: { table: 'key_place', id: row.id, lng: row.lng, lat: row.lat }, moveTo: move?.point ?? null, stored: "the place's area" },
+        { shape: area, field: 'input.area', record: { table: 'key_place', id: row.id, lng: row.lng, lat: row.lat }, moveTo: move?.point ?? null, stored: msg('place.placeArea') },
         problems,
       );
       if (problems.any) return validationError(problems);
@@ -148,7 +149,7 @@ export class KeyPlaceEditService {
 
   private async checkOrganization(trx: Knex, id: string | null, problems: Problems): Promise<void> {
     if (id && !(await editRepo.lockCurrentOrganization(trx, id))) {
-      problems.add({ code: 'BAD_VALUE', field: 'input.organizationId', message: 'organizationId: no current organisation has this id' });
+      problems.add(problem('BAD_VALUE', msg('place.noOrganization'), { field: 'input.organizationId' }));
     }
   }
 
@@ -163,20 +164,20 @@ export class KeyPlaceEditService {
   private async checkDedicatedGrid(trx: Knex, grid: GridRow | null, principal: Principal, position: LngLat, problems: Problems): Promise<void> {
     const field = 'input.dedicatedGridId';
     if (!grid) {
-      problems.add({ code: 'BAD_VALUE', field, message: 'dedicatedGridId: no current grid has this id' });
+      problems.add(problem('BAD_VALUE', msg('place.noGridId', { field: 'dedicatedGridId' }), { field }));
       return;
     }
     if (grid.level !== 'DEDICATED') {
       problems.add({
         code: 'LEVEL_MISMATCH',
         field,
-        message: `dedicatedGridId: ${label(grid)} is a ${grid.level} grid; a key place is linked to a DEDICATED grid drawn for it`,
+        ...said(msg('place.notDedicated', { grid: label(grid), level: grid.level })),
         gridIds: [grid.id],
       });
       return;
     }
-    const outside = scopeProblem(principal, 'place:edit', { code: grid.code }, `the dedicated grid ${label(grid)}`);
-    if (outside) problems.add({ code: 'OUTSIDE_JURISDICTION', field, message: `dedicatedGridId: ${outside}`, gridIds: [grid.id] });
+    const outside = scopeIssue(principal, 'place:edit', { code: grid.code }, msg('place.theDedicatedGrid', { grid: label(grid) }));
+    if (outside) problems.add(problem('OUTSIDE_JURISDICTION', msg('place.field', { field: 'dedicatedGridId', detail: outside }), { field, gridIds: [grid.id] }));
     await this.checkCovers(trx, grid, position, field, problems);
   }
 
@@ -184,14 +185,11 @@ export class KeyPlaceEditService {
   private async checkCovers(trx: Knex, grid: GridRow, position: LngLat, field: string, problems: Problems): Promise<void> {
     const meters = await editRepo.distanceFromGrid(trx, grid.id, position);
     if (meters === null || meters <= NEAREST_GRID_METERS) return;
-    const where = `${positionLabel(position)} lies ${meters.toFixed(1)} m from the dedicated grid ${label(grid)}`;
+    const where = { position: positionLabel(position), meters: meters.toFixed(1), grid: label(grid), max: NEAREST_GRID_METERS };
     problems.add({
       code: 'BAD_VALUE',
       field,
-      message:
-        field === 'input.location'
-          ? `location: ${where} the place is linked to; a dedicated grid covers its place (or lies within ${NEAREST_GRID_METERS} m): move it less far, or change or unlink the dedicated grid`
-          : `dedicatedGridId: ${where}; a dedicated grid covers the place it is drawn for (or lies within ${NEAREST_GRID_METERS} m): link the one drawn around this place`,
+      ...said(msg(field === 'input.location' ? 'place.movedFromDedicated' : 'place.dedicatedFar', where)),
       lng: position.lng,
       lat: position.lat,
       gridIds: [grid.id],

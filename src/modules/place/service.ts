@@ -1,6 +1,7 @@
 import type { Context } from '../../context';
 import type { BuildingFilter, KeyPlaceFilter, KindCount, ResolversParentTypes } from '../../generated/graphql';
 import { badInput } from '../../errors';
+import { msg } from '../../i18n';
 import { decodeCursor, expectGlobalId, pageSize, UUID } from '../../graphql/relay';
 import { assertPermitted } from '../auth/policy';
 import type { GridRow } from '../grid/mappers';
@@ -53,8 +54,8 @@ export class PlaceService {
    */
   async building(args: { id?: string | null; code?: string | null }): Promise<BuildingRow | null> {
     this.assertRead();
-    if ((args.id == null) === (args.code == null)) throw badInput('building needs exactly one of id or code');
-    if (args.code != null && !BUILDING_CODE.test(args.code)) throw badInput(`code is a 16-digit building code (got "${args.code.slice(0, 40)}")`, 'code');
+    if ((args.id == null) === (args.code == null)) throw badInput(msg('place.buildingIdOrCode'));
+    if (args.code != null && !BUILDING_CODE.test(args.code)) throw badInput(msg('place.buildingCode', { got: args.code.slice(0, 40) }), 'code');
     return args.id != null ? this.loaders.buildingById.load(expectGlobalId(args.id, 'Building', 'id')) : this.loaders.buildingByCode.load(args.code!);
   }
 
@@ -111,7 +112,7 @@ export class PlaceService {
   private async filter(input: LocatedFilterInput | null | undefined, grid: GridRow | null, field: string): Promise<LocatedFilter> {
     if (!grid) return this.ctx.services.location.filter(input);
     if (input?.gridId || input?.gridCode) {
-      throw badInput(`give the grid once: ${field} lists that grid's subtree; leave out filter.gridId and filter.gridCode`, input.gridId ? 'filter.gridId' : 'filter.gridCode');
+      throw badInput(msg('place.gridOnce', { field }), input.gridId ? 'filter.gridId' : 'filter.gridCode');
     }
     return { ...(await this.ctx.services.location.filter(input)), subtreeOf: grid.id, asOf: grid.as_of ?? null };
   }
@@ -161,7 +162,7 @@ function houseCursor(after: string): repo.HouseKey {
   const [unit, floor, room, id] = decodeCursor(after, 4);
   const whole = (n: string | number, min: number, max: number): n is number => typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max;
   if (!whole(unit, repo.NO_UNIT, HOUSE_UNIT.max) || !whole(floor, repo.NO_FLOOR, HOUSE_FLOOR.max) || typeof room !== 'string' || !isRoom(room) || typeof id !== 'string' || !UUID.test(id)) {
-    throw badInput(`after is not a cursor of Building.houses (got "${after.slice(0, 100)}")`, 'after');
+    throw badInput(msg('place.houseCursor', { got: after.slice(0, 100) }), 'after');
   }
   return [unit, floor, room, id];
 }

@@ -9,8 +9,9 @@ import type {
 } from '../../generated/graphql';
 import { expectGlobalId } from '../../graphql/relay';
 import { mainlandMobile } from '../../shared/phone';
-import { nameProblem } from '../../shared/text';
-import { notFound, Problems, runEdit, validationError, type NotFoundSource, type RunEditOptions, type WorkerConflictSource } from '../../shared/payload';
+import { msg, said } from '../../i18n';
+import { nameIssue } from '../../shared/text';
+import { notFound, problem, Problems, runEdit, validationError, type NotFoundSource, type RunEditOptions, type WorkerConflictSource } from '../../shared/payload';
 import { assertPermitted, assertPrincipal, can } from '../auth/policy';
 import { maskPhone, type Principal } from '../auth/viewer';
 import { label } from '../grid/edit-service';
@@ -97,7 +98,7 @@ export class WorkerService {
         const name = checkName(input.name, problems);
         const phone = checkPhone(input.phone, problems);
         const account = await this.checkAccount(trx, input.account, null, problems);
-        if (grid.level === 'DISTRICT') problems.add({ code: 'LEVEL_MISMATCH', field: 'input.gridId', message: `gridId: workers are assigned to streets and below, not to a district (${label(grid)})` });
+        if (grid.level === 'DISTRICT') problems.add(problem('LEVEL_MISMATCH', msg('worker.notDistrict', { grid: label(grid) }), { field: 'input.gridId' }));
         if (problems.any) return validationError(problems);
         // RESOLUTION
         const workerId = await repo.insertWorker(trx, { name: name!, phone: phone!, role: input.role, account: account ?? null }, principal.subject, input.reason ?? null);
@@ -114,7 +115,7 @@ export class WorkerService {
       if (worker.version !== input.expectedVersion) return workerConflict(worker, input.expectedVersion);
       const problems = new Problems();
       if ([input.name, input.phone, input.role, input.account].every((v) => v === undefined || v === null)) {
-        problems.add({ code: 'BAD_VALUE', field: 'input', message: 'nothing to change: give a new name, phone, role or account' });
+        problems.add(problem('BAD_VALUE', msg('worker.nothingToChange'), { field: 'input' }));
       }
       const name = input.name != null ? checkName(input.name, problems) : undefined;
       const phone = input.phone != null ? checkPhone(input.phone, problems) : undefined;
@@ -144,12 +145,12 @@ export class WorkerService {
       if (input.primary && current.length > 0) this.assertWholeWorker(worker);
       const problems = new Problems();
       if (current.some((a) => a.grid_id === grid.id)) {
-        problems.add({ code: 'BAD_VALUE', field: 'input.gridId', message: `gridId: ${worker.name} is already assigned to ${label(grid)}`, gridIds: [grid.id] });
+        problems.add(problem('BAD_VALUE', msg('worker.alreadyAssigned', { name: worker.name, grid: label(grid) }), { field: 'input.gridId', gridIds: [grid.id] }));
       }
       if (worker.status === 'LEFT') {
-        problems.add({ code: 'BAD_VALUE', field: 'input.workerId', message: `workerId: ${worker.name} has LEFT; set their status to ACTIVE first` });
+        problems.add(problem('BAD_VALUE', msg('worker.left', { name: worker.name }), { field: 'input.workerId' }));
       }
-      if (grid.level === 'DISTRICT') problems.add({ code: 'LEVEL_MISMATCH', field: 'input.gridId', message: `gridId: workers are assigned to streets and below, not to a district (${label(grid)})` });
+      if (grid.level === 'DISTRICT') problems.add(problem('LEVEL_MISMATCH', msg('worker.notDistrict', { grid: label(grid) }), { field: 'input.gridId' }));
       if (problems.any) return validationError(problems);
       const primary = (input.primary ?? false) || current.length === 0;
       const assignmentId = await repo.insertAssignment(trx, { workerId: worker.id, gridId: grid.id, primary }, principal.subject);
@@ -166,9 +167,9 @@ export class WorkerService {
       assertPrincipal(this.ctx.viewer, 'worker:manage', grid, label(grid));
       const problems = new Problems();
       const reason = input.reason.trim();
-      if (!reason) problems.add({ code: 'BAD_VALUE', field: 'input.reason', message: 'reason: say why the assignment ends (it is kept with it)' });
+      if (!reason) problems.add(problem('BAD_VALUE', msg('worker.endReason'), { field: 'input.reason' }));
       const current = (await repo.assignmentsOfWorkers(trx, [worker.id], false)).find((a) => a.grid_id === gridId);
-      if (!current) problems.add({ code: 'BAD_VALUE', field: 'input.gridId', message: `gridId: ${worker.name} is not currently assigned to ${label(grid)}` });
+      if (!current) problems.add(problem('BAD_VALUE', msg('worker.notAssigned', { name: worker.name, grid: label(grid) }), { field: 'input.gridId' }));
       if (problems.any) return validationError(problems);
       const [assignmentId] = await repo.endAssignments(trx, worker.id, gridId, principal.subject, reason);
       return { __typename: 'UnassignWorkerSuccess' as const, workerId: worker.id, assignmentId };
@@ -180,7 +181,7 @@ export class WorkerService {
       this.assertWholeWorker(worker);
       if (input.expectedVersion != null && worker.version !== input.expectedVersion) return workerConflict(worker, input.expectedVersion);
       const reason = input.reason.trim();
-      if (!reason) return validationError([{ code: 'BAD_VALUE', field: 'input.reason', message: 'reason: say why (it is kept in the status history)' }]);
+      if (!reason) return validationError([problem('BAD_VALUE', msg('worker.statusReason'), { field: 'input.reason' })]);
       if (worker.status === input.status) return { __typename: 'SetWorkerStatusSuccess' as const, workerId: worker.id };
       if (!(await repo.updateWorker(trx, worker.id, worker.version ?? null, { status: input.status }, principal.subject, reason))) {
         return workerConflict(worker, worker.version ?? 0);
@@ -239,11 +240,11 @@ export class WorkerService {
     const account = input.trim();
     if (account === '') return null; // removes it
     if (!/^[A-Za-z0-9._@:-]{1,200}$/.test(account)) {
-      problems.add({ code: 'BAD_VALUE', field: 'input.account', message: 'account: 1–200 letters, digits or . _ @ : - (the `sub` of the worker\'s token)' });
+      problems.add(problem('BAD_VALUE', msg('worker.accountShape'), { field: 'input.account' }));
       return undefined;
     }
     if (await repo.accountTaken(db, account, workerId)) {
-      problems.add({ code: 'BAD_VALUE', field: 'input.account', message: `account: ${account} is already another worker's account` });
+      problems.add(problem('BAD_VALUE', msg('worker.accountTaken', { account }), { field: 'input.account' }));
       return undefined;
     }
     return account;
@@ -251,9 +252,9 @@ export class WorkerService {
 }
 
 function checkName(input: string, problems: Problems): string | null {
-  const issue = nameProblem(input, 50);
+  const issue = nameIssue(input, 50);
   if (issue) {
-    problems.add({ code: 'BAD_NAME', field: 'input.name', message: `name: ${issue} (give the worker's name as on their ID card)` });
+    problems.add(problem('BAD_NAME', msg('worker.name', { issue }), { field: 'input.name' }));
     return null;
   }
   return input.trim();
@@ -262,7 +263,7 @@ function checkName(input: string, problems: Problems): string | null {
 function checkPhone(input: string, problems: Problems): string | null {
   const phone = mainlandMobile(input);
   if (!phone.ok) {
-    problems.add({ code: 'BAD_VALUE', field: 'input.phone', message: `phone: ${phone.problem}` });
+    problems.add(problem('BAD_VALUE', msg('worker.phone', { issue: phone.issue }), { field: 'input.phone' }));
     return null;
   }
   return phone.value;
@@ -271,7 +272,7 @@ function checkPhone(input: string, problems: Problems): string | null {
 function workerConflict(worker: WorkerRow, expectedVersion: number): WorkerConflictSource {
   return {
     __typename: 'WorkerConflictError',
-    message: `${worker.name} is at version ${worker.version}, not ${expectedVersion}: ${worker.changed_by ?? 'someone'} changed them since you read them; reload and reapply your change`,
+    ...said(msg('worker.conflict', { name: worker.name, version: worker.version ?? 0, expected: expectedVersion, by: worker.changed_by ?? msg('someone') })),
     worker,
     currentVersion: worker.version ?? 0,
     changedBy: worker.changed_by ?? null,
@@ -281,5 +282,5 @@ function workerConflict(worker: WorkerRow, expectedVersion: number): WorkerConfl
 
 /** Two edits gave the same account at once: the unique index refused the second. */
 async function accountRace(account: string | null | undefined) {
-  return validationError([{ code: 'BAD_VALUE', field: 'input.account', message: `account: ${account} was just given to another worker` }]);
+  return validationError([problem('BAD_VALUE', msg('worker.accountRace', { account: account ?? '' }), { field: 'input.account' })]);
 }
