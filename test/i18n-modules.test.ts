@@ -38,7 +38,7 @@ afterAll(async () => {
 
 const bearer = async (role: Role) => ({ authorization: `Bearer ${await signToken(testConfig({ JWT_SECRET: SECRET }).jwt, { subject: `i18n-modules-${role.toLowerCase()}`, role })}` });
 
-type Body = { data?: Record<string, { __typename: string; message?: string; problems?: { code: string; message: string; field: string }[] }>; errors?: { message: string; extensions: { code: string } }[] };
+type Body = { data?: Record<string, { __typename: string; message?: string; problems?: { code: string; message: string; field: string }[] }>; errors?: { message: string; extensions: { code: string; field?: string } }[] };
 
 async function graphql(query: string, variables: object, headers: Record<string, string>, language: string): Promise<Body> {
   const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', 'accept-language': language, ...headers }, body: JSON.stringify({ query, variables }) });
@@ -185,6 +185,17 @@ describe('organisations, workers, places, facilities', () => {
     const p = problemsOf(r, 'createWorker')['input.phone'];
     expect(p.en).toBe('phone: "0311-86681234" is a landline; a mobile number is needed (11 digits starting with 1)');
     expect(p.zh).toBe('phone（手机号码）："0311-86681234" 是固定电话；需要手机号码（以 1 开头的 11 位数字）');
+  });
+
+  it('incidentStats windows that are not whole days in China', async () => {
+    const r = await both(
+      `query($from: DateTime!, $to: DateTime!) { grid(code: "130105001") { incidentStats(from: $from, to: $to) { total { reported } } } }`,
+      { from: '2026-10-01T00:00:00Z', to: '2026-11-01T00:00:00+08:00' },
+      await bearer('ADMIN'),
+    );
+    expect([r.zh.errors?.[0]?.extensions?.field, r.en.errors?.[0]?.extensions?.field]).toEqual(['from', 'from']);
+    expect(r.en.errors?.[0]?.message).toBe('from: statistics are kept by whole days in China: give a midnight at +08:00, e.g. "2026-10-01T00:00:00+08:00" (got 2026-10-01T00:00:00.000Z)');
+    expect(r.zh.errors?.[0]?.message).toBe('from：统计按北京时间整日计算，请给出 +08:00 的零点，例如 "2026-10-01T00:00:00+08:00"（收到 2026-10-01T00:00:00.000Z）');
   });
 
   it('a building code that is no code, and a camera bearing out of range', async () => {

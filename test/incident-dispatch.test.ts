@@ -1,6 +1,8 @@
-import type { Knex } from 'knex';
+import knexFactory, { type Knex } from 'knex';
+import pino from 'pino';
 import { fromGlobalId, toGlobalId } from '../src/graphql/relay';
 import { signToken } from '../src/modules/auth/jwt';
+import { LiveDispatch } from '../src/modules/incident/live';
 import type { AssignmentNotice, Notifier } from '../src/modules/incident/notifier';
 import { SlaScheduler } from '../src/modules/incident/scheduler';
 import { startApp, type App } from '../src/server';
@@ -101,6 +103,31 @@ describe('myAssignments across instances', () => {
     const during = await report('监听断开期间的分派');
     await seen.waitFor((d) => d.myAssignments.incident?.id === during, 10_000);
     seen.stop();
+  });
+
+  it('delivers a notice heard while the pool was exhausted, once a connection is free again', async () => {
+    // A hub of its own on a pool of one connection that waits 100 ms for it: held by a transaction, every read fails.
+    const url = testDatabaseUrl();
+    const knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 }, acquireConnectionTimeout: 100 });
+    const failures: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void failures.push(line) });
+    const hub = await new LiveDispatch(knex, log).start({ knex, kind: 'postgres', ping: async () => undefined, close: () => knex.destroy() }, url);
+    const heard: string[] = [];
+    hub.subscribe((n) => void heard.push(n.incidentId));
+    let release = () => {};
+    const held = knex.transaction((trx) => trx.raw('SELECT 1').then(() => new Promise<void>((resolve) => (release = resolve))));
+    try {
+      const id = dbIdOf(await report('连接池占满时的分派'));
+      while (!failures.some((l) => l.includes('could not read outbox notices'))) await new Promise((r) => setTimeout(r, 50));
+      expect(heard).not.toContain(id);
+      release();
+      await held;
+      while (!heard.includes(id)) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      release();
+      await hub.stop();
+      await knex.destroy();
+    }
   });
 });
 

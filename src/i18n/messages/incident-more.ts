@@ -81,5 +81,21 @@ export const incidentMoreMessages = defineMessages({
     'filter.assignedToMe：您的账号不是网格员账号（grid_worker.account 应为您令牌中的 subject）',
   ),
   'incident.cursor': fixed('after: not a cursor of this list', 'after：不是此列表返回的游标'),
+  'incident.statsMidnight': {
+    en: (p: { field: string; example: string; got: string }) => `${p.field}: statistics are kept by whole days in China: give a midnight at +08:00, e.g. "${p.example}" (got ${p.got})`,
+    'zh-CN': (p: { field: string; example: string; got: string }) => `${p.field}：统计按北京时间整日计算，请给出 +08:00 的零点，例如 "${p.example}"（收到 ${p.got}）`,
+  },
+  'incident.statsOrder': {
+    en: (p: { from: string; to: string }) => `to (${p.to}) must be after from (${p.from}): the window is [from, to), to excluded`,
+    'zh-CN': (p: { from: string; to: string }) => `to（${p.to}）应晚于 from（${p.from}）：统计区间为 [from, to)，不含 to 当日`,
+  },
+  'incident.statsTooLong': {
+    en: (p: { days: number; max: number }) => `the window is ${p.days} days; at most ${p.max}: ask for fewer days`,
+    'zh-CN': (p: { days: number; max: number }) => `统计区间为 ${p.days} 天，最多 ${p.max} 天：请缩短区间`,
+  },
+  'incident.nothingToReveal': {
+    en: (p: { incident: string }) => `${p.incident} holds no sealed phone (reporter or named party): nothing to reveal`,
+    'zh-CN': (p: { incident: string }) => `${p.incident} 没有加密保存的电话（上报人或当事人）：无可查看的内容`,
+  },
   'incident.residentPhotos': fixed('photos: residents give photos by URL (POST /uploads is for staff)', 'photos：群众只能以 URL 提供照片（POST /uploads 仅供工作人员使用）'),
 });

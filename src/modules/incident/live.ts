@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import type { Database } from '../../db/knex';
 import type { Logger } from '../../logger';
@@ -146,7 +147,7 @@ export class LiveDispatch {
       this.log.warn({ err, ids: ids.length }, 'could not read outbox notices; trying again');
       for (const id of ids) this.pending.add(id);
       this.retryMs = Math.min(Math.max(this.retryMs * 2, RETRY_MIN_MS), RETRY_MAX_MS);
-      await new Promise((resolve) => setTimeout(resolve, this.retryMs));
+      await sleep(this.retryMs);
     } finally {
       this.flushing = null;
       if (this.pending.size && !this.stopped) this.flushing = this.flush();
@@ -164,7 +165,7 @@ export class LiveDispatch {
         }
       } catch (err) {
         this.log.warn({ err }, 'outbox catch-up failed; trying again');
-        await new Promise((resolve) => setTimeout(resolve, pause));
+        await sleep(pause);
       }
     }
   }

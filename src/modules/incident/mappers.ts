@@ -144,6 +144,11 @@ export interface IncidentChangeSource {
 export interface ReportSource {
   __typename: 'ReportIncidentSuccess';
   incidentId: string;
+  /**
+   * The incident as committed, read in the report's own transaction: answering needs no connection after the
+   * commit, so a busy pool cannot turn a report that was filed into an error inviting a retry (a duplicate).
+   */
+  incident?: IncidentRow;
   trackingCode: string;
   duplicateIds: string[];
 }

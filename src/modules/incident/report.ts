@@ -148,7 +148,8 @@ export async function fileReport(
   })));
   await repo.insertOutbox(trx, id, seq, [{ kind: 'REPORT', workerIds: [], gridIds: [placement.centre.id, resolution.gridId] }]);
   await routeToWorker(trx, reported, responsible);
-  return { __typename: 'ReportIncidentSuccess', incidentId: id, trackingCode: tracking, duplicateIds };
+  const [incident] = await repo.incidentsByIds(trx, [id]);
+  return { __typename: 'ReportIncidentSuccess', incidentId: id, incident, trackingCode: tracking, duplicateIds };
 }
 
 /**

@@ -51,7 +51,7 @@ export const incidentResolvers: Resolvers = {
   // escalated it out of their hands, a report outside the reporter's grid).
   IncidentSuccess: { incident: async (s, _, ctx) => (await ctx.loaders.incident.byId.load(s.incidentId))! },
   ReportIncidentSuccess: {
-    incident: async (s, _, ctx) => (await ctx.loaders.incident.byId.load(s.incidentId))!,
+    incident: async (s, _, ctx) => s.incident ?? (await ctx.loaders.incident.byId.load(s.incidentId))!,
     possibleDuplicates: (s, _, ctx) => ctx.services.incident.readable(s.duplicateIds),
   },
   IncidentCategorySuccess: {

@@ -1,10 +1,12 @@
 import type { Context } from '../../context';
 import type { RevealIncidentContactsInput } from '../../generated/graphql';
 import { expectGlobalId } from '../../graphql/relay';
+import { msg } from '../../i18n';
 import { notFound, Problems, runEdit, validationError, type NotFoundSource, type ValidationErrorSource } from '../../shared/payload';
 import { assertPermitted, assertPrincipal, isIncidentAssignee } from '../auth/policy';
 import type { Principal } from '../auth/viewer';
 import { writeAudit } from '../person/audit-repo';
+import { bad } from '../person/group-checks';
 import { checkReason } from '../person/privacy-service';
 import { cipherFor } from '../person/sealing';
 import { sealedContacts } from './contacts-repo';
@@ -53,7 +55,7 @@ export class IncidentContactsService {
       const cipher = cipherFor(this.ctx.config);
       const partyPhones = sealed.parties.filter((p) => p.phone_sealed !== null).length;
       if (!sealed.reporterPhone && partyPhones === 0) {
-        return validationError([{ code: 'BAD_VALUE', field: 'input.id', message: `${incidentLabel(seen)} holds no sealed phone (reporter or named party): nothing to reveal` }]);
+        return validationError([bad('input.id', msg('incident.nothingToReveal', { incident: incidentLabel(seen) }))]);
       }
       const out: RevealedContactsSource = {
         incidentId: id,

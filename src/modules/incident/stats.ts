@@ -1,5 +1,6 @@
 import type { Context } from '../../context';
 import { badInput, forbidden } from '../../errors';
+import { msg } from '../../i18n';
 import type { SlaDeadlineKind } from '../../generated/graphql';
 import { assertPermitted, assertPrincipal, GRID_CODE } from '../auth/policy';
 import type { GridRow } from '../grid/mappers';
@@ -76,8 +77,8 @@ export class IncidentStatsService {
     const code = gridCode ?? principal?.jurisdictionCode ?? null;
     if (code === null) return this.aggregated(repo.EVERYWHERE, windowOf(from, to));
     const grid = GRID_CODE.test(code) ? await this.ctx.loaders.grid.byCode.load(code) : null;
-    if (!grid && gridCode) throw badInput(`gridCode: no current grid has code "${gridCode.slice(0, 30)}"`, 'gridCode');
-    if (!grid) throw forbidden(`your jurisdiction (${code}) is no current grid: ask an administrator for a new token`);
+    if (!grid && gridCode) throw badInput(msg('located.noGridCode', { field: 'gridCode', code: gridCode.slice(0, 30) }), 'gridCode');
+    if (!grid) throw forbidden(msg('people.noJurisdiction', { code }));
     return this.ofGrid(grid, from, to);
   }
 
@@ -192,12 +193,12 @@ const chinaDay = (at: Date) => new Date(at.getTime() + CHINA_OFFSET_MS).toISOStr
 export function windowOf(from: Date, to: Date, now = new Date()): repo.Window {
   for (const [name, at] of [['from', from], ['to', to]] as const) {
     if ((at.getTime() + CHINA_OFFSET_MS) % DAY_MS !== 0) {
-      throw badInput(`${name}: statistics are kept by whole days in China: give a midnight at +08:00, e.g. "${chinaDay(at)}T00:00:00+08:00" (got ${at.toISOString()})`, name);
+      throw badInput(msg('incident.statsMidnight', { field: name, example: `${chinaDay(at)}T00:00:00+08:00`, got: at.toISOString() }), name);
     }
   }
   const days = (to.getTime() - from.getTime()) / DAY_MS;
-  if (days < 1) throw badInput(`to (${chinaDay(to)}) must be after from (${chinaDay(from)}): the window is [from, to), to excluded`, 'to');
-  if (days > MAX_STATS_DAYS) throw badInput(`the window is ${days} days; at most ${MAX_STATS_DAYS}: ask for fewer days`, 'to');
+  if (days < 1) throw badInput(msg('incident.statsOrder', { from: chinaDay(from), to: chinaDay(to) }), 'to');
+  if (days > MAX_STATS_DAYS) throw badInput(msg('incident.statsTooLong', { days, max: MAX_STATS_DAYS }), 'to');
   return { fromDay: chinaDay(from), toDay: chinaDay(to), fromAt: from, toAt: to, now };
 }
 

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { Context } from '../../context';
-import { forbidden, unauthenticated } from '../../errors';
+import { classifyError, forbidden, unauthenticated } from '../../errors';
 import type { Resolvers } from '../../generated/graphql';
 import { expectGlobalId } from '../../graphql/relay';
 import { msg } from '../../i18n';
@@ -155,11 +155,23 @@ async function incidentUpdated(ctx: Context, id: string): Promise<AsyncIterable<
   return new NoticeQueue(liveOf(ctx), (n) => n.incidentId === row.id);
 }
 
-/** The notice's incident as the subscriber may see it now. */
+/** How many times a notice's incident is read while the pool is busy (each read waits DB_ACQUIRE_TIMEOUT_MS for a connection). */
+const INCIDENT_READS = 3;
+
+/**
+ * The notice's incident as the subscriber may see it now. A busy pool is waited out a few times before the
+ * notice goes out with an error in its place: an assignment a little late beats one the phone cannot show.
+ */
 async function incidentOf(ctx: Context, n: Notice) {
-  ctx.clearLoaders();
-  const row = await ctx.loaders.incident.byId.load(n.incidentId);
-  return row && mayReadIncident(ctx.viewer, row) ? row : null;
+  for (let read = 1; ; read++) {
+    ctx.clearLoaders();
+    try {
+      const row = await ctx.loaders.incident.byId.load(n.incidentId);
+      return row && mayReadIncident(ctx.viewer, row) ? row : null;
+    } catch (err) {
+      if (read >= INCIDENT_READS || classifyError(err)?.extensions.code !== 'SERVICE_UNAVAILABLE') throw err;
+    }
+  }
 }
 
 export const subscriptionResolvers: Resolvers = {
