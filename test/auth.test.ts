@@ -1,4 +1,4 @@
-import { maskPhone } from '../src/modules/auth/viewer';
+import { maskPhone, ROLES } from '../src/modules/auth/viewer';
 import { createFixture, at } from './fixtures/grid';
 import { closeTestDb, withRollback } from './support/db';
 import { execute, ok, testConfig, user } from './support/graphql';
@@ -31,7 +31,9 @@ describe('worker phone numbers', () => {
       // ROLE@FIXTURE_KEY, ROLE@<literal code>, or ROLE@* for no jurisdiction limit.
       const [role, where] = who.split('@');
       const code = where === '*' ? null : where in f.grids ? f.grids[where as keyof typeof f.grids].code : where;
-      const viewer = user(role as never, code);
+      const known = ROLES.find((r) => r === role);
+      if (!known) throw new Error(`no role ${role}`);
+      const viewer = user(known, code);
       const w = ok(await execute(trx, PHONE, { code: f.grids.GA1.code }, { viewer })).grid.workers[0];
       expect(w).toEqual(masked ? { phone: '138****5671', phoneMasked: true } : { phone: '13812345671', phoneMasked: false });
     }),

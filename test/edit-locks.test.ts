@@ -94,7 +94,7 @@ describe('a facility attached to a building while the building is retired', () =
       [`${t.codes.C1}0001`, t.ids.C1, at.lng, at.lat],
     );
     const buildingId = rows[0].id;
-    // The holder keeps the building's row as any edit of it does. The retire queues for the row first; then the
+    // The holder keeps the building's row the way every edit of it does. The retire queues for the row first; then the
     // facility, which must not read the building as current (and insert under it) while the retire is pending.
     const h = await holder();
     let results: Result[];

@@ -237,7 +237,8 @@ describe('API keys over HTTP', () => {
       headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
       body: JSON.stringify({ query, variables }),
     });
-    return { status: res.status, body: (await res.json()) as any };
+    const body: any = await res.json();
+    return { status: res.status, body };
   }
 
   const CREATE = /* GraphQL */ `

@@ -936,7 +936,7 @@ export type Grid = Node & {
   population: Population;
   /**
    * The active workers responsible for this grid: its own, or, if it has none, those of the nearest ancestor
-   * that has any. Empty when no grid up the chain is staffed.
+   * that has some. Empty when no grid up the chain is staffed.
    */
   responsibleWorkers: Array<GridWorker>;
   /**
@@ -2104,7 +2104,7 @@ export type LocationResolution = {
   point: Position;
   /** The grid whose workers are `responsibleWorkers`; null when nobody up the chain is staffed. */
   responsibleGrid?: Maybe<Grid>;
-  /** Active workers of the deepest grid in `chain` that has any: the people to route a report at this point to. */
+  /** Active workers of the deepest grid in `chain` that has workers: the people to route a report at this point to. */
   responsibleWorkers: Array<GridWorker>;
 };
 
