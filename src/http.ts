@@ -140,6 +140,11 @@ async function route(deps: Http, req: IncomingMessage, res: ServerResponse, url:
   }
 }
 
+/** Whose rate limit a request counts against: a token's subject, an API key, else the address (`ip:…`), on HTTP and sockets alike. */
+export function clientKeyOf(viewer: Viewer, address: string): string {
+  return viewer.kind === 'user' ? `user:${viewer.subject}` : viewer.kind === 'service' ? `key:${viewer.keyId}` : address;
+}
+
 /** Authenticates the caller (401 on a bad credential) and takes one request from their rate limit (429). */
 async function admit(deps: HttpDeps, req: IncomingMessage): Promise<Caller> {
   const address = `ip:${clientAddress(req, deps.config.trustProxy)}`;
@@ -155,7 +160,7 @@ async function admit(deps: HttpDeps, req: IncomingMessage): Promise<Caller> {
     if (err instanceof IdentityProviderUnavailableError) throw HttpError.from(serviceUnavailable(err.localized ?? err.message, 5));
     throw err;
   }
-  const clientKey = viewer.kind === 'user' ? `user:${viewer.subject}` : viewer.kind === 'service' ? `key:${viewer.keyId}` : address;
+  const clientKey = clientKeyOf(viewer, address);
   takeFromRateLimit(deps, clientKey);
   return { viewer, clientKey };
 }

@@ -1,9 +1,8 @@
 import { fromGlobalId } from '../src/graphql/relay';
 import { fromWgs84 } from '../src/geo/coordinates';
 import { MAP_LAYERS } from '../src/modules/map/layers';
-import type { App } from '../src/server';
-import { closeTestDb, testDb } from './support/db';
-import { authorization, decodeLayer, personalLooking, positions, startMapServer, tileAt, tokenFor } from './support/map';
+import { testDb } from './support/db';
+import { authorization, decodeLayer, personalLooking, positions, useMapServer, tileAt, tokenFor } from './support/map';
 
 /**
  * Vector tiles over HTTP on the demo district: decoded with @mapbox/vector-tile + pbf, checked against PostGIS;
@@ -11,20 +10,10 @@ import { authorization, decodeLayer, personalLooking, positions, startMapServer,
  * (ETag and as-of tiles over committed edits: map-changes.test.ts.)
  */
 
-let app: App;
-let base: string;
-
-beforeAll(async () => {
-  ({ app, base } = await startMapServer());
-});
-
-afterAll(async () => {
-  await app?.stop();
-  await closeTestDb();
-});
+const server = useMapServer();
 
 /** English messages (the default locale is zh-CN); `accept-language` given overrides it. */
-const get = (path: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers: { 'accept-language': 'en', ...headers } });
+const get = (path: string, headers: Record<string, string> = {}) => fetch(`${server.base}${path}`, { headers: { 'accept-language': 'en', ...headers } });
 
 /** A demo micro-grid and a point surely inside it. */
 async function demoMicroGrid(offset: number): Promise<{ code: string; lng: number; lat: number }> {
@@ -49,7 +38,7 @@ describe('vector tiles', () => {
     const res = await get('/tiles/micro-grids.json?crs=GCJ02');
     expect(res.status).toBe(200);
     const tilejson = (await res.json()) as { tiles: string[]; bounds: number[]; vector_layers: { id: string; fields: Record<string, string> }[] };
-    expect(tilejson).toMatchObject({ tilejson: '3.0.0', scheme: 'xyz', minzoom: 14, tiles: [`${base}/tiles/micro-grids/{z}/{x}/{y}.mvt?crs=GCJ02`] });
+    expect(tilejson).toMatchObject({ tilejson: '3.0.0', scheme: 'xyz', minzoom: 14, tiles: [`${server.base}/tiles/micro-grids/{z}/{x}/{y}.mvt?crs=GCJ02`] });
     expect(tilejson.vector_layers[0]).toMatchObject({ id: 'micro-grids', fields: { id: 'String', code: 'String', parentCode: 'String', areaSqm: 'Number' } });
     const [w, s, e, n] = tilejson.bounds;
     expect(w).toBeGreaterThan(114.3);

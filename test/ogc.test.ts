@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fromWgs84 } from '../src/geo/coordinates';
-import type { App } from '../src/server';
-import { closeTestDb, testDb } from './support/db';
-import { authorization, personalLooking, startMapServer, tokenFor } from './support/map';
+import { testDb } from './support/db';
+import { authorization, personalLooking, useMapServer, tokenFor } from './support/map';
 
 /**
  * OGC API - Features Part 1 at /ogc on the demo district: the documents GDAL and QGIS read, items pages
@@ -12,17 +11,7 @@ import { authorization, personalLooking, startMapServer, tokenFor } from './supp
  */
 
 const run = promisify(execFile);
-let app: App;
-let base: string;
-
-beforeAll(async () => {
-  ({ app, base } = await startMapServer());
-});
-
-afterAll(async () => {
-  await app?.stop();
-  await closeTestDb();
-});
+const server = useMapServer();
 
 interface Page {
   type: string;
@@ -54,7 +43,7 @@ interface Refusal {
 }
 
 async function getJson<T>(path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string | null; body: T }> {
-  const res = await fetch(path.startsWith('http') ? path : `${base}${path}`, { headers: { 'accept-language': 'en', ...headers } });
+  const res = await fetch(path.startsWith('http') ? path : `${server.base}${path}`, { headers: { 'accept-language': 'en', ...headers } });
   return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as T };
 }
 
@@ -67,7 +56,7 @@ describe('OGC API Features', () => {
   it('describes itself: landing page, conformance, OpenAPI 3.0, collections with their extents', async () => {
     const landing = await getJson<Landing>('/ogc');
     const rels = Object.fromEntries(landing.body.links.map((l) => [l.rel, l.href]));
-    expect(rels).toMatchObject({ self: `${base}/ogc`, 'service-desc': `${base}/ogc/api`, conformance: `${base}/ogc/conformance`, data: `${base}/ogc/collections` });
+    expect(rels).toMatchObject({ self: `${server.base}/ogc`, 'service-desc': `${server.base}/ogc/api`, conformance: `${server.base}/ogc/conformance`, data: `${server.base}/ogc/collections` });
     expect((await getJson<{ conformsTo: string[] }>('/ogc/conformance')).body.conformsTo).toEqual(
       ['core', 'geojson', 'oas30'].map((c) => `http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/${c}`),
     );
@@ -87,7 +76,7 @@ describe('OGC API Features', () => {
     const [w, s, e, n] = micro.body.extent.spatial.bbox[0];
     expect([w > 114.3, e < 114.6, s < n]).toEqual([true, true, true]);
     expect(micro.body.extent.temporal?.interval[0][1]).toBeNull();
-    expect(micro.body.links).toContainEqual(expect.objectContaining({ rel: 'items', type: 'application/geo+json', href: `${base}/ogc/collections/micro-grids/items` }));
+    expect(micro.body.links).toContainEqual(expect.objectContaining({ rel: 'items', type: 'application/geo+json', href: `${server.base}/ogc/collections/micro-grids/items` }));
     expect((await getJson<Collection>('/ogc/collections/buildings')).body.extent.temporal).toBeUndefined();
   });
 
@@ -102,7 +91,7 @@ describe('OGC API Features', () => {
     expect(first.body).toMatchObject({ type: 'FeatureCollection', numberMatched: total, numberReturned: 100 });
     expect(first.body.features[0]).toMatchObject({ type: 'Feature', geometry: { type: 'MultiPolygon' }, properties: { level: 'MICRO_GRID' } });
     const seen = new Set<string>();
-    let next: string | undefined = `${base}/ogc/collections/micro-grids/items?limit=1000&bbox=${DEMO_BOX.join(',')}`;
+    let next: string | undefined = `${server.base}/ogc/collections/micro-grids/items?limit=1000&bbox=${DEMO_BOX.join(',')}`;
     let pages = 0;
     while (next) {
       const page: Page = (await getJson<Page>(next)).body;
@@ -184,7 +173,7 @@ describe('OGC API Features', () => {
       console.warn('ogrinfo is not installed (Debian: apt-get install gdal-bin; .ci/run installs it): GDAL check skipped');
       return;
     }
-    const { stdout: layers } = await run('ogrinfo', ['-ro', '-so', `OAPIF:${base}/ogc`]);
+    const { stdout: layers } = await run('ogrinfo', ['-ro', '-so', `OAPIF:${server.base}/ogc`]);
     expect(layers).toMatch(/micro-grids \(title: 微网格 — micro-grids\) \(Multi Polygon\)/);
     expect(layers).toMatch(/buildings .*\(Point\)/);
 
@@ -193,7 +182,7 @@ describe('OGC API Features', () => {
       DEMO_BOX,
     );
     const spat = ['-spat', ...DEMO_BOX.map(String)];
-    const { stdout: summary } = await run('ogrinfo', ['-ro', '-so', '-oo', 'PAGE_SIZE=1000', ...spat, `OAPIF:${base}/ogc`, 'communities']);
+    const { stdout: summary } = await run('ogrinfo', ['-ro', '-so', '-oo', 'PAGE_SIZE=1000', ...spat, `OAPIF:${server.base}/ogc`, 'communities']);
     expect(summary).toMatch(new RegExp(`Feature Count: ${communities}\\b`));
     for (const field of ['code: String', 'name: String', 'parentCode: String', 'version: Integer', 'areaSqm: Real']) expect(summary).toContain(field);
 
@@ -202,7 +191,7 @@ describe('OGC API Features', () => {
       `SELECT count(*)::int AS n FROM key_place WHERE retired_at IS NULL AND ST_Intersects(location, ST_MakeEnvelope(?, ?, ?, ?, 4326))`,
       DEMO_BOX,
     );
-    const { stdout: features } = await run('ogrinfo', ['-ro', '-al', '-oo', 'PAGE_SIZE=20', ...spat, `OAPIF:${base}/ogc`, 'key-places'], { maxBuffer: 64 * 1024 * 1024 });
+    const { stdout: features } = await run('ogrinfo', ['-ro', '-al', '-oo', 'PAGE_SIZE=20', ...spat, `OAPIF:${server.base}/ogc`, 'key-places'], { maxBuffer: 64 * 1024 * 1024 });
     expect(features.match(/^OGRFeature\(key-places\)/gm)).toHaveLength(keyPlaces);
   });
 });

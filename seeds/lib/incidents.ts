@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { PARTY_PHONE, REPORTER_PHONE } from '../../src/modules/incident/report';
 import { isOpen } from '../../src/modules/incident/lifecycle';
-import { maskResidentPhone, phoneIndex } from '../../src/modules/person/sealing';
+import { sealPhone } from '../../src/modules/person/sealing';
 import type { PiiCipher } from '../../src/shared/pii';
 import { arrayLiteral, insertRows } from './bulk-insert';
 import { planInputs } from './incident-places';
@@ -34,8 +34,7 @@ export async function seedIncidents(trx: Knex.Transaction, plan: IncidentsPlan, 
   for (const table of ['grid_assignment', 'grid_worker']) await trx.raw(`ANALYZE ${table}`);
   const planned = planIncidents(plan, await planInputs(trx, codePrefix, plan.seed), asOf);
   await keepOnTheirGrids(trx, planned);
-  const sealedPhone = (phone: string | null, column: string) =>
-    phone ? { sealed: cipher.seal(phone, column), index: phoneIndex(cipher, phone), masked: maskResidentPhone(phone) } : null;
+  const sealedPhone = (phone: string | null, column: string) => (phone ? sealPhone(cipher, phone, column) : null);
   await insertRows(trx, 'seedIncidents', 'incident', planned, (p) => incidentRow(p, sealedPhone(p.reporter.phone, REPORTER_PHONE)));
   const events = planned.flatMap((p) => p.told.story.events.map((e) => ({ p, e })));
   await insertRows(trx, 'seedIncidentEvents', 'incident_event', events, ({ p, e }) => eventRow(p, e));

@@ -7,7 +7,7 @@ import type { Config } from '../config';
 import { createContext } from '../context';
 import type { Database } from '../db/knex';
 import { localizableError } from '../errors';
-import { clientAddress } from '../http';
+import { clientAddress, clientKeyOf } from '../http';
 import { english, localizeError, msg, negotiateLocale, type Locale } from '../i18n';
 import type { ConcurrencyGate } from '../limits/concurrency';
 import type { RateLimiter } from '../limits/rate-limit';
@@ -93,8 +93,7 @@ export function attachSubscriptions(deps: SubscriptionDeps): SubscriptionServer 
           return false;
         }
         const { request, socket } = ctx.extra;
-        const address = clientAddress(request, config.trustProxy);
-        const clientKey = viewer.kind === 'user' ? `user:${viewer.subject}` : viewer.kind === 'service' ? `key:${viewer.keyId}` : `ip:${address}`;
+        const clientKey = clientKeyOf(viewer, `ip:${clientAddress(request, config.trustProxy)}`);
         if (!deps.limiter.take(clientKey).ok) {
           socket.close(CLOSE_TOO_MANY, 'Too many requests');
           return false;

@@ -54,12 +54,17 @@ export function todayInChina(now: number = Date.now()): string {
   if (now >= today.from && now < today.until) return today.date;
   const shifted = now + CHINA_OFFSET_MS;
   const start = shifted - (((shifted % DAY_MS) + DAY_MS) % DAY_MS) - CHINA_OFFSET_MS;
-  today = { from: start, until: start + DAY_MS, date: new Date(shifted).toISOString().slice(0, 10) };
+  today = { from: start, until: start + DAY_MS, date: chinaDateOf(now) };
   return today.date;
 }
 
-const CHINA_OFFSET_MS = 8 * 3_600_000;
-const DAY_MS = 86_400_000;
+/** The calendar date in China at the instant `at` (epoch ms), uncached (todayInChina keeps the current one). */
+export function chinaDateOf(at: number): string {
+  return new Date(at + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+export const CHINA_OFFSET_MS = 8 * 3_600_000;
+export const DAY_MS = 86_400_000;
 /** The last day asked for and the instants it spans (an import asks once a row). */
 let today = { from: 0, until: 0, date: '' };
 

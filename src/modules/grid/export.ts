@@ -5,8 +5,7 @@ import type { CoordinateSystem, GridLevel } from '../../generated/graphql';
 import { COORDINATE_SYSTEMS, coordinateSystemNamed, metresToDegrees, toWgs84 } from '../../geo/coordinates';
 import { geometryIn } from '../../geo/output-crs';
 import { fromGlobalId, toGlobalId } from '../../graphql/relay';
-import { addVary } from '../../http/cors';
-import { etagMatches, weakEtag } from '../../http/etag';
+import { answeredNotModified, cacheHeaders, weakEtag } from '../../http/etag';
 import { compressStream, negotiateEncoding } from '../../http/compression';
 import { asOfParam } from '../../shared/as-of';
 import { GRID_CODE } from '../auth/policy';
@@ -137,14 +136,9 @@ export async function streamGridsGeoJSON(db: Knex, filter: ExportFilter, out: Ex
   const { res, headers } = out;
   const fingerprint = await guard.first(() => exportFingerprint(db, filter));
   const etag = weakEtag([FORMAT_VERSION, filter, fingerprint]);
-  const cache = { etag, 'cache-control': `${out.shared ? 'public' : 'private'}, no-cache` };
-  // Added to what is there (CORS varies by Origin): the bytes depend on the encoding, the grids on who asks.
-  addVary(res, 'Accept-Encoding');
-  addVary(res, 'Authorization');
-  if (etagMatches(headers['if-none-match'], etag)) {
-    res.writeHead(304, cache).end();
-    return 0;
-  }
+  // The bytes depend on the encoding, the grids on who asks.
+  const cache = cacheHeaders(res, etag, out.shared);
+  if (answeredNotModified(res, headers, cache)) return 0;
   const page = (after: [string, string] | null) => guard.next(() => exportPage(db, filter, after, PAGE));
   let rows = await page(null);
   const stamp = (filter.asOf ?? new Date()).toISOString().slice(0, 10);

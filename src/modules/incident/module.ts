@@ -6,6 +6,7 @@ import type { IncidentRow } from './mappers';
 import { IncidentMediationService } from './mediation';
 import { incidentResolvers } from './resolvers';
 import { open311Route } from './open311';
+import { FINAL_SQL } from './repo';
 import { residentResolvers } from './resident-resolvers';
 import { revealResolvers } from './reveal-resolvers';
 import { IncidentContactsService } from './reveal';
@@ -79,5 +80,5 @@ export const incidentModule = defineModule({
     'POST /open311/v2/*': open311Route,
   },
   // Open incidents follow a boundary edit to the grid now responsible; closed ones keep theirs.
-  located: [{ shape: 'point', kind: 'Incident', table: 'incident', live: `t.status NOT IN ('CLOSED','REJECTED','MERGED')` }],
+  located: [{ shape: 'point', kind: 'Incident', table: 'incident', live: `t.status NOT IN ${FINAL_SQL}` }],
 });

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { IncidentChannel, IncidentStatus, SlaStatus } from '../../generated/graphql';
 import { subtreeGridIds } from '../location/repo';
 import type { IncidentRow } from './mappers';
+import { AWAITING_DISPATCH } from './lifecycle';
 import { FINAL_SQL, INCIDENT_COLUMNS, INCIDENT_FROM } from './repo';
 import { slaStatusSql } from './sla';
 
@@ -40,7 +41,7 @@ function filtered(db: Knex, f: IncidentListFilter): Knex.QueryBuilder {
   if (f.channels?.length) q.whereIn('i.channel', [...f.channels]);
   if (f.slaStatuses?.length) q.whereRaw(`(${slaStatusSql('now()')}) = ANY(?::text[])`, [[...f.slaStatuses]]);
   if (f.assigneeWorkerId) q.where('i.assignee_worker_id', f.assigneeWorkerId);
-  if (f.awaitingDispatch) q.whereIn('i.status', ['REPORTED', 'ACCEPTED', 'ESCALATED']);
+  if (f.awaitingDispatch) q.whereIn('i.status', [...AWAITING_DISPATCH]);
   if (f.open) q.whereRaw(`i.status NOT IN ${FINAL_SQL}`);
   if (f.reportedFrom) q.where('i.reported_at', '>=', f.reportedFrom);
   if (f.reportedBefore) q.where('i.reported_at', '<', f.reportedBefore);

@@ -7,7 +7,7 @@ import { Problems, validationError, type ValidationErrorSource } from '../../sha
 import type { Principal } from '../auth/viewer';
 import { lockResolution } from '../location/repo';
 import { bad } from '../person/group-checks';
-import { cipherFor, maskResidentPhone, phoneIndex } from '../person/sealing';
+import { cipherFor, sealPhone } from '../person/sealing';
 import { idOf, type CheckedContact, type CheckedParty, type PhotoInput } from './checks';
 import type { CategoryRow, IncidentRow, ReportSource } from './mappers';
 import * as repo from './repo';
@@ -128,9 +128,7 @@ export async function fileReport(
     reporterSubject: reporter.kind === 'principal' ? reporter.principal.subject : reporter.subject,
     reporterRole: actorRole,
     reporterName: resident?.name ?? null,
-    reporterPhone: resident?.phone
-      ? { sealed: cipher.seal(resident.phone, REPORTER_PHONE), index: phoneIndex(cipher, resident.phone), masked: maskResidentPhone(resident.phone) }
-      : null,
+    reporterPhone: resident?.phone ? sealPhone(cipher, resident.phone, REPORTER_PHONE) : null,
     reporterPersonId: resident?.personId ?? null,
     at,
     sla,
@@ -144,7 +142,7 @@ export async function fileReport(
     personId: p.personId,
     organizationId: p.organizationId,
     name: p.name,
-    phone: p.phone ? { sealed: cipher.seal(p.phone, PARTY_PHONE), index: phoneIndex(cipher, p.phone), masked: maskResidentPhone(p.phone) } : null,
+    phone: p.phone ? sealPhone(cipher, p.phone, PARTY_PHONE) : null,
   })));
   await repo.insertOutbox(trx, id, seq, [{ kind: 'REPORT', workerIds: [], gridIds: [placement.centre.id, resolution.gridId] }]);
   await routeToWorker(trx, reported, responsible);

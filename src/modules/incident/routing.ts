@@ -40,11 +40,6 @@ export async function responsibleWorkers(db: Knex, gridId: string): Promise<Resp
 
 const CENTRE_COLUMNS = 'c.id, c.code, c.name, c.level, c.parent_id';
 
-/** The centre owning an incident at the grid or community level: the nearest centre at or above its grid. */
-export async function centreOf(db: Knex, gridId: string): Promise<CentreRow | null> {
-  const { rows } = await db.raw(`/* incidentCentreOf */ SELECT ${CENTRE_COLUMNS} FROM grid c WHERE c.id = incident_centre(?)`, [gridId]);
-  return rows[0] ?? null;
-}
 
 /**
  * The centre owning a new incident in a grid, the grid's level (where the incident starts), and the database's

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Logger } from '../../logger';
 import { housekeep, type HousekeepingOptions, type HousekeepingResult } from './housekeeping';
 import type { AssignmentNotice, Notifier } from './notifier';
-import { OUTBOX_CHANNEL } from './repo';
+import { FINAL_SQL, OUTBOX_CHANNEL } from './repo';
 import { foldStatistics } from './stats-repo';
 
 /**
@@ -31,7 +31,6 @@ export interface SchedulerOptions {
 
 /** pg_try_advisory_xact_lock's key: "SLA" in ASCII, a constant every instance agrees on. */
 const LOCK_KEY = 0x534c41;
-const FINAL = `'CLOSED','REJECTED','MERGED'`;
 const BATCH = 500;
 /**
  * The instant an incident turns (or turned) orange / red, from the row's deadline columns (sla.ts slaColumns): a
@@ -48,8 +47,8 @@ export const RED_AT = 'LEAST(i.sla_red_at, i.sla_resolve_due_at)';
  * then. Two backward scans of the indexes on ORANGE_AT and RED_AT.
  */
 export const SLA_CLOCK_SQL = `concat(
-  (SELECT extract(epoch FROM max(${ORANGE_AT})) FROM incident i WHERE ${ORANGE_AT} < now() AND i.status NOT IN (${FINAL})), '/',
-  (SELECT extract(epoch FROM max(${RED_AT})) FROM incident i WHERE ${RED_AT} < now() AND i.status NOT IN (${FINAL})))`;
+  (SELECT extract(epoch FROM max(${ORANGE_AT})) FROM incident i WHERE ${ORANGE_AT} < now() AND i.status NOT IN ${FINAL_SQL}), '/',
+  (SELECT extract(epoch FROM max(${RED_AT})) FROM incident i WHERE ${RED_AT} < now() AND i.status NOT IN ${FINAL_SQL}))`;
 
 export interface TickResult {
   /** False when another instance held the lock. */
@@ -125,10 +124,10 @@ async function announceBreaches(trx: Knex.Transaction, at: Date, lookbackMs: num
   const { rows } = await trx.raw(
     `/* slaBreachesDue */ WITH due AS (
        SELECT i.id, 'ORANGE' AS colour, ${ORANGE_AT} AS breached_at FROM incident i
-       WHERE ${ORANGE_AT} > :since AND ${ORANGE_AT} <= :at AND i.status NOT IN (${FINAL})
+       WHERE ${ORANGE_AT} > :since AND ${ORANGE_AT} <= :at AND i.status NOT IN ${FINAL_SQL}
        UNION ALL
        SELECT i.id, 'RED', ${RED_AT} FROM incident i
-       WHERE ${RED_AT} > :since AND ${RED_AT} <= :at AND i.status NOT IN (${FINAL})
+       WHERE ${RED_AT} > :since AND ${RED_AT} <= :at AND i.status NOT IN ${FINAL_SQL}
      ), fresh AS (
        SELECT d.* FROM due d
        WHERE NOT EXISTS (SELECT 1 FROM incident_sla_alert a WHERE a.incident_id = d.id AND a.colour = d.colour AND a.breached_at = d.breached_at)

@@ -225,7 +225,3 @@ function earliest(dates: readonly (Date | null)[]): Date | null {
   return min;
 }
 
-/** An instant as it reads on a wall clock in China (UTC+8): `2026-12-01 08:00`. */
-export function chinaTime(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
-}

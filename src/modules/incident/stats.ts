@@ -2,6 +2,7 @@ import type { Context } from '../../context';
 import { badInput, forbidden } from '../../errors';
 import { msg } from '../../i18n';
 import type { SlaDeadlineKind } from '../../generated/graphql';
+import { CHINA_OFFSET_MS, chinaDateOf, DAY_MS } from '../../shared/time';
 import { assertPermitted, assertPrincipal, GRID_CODE } from '../auth/policy';
 import type { GridRow } from '../grid/mappers';
 import type { CategoryRow } from './mappers';
@@ -19,8 +20,6 @@ import * as repo from './stats-repo';
 /** Grid depths the aggregates keep (0 the district, 1 the street: the migration's AGGREGATED_PATH_ELEMENTS). */
 const AGGREGATED_DEPTH = 1;
 export const MAX_STATS_DAYS = 731;
-const DAY_MS = 86_400_000;
-const CHINA_OFFSET_MS = 8 * 3_600_000;
 /** The histogram's bucket width (migration 20261202000100): bucket k ≥ 1 is [1.05^(k−1), 1.05^k) minutes. */
 const BUCKET_RATIO = 1.05;
 
@@ -187,7 +186,7 @@ function emptyRow(): repo.FigureRow {
   return { ...Object.fromEntries(repo.FIGURE_COLUMNS.map((c) => [c, 0])), category_code: null, day: null, resolve_seconds: 0 } as repo.FigureRow;
 }
 
-const chinaDay = (at: Date) => new Date(at.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+const chinaDay = (at: Date) => chinaDateOf(at.getTime());
 
 /** The window, refused unless it is whole days in China (midnights at +08:00), `from` before `to`, at most MAX_STATS_DAYS. */
 export function windowOf(from: Date, to: Date, now = new Date()): repo.Window {

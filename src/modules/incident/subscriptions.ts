@@ -5,7 +5,6 @@ import type { Resolvers } from '../../generated/graphql';
 import { expectGlobalId } from '../../graphql/relay';
 import { msg } from '../../i18n';
 import { assertPrincipal, inJurisdiction, mayReadIncident } from '../auth/policy';
-import { workersByAccounts } from '../worker/repo';
 import { noticesAfter, type LiveDispatch, type Notice, type NoticeFilter } from './live';
 
 /**
@@ -124,7 +123,7 @@ async function myAssignments(ctx: Context, since: string | null | undefined): Pr
   // AUTH
   const viewer = ctx.viewer;
   if (viewer.kind !== 'user') throw unauthenticated(msg('subscription.workerSignIn'));
-  const [worker] = await workersByAccounts(ctx.db, [viewer.subject]);
+  const worker = await ctx.services.worker.ofViewer();
   if (!worker) throw forbidden(msg('subscription.noWorker', { account: viewer.subject }));
   // VALIDATION
   checkSince(since);

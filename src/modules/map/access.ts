@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { assertPermitted, can } from '../auth/policy';
 import type { Viewer } from '../auth/viewer';
 import type { MapLayer } from './layers';
-import { jurisdictionGridId, type LayerScope } from './repo';
+import { currentGridsByCodes } from '../grid/repo';
+import type { LayerScope } from './repo';
 
 /**
  * Who sees what of a layer, decided by the policy exactly as the GraphQL services decide it: the layer's action
@@ -16,7 +17,8 @@ export async function layerScope(db: Knex, viewer: Viewer, layer: MapLayer): Pro
   const principal = assertPermitted(viewer, layer.action);
   if (can(viewer, layer.action, null)) return { kind: 'everywhere' };
   if (!principal?.jurisdictionCode) return { kind: 'nothing' };
-  const rootId = await jurisdictionGridId(db, principal.jurisdictionCode);
+  const [root] = await currentGridsByCodes(db, [principal.jurisdictionCode]);
+  const rootId = root?.id;
   return rootId ? { kind: 'subtree', rootId, account: viewer.kind === 'user' ? viewer.subject : null } : { kind: 'nothing' };
 }
 

@@ -157,11 +157,7 @@ async function items(req: RouteRequest, layer: MapLayer, base: string): Promise<
   // Answers as of a past instant read the history with no index on level: under the cap on expensive work.
   const [rows, matched] = q.asOf ? await req.gate.run('history', req.clientKey, read) : await read();
   const page = rows.slice(0, limit);
-  const self = `${base}${req.url.pathname}${req.url.search}`;
-  const links = [
-    { href: self, rel: 'self', type: GEOJSON, title: 'this page' },
-    { href: `${base}/ogc/collections/${layer.id}`, rel: 'collection', type: 'application/json', title: layer.title },
-  ];
+  const links = ownLinks(req, layer, base, 'this page');
   if (rows.length > limit) {
     const next = new URLSearchParams(params);
     const last = page[page.length - 1];
@@ -184,9 +180,14 @@ async function item(req: RouteRequest, layer: MapLayer, featureId: string, base:
   const row = parsed?.type === layer.nodeType ? await itemById(req.db, layer, parsed.id, asOf, scope) : null;
   if (!row) throw notFound(msg('map.noFeature', { id: featureId.slice(0, 80), collection: asOf ? `${layer.id} (${asOf.toISOString()})` : layer.id }));
   const feature = featureText(layer, row, crs);
-  const links = [
-    { href: `${base}${req.url.pathname}${req.url.search}`, rel: 'self', type: GEOJSON, title: 'this feature' },
+  const links = ownLinks(req, layer, base, 'this feature');
+  await send(req, 200, `${feature.slice(0, -1)},"links":${JSON.stringify(links)}}\n`, `${GEOJSON}; charset=utf-8`);
+}
+
+/** The links every items answer carries: itself (`title`: what it is) and its collection. */
+function ownLinks(req: RouteRequest, layer: MapLayer, base: string, title: string): { href: string; rel: string; type: string; title: string }[] {
+  return [
+    { href: `${base}${req.url.pathname}${req.url.search}`, rel: 'self', type: GEOJSON, title },
     { href: `${base}/ogc/collections/${layer.id}`, rel: 'collection', type: 'application/json', title: layer.title },
   ];
-  await send(req, 200, `${feature.slice(0, -1)},"links":${JSON.stringify(links)}}\n`, `${GEOJSON}; charset=utf-8`);
 }

@@ -230,9 +230,3 @@ export async function extents(db: Knex): Promise<Extents> {
   const r = rows[0];
   return { bbox: r.w === null ? null : [r.w, r.s, r.e, r.n], historyStart: r.start };
 }
-
-/** The current grid holding a jurisdiction's code, or undefined when none does (its root was retired or recoded). */
-export async function jurisdictionGridId(db: Knex, code: string): Promise<string | undefined> {
-  const { rows } = await db.raw('/* mapJurisdictionRoot */ SELECT g.id FROM grid g WHERE g.code = ? AND g.valid_to IS NULL', [code]);
-  return rows[0]?.id;
-}

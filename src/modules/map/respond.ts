@@ -2,8 +2,7 @@ import type { CoordinateSystem } from '../../generated/graphql';
 import { msg } from '../../i18n';
 import { sendCompressible } from '../../http/compression';
 import { COORDINATE_SYSTEMS, coordinateSystemNamed } from '../../geo/coordinates';
-import { addVary } from '../../http/cors';
-import { etagMatches } from '../../http/etag';
+import { answeredNotModified as notModified, cacheHeaders as httpCacheHeaders } from '../../http/etag';
 import { asOfParam } from '../../shared/as-of';
 import { pastInstant } from '../location/repo-list';
 import { RouteError, type RouteRequest } from '../module';
@@ -50,20 +49,12 @@ export function baseUrl(req: RouteRequest): string {
 
 /** Cache headers of a layer's answers: anyone's revalidate with the ETag; a signed-in caller's stay private. */
 export function cacheHeaders(req: RouteRequest, etag: string): Record<string, string> {
-  // Vary is added to what is there (CORS put Origin in it): a shared cache must not hand one origin's
-  // Access-Control-Allow-Origin to another.
-  for (const name of ['Authorization', 'Accept-Encoding']) addVary(req.res, name);
-  return {
-    etag,
-    'cache-control': `${req.viewer.kind === 'anonymous' ? 'public' : 'private'}, no-cache`,
-  };
+  return httpCacheHeaders(req.res, etag, req.viewer.kind === 'anonymous');
 }
 
 /** Answers 304 when the client holds this version already; true when it did. */
 export function answeredNotModified(req: RouteRequest, etag: string): boolean {
-  if (!etagMatches(req.headers['if-none-match'], etag)) return false;
-  req.res.writeHead(304, cacheHeaders(req, etag)).end();
-  return true;
+  return notModified(req.res, req.headers, cacheHeaders(req, etag));
 }
 
 /** Sends a body with its headers, compressed by Accept-Encoding as every answer of the API is (src/http/compression.ts). */

@@ -45,9 +45,13 @@ export function idNumberIndex(cipher: PiiCipher, idNumber: string): Buffer {
   return cipher.blindIndex(idNumber, SEALED.idNumber);
 }
 
-/** A normalised phone (`13812345678` or `0311-86681234`), sealed, indexed and masked. */
-export function sealPhone(cipher: PiiCipher, phone: string): SealedValue {
-  return { sealed: cipher.seal(phone, SEALED.phone), index: phoneIndex(cipher, phone), masked: maskResidentPhone(phone) };
+/**
+ * A normalised phone (`13812345678` or `0311-86681234`), sealed for its column (`column`: the AAD; a person's by
+ * default, an incident's reporter or party elsewhere), indexed (always by the one phone index, so a number finds
+ * its holders wherever it is kept) and masked.
+ */
+export function sealPhone(cipher: PiiCipher, phone: string, column: string = SEALED.phone): SealedValue {
+  return { sealed: cipher.seal(phone, column), index: phoneIndex(cipher, phone), masked: maskResidentPhone(phone) };
 }
 
 export function phoneIndex(cipher: PiiCipher, phone: string): Buffer {
